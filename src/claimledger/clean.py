@@ -1,0 +1,138 @@
+"""Clean: mark page furniture in a report's text as boilerplate spans.
+
+Scraped article text keeps newsletter prompts, "READ MORE" teasers, photo captions, "Follow
+AP's coverage" links and copyright tails. They are marked, never removed (offsets must stay
+true to the stored text), and extraction never cites them as evidence.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Sentence ends: terminal punctuation (and closing quotes) before a capital or a quote.
+_BOUNDARY = re.compile(r"[.!?]+[\"'”’)]*\s+(?=[A-Z\"“‘(©])|\n+|_{3,}")
+_ABBREVIATION = re.compile(
+    r"(?:\b(?:Mr|Mrs|Ms|Dr|St|Gen|Col|Lt|Sgt|Capt|Maj|Rep|Sen|Gov|Prof|Rev|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|No|Vol|vs|U\.S|U\.N|U\.K|E\.U)|\b[A-Z])\.\s+$"
+)
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)[a-z]*\.?"
+_WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+# AP caption dating: "Saturday, Aug. 13, 2022" — article prose rarely spells the full date so.
+_CAPTION_DATE = re.compile(rf"{_WEEKDAY}(?: night| morning| evening| afternoon)?,? {_MONTH} \d{{1,2}},? \d{{4}}")
+_PHOTO_CREDIT = re.compile(
+    r"\((?:[^()]{0,80}?(?:AP Photo|via AP|Photo via|Pool Photo|/AP|/AFP|AFP/|Getty Images|/Reuters|REUTERS|/EPA|EPA/|Shutterstock|"
+    r"PA Wire|Photo:|Photograph:)[^()]{0,80})\)"
+)
+_FURNITURE = [
+    re.compile(p, re.IGNORECASE)
+    for p in (
+        r"^\s*(?:READ MORE|READ NEXT|JUST IN|WATCH|MORE|PICTURED|SEE ALSO|RELATED|LISTEN|VIDEO|LIVE)\b\s*[:\-–]",
+        r"^\s*Related:",
+        r"^\s*Follow\b.{0,80}\b(?:on Twitter|coverage|on Facebook|on Instagram|at https?://)",
+        r"\bcontributed (?:to )?this report\b",
+        r"^\s*(?:[A-Z][\w.’'-]+ )?reported from [A-Z][\w ,.-]{2,40}\.?\s*$",
+        r"^\s*With (?:Agence France-Presse|AFP|Reuters|Associated Press|AP)\s*\.?\s*$",
+        r"©|\bAll rights reserved\b|\bCopyright \d{4}\b",
+        r"\bis not responsible for the content of external (?:sites|websites)\b",
+        r"\bRead about our approach to external linking\b",
+        r"\b(?:Sign up|Subscribe)\b.{0,60}\b(?:newsletter|briefing|updates|alerts)\b",
+        r"\bnewsletter\b.{0,40}\b(?:sign up|subscribe|inbox)\b",
+        r"^\s*Source link\s*$",
+        r"^\s*(?:Share|Share this|Share on \w+|Tweet|Email|Print)(?:\s*(?:Share|Tweet|Email|Print|on \w+))*\s*$",
+        r"\b(?:comments?|join the conversation)\b.{0,40}\b(?:below|here|guidelines|section)\b",
+        r"^\s*(?:Click here|Tap here)\b",
+        r"^\s*(?:Advertisement|ADVERTISEMENT|Story continues below advertisement)\s*$",
+        r"\b(?:EDS NOTE|EDITOR'?S NOTE):",
+        r"^\s*FILE\s*[-–—]\s",
+    )
+]
+# A teaser headline glued into the text: "DEVASTATION: Drone footage shows ...".
+_SHOUTED_LEAD = re.compile(r"^\s*[A-Z][A-Z'’-]{3,}(?: [A-Z][A-Z'’-]+){0,3}:\s")
+_CAPTION_LEAD = re.compile(r"^\s*(?:FILE\s*[-–—]|In this (?:handout |file )?(?:photo|image|picture)|This (?:satellite )?(?:image|photo))")
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """Rough sentence spans (start, end), whitespace trimmed, for furniture detection.
+
+    Photo credits like "(AP Photo/David Goldman)" also end a sentence: captions are glued
+    to each other without a full stop.
+    """
+    cuts = {0, len(text)}
+    for match in _BOUNDARY.finditer(text):
+        if not _ABBREVIATION.search(text[max(0, match.start() - 6):match.end()]):
+            cuts.add(match.end() if not match.group().startswith("_") else match.start())
+            cuts.add(match.end())
+    for match in _PHOTO_CREDIT.finditer(text):
+        cuts.add(match.end())
+    spans = []
+    ordered = sorted(cuts)
+    for start, end in zip(ordered, ordered[1:], strict=False):
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        if end > start:
+            spans.append((start, end))
+    return spans
+
+
+def boilerplate_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of text that are not the article body, merged and sorted."""
+    spans = sentences(text)
+    marked: list[tuple[int, int]] = []
+    for start, end in spans:
+        piece = text[start:end]
+        if any(p.search(piece) for p in _FURNITURE) or _SHOUTED_LEAD.match(piece):
+            marked.append((start, end))
+    marked.extend(_caption_runs(text, spans))
+    marked.extend(_separator_tails(text))
+    return _merge(marked)
+
+
+def _caption_runs(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Photo captions: from the caption's dated first sentence to its photo credit."""
+    runs: list[tuple[int, int]] = []
+    credits = list(_PHOTO_CREDIT.finditer(text))
+    index_of = {s: i for i, s in enumerate(spans)}
+    caption_starts = [s for s in spans if _CAPTION_DATE.search(text[s[0]:s[1]]) or _CAPTION_LEAD.match(text[s[0]:s[1]])]
+    previous_end = 0
+    for credit in credits:
+        # The caption begins at the nearest dated or "FILE -" sentence before the credit,
+        # no earlier than the previous caption's credit and at most four sentences back.
+        candidates = [s for s in caption_starts if previous_end <= s[0] < credit.start()]
+        holding = next((s for s in spans if s[0] <= credit.start() < s[1] + 1), None)
+        start = holding[0] if holding else credit.start()
+        if candidates:
+            first = candidates[-1]
+            if holding is None or index_of[holding] - index_of[first] <= 4:
+                start = min(start, first[0])
+        runs.append((start, credit.end()))
+        previous_end = credit.end()
+    # Captions whose credit was lost: a dated present-tense sentence ("walks", "stands", "is seen").
+    for s in caption_starts:
+        piece = text[s[0]:s[1]]
+        if _CAPTION_DATE.search(piece) and re.search(r"\b(?:walks|stands|sits|is seen|are seen|poses|holds|gather|passes|looks|is embraced|mourns|wipes)\b", piece):
+            runs.append(s)
+    return runs
+
+
+def _separator_tails(text: str) -> list[tuple[int, int]]:
+    """AP's "___" separates the story from credits and links; mark the short blocks after it."""
+    runs = []
+    for match in re.finditer(r"_{3,}", text):
+        runs.append((match.start(), match.end()))
+    return runs
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1] + 1:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def inside(spans: list[tuple[int, int]] | tuple[tuple[int, int], ...], start: int, end: int) -> bool:
+    """True when [start, end) overlaps any of the spans."""
+    return any(s < end and start < e for s, e in spans)

@@ -1,0 +1,255 @@
+"""The command line: parse, call the library, turn library errors into clear messages."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from claimledger.errors import BadInput, ClaimledgerError
+from claimledger.export import acled_csv, acled_rows, claim_record, geojson, incident_record, jsonl, report_record
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Turn war reporting into a verifiable ledger of claims and incidents.")
+err = Console(stderr=True)
+EXAMPLES = Path(__file__).parent / "examples"
+DbOption = Annotated[str, typer.Option("--db", help="Ledger database URL (sqlite:///… or postgresql://…).")]
+DEFAULT_DB = "sqlite:///claimledger.db"
+
+
+class Kind(str, Enum):
+    reports = "reports"
+    claims = "claims"
+    incidents = "incidents"
+    acled = "acled"
+    geojson = "geojson"
+
+
+def _store(db: str):  # type: ignore[no-untyped-def]
+    from claimledger.store import LedgerStore
+
+    return LedgerStore(db)
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err, transient=True)
+
+
+def _ingest(db: str, paths: list[Path], meta: Path | None, published: str | None, outlet: str | None, url: str | None) -> None:
+    from claimledger.ingest import Defaults, load_meta, read_inputs
+    from claimledger.pipeline import ingest_into
+
+    store = _store(db)
+    try:
+        table = load_meta(meta)
+    except BadInput as exc:
+        raise ClaimledgerError(str(exc)) from exc
+    with _progress() as progress:
+        task = progress.add_task("ingesting", total=None)
+        summary = ingest_into(store, read_inputs(paths, table, Defaults(published, outlet, url)), lambda _: progress.advance(task))
+    for bad in summary.rejected:
+        err.print(f"[yellow]skipped[/] {bad.name}: {bad.reason}", highlight=False)
+    err.print(f"ingested {summary.added} new report(s), {summary.known} already in the ledger, {len(summary.rejected)} rejected")
+
+
+def _process(db: str) -> None:
+    from claimledger.pipeline import process_store
+
+    store = _store(db)
+    with _progress() as progress:
+        task = progress.add_task("extracting claims", total=None)
+        summary = process_store(store, lambda n: progress.advance(task, n), lambda total: progress.update(task, total=total))
+    err.print(f"processed {summary.processed} report(s): {summary.claims} claims, {summary.incidents} incidents, {summary.stories} stories in the ledger")
+
+
+def _write_export(db: str, kind: Kind, out: Path | None, include_private_names: bool) -> int:
+    store = _store(db)
+    if kind is Kind.reports:
+        reports = store.reports()
+        rows = {r["report_id"]: r for r in store.report_rows()}
+        text = "".join(jsonl(report_record(r, rows[r.report_id]["story_id"] or r.report_id, rows[r.report_id]["ingested_at"]) for r in reports))
+        count = len(reports)
+    elif kind is Kind.claims:
+        claims = store.claims()
+        text = "".join(jsonl(claim_record(c, include_private_names) for c in claims))
+        count = len(claims)
+    elif kind is Kind.incidents:
+        incidents = store.incidents()
+        text = "".join(jsonl(incident_record(i) for i in incidents))
+        count = len(incidents)
+    elif kind is Kind.acled:
+        incidents = store.incidents()
+        claims_by_id = {c.claim_id: c for c in store.claims()}
+        reports_by_id = {r.report_id: r for r in store.reports()}
+        rows_out = list(acled_rows(incidents, claims_by_id, reports_by_id))
+        text = acled_csv(rows_out)
+        count = len(rows_out)
+    else:
+        collection = geojson(store.incidents())
+        text = json.dumps(collection, ensure_ascii=False) + "\n"
+        count = len(collection["features"])
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text, encoding="utf-8")
+    store.audit("export", {"kind": kind.value, "records": count, "private_names": include_private_names})
+    return count
+
+
+@app.command()
+def run(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders; none = the bundled example corpus.")] = None,
+    db: DbOption = DEFAULT_DB,
+    meta: Annotated[Path | None, typer.Option(help="JSON Lines of per-file metadata (path, url, outlet, published, title).")] = None,
+    published: Annotated[str | None, typer.Option(help="Publication date for inputs that carry none.")] = None,
+    outlet: Annotated[str | None, typer.Option(help="Outlet for inputs that carry none.")] = None,
+    url: Annotated[str | None, typer.Option(help="URL for inputs that carry none.")] = None,
+    exports: Annotated[Path | None, typer.Option(help="Also write every export into this folder.")] = None,
+) -> None:
+    """Ingest PATHs, process them and print a summary (the main job).
+
+    Example: claimledger run ~/reports --exports out/   (or just: claimledger run)
+    """
+    if not paths:
+        paths = [EXAMPLES / "reports"]
+        meta = meta or EXAMPLES / "reports" / "meta.jsonl"
+        err.print(f"no PATH given: running on the bundled example corpus ({paths[0]})")
+    _ingest(db, paths, meta, published, outlet, url)
+    _process(db)
+    _summary(db)
+    if exports is not None:
+        for kind, name in ((Kind.reports, "reports.jsonl"), (Kind.claims, "claims.jsonl"), (Kind.incidents, "incidents.jsonl"), (Kind.acled, "acled.csv"), (Kind.geojson, "incidents.geojson")):
+            _write_export(db, kind, exports / name, False)
+        err.print(f"exports written to {exports}/")
+
+
+def _summary(db: str) -> None:
+    from rich.table import Table
+
+    store = _store(db)
+    claims = store.claims()
+    incidents = store.incidents()
+    table = Table(title="claims by type", show_edge=False)
+    table.add_column("type")
+    table.add_column("claims", justify="right")
+    table.add_column("incidents", justify="right")
+    types = sorted({c.type for c in claims})
+    for t in types:
+        table.add_row(t, str(sum(c.type == t for c in claims)), str(sum(i.type == t for i in incidents)))
+    Console().print(table)
+    corroborated = sum(i.independent_source_count >= 2 for i in incidents)
+    Console().print(f"{len(claims)} claims in {len(incidents)} incidents; {corroborated} incidents have two or more independent sources")
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders (.txt, .html, .jsonl, .warc, .warc.gz).")],
+    db: DbOption = DEFAULT_DB,
+    meta: Annotated[Path | None, typer.Option(help="JSON Lines of per-file metadata.")] = None,
+    published: Annotated[str | None, typer.Option(help="Publication date for inputs that carry none.")] = None,
+    outlet: Annotated[str | None, typer.Option(help="Outlet for inputs that carry none.")] = None,
+    url: Annotated[str | None, typer.Option(help="URL for inputs that carry none.")] = None,
+) -> None:
+    """Store reports without processing them.
+
+    Example: claimledger ingest articles.jsonl pages/ --meta meta.jsonl
+    """
+    _ingest(db, paths, meta, published, outlet, url)
+
+
+@app.command()
+def process(db: DbOption = DEFAULT_DB) -> None:
+    """Extract claims, find stories and build incidents for everything not yet processed.
+
+    Example: claimledger process --db sqlite:///ledger.db
+    """
+    _process(db)
+
+
+@app.command()
+def export(
+    kind: Annotated[Kind, typer.Argument(help="reports, claims, incidents, acled or geojson.")],
+    out: Annotated[Path | None, typer.Option("--out", help="Write here instead of standard output.")] = None,
+    db: DbOption = DEFAULT_DB,
+    include_private_names: Annotated[bool, typer.Option("--include-private-names", help="Keep names of private individuals.")] = False,
+) -> None:
+    """Export the ledger as JSON Lines, ACLED-style CSV or GeoJSON.
+
+    Example: claimledger export claims --out claims.jsonl
+    """
+    count = _write_export(db, kind, out, include_private_names)
+    err.print(f"exported {count} {kind.value} record(s)" + (f" to {out}" if out else ""))
+
+
+@app.command()
+def locate(
+    text: Annotated[str | None, typer.Argument(help="Text to find places in.")] = None,
+    jsonl_file: Annotated[Path | None, typer.Option("--jsonl", help="JSON Lines file: locate one field of each line.")] = None,
+    field: Annotated[str, typer.Option(help="Field of each line to locate.")] = "text",
+    as_place: Annotated[bool, typer.Option("--as-place", help="Treat the whole input as one place name.")] = False,
+) -> None:
+    """Find and geocode the places in a text, printing {"places": [...]} per input.
+
+    Example: claimledger locate "Shelling hit Izium, Kharkiv Oblast"
+    """
+    from claimledger.geo import find_places, locate_string
+
+    def one(value: str) -> str:
+        places = locate_string(value) if as_place else _ranked(find_places(value))
+        return json.dumps({"places": [p.export() for p in places]}, ensure_ascii=False)
+
+    if jsonl_file is not None:
+        with jsonl_file.open(encoding="utf-8") as handle:
+            for number, line in enumerate(handle, 1):
+                if not line.strip():
+                    continue
+                try:
+                    value = json.loads(line).get(field) or ""
+                except (ValueError, AttributeError):
+                    err.print(f"[yellow]skipped[/] {jsonl_file}:{number}: malformed JSON line", highlight=False)
+                    print(json.dumps({"places": []}))
+                    continue
+                print(one(str(value)))
+        return
+    if text is None:
+        text = sys.stdin.read()
+    print(one(text))
+
+
+def _ranked(places):  # type: ignore[no-untyped-def]
+    """Best first: specific places before regions and countries, then text order."""
+    rank = {"place": 0, "admin2": 1, "admin1": 2, "region": 3, "country": 4}
+    return sorted(places, key=lambda p: (rank[p.precision], p.start or 0))
+
+
+@app.command()
+def verify(db: DbOption = DEFAULT_DB) -> None:
+    """Re-hash every stored original and walk the audit chain; exit 1 on any mismatch.
+
+    Example: claimledger verify --db sqlite:///ledger.db
+    """
+    problems = _store(db).verify()
+    for problem in problems:
+        err.print(f"[red]mismatch[/] {problem}", highlight=False)
+    if problems:
+        raise typer.Exit(1)
+    err.print("ledger verified: every original matches its hash and the audit chain is intact")
+
+
+def main() -> None:
+    """Console entry point: library errors become one clear line and exit status 1."""
+    try:
+        app()
+    except ClaimledgerError as exc:
+        err.print(f"[red]error:[/] {exc}", highlight=False)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

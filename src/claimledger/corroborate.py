@@ -1,0 +1,224 @@
+"""Corroborate: group claims about one event into incidents and count independent sources.
+
+Copies of one story, and one source quoted by many outlets, count once. Each link between
+claims records why it was made, so an analyst can see the reasoning.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from claimledger.model import Claim, DateInfo, Incident, Location, Report, SourceRef, content_id
+
+FAMILIES = [
+    {"looting", "vehicle_theft", "loot_trade"},
+    {"shelling", "air_strike", "attack_on_civilians", "explosive_device"},
+    {"abduction", "displacement", "arrest"},
+    {"territory_change", "armed_clash"},
+    {"mine_laying", "explosive_device"},
+    {"desertion", "surrender_capture"},
+]
+# Distance within which two sites can be one event, by the vaguer site's precision (km).
+RADIUS_KM = {"place": 30, "admin2": 60, "admin1": 250, "region": 400, "country": 0}
+DATE_SLACK_DAYS = {"day": 1, "week": 3, "month": 0, "year": 0, "unknown": 0}
+LABELS = {1: "confirmed", 2: "probably true", 3: "possibly true", 4: "doubtful", 5: "improbable", 6: "cannot be judged"}
+_PARTY = re.compile(
+    r"\b(?:ukrain\w*|kyiv|kiev|zelensk\w*|russia\w*|moscow|kremlin|putin|peskov|lavrov|shoigu|separatist\w*|"
+    r"donetsk people's|luhansk people's|dpr|lpr|rt|tass|ria|sputnik|general staff|defen[cs]e ministry|"
+    r"ministry of defen[cs]e|occupation|russian-installed|russian-appointed|pro-russian|pro-moscow|mayor|governor|"
+    r"regional|city council|military administration|sbu|fsb|state emergency service|prosecutor)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Link:
+    a: str
+    b: str
+    why: str
+
+
+def _km(a: Location, b: Location) -> float:
+    assert a.lat is not None and a.lon is not None and b.lat is not None and b.lon is not None
+    p1, p2 = math.radians(a.lat), math.radians(b.lat)
+    dp, dl = p2 - p1, math.radians(b.lon - a.lon)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 6371.0 * 2 * math.asin(min(1.0, math.sqrt(h)))
+
+
+def site(claim: Claim) -> Location | None:
+    for loc in claim.locations:
+        if loc.role == "site" and loc.lat is not None:
+            return loc
+    return None
+
+
+def _types_compatible(a: str, b: str) -> bool:
+    return a == b or any(a in f and b in f for f in FAMILIES)
+
+
+def _places_compatible(a: Location | None, b: Location | None) -> bool:
+    if a is None or b is None:
+        return False
+    if a.precision == "country" or b.precision == "country":
+        return a.precision == b.precision and a.country == b.country
+    radius = max(RADIUS_KM[a.precision], RADIUS_KM[b.precision])
+    return _km(a, b) <= radius
+
+
+def _dates_compatible(a: DateInfo, b: DateInfo) -> bool:
+    if not a.start or not b.start:
+        return False
+    a0, a1 = dt.date.fromisoformat(a.start), dt.date.fromisoformat(a.end or a.start)
+    b0, b1 = dt.date.fromisoformat(b.start), dt.date.fromisoformat(b.end or b.start)
+    slack = dt.timedelta(days=max(DATE_SLACK_DAYS[a.precision], DATE_SLACK_DAYS[b.precision]))
+    return a0 - slack <= b1 and b0 - slack <= a1
+
+
+def _norm_text(text: str) -> str:
+    return re.sub(r"\W+", " ", text.lower()).strip()
+
+
+def source_key(name: str) -> str:
+    """A comparison key for a source: "Ukraine's Defence Ministry" ~ "the Ukrainian Defense Ministry"."""
+    lowered = name.lower().replace("defence", "defense").replace("’", "'")
+    lowered = re.sub(r"\bukraine's\b", "ukrainian", lowered)
+    lowered = re.sub(r"\brussia's\b", "russian", lowered)
+    lowered = re.sub(r"\b(?:the|a|an|its|his|her|their)\b", " ", lowered)
+    return re.sub(r"\W+", " ", lowered).strip()
+
+
+def link_claims(claims: Sequence[Claim], stories: dict[str, str]) -> list[Link]:
+    """Pairs of claims about the same event, each with its reason."""
+    links: list[Link] = []
+    by_family: dict[int, list[Claim]] = defaultdict(list)
+    for claim in claims:
+        families = [i for i, f in enumerate(FAMILIES) if claim.type in f] or [100 + hash(claim.type) % 1000]
+        for fam in families:
+            by_family[fam].append(claim)
+    seen: set[tuple[str, str]] = set()
+    for group in by_family.values():
+        for i, a in enumerate(group):
+            for b in group[i + 1:]:
+                pair = (min(a.claim_id, b.claim_id), max(a.claim_id, b.claim_id))
+                if pair in seen or not _types_compatible(a.type, b.type):
+                    continue
+                why = _why(a, b, stories)
+                if why:
+                    seen.add(pair)
+                    links.append(Link(pair[0], pair[1], why))
+    return links
+
+
+def _why(a: Claim, b: Claim, stories: dict[str, str]) -> str | None:
+    same_story = stories.get(a.report_id) == stories.get(b.report_id) and a.report_id != b.report_id
+    if same_story and _norm_text(a.evidence[0].text) == _norm_text(b.evidence[0].text):
+        return "same sentence in copies of one story"
+    sa, sb = site(a), site(b)
+    places = _places_compatible(sa, sb)
+    dates = _dates_compatible(a.date, b.date)
+    if places and dates and a.type == b.type:
+        return f"same type, sites {sa.name if sa else '?'}/{sb.name if sb else '?'} within range, dates overlap"
+    if places and dates and (a.date.precision == "day" and b.date.precision == "day"):
+        return "related types at one place on one day"
+    if a.report_id == b.report_id and a.type == b.type and places and sa and sb and sa.precision == "place" and sb.precision == "place" and sa.name == sb.name and (dates or not a.date.start or not b.date.start):
+        return "one report restating one event at one place"
+    return None
+
+
+def _partisan(source: str, kind: str) -> bool:
+    if re.search(r"\b(?:u\.?s\.?|united states|american|british|u\.?k\.?|nato|pentagon|white house|un|united nations|amnesty|human rights watch|osce|iaea)\b", source, re.I):
+        return False
+    return bool(_PARTY.search(source)) or kind in ("military", "participant")
+
+
+def build_incidents(claims: Sequence[Claim], reports: dict[str, Report], stories: dict[str, str]) -> list[Incident]:
+    """Incidents over all claims; ids are stable when an incident's members do not change."""
+    parent = {c.claim_id: c.claim_id for c in claims}
+    reasons: dict[str, list[str]] = defaultdict(list)
+
+    def find(x: str) -> str:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for link in link_claims(claims, stories):
+        parent[find(link.a)] = find(link.b)
+        reasons[link.a].append(f"{link.a}~{link.b}: {link.why}")
+    groups: dict[str, list[Claim]] = defaultdict(list)
+    for claim in claims:
+        groups[find(claim.claim_id)].append(claim)
+    incidents = [_incident(members, reports, stories, reasons) for members in groups.values()]
+    incidents.sort(key=lambda i: (i.date.start or "9999", i.incident_id))
+    return incidents
+
+
+def _incident(members: list[Claim], reports: dict[str, Report], stories: dict[str, str], reasons: dict[str, list[str]]) -> Incident:
+    members = sorted(members, key=lambda c: c.claim_id)
+    counts: dict[str, int] = defaultdict(int)
+    for c in members:
+        counts[c.type] += 1
+    kind = min(counts, key=lambda t: (-counts[t], t))
+    dated = [c.date for c in members if c.date.start]
+    order = {"day": 0, "week": 1, "month": 2, "year": 3, "unknown": 4}
+    date = min(dated, key=lambda d: (order[d.precision], d.start or "")) if dated else DateInfo()
+    sites = [s for s in (site(c) for c in members) if s is not None]
+    rank = {"place": 0, "admin2": 1, "admin1": 2, "region": 3, "country": 4}
+    location = min(sites, key=lambda s: (rank[s.precision], -s.score)) if sites else None
+    # Sources: a named source counts once however many outlets quote it; an unattributed
+    # claim rests on its outlet, and copies of one story are one outlet's text.
+    sources: dict[str, tuple[str, str, set[str], bool]] = {}
+    for c in members:
+        if c.attributions:
+            for a in c.attributions:
+                key = source_key(a.role or a.source) if a.private else source_key(a.source)
+                if a.private:
+                    key = f"{key}@{stories.get(c.report_id, c.report_id)}"
+                name = a.role if a.private and a.role else a.source
+                entry = sources.setdefault(key, (name, a.kind, set(), _partisan(a.source, a.kind)))
+                entry[2].add(c.report_id)
+        else:
+            story = stories.get(c.report_id, c.report_id)
+            report = reports.get(c.report_id)
+            outlet = (report.outlet if report else None) or "unattributed report"
+            entry = sources.setdefault(f"story:{story}", (outlet, "media", set(), _partisan(outlet, "media")))
+            entry[2].add(c.report_id)
+    refs = tuple(SourceRef(name, k, tuple(sorted(rids))) for name, k, rids, _ in sorted(sources.values(), key=lambda s: s[0]))
+    independent = len(sources)
+    partisan_only = bool(sources) and all(p for *_, p in sources.values())
+    denied = sum(c.modality == "denied" for c in members)
+    named = any(c.attributions for c in members)
+    if denied and denied == len(members):
+        grade = 5
+    elif not named and independent <= 1:
+        grade = 6
+    elif independent >= 3 and not partisan_only:
+        grade = 1
+    elif independent >= 2 and not partisan_only:
+        grade = 2
+    elif independent >= 2 or not partisan_only:
+        grade = 3
+    else:
+        grade = 4
+    why = tuple(r for c in members for r in reasons.get(c.claim_id, []))
+    return Incident(
+        incident_id=content_id("i", [c.claim_id for c in members]),
+        type=kind,  # type: ignore[arg-type]
+        claim_ids=tuple(c.claim_id for c in members),
+        report_ids=tuple(sorted({c.report_id for c in members})),
+        story_ids=tuple(sorted({stories.get(c.report_id, c.report_id) for c in members})),
+        date=date,
+        location=location,
+        sources=refs,
+        independent_source_count=independent,
+        credibility_grade=grade,
+        credibility_label=LABELS[grade],
+        partisan_only=partisan_only,
+        reasons=why,
+    )

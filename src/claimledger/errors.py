@@ -1,0 +1,32 @@
+"""The exceptions of claimledger: each says what failed and on which input."""
+
+from __future__ import annotations
+
+
+class ClaimledgerError(Exception):
+    """Base class: a failure the CLI turns into a clear message, never a traceback."""
+
+
+class BadInput(ClaimledgerError):
+    """One input cannot become a report; the batch reports it and goes on."""
+
+    def __init__(self, name: str, reason: str) -> None:
+        super().__init__(f"{name}: {reason}")
+        self.name = name
+        self.reason = reason
+
+
+class StoreError(ClaimledgerError):
+    """The ledger database cannot be opened, migrated or written."""
+
+
+class UsageError(ClaimledgerError):
+    """The user asked for something that does not exist (an unknown export kind, a bad date)."""
+
+
+class ModelUnavailable(ClaimledgerError):
+    """No English spaCy pipeline is installed."""
+
+
+class IntegrityError(ClaimledgerError):
+    """A stored original or audit entry does not match its hash."""

@@ -1,0 +1,169 @@
+"""Export: records as the public contract's JSON Lines, ACLED-style CSV and GeoJSON.
+
+Functions here turn records into plain dicts and rows; writing files is the caller's job.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from claimledger.extract import acled_of
+from claimledger.model import Claim, Incident, Location, Report
+from claimledger.privacy import redact_claim
+
+ACLED_COLUMNS = [
+    "event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type", "sub_event_type",
+    "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2", "interaction", "civilian_targeting",
+    "iso", "region", "country", "admin1", "admin2", "admin3", "location", "latitude", "longitude", "geo_precision",
+    "source", "source_scale", "notes", "fatalities", "tags", "timestamp",
+]
+# ACLED geo_precision: 1 = the place itself, 2 = near it / a part of a region, 3 = a larger region.
+GEO_PRECISION = {"place": 1, "admin2": 2, "admin1": 3, "region": 3, "country": 3}
+# ACLED time_precision: 1 = day, 2 = week or a few days, 3 = month or vaguer.
+TIME_PRECISION = {"day": 1, "week": 2, "month": 3, "year": 3, "unknown": 3}
+COUNTRY_NAMES = {"UA": "Ukraine", "RU": "Russia", "BY": "Belarus", "MD": "Moldova", "PL": "Poland", "GE": "Georgia"}
+DISORDER = {
+    "Battles": "Political violence", "Violence against civilians": "Political violence",
+    "Explosions/Remote violence": "Political violence", "Protests": "Demonstrations", "Riots": "Demonstrations",
+    "Strategic developments": "Strategic developments",
+}
+
+
+def report_record(report: Report, story_id: str, ingested_at: str) -> dict[str, Any]:
+    return {
+        "report_id": report.report_id,
+        "sha256": report.sha256,
+        "origin": {"path": report.path, "url": report.url},
+        "outlet": report.outlet,
+        "title": report.title,
+        "published": report.published,
+        "language": report.language,
+        "text": report.text,
+        "boilerplate": [{"start": s, "end": e} for s, e in report.boilerplate],
+        "story_id": story_id,
+        "ingested_at": ingested_at,
+    }
+
+
+def location_record(location: Location | None) -> dict[str, Any] | None:
+    return None if location is None else location.export()
+
+
+def claim_record(claim: Claim, include_private_names: bool = False) -> dict[str, Any]:
+    if not include_private_names:
+        claim = redact_claim(claim)
+    return {
+        "claim_id": claim.claim_id,
+        "report_id": claim.report_id,
+        "type": claim.type,
+        "acled": acled_of(claim.type),
+        "summary": claim.summary,
+        "evidence": [{"start": e.start, "end": e.end, "text": e.text} for e in claim.evidence],
+        "date": {"start": claim.date.start, "end": claim.date.end, "precision": claim.date.precision, "text": claim.date.text},
+        "locations": [loc.export() for loc in claim.locations],
+        "actors": [{"text": a.text, "role": a.role} for a in claim.actors],
+        "items": [{"text": i.text, "category": i.category} for i in claim.items],
+        "attributions": [
+            {"source": a.source, "kind": a.kind, "channel": a.channel, "start": a.start, "end": a.end}
+            for a in claim.attributions
+        ],
+        "modality": claim.modality,
+        "confidence": claim.confidence,
+    }
+
+
+def incident_record(incident: Incident) -> dict[str, Any]:
+    return {
+        "incident_id": incident.incident_id,
+        "type": incident.type,
+        "claim_ids": list(incident.claim_ids),
+        "report_ids": list(incident.report_ids),
+        "story_ids": list(incident.story_ids),
+        "date": {"start": incident.date.start, "end": incident.date.end, "precision": incident.date.precision, "text": incident.date.text},
+        "location": location_record(incident.location),
+        "sources": [{"source": s.source, "kind": s.kind, "report_ids": list(s.report_ids)} for s in incident.sources],
+        "independent_source_count": incident.independent_source_count,
+        "credibility": {"grade": incident.credibility_grade, "label": incident.credibility_label},
+        "partisan_only": incident.partisan_only,
+    }
+
+
+def jsonl(records: Iterable[dict[str, Any]]) -> Iterator[str]:
+    for record in records:
+        yield json.dumps(record, ensure_ascii=False, sort_keys=False) + "\n"
+
+
+def acled_rows(incidents: Iterable[Incident], claims: dict[str, Claim], reports: dict[str, Report]) -> Iterator[dict[str, Any]]:
+    """One ACLED-style row per incident (casualty reports have no ACLED type and are left out)."""
+    for incident in incidents:
+        acled = acled_of(incident.type)
+        if acled is None:
+            continue
+        loc = incident.location
+        members = [claims[c] for c in incident.claim_ids if c in claims]
+        perpetrators = sorted({a.text for c in members for a in c.actors if a.role == "perpetrator"})
+        victims = sorted({a.text for c in members for a in c.actors if a.role == "victim"})
+        outlets = sorted({reports[r].outlet or "unknown outlet" for r in incident.report_ids if r in reports})
+        note = redact_claim(members[0]).summary if members else ""
+        year = (incident.date.start or "")[:4]
+        yield {
+            "event_id_cnty": f"{(loc.country if loc and loc.country else 'XX')}{incident.incident_id[-8:].upper()}",
+            "event_date": incident.date.start or "",
+            "year": year,
+            "time_precision": TIME_PRECISION[incident.date.precision],
+            "disorder_type": DISORDER.get(acled["event_type"], ""),
+            "event_type": acled["event_type"],
+            "sub_event_type": acled["sub_event_type"],
+            "actor1": perpetrators[0] if perpetrators else "",
+            "assoc_actor_1": "; ".join(perpetrators[1:3]),
+            "inter1": "",
+            "actor2": victims[0] if victims else "",
+            "assoc_actor_2": "",
+            "inter2": "",
+            "interaction": "",
+            "civilian_targeting": "Civilian targeting" if incident.type in ("attack_on_civilians", "abduction", "sexual_violence") else "",
+            "iso": "",
+            "region": "",
+            "country": COUNTRY_NAMES.get(loc.country, loc.country) if loc and loc.country else "",
+            "admin1": (loc.admin1 or "") if loc else "",
+            "admin2": "",
+            "admin3": "",
+            "location": loc.name if loc else "",
+            "latitude": loc.lat if loc and loc.lat is not None else "",
+            "longitude": loc.lon if loc and loc.lon is not None else "",
+            "geo_precision": GEO_PRECISION[loc.precision] if loc else "",
+            "source": "; ".join(s.source for s in incident.sources[:5]),
+            "source_scale": "; ".join(outlets[:5]),
+            "notes": note,
+            "fatalities": 0,
+            "tags": f"claimledger credibility={incident.credibility_grade} independent_sources={incident.independent_source_count}",
+            "timestamp": "",
+        }
+
+
+def acled_csv(rows: Iterable[dict[str, Any]]) -> str:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=ACLED_COLUMNS, lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow(row)
+    return out.getvalue()
+
+
+def geojson(incidents: Iterable[Incident]) -> dict[str, Any]:
+    """A FeatureCollection of incidents that have a point."""
+    features = []
+    for incident in incidents:
+        loc = incident.location
+        if loc is None or loc.lat is None or loc.lon is None:
+            continue
+        record = incident_record(incident)
+        properties = {k: v for k, v in record.items() if k != "location"}
+        properties["place"] = loc.name
+        properties["precision"] = loc.precision
+        features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [loc.lon, loc.lat]}, "properties": properties})
+    return {"type": "FeatureCollection", "features": features}

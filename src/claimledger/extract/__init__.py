@@ -1,0 +1,400 @@
+"""Extract: one claim for each statement that an event happened, every field pinned to text.
+
+Rules over spaCy's parse: trigger words of each incident type (taxonomy.toml), the objects a
+trigger needs (objects.toml), speech verbs for who says so, date expressions, looted items
+and the places geo finds. Stages are functions of records: `extract_claims(report, doc,
+places)` returns claims and touches nothing outside.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from claimledger.clean import inside
+from claimledger.extract.attribution import Speaker, find_speaker, is_pronoun, make_attribution
+from claimledger.extract.dates import find_dates, parse_published
+from claimledger.extract.lexicon import Lexicon, TypeSpec, load_lexicon
+from claimledger.model import (
+    Actor,
+    Attribution,
+    Claim,
+    DateInfo,
+    Item,
+    Location,
+    Report,
+    Span,
+    content_id,
+)
+
+MAX_EVIDENCE = 600
+_CASUALTY_COUNT = re.compile(
+    r"\b(?:\d[\d,.]*|hundreds|thousands|dozens|tens of thousands|scores)\s+(?:of\s+)?(?:\w+\s+){0,2}?"
+    r"(?:soldiers|troops|servicemen|fighters|personnel|tanks|aircraft|helicopters|armoured vehicles|armored vehicles|"
+    r"military vehicles|occupiers|invaders|combatants|service members|marines|paratroopers|mercenaries)\b"
+    r"|\bdeath toll\b|\bcasualt(?:y|ies)\b|\blost (?:about |some |over |more than )?\d[\d,]* (?:soldiers|troops|men)\b",
+    re.IGNORECASE,
+)
+_PERPETRATOR = re.compile(
+    r"\b(?:(?:Russian|Ukrainian|Belarusian|Chechen|pro-Russian|pro-Moscow|separatist|Kremlin|Putin's|Moscow's|Kyiv's|enemy|occupying)"
+    r"[- ](?:[a-z]+ )?(?:troops|soldiers|forces|servicemen|army|military|occupiers|units|mercenaries|fighters|paratroopers|"
+    r"marines|invaders|commanders|guards|police|officials|authorities|gunmen|militants)"
+    r"|the occupiers|occupiers|invaders|Russians|Wagner(?: Group)?(?: mercenaries)?|Kadyrovites|Rosgvardia|the Russian army|"
+    r"Russia|Ukraine)\b"
+)
+_VICTIM = re.compile(
+    r"\b(?:(?:\d[\d,]*|two|three|four|five|six|seven|eight|nine|ten|dozens of|hundreds of|thousands of|many|several)\s+)?"
+    r"(?:civilians|residents|villagers|women|children|people|families|refugees|prisoners|patients|men|a (?:woman|man|child|boy|girl)|"
+    r"an? (?:elderly|\d+-year-old) (?:woman|man))\b",
+    re.IGNORECASE,
+)
+_FUTURE = re.compile(r"\b(?:will|shall|going to|plans? to|intends? to|threaten(?:s|ed)? to|vow(?:s|ed)? to|aims? to|wants? to|would like to)\b", re.I)
+_HYPOTHETICAL = re.compile(r"\b(?:would have|could have|would|if they|if the|had they|might have been)\b", re.I)
+_POSSIBLE = re.compile(r"\b(?:may have|might have|possibly|probably|likely|suspected|appears? to|appeared to|apparently|feared|believed to|thought to|could be)\b", re.I)
+_DENIED = re.compile(r"\b(?:denied|denies|deny|denying|rejected (?:the )?(?:claims?|allegations?|accusations?)|dismissed (?:the )?(?:claims?|allegations?)|fake|staged|false(?:ly)?|no evidence)\b", re.I)
+_ALLEGED = re.compile(r"\b(?:accus\w*|alleg\w*|claim(?:s|ed)?|reportedly|purportedly|said to have|reports? of|suspected of)\b", re.I)
+_NON_EVENT = re.compile(r"\b(?:must|should|need to|needs to|calls? (?:on|for)|urged?|demand(?:s|ed)?)\b", re.I)
+_QUOTES = re.compile(r"“[^”]{1,3000}”|\"[^\"]{1,3000}\"|‘[^’]{20,3000}’(?!\w)")
+
+
+@dataclass
+class _Sentence:
+    start: int
+    end: int
+    span: Any
+    lemmas: set[str]
+    lower: str
+    quoted: bool = False
+    speaker: Speaker | None = None
+    attribution: Attribution | None = None
+    dates: list[tuple[int, int, DateInfo]] = field(default_factory=list)
+
+
+def _phrase_in(phrase: str, lower: str) -> bool:
+    return re.search(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", lower) is not None
+
+
+def _needs_met(spec: TypeSpec, sent: _Sentence, lex: Lexicon) -> bool:
+    for need in spec.needs:
+        if need == "casualty_count":
+            if not _CASUALTY_COUNT.search(sent.lower):
+                return False
+            continue
+        words = lex.objects.get(need, frozenset())
+        if not (words & sent.lemmas) and not any(" " in w and _phrase_in(w, sent.lower) for w in words):
+            return False
+    return True
+
+
+def detect_types(sent: _Sentence, lex: Lexicon) -> list[tuple[TypeSpec, int, int]]:
+    """Types whose triggers (and needed objects) the sentence has, with the trigger's span."""
+    found: list[tuple[TypeSpec, int, int]] = []
+    for spec in lex.types.values():
+        where: tuple[int, int] | None = None
+        for token in sent.span:
+            lemma = token.lemma_.lower()
+            if (lemma in spec.lemmas or token.lower_ in spec.lemmas) and token.pos_ not in ("PROPN", "ADP", "DET"):
+                where = (token.idx, token.idx + len(token.text))
+                break
+        if where is None:
+            for phrase in spec.phrases:
+                match = re.search(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", sent.lower)
+                if match:
+                    where = (sent.start + match.start(), sent.start + match.end())
+                    break
+        if where is None or not _needs_met(spec, sent, lex):
+            continue
+        found.append((spec, *where))
+    return _refine(found, sent)
+
+
+def _refine(found: list[tuple[TypeSpec, int, int]], sent: _Sentence) -> list[tuple[TypeSpec, int, int]]:
+    names = {spec.name for spec, _, _ in found}
+    # A mine or booby trap that goes off is an explosive device; one laid or found is mine-laying.
+    if "explosive_device" in names and "mine_laying" in names and not re.search(r"\b(?:explod|detonat|blew up|blown up|blast|stepped on|hit a mine|killed|injured|wounded)", sent.lower):
+        found = [f for f in found if f[0].name != "explosive_device"]
+    # Shelling words that only name weapons given or bought are not an attack.
+    if "shelling" in names and re.search(r"\b(?:suppl(?:y|ied|ies)|deliver(?:ed|ies|y)|send(?:ing)?|provid(?:e|ed|ing)|package|aid|donat\w+)\b", sent.lower) and not re.search(r"\b(?:hit|struck|killed|shelled|fired|strike[sd]?|attack(?:ed|s)?|damag\w+|destroy\w*)\b", sent.lower):
+        found = [f for f in found if f[0].name != "shelling"]
+    return sorted(found, key=lambda f: f[0].priority)
+
+
+def _evidence(text: str, sent: _Sentence, trigger: tuple[int, int]) -> Span:
+    start, end = sent.start, sent.end
+    if end - start > MAX_EVIDENCE:
+        # Long sentences (run-on captions, lists): keep a window around the trigger.
+        start = max(start, trigger[0] - MAX_EVIDENCE // 2)
+        end = min(end, start + MAX_EVIDENCE)
+        while start > sent.start and not text[start - 1].isspace():
+            start += 1
+        while end < sent.end and end > start and not text[end - 1].isspace() and end - start >= MAX_EVIDENCE:
+            end -= 1
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return Span(start, end, text[start:end])
+
+
+def _modality(sent: _Sentence, trigger: tuple[int, int]) -> str:
+    lower = sent.lower
+    if _DENIED.search(lower):
+        return "denied"
+    if re.search(r"\b(?:would|could) have\b", lower):
+        return "hypothetical"
+    if _POSSIBLE.search(lower):
+        return "possible"
+    if _ALLEGED.search(lower):
+        return "alleged"
+    return "asserted"
+
+
+def _is_event_sentence(sent: _Sentence) -> bool:
+    """Past or ongoing events, not forecasts, questions, or calls to act."""
+    stripped = sent.span.text.strip()
+    if stripped.endswith("?"):
+        return False
+    has_event_verb = any(
+        t.tag_ in ("VBD", "VBN") or (t.tag_ in ("VBG", "VBZ", "VBP") and t.pos_ == "VERB") for t in sent.span
+    )
+    if not has_event_verb:
+        # Headline-like fragments still carry events when they name a trigger noun with a place.
+        return False
+    root = sent.span.root
+    aux = {c.lower_ for c in root.children if c.dep_ in ("aux", "auxpass")}
+    if aux & {"will", "shall", "'ll"} and not any(t.tag_ == "VBD" for t in sent.span):
+        return False
+    if _NON_EVENT.search(sent.lower) and not any(t.tag_ == "VBD" for t in sent.span if t.lemma_ not in ("say", "tell")):
+        return False
+    return True
+
+
+def _items(sent: _Sentence, lex: Lexicon) -> tuple[Item, ...]:
+    found: dict[str, Item] = {}
+    taken: list[tuple[int, int]] = []
+    for word in sorted(lex.items, key=len, reverse=True):
+        for match in re.finditer(rf"(?<![\w-]){re.escape(word)}(?![\w-])", sent.lower):
+            if any(s < match.end() and match.start() < e for s, e in taken):
+                continue
+            taken.append((match.start(), match.end()))
+            surface = sent.span.doc.text[sent.start + match.start():sent.start + match.end()]
+            found.setdefault(surface.lower(), Item(surface, lex.items[word]))
+    return tuple(found.values())
+
+
+def _actors(sent: _Sentence, claim_type: str, person_names: set[str]) -> tuple[Actor, ...]:
+    text = sent.span.doc.text
+    actors: list[Actor] = []
+    seen: set[str] = set()
+    segment = text[sent.start:sent.end]
+    for match in _PERPETRATOR.finditer(segment):
+        surface = match.group(0)
+        if surface.lower() in seen or surface in ("Russia", "Ukraine") and claim_type not in ("territory_change", "shelling", "air_strike", "armed_clash"):
+            continue
+        seen.add(surface.lower())
+        actors.append(Actor(surface, "perpetrator", False, sent.start + match.start(), sent.start + match.end()))
+    if claim_type in ("attack_on_civilians", "abduction", "sexual_violence", "looting", "displacement", "shelling", "air_strike", "explosive_device", "arrest"):
+        for match in _VICTIM.finditer(segment):
+            surface = match.group(0)
+            if surface.lower() in seen:
+                continue
+            seen.add(surface.lower())
+            actors.append(Actor(surface, "victim", False, sent.start + match.start(), sent.start + match.end()))
+    for name in person_names:
+        at = segment.find(name)
+        if at >= 0 and name.lower() not in seen:
+            seen.add(name.lower())
+            actors.append(Actor(name, "other", True, sent.start + at, sent.start + at + len(name)))
+    return tuple(actors[:8])
+
+
+def _private_names(doc: Any) -> set[str]:
+    """PERSON entities that are not known public figures or named with a public title."""
+    from claimledger.extract.attribution import KNOWN_PUBLIC, PUBLIC_TITLES
+
+    names: set[str] = set()
+    public: set[str] = set()
+    text = doc.text
+    for ent in doc.ents:
+        if ent.label_ != "PERSON" or len(ent.text) < 3:
+            continue
+        window = text[max(0, ent.start_char - 80):ent.end_char + 60]
+        parts = {p.lower().strip(".,'’") for p in ent.text.split()}
+        if parts & KNOWN_PUBLIC or PUBLIC_TITLES.search(window):
+            public.update(p for p in ent.text.split())
+            continue
+        names.add(ent.text.strip())
+    # A surname first seen with a title stays public when repeated alone ("Mr Zubkov").
+    return {n for n in names if not set(n.split()) & public}
+
+
+def _site(sentence: _Sentence, places: list[Location], paragraph_start: int, report_place: Location | None) -> list[Location]:
+    """The claim's places: those in its sentence, else the nearest before it in the paragraph, else the report's."""
+    inside_sentence = [p for p in places if p.start is not None and sentence.start <= p.start < sentence.end]
+    if inside_sentence:
+        # The most specific place is the site; the others keep their own roles.
+        rank = {"place": 0, "admin2": 1, "admin1": 2, "region": 3, "country": 4}
+        ordered = sorted(inside_sentence, key=lambda p: (p.role != "site", rank[p.precision], p.start))
+        return ordered
+    before = [p for p in places if p.start is not None and paragraph_start <= p.start < sentence.start and p.precision != "country"]
+    if before:
+        return [before[-1].with_role("site")]
+    return [report_place] if report_place else []
+
+
+def _report_place(places: list[Location], text: str) -> Location | None:
+    """The report's dateline place, or its most-mentioned specific place."""
+    if not places:
+        return None
+    dateline = re.match(r"\s*([A-Z][A-Za-z’'\- ]{2,40}?)(?:,\s*[A-Z][\w ]+)?\s*(?:\(AP\)|\(Reuters\)|—|–| - )", text)
+    if dateline:
+        for p in places:
+            if p.start is not None and p.start < dateline.end():
+                return p.with_role("site")
+    counts: dict[tuple[str, float | None, float | None], int] = {}
+    for p in places:
+        if p.precision in ("place", "admin2", "admin1"):
+            k = (p.name, p.lat, p.lon)
+            counts[k] = counts.get(k, 0) + 1
+    if not counts:
+        countries = [p for p in places if p.precision == "country"]
+        return countries[0].with_role("site") if countries else None
+    top = max(counts.items(), key=lambda kv: kv[1])[0]
+    return next(p for p in places if (p.name, p.lat, p.lon) == top).with_role("site")
+
+
+def _summary(spec: TypeSpec, evidence: Span, locations: list[Location], date: DateInfo, attribution: Attribution | None) -> str:
+    parts = [spec.label]
+    if locations:
+        parts.append(f"in {locations[0].name}")
+    if date.start:
+        parts.append(f"on {date.start}" if date.start == date.end else f"between {date.start} and {date.end}")
+    head = " ".join(parts)
+    source = f" — according to {attribution.source}" if attribution else ""
+    quote = evidence.text if len(evidence.text) <= 220 else evidence.text[:217].rsplit(" ", 1)[0] + "…"
+    return f"{head}{source}: {quote}"
+
+
+def _sentences(doc: Any, boilerplate: tuple[tuple[int, int], ...]) -> list[_Sentence]:
+    quotes = [(m.start(), m.end()) for m in _QUOTES.finditer(doc.text)]
+    result = []
+    for sent in doc.sents:
+        start, end = sent.start_char, sent.end_char
+        if not sent.text.strip():
+            continue
+        covered = sum(min(e, end) - max(s, start) for s, e in boilerplate if s < end and start < e)
+        if covered > 0.5 * (end - start):
+            continue
+        quoted = any(s <= start < e and end <= e + 2 for s, e in quotes) or any(s <= start + 1 < e for s, e in quotes)
+        result.append(
+            _Sentence(start, end, sent, {t.lemma_.lower() for t in sent} | {t.lower_ for t in sent}, sent.text.lower(), quoted)
+        )
+    return result
+
+
+def _paragraph_start(text: str, position: int) -> int:
+    at = text.rfind("\n", 0, position)
+    return 0 if at < 0 else at + 1
+
+
+def extract_claims(report: Report, doc: Any, places: list[Location], lex: Lexicon | None = None) -> list[Claim]:
+    """All claims of one report, given its spaCy doc and its geocoded places."""
+    lex = lex or load_lexicon()
+    text = report.text
+    base = parse_published(report.published)
+    person_names = _private_names(doc)
+    sentences = _sentences(doc, report.boilerplate)
+    quotes = [(m.start(), m.end()) for m in _QUOTES.finditer(text)]
+    last_named: Attribution | None = None
+    for sent in sentences:
+        sent.speaker = find_speaker(sent.span)
+        if sent.speaker is not None:
+            if is_pronoun(sent.speaker.text) and last_named is not None:
+                sent.attribution = last_named
+            elif not is_pronoun(sent.speaker.text):
+                sent.attribution = make_attribution(sent.speaker, sent.span.text, lex, person_names)
+                last_named = sent.attribution
+        sent.dates = find_dates(sent.span.text, base)
+    _attribute_quotes(sentences, quotes)
+    report_place = _report_place(places, text)
+    claims: list[Claim] = []
+    previous_date: DateInfo | None = None
+    previous_paragraph = -1
+    for index, sent in enumerate(sentences):
+        paragraph = _paragraph_start(text, sent.start)
+        if paragraph != previous_paragraph:
+            previous_date, previous_paragraph = None, paragraph
+        own_date = sent.dates[0][2] if sent.dates else None
+        types = detect_types(sent, lex) if _is_event_sentence(sent) else []
+        if own_date:
+            previous_date = own_date
+        if not types:
+            continue
+        spec, t_start, t_end = types[0]
+        date = own_date or previous_date or DateInfo()
+        evidence = _evidence(text, sent, (t_start, t_end))
+        attribution = sent.attribution
+        if attribution is None and index > 0 and sentences[index - 1].attribution is not None and not sent.quoted:
+            prior = sentences[index - 1]
+            if _paragraph_start(text, prior.start) == paragraph and re.match(r"\s*(?:He|She|They|It|The|This|But|And|Also|In addition)\b", sent.span.text):
+                attribution = prior.attribution
+        attributions = (attribution,) if attribution else ()
+        locations = _site(sent, places, paragraph, report_place)
+        modality = _modality(sent, (t_start, t_end))
+        items = _items(sent, lex) if spec.name in ("looting", "loot_trade", "vehicle_theft", "property_destruction") else ()
+        actors = _actors(sent, spec.name, person_names)
+        confidence = 0.45 + 0.15 * bool(attributions) + 0.15 * bool(locations) + 0.1 * bool(date.start)
+        if modality != "asserted":
+            confidence -= 0.15
+        claim_id = content_id("c", report.report_id, spec.name, evidence.start, evidence.end)
+        claims.append(
+            Claim(
+                claim_id=claim_id,
+                report_id=report.report_id,
+                type=spec.name,  # type: ignore[arg-type]
+                summary=_summary(spec, evidence, locations, date, attribution),
+                evidence=(evidence,),
+                date=date,
+                locations=tuple(locations),
+                actors=actors,
+                items=items,
+                attributions=attributions,
+                modality=modality,  # type: ignore[arg-type]
+                confidence=round(max(0.05, min(0.95, confidence)), 2),
+            )
+        )
+    return claims
+
+
+def _attribute_quotes(sentences: list[_Sentence], quotes: list[tuple[int, int]]) -> None:
+    """Quoted sentences take the speaker named at the end of the quote, or just before it."""
+    for index, sent in enumerate(sentences):
+        if sent.attribution is not None or not sent.quoted:
+            continue
+        region = next(((s, e) for s, e in quotes if s <= sent.start + 1 < e), None)
+        if region is None:
+            continue
+        for later in sentences[index:index + 6]:
+            if later.start > region[1] + 200:
+                break
+            if later.attribution is not None and later.end >= region[1]:
+                sent.attribution = later.attribution
+                break
+        if sent.attribution is None:
+            for earlier in reversed(sentences[max(0, index - 3):index]):
+                if earlier.attribution is not None and earlier.end >= region[0] - 5:
+                    sent.attribution = earlier.attribution
+                    break
+
+
+def acled_of(claim_type: str) -> dict[str, str] | None:
+    """ACLED event and sub-event type of an incident type (None for casualty reports)."""
+    spec = load_lexicon().types[claim_type]
+    if spec.acled is None:
+        return None
+    return {"event_type": spec.acled[0], "sub_event_type": spec.acled[1]}
+
+
+__all__ = ["extract_claims", "acled_of", "dt"]

@@ -1,0 +1,177 @@
+"""Who says so: the source of a statement, its kind and the channel it spoke through."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from claimledger.extract.lexicon import Lexicon
+from claimledger.model import Attribution
+
+SPEECH_LEMMAS = {
+    "say", "tell", "report", "claim", "add", "state", "write", "post", "tweet", "announce", "allege", "accuse",
+    "confirm", "insist", "warn", "note", "explain", "recall", "describe", "estimate", "suggest", "show", "reveal",
+    "publish", "assert", "deny", "testify", "recount", "admit", "acknowledge", "complain", "believe", "share",
+    "document", "record", "find", "conclude", "charge", "blame", "condemn", "detail", "indicate", "speak", "quote",
+    "cite", "inform", "stress", "declare", "maintain", "argue", "observe", "list", "capture", "depict", "see",
+}
+PRONOUNS = {"he", "she", "they", "it", "we", "i", "you", "this", "that", "who", "which"}
+# Public figures and titles: a name next to one of these is not a private individual.
+PUBLIC_TITLES = re.compile(
+    r"\b(?:president|minister|ministry|governor|mayor|spokes(?:person|man|woman)|general|gen\.|colonel|commander|"
+    r"chief|head|director|official|officer|ambassador|prosecutor|ombuds(?:man|woman|person)|senator|lawmaker|mp|"
+    r"deputy|adviser|advisor|secretary|chairman|chairwoman|leader|journalist|reporter|correspondent|editor|analyst|"
+    r"expert|professor|researcher|envoy|diplomat|judge|lawyer|attorney|chancellor|premier|king|queen|pope|patriarch|"
+    r"commissioner|chair|founder|ceo|activist|historian|governor-general|lieutenant|captain|major|admiral|marshal|"
+    r"speaker|representative|counsellor|councillor|administrator|blogger|rapporteur|coordinator|curator|doctor)\b",
+    re.IGNORECASE,
+)
+KNOWN_PUBLIC = {
+    "putin", "zelensky", "zelenskyy", "zelenskiy", "peskov", "lavrov", "shoigu", "kuleba", "podolyak", "podolyak",
+    "reznikov", "arestovych", "vereshchuk", "kadyrov", "prigozhin", "medvedev", "biden", "blinken", "austin",
+    "guterres", "stoltenberg", "johnson", "truss", "sunak", "macron", "scholz", "erdogan", "lukashenko", "klitschko",
+    "zaluzhnyi", "syrskyi", "budanov", "kirby", "thomas-greenfield", "bachelet", "grossi", "tedros", "saldo",
+    "pushilin", "aksyonov", "navalny", "venediktova", "kostin", "denisova", "lubinets", "haidai", "gaidai",
+    "kyrylenko", "synehubov", "yevtushenko", "marchenko", "kim", "xi", "modi", "abiy", "lula", "netanyahu",
+    "volodymyr", "vladimir", "sergei", "dmitry", "antony", "joe", "boris", "emmanuel", "olaf", "ramzan", "yevgeny",
+}
+
+
+@dataclass(frozen=True)
+class Speaker:
+    """An attribution found in one sentence, before its kind and channel are decided."""
+
+    text: str
+    start: int
+    end: int
+    verb: str
+
+
+def _subject_span(verb: Any) -> Any | None:
+    for child in verb.children:
+        if child.dep_ in ("nsubj", "nsubjpass", "csubj"):
+            return child
+    for child in verb.children:
+        if child.dep_ == "agent":
+            for grandchild in child.children:
+                if grandchild.dep_ == "pobj":
+                    return grandchild
+    return None
+
+
+def _phrase(head: Any) -> tuple[int, int]:
+    """Character span of a noun phrase: its subtree, cut at relative clauses and long tails."""
+    doc = head.doc
+    tokens = [t for t in head.subtree if not any(a.dep_ in ("relcl", "acl", "advcl") and a.i != head.i for a in _ancestors_until(t, head))]
+    left = min(t.i for t in tokens)
+    right = max(t.i for t in tokens)
+    right = min(right, left + 24)
+    while right > left and doc[right].is_punct:
+        right -= 1
+    while left < right and doc[left].is_punct:
+        left += 1
+    return doc[left].idx, doc[right].idx + len(doc[right].text)
+
+
+def _ancestors_until(token: Any, head: Any) -> list[Any]:
+    chain = []
+    current = token
+    while current.i != head.i and current.head.i != current.i:
+        chain.append(current)
+        current = current.head
+    return chain
+
+
+def find_speaker(sent: Any) -> Speaker | None:
+    """The source named in a sentence: "according to X", or the subject of a speech verb."""
+    text = sent.doc.text
+    for token in sent:
+        if token.lower_ == "according" and token.i + 1 < len(sent.doc) and sent.doc[token.i + 1].lower_ == "to":
+            to = sent.doc[token.i + 1]
+            objects = [c for c in to.children if c.dep_ == "pobj"]
+            if objects:
+                start, end = _phrase(objects[0])
+                return Speaker(text[start:end], start, end, "according to")
+    best: Speaker | None = None
+    for token in sent:
+        if token.lemma_.lower() not in SPEECH_LEMMAS or token.pos_ not in ("VERB", "AUX"):
+            continue
+        subject = _subject_span(token)
+        if subject is None:
+            continue
+        start, end = _phrase(subject)
+        candidate = Speaker(text[start:end], start, end, token.lemma_.lower())
+        # Prefer the reporting verb highest in the tree ("X said ... Y claimed" -> X).
+        if best is None or token.dep_ == "ROOT" or token.dep_ == "parataxis":
+            best = candidate
+            if token.dep_ in ("ROOT", "parataxis"):
+                break
+    return best
+
+
+def is_pronoun(text: str) -> bool:
+    return text.lower().strip() in PRONOUNS or text.lower().startswith(("he ", "she ", "they "))
+
+
+def classify(source: str, sentence: str, lex: Lexicon, person_names: set[str]) -> tuple[str, str, bool]:
+    """(kind, channel, private) of a source phrase said in a sentence."""
+    lowered = source.lower()
+    kind = "unknown"
+    best_len = 0
+    for word, k in lex.source_kinds.items():
+        if len(word) > best_len and re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", lowered):
+            kind, best_len = k, len(word)
+    sentence_lower = sentence.lower()
+    channel = "unknown"
+    for word, ch in sorted(lex.channels.items(), key=lambda kv: -len(kv[0])):
+        if ch in ("twitter", "facebook", "telegram", "intercept") and re.search(rf"\b{re.escape(word)}\b", sentence_lower):
+            channel = ch
+            break
+    if channel == "unknown":
+        for word, ch in sorted(lex.channels.items(), key=lambda kv: -len(kv[0])):
+            if ch in ("tv", "video") and re.search(rf"\b{re.escape(word)}\b", sentence_lower):
+                channel = ch
+                break
+    if channel == "unknown":
+        if re.search(r"\b(?:told|interview|speaking to|spoke to)\b", sentence_lower):
+            channel = "interview"
+        elif kind in ("government", "military", "official"):
+            channel = "statement"
+        elif kind in ("media", "expert", "ngo"):
+            channel = "report"
+    private = False
+    if person_names and kind in ("unknown", "witness", "participant"):
+        named = [n for n in person_names if n in source]
+        if named and not PUBLIC_TITLES.search(source) and not any(p.lower() in KNOWN_PUBLIC for n in named for p in n.split()):
+            private = True
+            if kind == "unknown":
+                kind = "witness"
+    if kind == "unknown" and any(n in source for n in person_names):
+        kind = "official" if PUBLIC_TITLES.search(source) else "unknown"
+    return kind, channel, private
+
+
+def private_role(source: str, kind: str) -> str:
+    """What a private source is called in exports: its role, never its name."""
+    lowered = source.lower()
+    for word in ("refugee", "resident", "soldier", "serviceman", "witness", "villager", "survivor", "mother", "father",
+                 "wife", "husband", "woman", "man", "teacher", "doctor", "nurse", "volunteer", "farmer", "prisoner",
+                 "neighbour", "neighbor", "student", "worker", "pensioner", "priest", "driver", "deserter"):
+        if re.search(rf"\b{word}\b", lowered):
+            adjective = re.search(r"\b(ukrainian|russian|belarusian|local|former|elderly)\b", lowered)
+            return f"a {adjective.group(1) + ' ' if adjective else ''}{word}"
+    return {"participant": "a soldier", "witness": "a witness"}.get(kind, "a private individual")
+
+
+def make_attribution(speaker: Speaker, sentence: str, lex: Lexicon, person_names: set[str]) -> Attribution:
+    kind, channel, private = classify(speaker.text, sentence, lex, person_names)
+    return Attribution(
+        source=speaker.text,
+        kind=kind,
+        channel=channel,
+        start=speaker.start,
+        end=speaker.end,
+        private=private,
+        role=private_role(speaker.text, kind) if private else None,
+    )

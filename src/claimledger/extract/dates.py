@@ -1,0 +1,186 @@
+"""Dates of events, resolved against the report's publication date.
+
+Rules rather than `dateparser.search_dates`, whose free search finds dates in "May" the verb
+and in numbers; every expression here is one that English news uses for event times.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+
+from claimledger.model import DateInfo
+
+MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
+MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
+MONTHS["sept"] = 9
+WEEKDAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
+_MONTH_RE = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"Jan\.?|Feb\.?|Mar\.?|Apr\.?|Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)"
+)
+_WEEKDAY_RE = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+_ORDINALS = {
+    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+    "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14, "fifteenth": 15,
+    "twentieth": 20, "thirtieth": 30, "fortieth": 40, "fiftieth": 50, "hundredth": 100,
+}
+# Day one of the wars the corpus reports on; "the fifth day of the war" counts from here.
+WAR_STARTS = {"UA": dt.date(2022, 2, 24)}
+
+_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
+    ("dmy", re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?({_MONTH_RE})(?:,? (\d{{4}}))?\b")),
+    ("mdy", re.compile(rf"\b({_MONTH_RE}) (\d{{1,2}})(?:st|nd|rd|th)?(?!\d)(?:,? (\d{{4}}))?\b")),
+    ("war_day", re.compile(r"\b(?:on )?the (\w+)(?:-(\w+))? day of (?:the )?(?:war|invasion|conflict)\b", re.I)),
+    ("weekday", re.compile(rf"\b(?:(last|this|on|early|late) )?({_WEEKDAY_RE})\b")),
+    ("yesterday", re.compile(r"\b(yesterday|the day before|overnight|last night|this morning|earlier today|today|tonight|on the eve)\b", re.I)),
+    ("relweek", re.compile(r"\b(last week|this week|earlier this week|past week|previous week|the week before)\b", re.I)),
+    ("relmonth", re.compile(r"\b(last month|this month|earlier this month|past month|previous month)\b", re.I)),
+    ("month", re.compile(rf"\b(?:in|since|during|by|throughout|early|mid|late|end of|beginning of)[- ](?:early |mid-|late )?({_MONTH_RE})(?: (\d{{4}}))?\b")),
+    ("year", re.compile(r"\b(?:in|since|during) (20\d\d|19\d\d)\b")),
+]
+
+
+def _month(token: str) -> int | None:
+    return MONTHS.get(token.lower().rstrip("."))
+
+
+def _year_for(month: int, day: int | None, base: dt.date) -> int:
+    """The year that puts an unqualified month/day at or before publication (events are past)."""
+    year = base.year
+    try:
+        candidate = dt.date(year, month, day or 1)
+    except ValueError:
+        return year
+    # A little slack: "on Friday, Aug. 13" can be a day after the dateline.
+    return year - 1 if candidate > base + dt.timedelta(days=2) else year
+
+
+def _day(year: int, month: int, day: int) -> dt.date | None:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def find_dates(text: str, base: dt.date | None, country: str | None = "UA") -> list[tuple[int, int, DateInfo]]:
+    """Every date expression in text as (start, end, DateInfo), resolved against base."""
+    found: list[tuple[int, int, DateInfo]] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(start: int, end: int, info: DateInfo) -> None:
+        if any(s < end and start < e for s, e in taken):
+            return
+        taken.append((start, end))
+        found.append((start, end, info))
+
+    for kind, pattern in _PATTERNS:
+        for m in pattern.finditer(text):
+            info = _resolve(kind, m, base, country)
+            if info is not None:
+                add(m.start(), m.end(), info)
+    found.sort(key=lambda x: x[0])
+    return found
+
+
+def _resolve(kind: str, m: re.Match[str], base: dt.date | None, country: str | None) -> DateInfo | None:
+    raw = m.group(0)
+    if kind == "dmy" or kind == "mdy":
+        day_s, month_s, year_s = (m[1], m[2], m[3]) if kind == "dmy" else (m[2], m[1], m[3])
+        month = _month(month_s)
+        if month is None or (kind == "mdy" and month_s.lower() == "may" and not year_s and int(day_s) > 31):
+            return None
+        day = int(day_s)
+        if year_s:
+            year = int(year_s)
+        elif base is not None:
+            year = _year_for(month, day, base)
+        else:
+            return None
+        date = _day(year, month, day)
+        if date is None:
+            return None
+        return DateInfo(date.isoformat(), date.isoformat(), "day", raw)
+    if base is None:
+        return None
+    if kind == "war_day":
+        start = WAR_STARTS.get(country or "UA")
+        words = [w for w in (m[1], m[2]) if w]
+        number = 0
+        for word in words:
+            word = word.lower()
+            if word.isdigit():
+                number += int(word)
+            elif word in _ORDINALS:
+                number += _ORDINALS[word]
+            elif word.rstrip("y") + "ieth" in _ORDINALS:
+                number += _ORDINALS[word.rstrip("y") + "ieth"]
+            else:
+                return None
+        if start is None or number <= 0:
+            return None
+        date = start + dt.timedelta(days=number - 1)
+        return DateInfo(date.isoformat(), date.isoformat(), "day", raw)
+    if kind == "weekday":
+        weekday = WEEKDAYS[m[2].lower()]
+        back = (base.weekday() - weekday) % 7
+        if m[1] and m[1].lower() == "last" and back == 0:
+            back = 7
+        date = base - dt.timedelta(days=back)
+        return DateInfo(date.isoformat(), date.isoformat(), "day", raw)
+    if kind == "yesterday":
+        word = m[1].lower()
+        if word in ("yesterday", "the day before", "last night", "overnight", "on the eve"):
+            start, end = base - dt.timedelta(days=1), base if word in ("overnight", "last night") else base - dt.timedelta(days=1)
+            return DateInfo(start.isoformat(), end.isoformat(), "day", raw)
+        return DateInfo(base.isoformat(), base.isoformat(), "day", raw)
+    if kind == "relweek":
+        word = m[1].lower()
+        if word in ("this week", "earlier this week"):
+            start = base - dt.timedelta(days=base.weekday())
+            return DateInfo(start.isoformat(), base.isoformat(), "week", raw)
+        if word == "past week":
+            return DateInfo((base - dt.timedelta(days=7)).isoformat(), base.isoformat(), "week", raw)
+        monday = base - dt.timedelta(days=base.weekday() + 7)
+        return DateInfo(monday.isoformat(), (monday + dt.timedelta(days=6)).isoformat(), "week", raw)
+    if kind == "relmonth":
+        word = m[1].lower()
+        if word in ("this month", "earlier this month"):
+            return DateInfo(base.replace(day=1).isoformat(), base.isoformat(), "month", raw)
+        if word == "past month":
+            return DateInfo((base - dt.timedelta(days=30)).isoformat(), base.isoformat(), "month", raw)
+        last = base.replace(day=1) - dt.timedelta(days=1)
+        return DateInfo(last.replace(day=1).isoformat(), last.isoformat(), "month", raw)
+    if kind == "month":
+        month = _month(m[1])
+        if month is None or (m[1] == "May" and raw.lower().startswith("by")):
+            return None
+        year = int(m[2]) if m[2] else _year_for(month, None, base)
+        first = dt.date(year, month, 1)
+        last = dt.date(year, month, calendar.monthrange(year, month)[1])
+        lowered = raw.lower()
+        if lowered.startswith("since"):
+            return DateInfo(first.isoformat(), base.isoformat(), "month", raw)
+        if "early" in lowered or "beginning" in lowered:
+            last = dt.date(year, month, 10)
+        elif "late" in lowered or "end of" in lowered:
+            first = dt.date(year, month, 20)
+        elif "mid" in lowered:
+            first, last = dt.date(year, month, 10), dt.date(year, month, 20)
+        return DateInfo(first.isoformat(), last.isoformat(), "month", raw)
+    if kind == "year":
+        year = int(m[1])
+        if year > base.year:
+            return None
+        return DateInfo(f"{year}-01-01", f"{year}-12-31", "year", raw)
+    return None
+
+
+def parse_published(value: str | None) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value[:10])
+    except ValueError:
+        return None

@@ -1,0 +1,62 @@
+"""The taxonomy and word lists that extraction reads, loaded once from TOML beside the code."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+HERE = Path(__file__).parent
+
+
+@dataclass(frozen=True)
+class TypeSpec:
+    name: str
+    label: str
+    acled: tuple[str, str] | None
+    priority: int
+    lemmas: frozenset[str]
+    phrases: tuple[str, ...]
+    needs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    types: dict[str, TypeSpec]
+    objects: dict[str, frozenset[str]]
+    items: dict[str, str]  # word or phrase -> category
+    source_kinds: dict[str, str]  # word or phrase -> kind
+    channels: dict[str, str]  # word or phrase -> channel
+
+
+def _read(name: str) -> dict:
+    with (HERE / name).open("rb") as handle:
+        return tomllib.load(handle)
+
+
+@lru_cache(maxsize=1)
+def load_lexicon() -> Lexicon:
+    """The packaged lexicon (cached: it is read once per process)."""
+    types = {}
+    for name, spec in _read("taxonomy.toml").items():
+        acled = tuple(spec["acled"]) if "acled" in spec else None
+        types[name] = TypeSpec(
+            name=name,
+            label=spec["label"],
+            acled=acled,  # type: ignore[arg-type]
+            priority=int(spec.get("priority", 10)),
+            lemmas=frozenset(spec.get("lemmas", [])),
+            phrases=tuple(spec.get("phrases", [])),
+            needs=tuple(spec.get("needs", [])),
+        )
+    objects = {k: frozenset(v) for k, v in _read("lexicons/objects.toml").items()}
+    items = {word: category for category, words in _read("lexicons/items.toml").items() for word in words}
+    sources = _read("lexicons/sources.toml")
+    kinds: dict[str, str] = {}
+    # Earlier kinds in this order win for a word listed under two kinds.
+    for kind in ("military", "ngo", "expert", "government", "media", "participant", "witness"):
+        for word in sources["kinds"].get(kind, []):
+            kinds.setdefault(word, kind)
+    channels = {word: channel for channel, words in sources["channels"].items() for word in words}
+    return Lexicon(types=types, objects=objects, items=items, source_kinds=kinds, channels=channels)

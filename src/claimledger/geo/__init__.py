@@ -1,0 +1,260 @@
+"""Geo: find the places a text names and geocode them with the offline gazetteer.
+
+spaCy's entity labels are not trusted here (its small English model tags many Ukrainian towns
+as PERSON or ORG): candidates are capitalised name runs that the gazetteer knows, kept when
+they are large places or when the sentence's wording marks them as places ("in the town of
+X", "X region", "near X").
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from claimledger.geo.gazetteer import Entry, Gazetteer, shared_gazetteer
+from claimledger.model import Location
+
+_WORD = r"[A-Z][\w’'\-\.]*\w|[A-Z]"
+_RUN = re.compile(rf"(?:{_WORD})(?:(?: |-)(?:{_WORD}|on|de|del|al|el|upon|na|nad|am|im|la|le|of the|of))*")
+_PREFIX_CUE = re.compile(
+    r"(?:\b(?:in|near|outside|around|from|to|at|into|towards?|across|through|of|"
+    r"village of|town of|city of|settlement of|region of|province of|district of|outskirts of|suburbs? of|"
+    r"north|south|east|west|northeast|northwest|southeast|southwest|northern|southern|eastern|western|central|"
+    r"km|kilometres|kilometers|miles|border with|capital,?|port of|port city of|besieged|occupied|liberated|recaptured)"
+    r"\s+(?:the\s+)?(?:(?:city|town|village|region|settlement|province|port|capital|oblast|district|hamlet)\s+(?:of\s+)?)?)$",
+    re.IGNORECASE,
+)
+_STRONG_PREFIX = re.compile(r"\b(?:village|town|city|settlement|hamlet|port|region|province|oblast|district)\s+of\s+$", re.IGNORECASE)
+_REGION_SUFFIX = re.compile(r"^(?:'s)?\s+(?:region|oblast|province|district|krai|governorate|area|county)\b", re.IGNORECASE)
+_APPOSITION_REGION = re.compile(r"^,\s+(?:in\s+(?:the\s+)?)?([A-Z][\w’'\-]+(?: [A-Z][\w’'\-]+)?)(?:'s)?\s+(?:region|oblast|province)\b")
+_NOT_PLACES = {
+    "the", "a", "an", "in", "on", "at", "it", "he", "she", "they", "we", "i", "mr", "mrs", "ms", "dr", "but", "and", "or",
+    "this", "that", "these", "those", "there", "his", "her", "their", "its", "our", "after", "before", "when", "while",
+    "russian", "russians", "ukrainian", "ukrainians", "belarusian", "belarusians", "american", "americans", "british",
+    "european", "western", "soviet", "chechen", "syrian", "georgian", "polish", "german", "french", "moldovan",
+    "president", "minister", "ministry", "governor", "mayor", "general", "colonel", "captain", "sergeant",
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+    "december", "god", "christmas", "easter", "twitter", "telegram", "facebook", "instagram", "youtube", "tiktok",
+    "reuters", "ap", "bbc", "cnn", "itv", "nato", "un", "eu", "kremlin", "pentagon", "isw", "fsb", "sbu",
+    "defence", "defense", "armed forces", "army", "navy", "police", "state", "city", "region", "oblast", "republic",
+    "north", "south", "east", "west", "central", "northern", "southern", "eastern", "western", "new", "old",
+    "independence day", "victory day", "human rights watch", "amnesty", "red cross", "world war", "we", "you",
+    "mariupol city council", "his", "if", "so", "as", "for", "with", "by", "not", "no", "yes", "all", "one", "two",
+    "orthodox", "christian", "muslim", "jewish", "islamic", "arab", "english", "national guard", "guard",
+    "azov", "wagner", "kadyrov", "putin", "zelensky", "zelenskyy", "zelenskiy", "biden", "lavrov", "shoigu", "peskov",
+}
+_TITLES = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Dr|President|Minister|Gen|General|Col|Colonel|Sgt|Sergeant|Capt|Captain|Lt|"
+                     r"Governor|Gov|Mayor|Prime Minister|Senator|Sen|Rep|Pope|Saint|St|Prof|Professor|Lord|Lady|Sir|King|Queen|Prince|Princess)\.?\s+$")
+_PERSON_AFTER = re.compile(r"^(?:,\s+\d+,|\s+(?:said|says|told|added|explained|recalled|wrote|tweeted|asked|insisted|"
+                           r"claimed|stated|noted|warned|replied|continued|described|who|whose))")
+# Relation words before a place: "north of Kharkiv" keeps Kharkiv's point with a vaguer precision.
+_RELATION = re.compile(r"\b(north|south|east|west|northeast|northwest|southeast|southwest|outskirts|suburbs?|near|outside|around|km|kilometres|kilometers|miles)\b[^.]{0,25}$", re.IGNORECASE)
+_ORIGIN = re.compile(r"\bfrom\s+(?:the\s+)?(?:(?:city|town|village|region)\s+of\s+)?$", re.IGNORECASE)
+_DESTINATION = re.compile(r"\b(?:to|towards?|into|for|bound for|en route to)\s+(?:the\s+)?(?:(?:city|town|village|region)\s+of\s+)?$", re.IGNORECASE)
+# Countries a war report's small places most likely lie in, when the text names none.
+DEFAULT_CONTEXT = ("UA",)
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A place named in a text: where, how it was cued, and its candidates."""
+
+    start: int
+    end: int
+    text: str
+    candidates: tuple[Entry, ...]
+    cue: str  # strong | prefix | region | none
+    region_hint: str | None = None
+
+
+def _candidates(gaz: Gazetteer, text: str) -> list[Entry]:
+    entries = gaz.lookup(text)
+    if not entries and len(text) >= 5:
+        entries = [e for e in gaz.lookup(text, fuzzy=True) if e.country in ("UA", "RU", "BY", "MD", "GE", "PL")]
+    return entries
+
+
+def find_mentions(text: str, gaz: Gazetteer | None = None) -> list[Mention]:
+    """Place-name mentions in text, longest name first, with their gazetteer candidates."""
+    gaz = gaz or shared_gazetteer()
+    mentions: list[Mention] = []
+    for run in _RUN.finditer(text):
+        words = list(re.finditer(r"[^ ]+(?: (?:of the|of|on|de|del|al|el|upon|na|nad|am|im|la|le)(?= ))?", run.group()))
+        i = 0
+        while i < len(words):
+            found = None
+            for j in range(min(len(words), i + 4), i, -1):
+                start = run.start() + words[i].start()
+                end = run.start() + words[j - 1].end()
+                surface = text[start:end].rstrip(".-’'")
+                end = start + len(surface)
+                if surface.endswith("'s") or surface.endswith("’s"):
+                    surface, end = surface[:-2], end - 2
+                if not surface or surface.lower() in _NOT_PLACES or surface.lower().split(" ")[0] in {"the", "a"}:
+                    continue
+                entries = _candidates(gaz, surface)
+                if entries:
+                    found = (start, end, surface, entries, j)
+                    break
+            if found is None:
+                i += 1
+                continue
+            start, end, surface, entries, j = found
+            mention = _cue(text, start, end, surface, entries)
+            if mention is not None:
+                mentions.append(mention)
+            i = j
+    return mentions
+
+
+def _cue(text: str, start: int, end: int, surface: str, entries: list[Entry]) -> Mention | None:
+    before = text[max(0, start - 60):start]
+    after = text[end:end + 60]
+    if _TITLES.search(before) or _PERSON_AFTER.match(after):
+        if not any(e.kind in ("country", "admin1", "region") or e.population > 200_000 for e in entries):
+            return None
+    cue = "none"
+    if _STRONG_PREFIX.search(before):
+        cue = "strong"
+    elif _REGION_SUFFIX.match(after):
+        cue = "region"
+    elif _PREFIX_CUE.search(before):
+        cue = "prefix"
+    hint = None
+    appo = _APPOSITION_REGION.match(after)
+    if appo:
+        hint = appo.group(1)
+    return Mention(start, end, surface, tuple(entries), cue, hint)
+
+
+def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
+    p1, p2 = math.radians(a[0]), math.radians(b[0])
+    dp, dl = p2 - p1, math.radians(b[1] - a[1])
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 6371.0 * 2 * math.asin(min(1.0, math.sqrt(h)))
+
+
+def resolve(mentions: list[Mention], text: str, gaz: Gazetteer | None = None) -> list[Location]:
+    """Choose one gazetteer entry per mention using the text's other places, and drop the unlikely."""
+    gaz = gaz or shared_gazetteer()
+    context: Counter[str] = Counter()
+    for m in mentions:
+        kinds = {e.kind for e in m.candidates}
+        if "country" in kinds:
+            context[next(e.country for e in m.candidates if e.kind == "country")] += 3
+        elif len({e.country for e in m.candidates[:1]}) and m.candidates[0].population > 100_000:
+            context[m.candidates[0].country] += 1
+    if not context:
+        for cc in DEFAULT_CONTEXT:
+            context[cc] += 1
+    located: list[Location] = []
+    anchors: list[tuple[float, float]] = []
+    for m in mentions:
+        best = _choose(m, context, anchors, gaz)
+        if best is None:
+            continue
+        entry, score = best
+        anchors.append((entry.lat, entry.lon))
+        located.append(_location(m, entry, text, score))
+    return located
+
+
+def _choose(m: Mention, context: Counter[str], anchors: list[tuple[float, float]], gaz: Gazetteer) -> tuple[Entry, float] | None:
+    scored: list[tuple[float, Entry]] = []
+    hint_entries: list[Entry] = []
+    if m.region_hint:
+        hint_entries = [e for e in gaz.lookup(m.region_hint) + gaz.lookup(m.region_hint, fuzzy=True) if e.kind in ("admin1", "place")]
+    for e in m.candidates:
+        score = math.log10(e.population + 10)
+        if e.kind == "country":
+            score += 4
+        elif e.kind == "admin1":
+            score += 3 if m.cue == "region" else -1.5
+        elif e.kind == "region":
+            score += 3
+        elif m.cue == "region":
+            score -= 0.5
+        if e.country in context:
+            score += 2.5 + min(2.0, context[e.country] / 3)
+        if hint_entries and any(h.admin1 == e.admin1 and h.country == e.country for h in hint_entries):
+            score += 6
+        if anchors and e.kind == "place":
+            nearest = min(_km((e.lat, e.lon), a) for a in anchors)
+            score += 2.0 if nearest < 150 else (1.0 if nearest < 400 else 0.0)
+        scored.append((score, e))
+    if not scored:
+        return None
+    scored.sort(key=lambda x: -x[0])
+    score, entry = scored[0]
+    # Small places need a cue or a context country; an unknown village abroad is not a guess worth making.
+    if entry.kind == "place" and m.cue == "none":
+        if entry.population < 50_000 and entry.country not in context:
+            return None
+        if entry.population < 1000:
+            return None
+    if entry.kind == "place" and entry.country not in context and entry.population < 15_000 and m.cue != "strong":
+        return None
+    return entry, score
+
+
+def _location(m: Mention, entry: Entry, text: str, score: float) -> Location:
+    before = text[max(0, m.start - 40):m.start]
+    if entry.kind == "country":
+        precision = "country"
+    elif entry.kind in ("admin1", "region"):
+        precision = "admin1" if entry.kind == "admin1" else "region"
+    else:
+        precision = "place"
+    role = "site"
+    if _ORIGIN.search(before):
+        role = "origin"
+    elif _DESTINATION.search(before) and not re.search(r"\b(?:to|into)\s+(?:the\s+)?$", before[-12:]) or re.search(r"\b(?:towards?|bound for|en route to)\s+(?:the\s+)?$", before):
+        role = "destination"
+    if _RELATION.search(before) and precision == "place":
+        precision = "admin2"
+    return Location(
+        name=entry.name,
+        country=entry.country,
+        lat=round(entry.lat, 5),
+        lon=round(entry.lon, 5),
+        precision=precision,  # type: ignore[arg-type]
+        text=m.text,
+        start=m.start,
+        end=m.end,
+        geonameid=entry.geonameid,
+        admin1=entry.admin1,
+        role=role,  # type: ignore[arg-type]
+        score=round(score, 3),
+    )
+
+
+def find_places(text: str, gaz: Gazetteer | None = None) -> list[Location]:
+    """Every place the text names, geocoded, in text order."""
+    gaz = gaz or shared_gazetteer()
+    return resolve(find_mentions(text, gaz), text, gaz)
+
+
+def locate_string(query: str, gaz: Gazetteer | None = None) -> list[Location]:
+    """Geocode a whole string as one place name ("Trostyanets', Sumy region"), best first."""
+    gaz = gaz or shared_gazetteer()
+    query = query.strip()
+    if not query or not re.search(r"[A-Za-z]", query):
+        return []
+    parts = [p.strip() for p in re.split(r"[,;(]|\bvicinity\b", query) if p.strip(" )")]
+    head = parts[0].strip(" )")
+    hint_text = " ".join(parts[1:])
+    hint_words = re.sub(r"\b(?:region|oblast|province|district|raion|area|city|vicinity|outskirts)\b", "", hint_text, flags=re.I).strip(" )")
+    text = f"in {head}" + (f", {hint_words} region" if hint_words else "")
+    mentions = find_mentions(text, gaz)
+    if not mentions:
+        entries = _candidates(gaz, head)
+        if not entries:
+            return []
+        mentions = [Mention(3, 3 + len(head), head, tuple(entries), "strong", hint_words or None)]
+    else:
+        mentions = [Mention(m.start, m.end, m.text, m.candidates, "strong", hint_words or m.region_hint) if i == 0 else m for i, m in enumerate(mentions)]
+    located = resolve(mentions, text, gaz)
+    return [loc.__class__(**{**loc.__dict__, "start": None, "end": None, "text": query}) for loc in located[:1]] + located[1:]

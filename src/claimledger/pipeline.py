@@ -1,0 +1,131 @@
+"""The pipeline: the only place that knows the order of the stages.
+
+ingest -> clean -> extract (with geo) -> dedup -> corroborate. Bad inputs are collected and
+reported, never fatal. The Spark adapter calls `analyse_reports` inside mapPartitions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+
+from claimledger.clean import boilerplate_spans
+from claimledger.corroborate import build_incidents
+from claimledger.dedup import assign_stories
+from claimledger.errors import BadInput
+from claimledger.extract import extract_claims
+from claimledger.extract.nlp import load_nlp
+from claimledger.geo import find_places
+from claimledger.ingest import to_report
+from claimledger.model import Claim, Incident, RawDocument, Report
+from claimledger.store import LedgerStore
+
+# Long texts are cut for the parser only; offsets stay those of the full text.
+MAX_PARSE_CHARS = 400_000
+
+
+@dataclass
+class Rejected:
+    """A bad input of a batch: its name and why it was skipped."""
+
+    name: str
+    reason: str
+
+
+@dataclass
+class Ledger:
+    """What the later stages produce over a set of reports."""
+
+    stories: dict[str, str] = field(default_factory=dict)
+    incidents: list[Incident] = field(default_factory=list)
+
+
+def clean_report(report: Report) -> Report:
+    """The report with its boilerplate spans marked."""
+    return replace(report, boilerplate=tuple(boilerplate_spans(report.text)))
+
+
+def build_reports(raws: Iterable[RawDocument | BadInput], rejected: list[Rejected]) -> Iterator[Report]:
+    """Cleaned reports from raw documents; bad ones go to `rejected`."""
+    for raw in raws:
+        if isinstance(raw, BadInput):
+            rejected.append(Rejected(raw.name, raw.reason))
+            continue
+        try:
+            yield clean_report(to_report(raw))
+        except BadInput as exc:
+            rejected.append(Rejected(exc.name, exc.reason))
+
+
+def analyse_reports(
+    reports: Sequence[Report], progress: Callable[[int], None] | None = None, batch_size: int = 16
+) -> Iterator[tuple[Report, list[Claim]]]:
+    """Claims of each report: spaCy parse, places, extraction. Order is kept."""
+    nlp = load_nlp()
+    texts = (r.text[:MAX_PARSE_CHARS] for r in reports)
+    for report, doc in zip(reports, nlp.pipe(texts, batch_size=batch_size), strict=True):
+        places = find_places(report.text[:MAX_PARSE_CHARS])
+        claims = extract_claims(report, doc, places)
+        if progress:
+            progress(1)
+        yield report, claims
+
+
+def link_reports(reports: Sequence[Report], claims: Sequence[Claim]) -> Ledger:
+    """Stories over all reports, then incidents over all claims."""
+    stories = assign_stories(reports)
+    by_id = {r.report_id: r for r in reports}
+    incidents = build_incidents(claims, by_id, stories)
+    return Ledger(stories=stories, incidents=incidents)
+
+
+@dataclass
+class IngestSummary:
+    added: int = 0
+    known: int = 0
+    rejected: list[Rejected] = field(default_factory=list)
+
+
+def ingest_into(store: LedgerStore, raws: Iterable[RawDocument | BadInput], progress: Callable[[str], None] | None = None) -> IngestSummary:
+    """Store every good raw document as a report; identical bytes are stored once."""
+    summary = IngestSummary()
+    for raw in raws:
+        if isinstance(raw, BadInput):
+            summary.rejected.append(Rejected(raw.name, raw.reason))
+            continue
+        try:
+            report = clean_report(to_report(raw))
+        except BadInput as exc:
+            summary.rejected.append(Rejected(exc.name, exc.reason))
+            continue
+        if store.add_report(raw, report):
+            summary.added += 1
+        else:
+            summary.known += 1
+        if progress:
+            progress(report.path or report.report_id)
+    return summary
+
+
+@dataclass
+class ProcessSummary:
+    processed: int
+    claims: int
+    incidents: int
+    stories: int
+
+
+def process_store(store: LedgerStore, progress: Callable[[int], None] | None = None, on_total: Callable[[int], None] | None = None) -> ProcessSummary:
+    """Extract claims for unprocessed reports, then recompute stories and incidents (idempotent)."""
+    pending = store.reports(unprocessed_only=True)
+    if on_total:
+        on_total(len(pending))
+    count = 0
+    for report, claims in analyse_reports(pending, progress):
+        store.save_claims(report.report_id, claims)
+        count += 1
+    reports = store.reports()
+    claims = store.claims()
+    ledger = link_reports(reports, claims)
+    store.save_links(ledger.stories, ledger.incidents)
+    return ProcessSummary(count, len(claims), len(ledger.incidents), len(set(ledger.stories.values())))

@@ -1,0 +1,225 @@
+"""Store: the ledger database (SQLite or PostgreSQL through SQLAlchemy, schema by Alembic).
+
+Originals are kept byte-for-byte under their SHA-256; reports, claims and incidents are
+derived records; the audit log is append-only and hash-chained.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+
+from claimledger import __version__
+from claimledger.errors import StoreError
+from claimledger.model import (
+    Actor,
+    Attribution,
+    Claim,
+    DateInfo,
+    Incident,
+    Item,
+    Location,
+    RawDocument,
+    Report,
+    SourceRef,
+    Span,
+)
+from claimledger.store import schema
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+GENESIS = "0" * 64
+
+
+def now() -> str:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+
+
+def _engine(url: str) -> sa.Engine:
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url, connect_args={"timeout": 60})
+
+        @sa.event.listens_for(engine, "connect")
+        def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            # WAL lets a reader (the web server) work beside a writer; busy_timeout waits for locks.
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA busy_timeout=60000")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True)
+
+
+def migrate(engine: sa.Engine) -> None:
+    """Bring the schema to the newest Alembic revision."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+class LedgerStore:
+    """The ledger database of one URL."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        try:
+            self.engine = _engine(url)
+            migrate(self.engine)
+        except Exception as exc:  # SQLAlchemy and drivers raise many kinds
+            raise StoreError(f"cannot open the ledger at {url}: {exc}") from exc
+
+    # -- ingest ---------------------------------------------------------------------------
+    def add_report(self, raw: RawDocument, report: Report) -> bool:
+        """Store a report and its original in one transaction; False when the bytes were known."""
+        with self.engine.begin() as conn:
+            exists = conn.execute(sa.select(schema.reports.c.report_id).where(schema.reports.c.sha256 == report.sha256)).first()
+            if exists:
+                return False
+            at = now()
+            if not conn.execute(sa.select(schema.originals.c.sha256).where(schema.originals.c.sha256 == report.sha256)).first():
+                conn.execute(schema.originals.insert().values(sha256=report.sha256, data=raw.original, size=len(raw.original), captured_at=at))
+            conn.execute(
+                schema.reports.insert().values(
+                    report_id=report.report_id, sha256=report.sha256, kind=report.kind, path=report.path, url=report.url,
+                    outlet=report.outlet, title=report.title, published=report.published, language=report.language,
+                    text=report.text, boilerplate=[list(b) for b in report.boilerplate], story_id=None, ingested_at=at,
+                    processed_version=None,
+                )
+            )
+            self._audit(conn, "ingest", {"report_id": report.report_id, "sha256": report.sha256, "path": report.path})
+            return True
+
+    # -- reading --------------------------------------------------------------------------
+    def reports(self, unprocessed_only: bool = False) -> list[Report]:
+        query = sa.select(schema.reports).order_by(schema.reports.c.report_id)
+        if unprocessed_only:
+            query = query.where(schema.reports.c.processed_version.is_(None))
+        with self.engine.connect() as conn:
+            return [_report(row) for row in conn.execute(query).mappings()]
+
+    def report_rows(self) -> Iterator[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            yield from (dict(r) for r in conn.execute(sa.select(schema.reports).order_by(schema.reports.c.report_id)).mappings())
+
+    def claims(self) -> list[Claim]:
+        query = sa.select(schema.claims.c.data).order_by(schema.claims.c.report_id, schema.claims.c.position)
+        with self.engine.connect() as conn:
+            return [claim_from_json(row[0]) for row in conn.execute(query)]
+
+    def incidents(self) -> list[Incident]:
+        query = sa.select(schema.incidents.c.data).order_by(schema.incidents.c.date_start, schema.incidents.c.incident_id)
+        with self.engine.connect() as conn:
+            return [incident_from_json(row[0]) for row in conn.execute(query)]
+
+    def original(self, sha256: str) -> bytes | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(schema.originals.c.data).where(schema.originals.c.sha256 == sha256)).first()
+            return None if row is None else bytes(row[0])
+
+    # -- processing -----------------------------------------------------------------------
+    def save_claims(self, report_id: str, claims: Sequence[Claim]) -> None:
+        """Replace a report's claims and mark it processed, in one transaction."""
+        with self.engine.begin() as conn:
+            conn.execute(schema.claims.delete().where(schema.claims.c.report_id == report_id))
+            for position, claim in enumerate(claims):
+                conn.execute(schema.claims.insert().values(claim_id=claim.claim_id, report_id=report_id, type=claim.type, position=position, data=claim_to_json(claim)))
+            conn.execute(schema.reports.update().where(schema.reports.c.report_id == report_id).values(processed_version=__version__))
+
+    def save_links(self, stories: dict[str, str], incidents: Sequence[Incident]) -> None:
+        """Replace stories and incidents (they are recomputed over the whole ledger)."""
+        with self.engine.begin() as conn:
+            for report_id, story_id in stories.items():
+                conn.execute(schema.reports.update().where(schema.reports.c.report_id == report_id).values(story_id=story_id))
+            conn.execute(schema.incidents.delete())
+            for incident in incidents:
+                conn.execute(schema.incidents.insert().values(incident_id=incident.incident_id, type=incident.type, date_start=incident.date.start, data=incident_to_json(incident)))
+            self._audit(conn, "process", {"version": __version__, "reports": len(stories), "incidents": len(incidents)})
+
+    # -- audit ----------------------------------------------------------------------------
+    def _audit(self, conn: sa.Connection, action: str, detail: dict[str, Any]) -> None:
+        last = conn.execute(sa.select(schema.audit.c.hash).order_by(schema.audit.c.seq.desc()).limit(1)).first()
+        prev = last[0] if last else GENESIS
+        at = now()
+        digest = entry_hash(prev, at, action, detail)
+        conn.execute(schema.audit.insert().values(at=at, action=action, detail=detail, prev_hash=prev, hash=digest))
+
+    def audit(self, action: str, detail: dict[str, Any]) -> None:
+        with self.engine.begin() as conn:
+            self._audit(conn, action, detail)
+
+    def verify(self) -> list[str]:
+        """Every problem found: an original whose bytes do not match its hash, a broken audit chain."""
+        problems: list[str] = []
+        with self.engine.connect() as conn:
+            for sha, data in conn.execute(sa.select(schema.originals.c.sha256, schema.originals.c.data)):
+                if hashlib.sha256(bytes(data)).hexdigest() != sha:
+                    problems.append(f"original {sha}: stored bytes do not match their SHA-256")
+            for row in conn.execute(sa.select(schema.reports.c.report_id, schema.reports.c.sha256)):
+                if not row.report_id or not row.sha256.startswith(row.report_id):
+                    problems.append(f"report {row.report_id}: identifier does not derive from its original's hash")
+            prev = GENESIS
+            for row in conn.execute(sa.select(schema.audit).order_by(schema.audit.c.seq)).mappings():
+                if row["prev_hash"] != prev:
+                    problems.append(f"audit entry {row['seq']}: does not follow the previous entry (removed or reordered)")
+                if entry_hash(row["prev_hash"], row["at"], row["action"], row["detail"]) != row["hash"]:
+                    problems.append(f"audit entry {row['seq']}: content does not match its hash")
+                prev = row["hash"]
+        return problems
+
+
+def entry_hash(prev: str, at: str, action: str, detail: dict[str, Any]) -> str:
+    blob = json.dumps([prev, at, action, detail], sort_keys=True, ensure_ascii=False).encode("utf-8")
+    return hashlib.sha256(blob).hexdigest()
+
+
+def _report(row: Any) -> Report:
+    return Report(
+        report_id=row["report_id"], sha256=row["sha256"], path=row["path"], url=row["url"], outlet=row["outlet"],
+        title=row["title"], published=row["published"], language=row["language"], text=row["text"], kind=row["kind"],
+        boilerplate=tuple((int(s), int(e)) for s, e in row["boilerplate"]),
+    )
+
+
+def claim_to_json(claim: Claim) -> dict[str, Any]:
+    return asdict(claim)
+
+
+def _location(data: dict[str, Any] | None) -> Location | None:
+    return None if data is None else Location(**data)
+
+
+def claim_from_json(data: dict[str, Any]) -> Claim:
+    return Claim(
+        claim_id=data["claim_id"], report_id=data["report_id"], type=data["type"], summary=data["summary"],
+        evidence=tuple(Span(**e) for e in data["evidence"]), date=DateInfo(**data["date"]),
+        locations=tuple(Location(**loc) for loc in data["locations"]), actors=tuple(Actor(**a) for a in data["actors"]),
+        items=tuple(Item(**i) for i in data["items"]), attributions=tuple(Attribution(**a) for a in data["attributions"]),
+        modality=data["modality"], confidence=data["confidence"],
+    )
+
+
+def incident_to_json(incident: Incident) -> dict[str, Any]:
+    return asdict(incident)
+
+
+def incident_from_json(data: dict[str, Any]) -> Incident:
+    return Incident(
+        incident_id=data["incident_id"], type=data["type"], claim_ids=tuple(data["claim_ids"]),
+        report_ids=tuple(data["report_ids"]), story_ids=tuple(data["story_ids"]), date=DateInfo(**data["date"]),
+        location=_location(data["location"]), sources=tuple(SourceRef(s["source"], s["kind"], tuple(s["report_ids"])) for s in data["sources"]),
+        independent_source_count=data["independent_source_count"], credibility_grade=data["credibility_grade"],
+        credibility_label=data["credibility_label"], partisan_only=data["partisan_only"], reasons=tuple(data["reasons"]),
+    )

@@ -1,0 +1,58 @@
+"""SQLAlchemy table definitions shared by SQLite and PostgreSQL (the migrations create them)."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+originals = sa.Table(
+    "originals", metadata,
+    sa.Column("sha256", sa.String(64), primary_key=True),
+    sa.Column("data", sa.LargeBinary, nullable=False),
+    sa.Column("size", sa.Integer, nullable=False),
+    sa.Column("captured_at", sa.String(40), nullable=False),
+)
+reports = sa.Table(
+    "reports", metadata,
+    sa.Column("report_id", sa.String(64), primary_key=True),
+    sa.Column("sha256", sa.String(64), sa.ForeignKey("originals.sha256"), nullable=False, unique=True),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("path", sa.Text),
+    sa.Column("url", sa.Text),
+    sa.Column("outlet", sa.Text),
+    sa.Column("title", sa.Text),
+    sa.Column("published", sa.String(10)),
+    sa.Column("language", sa.String(16)),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("boilerplate", sa.JSON, nullable=False),
+    sa.Column("story_id", sa.String(64)),
+    sa.Column("ingested_at", sa.String(40), nullable=False),
+    sa.Column("processed_version", sa.String(40)),
+    sa.Index("reports_published", "published"),
+)
+claims = sa.Table(
+    "claims", metadata,
+    sa.Column("claim_id", sa.String(64), primary_key=True),
+    sa.Column("report_id", sa.String(64), sa.ForeignKey("reports.report_id"), nullable=False),
+    sa.Column("type", sa.String(40), nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Column("data", sa.JSON, nullable=False),
+    sa.Index("claims_report", "report_id"),
+)
+incidents = sa.Table(
+    "incidents", metadata,
+    sa.Column("incident_id", sa.String(64), primary_key=True),
+    sa.Column("type", sa.String(40), nullable=False),
+    sa.Column("date_start", sa.String(10)),
+    sa.Column("data", sa.JSON, nullable=False),
+)
+audit = sa.Table(
+    "audit", metadata,
+    sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.String(40), nullable=False),
+    sa.Column("action", sa.String(40), nullable=False),
+    sa.Column("detail", sa.JSON, nullable=False),
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False),
+)
