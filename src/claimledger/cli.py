@@ -13,10 +13,18 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from claimledger.errors import BadInput, ClaimledgerError
-from claimledger.export import acled_csv, acled_rows, claim_record, geojson, incident_record, jsonl, report_record
+from claimledger.export import (
+    acled_csv,
+    acled_rows,
+    claim_record,
+    geojson,
+    incident_record,
+    jsonl,
+    report_record,
+)
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Turn war reporting into a verifiable ledger of claims and incidents.")
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 EXAMPLES = Path(__file__).parent / "examples"
 DbOption = Annotated[str, typer.Option("--db", help="Ledger database URL (sqlite:///… or postgresql://…).")]
 DEFAULT_DB = "sqlite:///claimledger.db"
@@ -118,7 +126,7 @@ def run(
     """
     if not paths:
         paths = [EXAMPLES / "reports"]
-        meta = meta or EXAMPLES / "reports" / "meta.jsonl"
+        meta = meta or EXAMPLES / "meta.jsonl"
         err.print(f"no PATH given: running on the bundled example corpus ({paths[0]})")
     _ingest(db, paths, meta, published, outlet, url)
     _process(db)

@@ -67,6 +67,12 @@ def _places_compatible(a: Location | None, b: Location | None) -> bool:
         return False
     if a.precision == "country" or b.precision == "country":
         return a.precision == b.precision and a.country == b.country
+    if a.precision == "place" and b.precision == "place":
+        # Two named towns are two sites, however close; the same town is one.
+        return (a.geonameid is not None and a.geonameid == b.geonameid) or _km(a, b) <= 3
+    if "admin1" in (a.precision, b.precision) or "region" in (a.precision, b.precision):
+        # A region and a place match when the place lies in that region.
+        return a.country == b.country and (a.admin1 == b.admin1 or _km(a, b) <= 30)
     radius = max(RADIUS_KM[a.precision], RADIUS_KM[b.precision])
     return _km(a, b) <= radius
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from claimledger.model import Actor, Attribution, Claim
@@ -34,9 +35,13 @@ def redact_claim(claim: Claim) -> Claim:
         else:
             attributions.append(attribution)
     summary = claim.summary
+    people = {a.text: _role_for_actor(a) for a in claim.actors if a.private}
     for name, role in sorted(names.items(), key=lambda kv: -len(kv[0])):
+        summary = summary.replace(name, role)
+    # Then each private person's name and surname alone, wherever the summary quotes them.
+    for name, role in sorted(people.items(), key=lambda kv: -len(kv[0])):
         summary = summary.replace(name, role)
         for part in name.split():
             if len(part) > 3 and part[0].isupper():
-                summary = summary.replace(part, role)
+                summary = re.sub(rf"\b{re.escape(part)}\b", role, summary)
     return replace(claim, actors=tuple(actors), attributions=tuple(attributions), summary=summary)

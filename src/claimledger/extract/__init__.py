@@ -8,7 +8,6 @@ places)` returns claims and touches nothing outside.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -49,6 +48,15 @@ _VICTIM = re.compile(
     r"(?:civilians|residents|villagers|women|children|people|families|refugees|prisoners|patients|men|a (?:woman|man|child|boy|girl)|"
     r"an? (?:elderly|\d+-year-old) (?:woman|man))\b",
     re.IGNORECASE,
+)
+_PRIVATE_ROLES = (
+    r"(?:resident|refugee|witness|villager|survivor|mother|father|wife|husband|widow|teacher|nurse|volunteer|farmer|"
+    r"pensioner|neighbou?r|student|worker|soldier|serviceman|conscript|reservist|prisoner|driver|grandmother|grandfather|"
+    r"local|evacuee|shopkeeper|businessman|businesswoman|engineer|priest)"
+)
+_NAMED_PRIVATE = re.compile(
+    rf"(?P<name>[A-Z][a-z’'-]+(?: [A-Z][a-z’'-]+){{1,2}}),\s+(?:\d+,\s+)?(?:a|an|the)\s+(?:[\w-]+\s+){{0,3}}{_PRIVATE_ROLES}\b"
+    rf"|\b{_PRIVATE_ROLES}\s+(?P<name2>[A-Z][a-z’'-]+(?: [A-Z][a-z’'-]+){{1,2}})\b"
 )
 _FUTURE = re.compile(r"\b(?:will|shall|going to|plans? to|intends? to|threaten(?:s|ed)? to|vow(?:s|ed)? to|aims? to|wants? to|would like to)\b", re.I)
 _HYPOTHETICAL = re.compile(r"\b(?:would have|could have|would|if they|if the|had they|might have been)\b", re.I)
@@ -91,13 +99,18 @@ def _needs_met(spec: TypeSpec, sent: _Sentence, lex: Lexicon) -> bool:
 def detect_types(sent: _Sentence, lex: Lexicon) -> list[tuple[TypeSpec, int, int]]:
     """Types whose triggers (and needed objects) the sentence has, with the trigger's span."""
     found: list[tuple[TypeSpec, int, int]] = []
+    tokens = list(sent.span)
     for spec in lex.types.values():
         where: tuple[int, int] | None = None
-        for token in sent.span:
+        for i, token in enumerate(tokens):
             lemma = token.lemma_.lower()
             if (lemma in spec.lemmas or token.lower_ in spec.lemmas) and token.pos_ not in ("PROPN", "ADP", "DET"):
+                if spec.name in _OBJECT_BOUND and not _object_near(tokens, i, lex.objects[_OBJECT_BOUND[spec.name]]):
+                    continue
                 where = (token.idx, token.idx + len(token.text))
                 break
+        if where is None and spec.name == "looting":
+            where = _taking_items(tokens, lex)
         if where is None:
             for phrase in spec.phrases:
                 match = re.search(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", sent.lower)
@@ -108,6 +121,29 @@ def detect_types(sent: _Sentence, lex: Lexicon) -> list[tuple[TypeSpec, int, int
             continue
         found.append((spec, *where))
     return _refine(found, sent)
+
+
+# Types whose trigger must govern its object closely: "stole cars", not "trucks ... took".
+_OBJECT_BOUND = {"vehicle_theft": "vehicle", "property_destruction": "property"}
+_TAKE_LEMMAS = {"take", "seize", "remove", "carry", "grab", "haul", "cart", "empty", "strip", "load"}
+_WINDOW = 7
+
+
+def _object_near(tokens: list[Any], i: int, words: frozenset[str]) -> bool:
+    """A word of `words` within a few tokens after the trigger, or just before it ("stolen cars", "cars were stolen")."""
+    after = tokens[i + 1:i + 1 + _WINDOW]
+    before = tokens[max(0, i - 3):i]
+    return any(t.lemma_.lower() in words or t.lower_ in words for t in [*after, *before])
+
+
+def _taking_items(tokens: list[Any], lex: Lexicon) -> tuple[int, int] | None:
+    """"Took food, alcohol and clothes": a taking verb with looted items as its objects is looting."""
+    for i, token in enumerate(tokens):
+        if token.pos_ == "VERB" and token.lemma_.lower() in _TAKE_LEMMAS:
+            window = tokens[i + 1:i + 1 + _WINDOW]
+            if any(t.lower_ in lex.items and lex.items[t.lower_] not in ("agricultural",) for t in window) and not any(t.lower_ in ("control", "part", "place", "power", "office", "prisoner", "captive", "hostage") for t in window):
+                return (token.idx, token.idx + len(token.text))
+    return None
 
 
 def _refine(found: list[tuple[TypeSpec, int, int]], sent: _Sentence) -> list[tuple[TypeSpec, int, int]]:
@@ -166,7 +202,8 @@ def _is_event_sentence(sent: _Sentence) -> bool:
     aux = {c.lower_ for c in root.children if c.dep_ in ("aux", "auxpass")}
     if aux & {"will", "shall", "'ll"} and not any(t.tag_ == "VBD" for t in sent.span):
         return False
-    if _NON_EVENT.search(sent.lower) and not any(t.tag_ == "VBD" for t in sent.span if t.lemma_ not in ("say", "tell")):
+    calls = {"say", "tell", "urge", "call", "demand", "need", "ask", "appeal", "insist"}
+    if _NON_EVENT.search(sent.lower) and not any(t.tag_ in ("VBD", "VBN") for t in sent.span if t.lemma_ not in calls):
         return False
     return True
 
@@ -226,6 +263,11 @@ def _private_names(doc: Any) -> set[str]:
             public.update(p for p in ent.text.split())
             continue
         names.add(ent.text.strip())
+    # The small model often tags a witness's name as ORG: the apposition says who it is.
+    for match in _NAMED_PRIVATE.finditer(text):
+        name = match.group("name") or match.group("name2")
+        if name and not {p.lower() for p in name.split()} & KNOWN_PUBLIC:
+            names.add(name)
     # A surname first seen with a title stays public when repeated alone ("Mr Zubkov").
     return {n for n in names if not set(n.split()) & public}
 
@@ -397,4 +439,4 @@ def acled_of(claim_type: str) -> dict[str, str] | None:
     return {"event_type": spec.acled[0], "sub_event_type": spec.acled[1]}
 
 
-__all__ = ["extract_claims", "acled_of", "dt"]
+__all__ = ["extract_claims", "acled_of"]

@@ -24,12 +24,13 @@ PUBLIC_TITLES = re.compile(
     r"deputy|adviser|advisor|secretary|chairman|chairwoman|leader|journalist|reporter|correspondent|editor|analyst|"
     r"expert|professor|researcher|envoy|diplomat|judge|lawyer|attorney|chancellor|premier|king|queen|pope|patriarch|"
     r"commissioner|chair|founder|ceo|activist|historian|governor-general|lieutenant|captain|major|admiral|marshal|"
-    r"speaker|representative|counsellor|councillor|administrator|blogger|rapporteur|coordinator|curator|doctor)\b",
+    r"speaker|representative|counsellor|councillor|administrator|blogger|rapporteur|coordinator|curator|doctor|"
+    r"group|monitors?|monitoring|organi[sz]ation|project|channel|agency|service|council|committee|centre|center|"
+    r"institute|network|team|unit|ministry|office|foundation|company|newspaper|site|outlet)\b",
     re.IGNORECASE,
 )
 KNOWN_PUBLIC = {
-    "putin", "zelensky", "zelenskyy", "zelenskiy", "peskov", "lavrov", "shoigu", "kuleba", "podolyak", "podolyak",
-    "reznikov", "arestovych", "vereshchuk", "kadyrov", "prigozhin", "medvedev", "biden", "blinken", "austin",
+    "putin", "zelensky", "zelenskyy", "zelenskiy", "peskov", "lavrov", "shoigu", "kuleba", "podolyak", "reznikov", "arestovych", "vereshchuk", "kadyrov", "prigozhin", "medvedev", "biden", "blinken", "austin",
     "guterres", "stoltenberg", "johnson", "truss", "sunak", "macron", "scholz", "erdogan", "lukashenko", "klitschko",
     "zaluzhnyi", "syrskyi", "budanov", "kirby", "thomas-greenfield", "bachelet", "grossi", "tedros", "saldo",
     "pushilin", "aksyonov", "navalny", "venediktova", "kostin", "denisova", "lubinets", "haidai", "gaidai",
@@ -83,6 +84,22 @@ def _ancestors_until(token: Any, head: Any) -> list[Any]:
     return chain
 
 
+def _phrase_before(verb: Any) -> tuple[int, int] | None:
+    """", the Ukrainian Defence Ministry said": the noun phrase between a comma and the verb,
+    for parses that hang it elsewhere."""
+    doc = verb.doc
+    left = verb.i - 1
+    while left >= 0 and verb.i - left <= 12 and doc[left].text not in (",", "“", '"', "—", ";") and not doc[left].is_sent_start:
+        left -= 1
+    first = left + 1
+    if first >= verb.i or left < 0 or doc[left].text not in (",", "—"):
+        return None
+    tokens = doc[first:verb.i]
+    if not any(t.pos_ in ("NOUN", "PROPN", "PRON") for t in tokens):
+        return None
+    return tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
+
+
 def find_speaker(sent: Any) -> Speaker | None:
     """The source named in a sentence: "according to X", or the subject of a speech verb."""
     text = sent.doc.text
@@ -99,8 +116,12 @@ def find_speaker(sent: Any) -> Speaker | None:
             continue
         subject = _subject_span(token)
         if subject is None:
-            continue
-        start, end = _phrase(subject)
+            span = _phrase_before(token)
+            if span is None:
+                continue
+            start, end = span
+        else:
+            start, end = _phrase(subject)
         candidate = Speaker(text[start:end], start, end, token.lemma_.lower())
         # Prefer the reporting verb highest in the tree ("X said ... Y claimed" -> X).
         if best is None or token.dep_ == "ROOT" or token.dep_ == "parataxis":

@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from claimledger.geo.gazetteer import Entry, Gazetteer, shared_gazetteer
+from claimledger.geo.names import skeleton
 from claimledger.model import Location
 
 _WORD = r"[A-Z][\w’'\-\.]*\w|[A-Z]"
@@ -40,10 +41,11 @@ _NOT_PLACES = {
     "december", "god", "christmas", "easter", "twitter", "telegram", "facebook", "instagram", "youtube", "tiktok",
     "reuters", "ap", "bbc", "cnn", "itv", "nato", "un", "eu", "kremlin", "pentagon", "isw", "fsb", "sbu",
     "defence", "defense", "armed forces", "army", "navy", "police", "state", "city", "region", "oblast", "republic",
-    "north", "south", "east", "west", "central", "northern", "southern", "eastern", "western", "new", "old",
-    "independence day", "victory day", "human rights watch", "amnesty", "red cross", "world war", "we", "you",
-    "mariupol city council", "his", "if", "so", "as", "for", "with", "by", "not", "no", "yes", "all", "one", "two",
+    "north", "south", "east", "west", "central", "northern", "southern", "eastern", "new", "old",
+    "independence day", "victory day", "human rights watch", "amnesty", "red cross", "world war", "you",
+    "mariupol city council", "if", "so", "as", "for", "with", "by", "not", "no", "yes", "all", "one", "two",
     "orthodox", "christian", "muslim", "jewish", "islamic", "arab", "english", "national guard", "guard",
+    "of", "to", "from", "into", "via", "per", "de", "la", "le", "el", "al", "san", "st", "mount", "lake", "river",
     "azov", "wagner", "kadyrov", "putin", "zelensky", "zelenskyy", "zelenskiy", "biden", "lavrov", "shoigu", "peskov",
 }
 _TITLES = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Dr|President|Minister|Gen|General|Col|Colonel|Sgt|Sergeant|Capt|Captain|Lt|"
@@ -82,7 +84,7 @@ def find_mentions(text: str, gaz: Gazetteer | None = None) -> list[Mention]:
     gaz = gaz or shared_gazetteer()
     mentions: list[Mention] = []
     for run in _RUN.finditer(text):
-        words = list(re.finditer(r"[^ ]+(?: (?:of the|of|on|de|del|al|el|upon|na|nad|am|im|la|le)(?= ))?", run.group()))
+        words = list(re.finditer(r"[^ ]+", run.group()))
         i = 0
         while i < len(words):
             found = None
@@ -93,7 +95,7 @@ def find_mentions(text: str, gaz: Gazetteer | None = None) -> list[Mention]:
                 end = start + len(surface)
                 if surface.endswith("'s") or surface.endswith("’s"):
                     surface, end = surface[:-2], end - 2
-                if not surface or surface.lower() in _NOT_PLACES or surface.lower().split(" ")[0] in {"the", "a"}:
+                if not surface or not surface.split(" ")[-1][:1].isupper() or surface.lower() in _NOT_PLACES or surface.lower().split(" ")[0] in {"the", "a"}:
                     continue
                 entries = _candidates(gaz, surface)
                 if entries:
@@ -113,9 +115,6 @@ def find_mentions(text: str, gaz: Gazetteer | None = None) -> list[Mention]:
 def _cue(text: str, start: int, end: int, surface: str, entries: list[Entry]) -> Mention | None:
     before = text[max(0, start - 60):start]
     after = text[end:end + 60]
-    if _TITLES.search(before) or _PERSON_AFTER.match(after):
-        if not any(e.kind in ("country", "admin1", "region") or e.population > 200_000 for e in entries):
-            return None
     cue = "none"
     if _STRONG_PREFIX.search(before):
         cue = "strong"
@@ -123,6 +122,11 @@ def _cue(text: str, start: int, end: int, surface: str, entries: list[Entry]) ->
         cue = "region"
     elif _PREFIX_CUE.search(before):
         cue = "prefix"
+    if cue == "none" and (_TITLES.search(before) or _PERSON_AFTER.match(after)):
+        if not any(e.kind in ("country", "admin1", "region") or e.population > 200_000 for e in entries):
+            return None
+    if len(surface) < 3 and not any(e.kind == "country" for e in entries):
+        return None
     hint = None
     appo = _APPOSITION_REGION.match(after)
     if appo:
@@ -167,8 +171,12 @@ def _choose(m: Mention, context: Counter[str], anchors: list[tuple[float, float]
     hint_entries: list[Entry] = []
     if m.region_hint:
         hint_entries = [e for e in gaz.lookup(m.region_hint) + gaz.lookup(m.region_hint, fuzzy=True) if e.kind in ("admin1", "place")]
+    query_skeleton = skeleton(m.text)
     for e in m.candidates:
         score = math.log10(e.population + 10)
+        # An alternate name shared with another place is weaker evidence than the main name.
+        if skeleton(e.name) == query_skeleton:
+            score += 1.5
         if e.kind == "country":
             score += 4
         elif e.kind == "admin1":

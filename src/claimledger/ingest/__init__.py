@@ -52,7 +52,7 @@ def iter_paths(paths: Iterable[Path]) -> Iterator[Path | BadInput]:
             seen.add(real)
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
             for name in sorted(files):
-                if name.startswith(".") or name == "meta.jsonl":
+                if name.startswith("."):
                     continue
                 yield Path(root) / name
 

@@ -38,7 +38,7 @@ GENESIS = "0" * 64
 
 
 def now() -> str:
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
 
 
 def _engine(url: str) -> sa.Engine:

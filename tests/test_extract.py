@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+import pytest
+
+from claimledger.clean import boilerplate_spans
+from claimledger.extract import extract_claims
+from claimledger.extract.dates import find_dates, parse_published
+from claimledger.extract.lexicon import load_lexicon
+from claimledger.geo import find_places
+from claimledger.model import Report
+
+CONTRACT_TYPES = {
+    "looting", "vehicle_theft", "property_destruction", "loot_trade", "attack_on_civilians", "abduction",
+    "sexual_violence", "shelling", "air_strike", "explosive_device", "mine_laying", "armed_clash", "territory_change",
+    "troop_movement", "desertion", "surrender_capture", "arrest", "displacement", "protest", "casualty_report",
+}
+
+
+def claims_of(nlp, text: str, published: str = "2022-04-04"):  # type: ignore[no-untyped-def]
+    report = Report("r1", "0" * 64, "t.txt", None, "Test", None, published, "en", text, boilerplate=tuple(boilerplate_spans(text)))
+    return extract_claims(report, nlp(text), find_places(text))
+
+
+def test_every_contract_type_has_triggers() -> None:
+    lex = load_lexicon()
+    assert set(lex.types) == CONTRACT_TYPES
+    assert all(spec.lemmas or spec.phrases for spec in lex.types.values())
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Retreating Russian troops looted homes around Kyiv, the defence ministry said on Twitter.", "looting"),
+        ("Soldiers mailed two tonnes of looted goods from a post office in Mazyr, monitors said.", "loot_trade"),
+        ("A Ukrainian soldier told ITV that demoralised Russians are stealing cars in Kharkiv.", "vehicle_theft"),
+        ("Russian forces shelled the centre of Kharkiv on Saturday, killing two people.", "shelling"),
+        ("Troops left mines and trip wires in houses around Chernihiv, the emergency service said.", "mine_laying"),
+        ("Dozens of Russian soldiers refused to fight and went back to Belgorod, a lawyer said.", "desertion"),
+        ("A woman was raped by soldiers in a village near Kyiv, prosecutors said.", "sexual_violence"),
+        ("Russian forces abducted the mayor of Melitopol on Friday, officials said.", "abduction"),
+        ("Thousands of residents fled Mariupol in private cars on Wednesday.", "displacement"),
+        ("Hundreds of people protested against the occupation in Kherson on Sunday.", "protest"),
+    ],
+)
+def test_detects_the_type_of_an_event_statement(nlp, sentence: str, expected: str) -> None:
+    claims = claims_of(nlp, sentence)
+    assert [c.type for c in claims] == [expected]
+    (claim,) = claims
+    (evidence,) = claim.evidence
+    assert sentence[evidence.start:evidence.end] == evidence.text
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The United States will send more rockets to Ukraine next month.",
+        "Should the West supply more artillery?",
+        "The minister urged allies to stop looting of cultural heritage.",
+        "Kyiv is the capital of Ukraine.",
+    ],
+)
+def test_forecasts_questions_and_background_are_not_claims(nlp, sentence: str) -> None:
+    assert claims_of(nlp, sentence) == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "source", "kind", "channel"),
+    [
+        ("Retreating troops looted homes around Kyiv, the Ukrainian Defence Ministry said on Twitter.", "the Ukrainian Defence Ministry", "military", "twitter"),
+        ("A Ukrainian soldier told ITV that demoralised Russians are stealing cars in Kharkiv.", "A Ukrainian soldier", "participant", "tv"),
+        ("According to the regional governor, Russian forces shelled Nikopol overnight.", "the regional governor", "government", "statement"),
+    ],
+)
+def test_attributes_the_statement_to_its_source(nlp, sentence: str, source: str, kind: str, channel: str) -> None:
+    (claim,) = claims_of(nlp, sentence)
+    (attribution,) = claim.attributions
+    assert (attribution.source, attribution.kind, attribution.channel) == (source, kind, channel)
+
+
+def test_quote_is_attributed_to_speaker_named_after_it(nlp) -> None:
+    text = '"They are mining homes and the bodies of the dead," President Zelensky said in a video address.'
+    (claim,) = claims_of(nlp, text)
+    assert claim.type == "mine_laying" and "Zelensky" in claim.attributions[0].source
+
+
+def test_pronoun_speaker_takes_the_previous_named_source(nlp) -> None:
+    text = "Ukrainian officials spoke to reporters in Zaporizhzhia on Saturday. They said Russian shelling on Friday night killed one woman in the city."
+    claims = [c for c in claims_of(nlp, text, "2022-08-13") if c.type == "shelling"]
+    assert claims and claims[0].attributions[0].source == "Ukrainian officials"
+    assert claims[0].date.start == "2022-08-12"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "modality"),
+    [
+        ("Russia denied that its soldiers had looted homes in Bucha.", "denied"),
+        ("Ukraine accused Russian troops of looting homes in Bucha.", "alleged"),
+        ("Soldiers may have looted the museum in Kherson, officials said.", "possible"),
+        ("Soldiers looted the museum in Kherson, officials said.", "asserted"),
+    ],
+)
+def test_modality(nlp, sentence: str, modality: str) -> None:
+    (claim,) = claims_of(nlp, sentence)
+    assert claim.modality == modality
+
+
+def test_looted_items_get_categories(nlp) -> None:
+    (claim,) = claims_of(nlp, "Soldiers looted televisions, washing machines, jewellery and paintings from homes in Bucha.")
+    assert {(i.text.lower(), i.category) for i in claim.items} >= {
+        ("televisions", "electronics"), ("washing machines", "appliances"), ("jewellery", "jewelry"), ("paintings", "cultural_property"),
+    }
+
+
+@pytest.mark.parametrize(
+    ("phrase", "start", "end", "precision"),
+    [
+        ("on Saturday", "2022-04-02", "2022-04-02", "day"),
+        ("last week", "2022-03-28", "2022-04-03", "week"),
+        ("on 24 February", "2022-02-24", "2022-02-24", "day"),
+        ("the afternoon of April 2", "2022-04-02", "2022-04-02", "day"),
+        ("on the fifth day of the war", "2022-02-28", "2022-02-28", "day"),
+        ("in March", "2022-03-01", "2022-03-31", "month"),
+        ("yesterday", "2022-04-03", "2022-04-03", "day"),
+    ],
+)
+def test_dates_resolve_against_publication(phrase: str, start: str, end: str, precision: str) -> None:
+    ((_, _, info),) = find_dates(f"It happened {phrase}.", parse_published("2022-04-04"))
+    assert (info.start, info.end, info.precision) == (start, end, precision)
+
+
+def test_site_is_the_place_in_the_claim_sentence(nlp) -> None:
+    (claim,) = claims_of(nlp, "Russian soldiers stole cars in the town of Trostyanets, Sumy region, residents said.")
+    assert claim.locations[0].name == "Trostyanets" and claim.locations[0].admin1 == "Sumy"

@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+import pytest
+
+from claimledger.geo import find_places, locate_string
+from claimledger.geo.names import skeleton
+
+
+@pytest.mark.parametrize(("a", "b"), [("Izium", "Izyum"), ("Narowlya", "Narovlya"), ("Trostianets", "Trostyanets'"), ("Kharkiv", "Kharkiv")])
+def test_romanisation_variants_share_a_skeleton(a: str, b: str) -> None:
+    assert skeleton(a) == skeleton(b)
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "country", "precision"),
+    [
+        ("Soldiers mailed goods from a post office in Mazyr.", "Mazyr", "BY", "place"),
+        ("Troops seized cars in the town of Trostyanets', Sumy region.", "Trostyanets", "UA", "place"),
+        ("Shelling hit Izium overnight.", "Izyum", "UA", "place"),
+        ("Fighting continued in the Luhansk region.", "Luhansk", "UA", "admin1"),
+        ("Russian forces withdrew from around Kyiv.", "Kyiv", "UA", "admin2"),
+        ("Refugees crossed into Poland.", "Poland", "PL", "country"),
+    ],
+)
+def test_finds_and_geocodes_places(text: str, name: str, country: str, precision: str) -> None:
+    places = find_places(text)
+    assert any(p.name == name and p.country == country and p.precision == precision for p in places), places
+
+
+@pytest.mark.parametrize("text", ["Russian and Belarusian troops", "The President said on Monday", "", "!!!"])
+def test_demonyms_titles_and_noise_are_not_places(text: str) -> None:
+    assert find_places(text) == []
+
+
+@pytest.mark.parametrize("query", ["", "   ", "12345", "Qwxzzyvv Plorgh"])
+def test_absurd_or_unknown_strings_return_nothing(query: str) -> None:
+    assert locate_string(query) == []
+
+
+def test_region_hint_disambiguates_a_common_town_name() -> None:
+    (best, *_) = locate_string("Trostyanets', Sumy region")
+    assert best.admin1 == "Sumy" and abs(best.lat - 50.48) < 0.2
+
+
+def test_direction_words_lower_the_precision() -> None:
+    (place,) = [p for p in find_places("The village lies north of Kharkiv.") if p.name == "Kharkiv"]
+    assert place.precision == "admin2"

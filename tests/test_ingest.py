@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from claimledger.errors import BadInput
+from claimledger.ingest import Defaults, load_meta, normalise_date, read_inputs, to_report
+from claimledger.ingest.decode import decode_bytes
+
+TEXT = "Russian troops shelled the town of Izium on Saturday, the regional governor said."
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (TEXT.encode("utf-8"), TEXT),
+        ("\ufeff".encode() + TEXT.encode("utf-8"), TEXT),
+        (TEXT.encode("utf-16"), TEXT),
+        ("Обстріл Харкова тривав усю ніч, повідомив губернатор.".encode("cp1251"), "Обстріл Харкова тривав усю ніч, повідомив губернатор."),
+        ("Les soldats ont pillé le musée à Kherson.".encode("cp1252"), "Les soldats ont pillé le musée à Kherson."),
+    ],
+)
+def test_decodes_common_encodings(data: bytes, expected: str) -> None:
+    assert decode_bytes(data, "x").lstrip("\ufeff") == expected
+
+
+def test_a_few_invalid_utf8_bytes_are_still_a_report() -> None:
+    data = TEXT.encode("utf-8") * 5 + b"\xff\xfe\xfa" + TEXT.encode("utf-8") * 5
+    text = decode_bytes(data, "mostly.txt")
+    assert "\ufffd" in text and "Izium" in text
+
+
+@pytest.mark.parametrize(("data", "reason"), [(b"", "empty"), (b"   \n", "empty"), (b"\x00\x01\x02\x03" * 100, "binary")])
+def test_rejects_empty_and_binary_input(data: bytes, reason: str) -> None:
+    with pytest.raises(BadInput, match=reason):
+        decode_bytes(data, "bad.txt")
+
+
+def test_batch_reports_bad_inputs_and_keeps_good_ones(tmp_path: Path) -> None:
+    (tmp_path / "good.txt").write_text(TEXT, encoding="utf-8")
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "blob.bin").write_bytes(b"\x00\xff" * 500)
+    lines = [json.dumps({"id": "a1", "text": TEXT, "published": "2022-04-02"}), "{not json", json.dumps({"id": "a2"}), json.dumps({"text": TEXT + " Again."})]
+    (tmp_path / "feed.jsonl").write_text("\n".join(lines), encoding="utf-8")
+    results = list(read_inputs([tmp_path]))
+    bad = [r for r in results if isinstance(r, BadInput)]
+    good = [r for r in results if not isinstance(r, BadInput)]
+    assert {b.name.split("/")[-1] for b in bad} == {"empty.txt", "blob.bin", "feed.jsonl:2", "feed.jsonl:3"}
+    assert sorted(Path(g.path.split("#")[0]).name + ("#" + g.path.split("#")[1] if "#" in g.path else "") for g in good) == ["feed.jsonl#4", "feed.jsonl#a1", "good.txt"]
+
+
+def test_jsonl_origin_path_names_the_line_id(tmp_path: Path) -> None:
+    (tmp_path / "c.jsonl").write_text(json.dumps({"id": "bbc-1", "text": TEXT, "outlet": "BBC"}) + "\n", encoding="utf-8")
+    (raw,) = list(read_inputs([tmp_path / "c.jsonl"]))
+    report = to_report(raw)
+    assert report.path.endswith("c.jsonl#bbc-1") and report.outlet == "BBC" and report.text == TEXT
+
+
+def test_meta_file_paths_resolve_against_its_folder(tmp_path: Path) -> None:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "a.txt").write_text(TEXT, encoding="utf-8")
+    (tmp_path / "meta.jsonl").write_text(json.dumps({"path": "docs/a.txt", "outlet": "Reuters", "published": "2022-08-13"}), encoding="utf-8")
+    meta = load_meta(tmp_path / "meta.jsonl")
+    (raw,) = list(read_inputs([tmp_path / "docs"], meta, Defaults()))
+    assert raw.outlet == "Reuters" and raw.published == "2022-08-13"
+
+
+def test_html_main_text_and_metadata(tmp_path: Path) -> None:
+    page = "<html><head><title>Shelling in Kharkiv</title></head><body><nav>Home | World</nav><article><h1>Shelling in Kharkiv</h1>" + "".join(
+        f"<p>{TEXT} Paragraph {i} describes the damage to homes in the city centre in more detail.</p>" for i in range(4)
+    ) + "</article><footer>Sign up for our newsletter</footer></body></html>"
+    (tmp_path / "page.html").write_text(page, encoding="utf-8")
+    (raw,) = list(read_inputs([tmp_path / "page.html"]))
+    report = to_report(raw)
+    assert "Izium" in report.text and "Home | World" not in report.text and report.title == "Shelling in Kharkiv"
+
+
+@pytest.mark.parametrize(("value", "expected"), [("2022-05-31T14:12:31", "2022-05-31"), ("April 2, 2022", "2022-04-02"), ("not a date", None), ("2022-13-45", None), (None, None)])
+def test_publication_dates_normalise_to_iso(value: str | None, expected: str | None) -> None:
+    assert normalise_date(value) == expected
+
+
+def test_same_bytes_give_the_same_report_id(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(TEXT, encoding="utf-8")
+    (tmp_path / "b.txt").write_text(TEXT, encoding="utf-8")
+    ids = {to_report(r).report_id for r in read_inputs([tmp_path]) if not isinstance(r, BadInput)}
+    assert len(ids) == 1

@@ -1,0 +1,139 @@
+"""End to end through the CLI: the bundled examples, exports valid against the contract."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+from typer.testing import CliRunner
+
+from claimledger.cli import app
+from claimledger.dedup import assign_stories
+from claimledger.model import Report
+
+SCHEMAS = Path(__file__).parent / "contract"
+runner = CliRunner()
+
+
+def _schema(name: str) -> dict:
+    return json.loads((SCHEMAS / f"{name}.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def ledger(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
+    folder = tmp_path_factory.mktemp("ledger")
+    url = f"sqlite:///{folder / 'ledger.db'}"
+    result = runner.invoke(app, ["run", "--db", url, "--exports", str(folder / "out")])
+    assert result.exit_code == 0, result.output
+    return url, folder / "out"
+
+
+def _lines(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize(("file", "schema"), [("reports.jsonl", "report"), ("claims.jsonl", "claim"), ("incidents.jsonl", "incident")])
+def test_exports_validate_against_the_contract(ledger: tuple[str, Path], file: str, schema: str) -> None:
+    records = _lines(ledger[1] / file)
+    assert records
+    validator = jsonschema.Draft202012Validator(_schema(schema))
+    for record in records:
+        validator.validate(record)
+
+
+def test_every_evidence_span_quotes_its_report(ledger: tuple[str, Path]) -> None:
+    texts = {r["report_id"]: r["text"] for r in _lines(ledger[1] / "reports.jsonl")}
+    for claim in _lines(ledger[1] / "claims.jsonl"):
+        for span in claim["evidence"]:
+            assert texts[claim["report_id"]][span["start"]:span["end"]] == span["text"]
+
+
+def test_example_corpus_covers_the_main_event_types(ledger: tuple[str, Path]) -> None:
+    types = {c["type"] for c in _lines(ledger[1] / "claims.jsonl")}
+    assert {"looting", "loot_trade", "vehicle_theft", "desertion", "shelling", "mine_laying"} <= types
+
+
+def test_wire_copies_share_a_story_and_count_as_one_source(ledger: tuple[str, Path]) -> None:
+    reports = _lines(ledger[1] / "reports.jsonl")
+    stories = {Path(r["origin"]["path"]).name: r["story_id"] for r in reports}
+    assert stories["07-kramatorsk-shelling-ap.txt"] == stories["08-kramatorsk-shelling-copy.txt"]
+    assert len(set(stories.values())) == len(stories) - 1
+    copied = [i for i in _lines(ledger[1] / "incidents.jsonl") if len(i["report_ids"]) == 2]
+    assert copied
+    for incident in copied:
+        names = [s["source"] for s in incident["sources"]]
+        # The same source in both copies is one source with two reports, not two sources.
+        assert len(names) == len(set(names)) == incident["independent_source_count"]
+    mayor = [s for i in copied for s in i["sources"] if s["source"] == "the city's mayor"]
+    assert mayor and all(len(s["report_ids"]) == 2 for s in mayor)
+
+
+def test_reprocessing_is_idempotent(ledger: tuple[str, Path], tmp_path: Path) -> None:
+    url, out = ledger
+    assert runner.invoke(app, ["run", "--db", url]).exit_code == 0
+    assert runner.invoke(app, ["process", "--db", url]).exit_code == 0
+    for kind in ("claims", "incidents"):
+        result = runner.invoke(app, ["export", kind, "--db", url, "--out", str(tmp_path / f"{kind}.jsonl")])
+        assert result.exit_code == 0
+        assert (tmp_path / f"{kind}.jsonl").read_text() == (out / f"{kind}.jsonl").read_text()
+
+
+def test_private_names_are_redacted_unless_asked(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'l.db'}"
+    (tmp_path / "r.txt").write_text(
+        "Olena Kovalchuk, a resident of Bucha, said Russian soldiers looted her home in March.", encoding="utf-8"
+    )
+    assert runner.invoke(app, ["run", str(tmp_path / "r.txt"), "--db", url, "--published", "2022-04-05"]).exit_code == 0
+    redacted = runner.invoke(app, ["export", "claims", "--db", url]).stdout
+    named = runner.invoke(app, ["export", "claims", "--db", url, "--include-private-names"]).stdout
+    assert "Kovalchuk" in named
+    claims = [json.loads(line) for line in redacted.splitlines() if line.startswith("{")]
+    assert claims and all("Kovalchuk" not in json.dumps(c["attributions"]) + c["summary"] for c in claims)
+
+
+def test_bad_inputs_are_reported_and_skipped(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'l.db'}"
+    (tmp_path / "good.txt").write_text("Russian forces shelled Kharkiv on Saturday, the governor said.", encoding="utf-8")
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "bad.jsonl").write_text('{"text": "Troops looted shops in Irpin, residents said."}\n{broken\n', encoding="utf-8")
+    result = runner.invoke(app, ["ingest", str(tmp_path), "--db", url])
+    assert result.exit_code == 0
+    assert "empty.txt" in result.output and "bad.jsonl:2" in result.output and "Traceback" not in result.output
+    assert "ingested 2 new report(s)" in result.output
+    again = runner.invoke(app, ["ingest", str(tmp_path), "--db", url])
+    assert "ingested 0 new report(s), 2 already" in again.output
+
+
+def test_verify_detects_an_altered_original(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "l.db"
+    (tmp_path / "a.txt").write_text("Russian forces shelled Kharkiv on Saturday, the governor said.", encoding="utf-8")
+    assert runner.invoke(app, ["ingest", str(tmp_path / "a.txt"), "--db", f"sqlite:///{path}"]).exit_code == 0
+    assert runner.invoke(app, ["verify", "--db", f"sqlite:///{path}"]).exit_code == 0
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE originals SET data = X'00'")
+    result = runner.invoke(app, ["verify", "--db", f"sqlite:///{path}"])
+    assert result.exit_code == 1 and "do not match" in result.output
+
+
+def test_acled_and_geojson_exports(ledger: tuple[str, Path]) -> None:
+    import csv
+
+    rows = list(csv.DictReader((ledger[1] / "acled.csv").open(encoding="utf-8")))
+    assert rows and {"event_date", "event_type", "sub_event_type", "latitude", "longitude", "geo_precision"} <= set(rows[0])
+    geo = json.loads((ledger[1] / "incidents.geojson").read_text(encoding="utf-8"))
+    assert geo["type"] == "FeatureCollection" and geo["features"][0]["geometry"]["type"] == "Point"
+
+
+def _report(rid: str, text: str, published: str) -> Report:
+    return Report(rid, rid * 4, f"{rid}.txt", None, None, None, published, "en", text)
+
+
+def test_independent_reports_of_one_event_are_not_one_story() -> None:
+    a = "Russian rockets hit a school in Kharkiv on Thursday morning, the regional governor wrote on Telegram, adding that two teachers were hurt and the building burned for hours before firefighters arrived."
+    b = "Two teachers were injured when a school in Kharkiv was struck by rockets on Thursday, according to local officials who spoke to our reporter at the scene after the fire was put out."
+    stories = assign_stories([_report("a", a, "2022-05-05"), _report("b", b, "2022-05-05"), _report("c", a + " Copy edited.", "2022-05-06")])
+    assert stories["a"] == stories["c"] != stories["b"]
