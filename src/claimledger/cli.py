@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -30,7 +30,7 @@ DbOption = Annotated[str, typer.Option("--db", help="Ledger database URL (sqlite
 DEFAULT_DB = "sqlite:///claimledger.db"
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     reports = "reports"
     claims = "claims"
     incidents = "incidents"

@@ -12,7 +12,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from claimledger.clean import inside
 from claimledger.extract.attribution import Speaker, find_speaker, is_pronoun, make_attribution
 from claimledger.extract.dates import find_dates, parse_published
 from claimledger.extract.lexicon import Lexicon, TypeSpec, load_lexicon
@@ -203,9 +202,7 @@ def _is_event_sentence(sent: _Sentence) -> bool:
     if aux & {"will", "shall", "'ll"} and not any(t.tag_ == "VBD" for t in sent.span):
         return False
     calls = {"say", "tell", "urge", "call", "demand", "need", "ask", "appeal", "insist"}
-    if _NON_EVENT.search(sent.lower) and not any(t.tag_ in ("VBD", "VBN") for t in sent.span if t.lemma_ not in calls):
-        return False
-    return True
+    return not (_NON_EVENT.search(sent.lower) and not any(t.tag_ in ("VBD", "VBN") for t in sent.span if t.lemma_ not in calls))
 
 
 def _items(sent: _Sentence, lex: Lexicon) -> tuple[Item, ...]:

@@ -122,9 +122,9 @@ def _cue(text: str, start: int, end: int, surface: str, entries: list[Entry]) ->
         cue = "region"
     elif _PREFIX_CUE.search(before):
         cue = "prefix"
-    if cue == "none" and (_TITLES.search(before) or _PERSON_AFTER.match(after)):
-        if not any(e.kind in ("country", "admin1", "region") or e.population > 200_000 for e in entries):
-            return None
+    person_like = cue == "none" and (_TITLES.search(before) or _PERSON_AFTER.match(after))
+    if person_like and not any(e.kind in ("country", "admin1", "region") or e.population > 200_000 for e in entries):
+        return None
     if len(surface) < 3 and not any(e.kind == "country" for e in entries):
         return None
     hint = None
