@@ -33,6 +33,8 @@ def main() -> int:
     args = parser.parse_args()
     out = args.out or Path(tempfile.mkdtemp(prefix="claimledger-gate-"))
     out.mkdir(parents=True, exist_ok=True)
+    for stale in out.glob("gate.db*"):
+        stale.unlink()  # a fresh ledger each run, or old claims would be exported again
     db = f"sqlite:///{out / 'gate.db'}"
     cli("ingest", str(SHARED / "corpus" / "articles.jsonl"), "--db", db)
     cli("process", "--db", db)

@@ -95,16 +95,27 @@ def _needs_met(spec: TypeSpec, sent: _Sentence, lex: Lexicon) -> bool:
     return True
 
 
-def detect_types(sent: _Sentence, lex: Lexicon) -> list[tuple[TypeSpec, int, int]]:
-    """Types whose triggers (and needed objects) the sentence has, with the trigger's span."""
+def detect_types(sent: _Sentence, lex: Lexicon, located: bool = True) -> list[tuple[TypeSpec, int, int]]:
+    """Types whose triggers (and needed objects) the sentence has, with the trigger's span.
+
+    `located` says whether the sentence names a place or a date: generic types (fighting,
+    control of ground, movements, counts) are events only when they are anchored so.
+    """
     found: list[tuple[TypeSpec, int, int]] = []
     tokens = list(sent.span)
     for spec in lex.types.values():
+        if spec.name in _NEEDS_ANCHOR and not located:
+            continue
         where: tuple[int, int] | None = None
         for i, token in enumerate(tokens):
             lemma = token.lemma_.lower()
             if (lemma in spec.lemmas or token.lower_ in spec.lemmas) and token.pos_ not in ("PROPN", "ADP", "DET"):
-                if spec.name in _OBJECT_BOUND and not _object_near(tokens, i, lex.objects[_OBJECT_BOUND[spec.name]]):
+                if not _trigger_is_event(token, spec.name):
+                    continue
+                reach = 10 if spec.name == "attack_on_civilians" else 3
+                if spec.name in _OBJECT_BOUND and not _object_near(tokens, i, lex.objects[_OBJECT_BOUND[spec.name]], reach):
+                    continue
+                if spec.name == "shelling" and lemma in _WEAPON_NOUNS and not (sent.lemmas & _ATTACK_PREDICATES):
                     continue
                 where = (token.idx, token.idx + len(token.text))
                 break
@@ -113,7 +124,7 @@ def detect_types(sent: _Sentence, lex: Lexicon) -> list[tuple[TypeSpec, int, int
         if where is None:
             for phrase in spec.phrases:
                 match = re.search(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", sent.lower)
-                if match:
+                if match and _phrase_is_event(sent, sent.start + match.start(), spec.name):
                     where = (sent.start + match.start(), sent.start + match.end())
                     break
         if where is None or not _needs_met(spec, sent, lex):
@@ -122,17 +133,66 @@ def detect_types(sent: _Sentence, lex: Lexicon) -> list[tuple[TypeSpec, int, int
     return _refine(found, sent)
 
 
+# Generic types need a place or a date in their sentence to be a specific event.
+_NEEDS_ANCHOR = {"armed_clash", "territory_change", "troop_movement", "casualty_report", "displacement"}
+# Weapon nouns name an attack only beside a verb of attack ("artillery pounded", not "an advantage in artillery").
+_WEAPON_NOUNS = {"artillery", "rocket", "missile", "shell", "mortar", "barrage", "grad", "howitzer", "himars", "cruise", "iskander", "kalibr", "projectile", "salvo"}
+_ATTACK_PREDICATES = {
+    "hit", "strike", "struck", "fire", "fired", "shell", "shelled", "pound", "pounded", "bombard", "kill", "killed", "wound",
+    "injure", "damage", "destroy", "target", "land", "explode", "rain", "launch", "attack", "blast", "slam", "smash",
+}
+_INTENT_HEADS = {"want", "try", "aim", "seek", "plan", "intend", "push", "prepare", "hope", "threaten", "vow", "need", "refuse", "decide", "continue", "attempt", "expect", "order", "urge"}
+# Trigger participles used as adjectives ("Russian-occupied", "a bombed building") describe, not report.
+_NO_ADJECTIVE = {"territory_change", "property_destruction", "armed_clash", "shelling", "explosive_device", "displacement", "troop_movement"}
+
+
+def _trigger_is_event(token: Any, type_name: str, single_word: bool = True) -> bool:
+    """False for infinitives of intent, negated or modal predicates, and adjectival uses."""
+    if single_word and type_name in _NO_ADJECTIVE and (token.dep_ == "amod" or token.pos_ == "ADJ"):
+        return False
+    if single_word and type_name in _NO_ADJECTIVE and token.dep_ == "compound" and type_name not in ("shelling", "air_strike"):
+        return False
+    if token.tag_ == "VB" and any(c.dep_ == "aux" and c.lower_ == "to" for c in token.children):
+        return type_name == "desertion"
+    current = token
+    for _ in range(4):
+        children = list(current.children)
+        if any(c.dep_ == "neg" for c in children):
+            return False
+        if any(c.dep_ == "aux" and c.lower_ in ("will", "can", "should", "must", "'ll", "shall") for c in children):
+            return False
+        if current.dep_ == "xcomp" and current.head.lemma_.lower() in _INTENT_HEADS and type_name != "desertion":
+            return False
+        if current.dep_ in ("ROOT", "ccomp") or current.head is current:
+            break
+        current = current.head
+    return True
+
+
+def _phrase_is_event(sent: _Sentence, char: int, type_name: str) -> bool:
+    """A phrase trigger counts when the token it starts on passes the same checks as single words."""
+    for token in sent.span:
+        if token.idx <= char < token.idx + len(token.text) + 1:
+            return _trigger_is_event(token, type_name, single_word=False)
+    return True
+
+
 # Types whose trigger must govern its object closely: "stole cars", not "trucks ... took".
-_OBJECT_BOUND = {"vehicle_theft": "vehicle", "property_destruction": "property"}
+_OBJECT_BOUND = {"vehicle_theft": "vehicle", "property_destruction": "property", "attack_on_civilians": "civilian"}
 _TAKE_LEMMAS = {"take", "seize", "remove", "carry", "grab", "haul", "cart", "empty", "strip", "load"}
 _WINDOW = 7
 
 
-def _object_near(tokens: list[Any], i: int, words: frozenset[str]) -> bool:
+def _object_near(tokens: list[Any], i: int, words: frozenset[str], before_window: int = 3) -> bool:
     """A word of `words` within a few tokens after the trigger, or just before it ("stolen cars", "cars were stolen")."""
     after = tokens[i + 1:i + 1 + _WINDOW]
-    before = tokens[max(0, i - 3):i]
-    return any(t.lemma_.lower() in words or t.lower_ in words for t in [*after, *before])
+    before = tokens[max(0, i - before_window):i]
+    # "taken to Novoazovsk by bus": a means of transport is not the thing taken.
+    return any(
+        (t.lemma_.lower() in words or t.lower_ in words)
+        and not (t.dep_ == "pobj" and t.head.lower_ in ("by", "via", "aboard"))
+        for t in [*after, *before]
+    )
 
 
 def _taking_items(tokens: list[Any], lex: Lexicon) -> tuple[int, int] | None:
@@ -140,6 +200,9 @@ def _taking_items(tokens: list[Any], lex: Lexicon) -> tuple[int, int] | None:
     for i, token in enumerate(tokens):
         if token.pos_ == "VERB" and token.lemma_.lower() in _TAKE_LEMMAS:
             window = tokens[i + 1:i + 1 + _WINDOW]
+            if token.tag_ == "VBN" and any(c.dep_ == "auxpass" for c in token.children):
+                # "Statues were taken from their plinths": the thing taken stands before the verb.
+                window = tokens[max(0, i - _WINDOW):i]
             if any(t.lower_ in lex.items and lex.items[t.lower_] not in ("agricultural",) for t in window) and not any(t.lower_ in ("control", "part", "place", "power", "office", "prisoner", "captive", "hostage") for t in window):
                 return (token.idx, token.idx + len(token.text))
     return None
@@ -366,7 +429,8 @@ def extract_claims(report: Report, doc: Any, places: list[Location], lex: Lexico
         if paragraph != previous_paragraph:
             previous_date, previous_paragraph = None, paragraph
         own_date = sent.dates[0][2] if sent.dates else None
-        types = detect_types(sent, lex) if _is_event_sentence(sent) else []
+        located = bool(sent.dates) or any(p.start is not None and sent.start <= p.start < sent.end for p in places)
+        types = detect_types(sent, lex, located) if _is_event_sentence(sent) else []
         if own_date:
             previous_date = own_date
         if not types:
