@@ -79,6 +79,12 @@ class _Sentence:
     dates: list[tuple[int, int, DateInfo]] = field(default_factory=list)
 
 
+def _phrase_pattern(phrase: str) -> str:
+    """A phrase as a regex whose words may be separated by quotes as well as spaces."""
+    words = [re.escape(w) for w in phrase.split()]
+    return r"(?<![\w-])" + r"[\s'\"‘’“”]+".join(words) + r"(?![\w-])"
+
+
 def _phrase_in(phrase: str, lower: str) -> bool:
     return re.search(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", lower) is not None
 
@@ -115,15 +121,17 @@ def detect_types(sent: _Sentence, lex: Lexicon, located: bool = True) -> list[tu
                 reach = 10 if spec.name == "attack_on_civilians" else 3
                 if spec.name in _OBJECT_BOUND and not _object_near(tokens, i, lex.objects[_OBJECT_BOUND[spec.name]], reach):
                     continue
-                if spec.name == "shelling" and lemma in _WEAPON_NOUNS and not (sent.lemmas & _ATTACK_PREDICATES):
+                if spec.name in ("shelling", "air_strike") and lemma in _WEAPON_NOUNS and not (sent.lemmas & _ATTACK_PREDICATES):
                     continue
                 where = (token.idx, token.idx + len(token.text))
                 break
         if where is None and spec.name == "looting":
             where = _taking_items(tokens, lex)
+        if where is None and spec.name == "abduction":
+            where = _moving_people(tokens)
         if where is None:
             for phrase in spec.phrases:
-                match = re.search(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", sent.lower)
+                match = re.search(_phrase_pattern(phrase), sent.lower)
                 if match and _phrase_is_event(sent, sent.start + match.start(), spec.name):
                     where = (sent.start + match.start(), sent.start + match.end())
                     break
@@ -136,18 +144,35 @@ def detect_types(sent: _Sentence, lex: Lexicon, located: bool = True) -> list[tu
 # Generic types need a place or a date in their sentence to be a specific event.
 _NEEDS_ANCHOR = {"armed_clash", "territory_change", "troop_movement", "casualty_report", "displacement"}
 # Weapon nouns name an attack only beside a verb of attack ("artillery pounded", not "an advantage in artillery").
-_WEAPON_NOUNS = {"artillery", "rocket", "missile", "shell", "mortar", "barrage", "grad", "howitzer", "himars", "cruise", "iskander", "kalibr", "projectile", "salvo"}
+_WEAPON_NOUNS = {
+    "artillery", "rocket", "missile", "shell", "mortar", "barrage", "grad", "howitzer", "himars", "cruise", "iskander",
+    "kalibr", "projectile", "salvo", "drone", "aircraft", "helicopter", "jet", "warplane", "bomber", "bomb", "shahed",
+    "strike",
+}
 _ATTACK_PREDICATES = {
     "hit", "strike", "struck", "fire", "fired", "shell", "shelled", "pound", "pounded", "bombard", "kill", "killed", "wound",
     "injure", "damage", "destroy", "target", "land", "explode", "rain", "launch", "attack", "blast", "slam", "smash",
+    "fall", "drop", "crash", "shoot", "down",
 }
 _INTENT_HEADS = {"want", "try", "aim", "seek", "plan", "intend", "push", "prepare", "hope", "threaten", "vow", "need", "refuse", "decide", "continue", "attempt", "expect", "order", "urge"}
 # Trigger participles used as adjectives ("Russian-occupied", "a bombed building") describe, not report.
 _NO_ADJECTIVE = {"territory_change", "property_destruction", "armed_clash", "shelling", "explosive_device", "displacement", "troop_movement"}
 
 
+_MODALS_OF_ABILITY = {"could", "would", "may", "might", "can"}
+_PREDICATE_OF_NOUN = {"of", "for", "about", "against", "over", "on", "to"}
+# "a wave of bombardments" is the bombardments themselves.
+_QUANTITY_NOUNS = {"wave", "series", "spate", "string", "round", "number", "dozen", "hundred", "thousand", "lot", "barrage", "volley", "campaign", "night", "day", "week", "hours", "days"}
+
+
 def _trigger_is_event(token: Any, type_name: str, single_word: bool = True) -> bool:
-    """False for infinitives of intent, negated or modal predicates, and adjectival uses."""
+    """False for infinitives of intent, negated, conditional or modal predicates, adjectival
+    uses, and nouns that only qualify another noun ("allegations of looting", "fear of strikes")."""
+    if (
+        single_word and token.pos_ == "NOUN" and token.dep_ == "pobj" and token.head.lower_ in _PREDICATE_OF_NOUN
+        and token.head.head.pos_ == "NOUN" and token.head.head.lemma_.lower() not in _QUANTITY_NOUNS
+    ):
+        return False
     if single_word and type_name in _NO_ADJECTIVE and (token.dep_ == "amod" or token.pos_ == "ADJ"):
         return False
     if single_word and type_name in _NO_ADJECTIVE and token.dep_ == "compound" and type_name not in ("shelling", "air_strike"):
@@ -160,6 +185,12 @@ def _trigger_is_event(token: Any, type_name: str, single_word: bool = True) -> b
         if any(c.dep_ == "neg" for c in children):
             return False
         if any(c.dep_ == "aux" and c.lower_ in ("will", "can", "should", "must", "'ll", "shall") for c in children):
+            return False
+        # "could hear shells", "would steal": ability or habit; "may have looted" stays (possible).
+        auxes = {c.lower_ for c in children if c.dep_ == "aux"}
+        if auxes & _MODALS_OF_ABILITY and "have" not in auxes:
+            return False
+        if any(c.dep_ == "mark" and c.lower_ in ("whether", "if", "unless") for c in children):
             return False
         if current.dep_ == "xcomp" and current.head.lemma_.lower() in _INTENT_HEADS and type_name != "desertion":
             return False
@@ -179,7 +210,13 @@ def _phrase_is_event(sent: _Sentence, char: int, type_name: str) -> bool:
 
 # Types whose trigger must govern its object closely: "stole cars", not "trucks ... took".
 _OBJECT_BOUND = {"vehicle_theft": "vehicle", "property_destruction": "property", "attack_on_civilians": "civilian"}
-_TAKE_LEMMAS = {"take", "seize", "remove", "carry", "grab", "haul", "cart", "empty", "strip", "load"}
+_TAKE_LEMMAS = {"take", "seize", "remove", "carry", "grab", "haul", "cart", "empty", "strip", "load", "transport", "bring", "ship", "truck"}
+_MOVE_PEOPLE_LEMMAS = {"take", "remove", "transfer", "transport", "send", "move", "relocate", "bus", "drive", "force", "herd", "round"}
+_PEOPLE = {
+    "people", "civilians", "residents", "children", "kids", "ukrainians", "women", "men", "patients", "staff", "families",
+    "villagers", "citizens", "orphans", "teenagers", "refugees", "inhabitants", "thousands", "hundreds", "dozens",
+}
+_NOT_TAKEN = {"control", "part", "place", "power", "office", "prisoner", "captive", "hostage", "care", "time", "cover", "position", "positions", "photo", "fingerprints", "picture", "advantage", "note", "account", "action", "measures", "steps", "shelter", "refuge"}
 _WINDOW = 7
 
 
@@ -195,16 +232,49 @@ def _object_near(tokens: list[Any], i: int, words: frozenset[str], before_window
     )
 
 
+def _objects(token: Any, tokens: list[Any], i: int) -> list[Any]:
+    """What a verb acts on: its objects, its passive subject, the noun a participle modifies,
+    with their conjuncts; a few tokens after it when the parse gives none."""
+    found = [c for c in token.children if c.dep_ in ("dobj", "nsubjpass", "obj")]
+    if token.dep_ == "acl":
+        found.append(token.head)
+    for noun in list(found):
+        found.extend(t for t in noun.subtree if t.dep_ in ("conj", "appos", "compound", "pobj") and t.i - noun.i < 12)
+    if not found:
+        found = tokens[i + 1:i + 1 + _WINDOW]
+    return found
+
+
 def _taking_items(tokens: list[Any], lex: Lexicon) -> tuple[int, int] | None:
-    """"Took food, alcohol and clothes": a taking verb with looted items as its objects is looting."""
+    """"Took food, alcohol and clothes", "statues were taken from their plinths": a verb of
+    taking or carrying whose object is a kind of looted goods is looting."""
     for i, token in enumerate(tokens):
-        if token.pos_ == "VERB" and token.lemma_.lower() in _TAKE_LEMMAS:
-            window = tokens[i + 1:i + 1 + _WINDOW]
-            if token.tag_ == "VBN" and any(c.dep_ == "auxpass" for c in token.children):
-                # "Statues were taken from their plinths": the thing taken stands before the verb.
-                window = tokens[max(0, i - _WINDOW):i]
-            if any(t.lower_ in lex.items and lex.items[t.lower_] not in ("agricultural",) for t in window) and not any(t.lower_ in ("control", "part", "place", "power", "office", "prisoner", "captive", "hostage") for t in window):
-                return (token.idx, token.idx + len(token.text))
+        if token.pos_ != "VERB" or token.lemma_.lower() not in _TAKE_LEMMAS:
+            continue
+        objects = _objects(token, tokens, i)
+        words = {t.lower_ for t in objects} | {t.lemma_.lower() for t in objects}
+        if words & _NOT_TAKEN or words & _PEOPLE:
+            continue
+        if any(w in lex.items for w in words) or re.search(r"\beverything\b", " ".join(t.lower_ for t in tokens[i + 1:i + 4])):
+            return (token.idx, token.idx + len(token.text))
+    return None
+
+
+def _moving_people(tokens: list[Any]) -> tuple[int, int] | None:
+    """"Children were transferred to Russia", "forces removed 2,000 people and took them to
+    Crimea": moving civilians against their will is abduction or deportation."""
+    for i, token in enumerate(tokens):
+        if token.pos_ != "VERB" or token.lemma_.lower() not in _MOVE_PEOPLE_LEMMAS:
+            continue
+        objects = _objects(token, tokens, i)
+        words = {t.lower_ for t in objects} | {t.lemma_.lower() for t in objects}
+        if not words & _PEOPLE and not (words & {"them", "her", "him", "she", "he", "they"} and token.tag_ == "VBN"):
+            continue
+        destination = any(c.dep_ == "prep" and c.lower_ in ("to", "into") for c in token.children) or any(
+            t.lower_ in ("to", "into") for t in tokens[i + 1:i + 12]
+        )
+        if destination:
+            return (token.idx, token.idx + len(token.text))
     return None
 
 
@@ -212,6 +282,9 @@ def _refine(found: list[tuple[TypeSpec, int, int]], sent: _Sentence) -> list[tup
     names = {spec.name for spec, _, _ in found}
     # A mine or booby trap that goes off is an explosive device; one laid or found is mine-laying.
     if "explosive_device" in names and "mine_laying" in names and not re.search(r"\b(?:explod|detonat|blew up|blown up|blast|stepped on|hit a mine|killed|injured|wounded)", sent.lower):
+        found = [f for f in found if f[0].name != "explosive_device"]
+    # A grenade or bomb dropped from a drone is an air strike, not a planted device.
+    if "air_strike" in names and "explosive_device" in names and re.search(r"\bdrones?\b", sent.lower):
         found = [f for f in found if f[0].name != "explosive_device"]
     # Shelling words that only name weapons given or bought are not an attack.
     if "shelling" in names and re.search(r"\b(?:suppl(?:y|ied|ies)|deliver(?:ed|ies|y)|send(?:ing)?|provid(?:e|ed|ing)|package|aid|donat\w+)\b", sent.lower) and not re.search(r"\b(?:hit|struck|killed|shelled|fired|strike[sd]?|attack(?:ed|s)?|damag\w+|destroy\w*)\b", sent.lower):
@@ -254,11 +327,13 @@ def _is_event_sentence(sent: _Sentence) -> bool:
     stripped = sent.span.text.strip()
     if stripped.endswith("?"):
         return False
+    # An event is told in the past, the perfect or the progressive; the simple present states
+    # rules and generalities ("looting carries a prison term", "deportations constitute war crimes").
     has_event_verb = any(
-        t.tag_ in ("VBD", "VBN") or (t.tag_ in ("VBG", "VBZ", "VBP") and t.pos_ == "VERB") for t in sent.span
+        t.tag_ in ("VBD", "VBN") or (t.tag_ == "VBG" and t.pos_ == "VERB" and any(c.dep_ == "aux" for c in t.children))
+        for t in sent.span
     )
     if not has_event_verb:
-        # Headline-like fragments still carry events when they name a trigger noun with a place.
         return False
     root = sent.span.root
     aux = {c.lower_ for c in root.children if c.dep_ in ("aux", "auxpass")}
@@ -266,6 +341,17 @@ def _is_event_sentence(sent: _Sentence) -> bool:
         return False
     calls = {"say", "tell", "urge", "call", "demand", "need", "ask", "appeal", "insist"}
     return not (_NON_EVENT.search(sent.lower) and not any(t.tag_ in ("VBD", "VBN") for t in sent.span if t.lemma_ not in calls))
+
+
+def _is_background(sent: _Sentence, year: int) -> bool:
+    """History older than the report's story ("annexed Crimea in 1783") is not a claim; a sentence
+    that also dates something recent ("on Saturday ... held since 2014") still is."""
+    if "world war" in sent.lower:
+        return True
+    years = [int(y) for y in re.findall(r"\b(1[6-9]\d\d|20\d\d)\b", sent.span.text)]
+    if not years or max(years) > year - 2:
+        return False
+    return not any(info.start and int(info.start[:4]) >= year - 1 for _, _, info in sent.dates)
 
 
 def _items(sent: _Sentence, lex: Lexicon) -> tuple[Item, ...]:
@@ -429,6 +515,8 @@ def extract_claims(report: Report, doc: Any, places: list[Location], lex: Lexico
         if paragraph != previous_paragraph:
             previous_date, previous_paragraph = None, paragraph
         own_date = sent.dates[0][2] if sent.dates else None
+        if base is not None and _is_background(sent, base.year):
+            continue
         located = bool(sent.dates) or any(p.start is not None and sent.start <= p.start < sent.end for p in places)
         types = detect_types(sent, lex, located) if _is_event_sentence(sent) else []
         if own_date:
