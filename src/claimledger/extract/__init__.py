@@ -159,6 +159,41 @@ _INTENT_HEADS = {"want", "try", "aim", "seek", "plan", "intend", "push", "prepar
 _NO_ADJECTIVE = {"territory_change", "property_destruction", "armed_clash", "shelling", "explosive_device", "displacement", "troop_movement"}
 
 
+_ABSTRACT = {"effort", "attempt", "plan", "idea", "hope", "bid", "goal", "aim", "policy", "talks", "search", "project", "demand"}
+_COMPOUND_NOT_EVENT = {"abduction", "attack_on_civilians", "looting", "arrest"}
+
+
+def _governing_verb(token: Any) -> Any | None:
+    current = token
+    for _ in range(6):
+        if current.head is current:
+            return None
+        current = current.head
+        if current.pos_ in ("VERB", "AUX"):
+            return current
+    return None
+
+
+def _noun_reports_event(token: Any, type_name: str) -> bool:
+    """A trigger noun reports an event when a verb of the past, the perfect or the progressive
+    governs it; not "no casualties", not "filtration camps", not "the offensive was unprovoked"."""
+    if any(c.dep_ == "det" and c.lower_ in ("no", "any") for c in token.children) or any(c.dep_ == "neg" for c in token.children):
+        return False
+    if token.dep_ == "compound" and type_name in _COMPOUND_NOT_EVENT:
+        return False
+    verb = _governing_verb(token)
+    if verb is None:
+        return True
+    if verb.lemma_ == "be" and verb.pos_ == "AUX" and token.dep_ in ("nsubj", "attr"):
+        return False
+    if any(c.dep_ == "xcomp" and any(a.lower_ == "have" for a in c.children) for c in verb.children):
+        return True  # "appears to have reached"
+    if verb.tag_ in ("VB", "VBZ", "VBP"):
+        auxes = {c.lemma_.lower() for c in verb.children if c.dep_ in ("aux", "auxpass")}
+        return bool(auxes & {"have", "be"}) and verb.tag_ != "VB" or any(c.tag_ in ("VBD", "VBN") for c in verb.children if c.dep_ in ("aux", "auxpass"))
+    return True
+
+
 _MODALS_OF_ABILITY = {"could", "would", "may", "might", "can"}
 _PREDICATE_OF_NOUN = {"of", "for", "about", "against", "over", "on", "to"}
 # "a wave of bombardments" is the bombardments themselves.
@@ -172,6 +207,12 @@ def _trigger_is_event(token: Any, type_name: str, single_word: bool = True) -> b
         single_word and token.pos_ == "NOUN" and token.dep_ == "pobj" and token.head.lower_ in _PREDICATE_OF_NOUN
         and token.head.head.pos_ == "NOUN" and token.head.head.lemma_.lower() not in _QUANTITY_NOUNS
     ):
+        return False
+    if single_word and token.pos_ == "NOUN" and not _noun_reports_event(token, type_name):
+        return False
+    if type_name in ("looting", "vehicle_theft", "loot_trade", "abduction") and token.lemma_.lower() == "take" and any(c.dep_ in ("dobj", "prt") and c.lemma_.lower() in _NOT_TAKEN for c in token.children):
+        return False
+    if token.lemma_.lower() == "abandon" and any(c.dep_ == "dobj" and c.lemma_.lower() in _ABSTRACT for c in token.children):
         return False
     if single_word and type_name in _NO_ADJECTIVE and (token.dep_ == "amod" or token.pos_ == "ADJ"):
         return False
@@ -211,7 +252,7 @@ def _phrase_is_event(sent: _Sentence, char: int, type_name: str) -> bool:
 # Types whose trigger must govern its object closely: "stole cars", not "trucks ... took".
 _OBJECT_BOUND = {"vehicle_theft": "vehicle", "property_destruction": "property", "attack_on_civilians": "civilian"}
 _TAKE_LEMMAS = {"take", "seize", "remove", "carry", "grab", "haul", "cart", "empty", "strip", "load", "transport", "bring", "ship", "truck"}
-_MOVE_PEOPLE_LEMMAS = {"take", "remove", "transfer", "transport", "send", "move", "relocate", "bus", "drive", "force", "herd", "round"}
+_MOVE_PEOPLE_LEMMAS = {"take", "remove", "transfer", "transport", "send", "move", "relocate", "drive", "herd", "round", "deport"}
 _PEOPLE = {
     "people", "civilians", "residents", "children", "kids", "ukrainians", "women", "men", "patients", "staff", "families",
     "villagers", "citizens", "orphans", "teenagers", "refugees", "inhabitants", "thousands", "hundreds", "dozens",
@@ -249,7 +290,7 @@ def _taking_items(tokens: list[Any], lex: Lexicon) -> tuple[int, int] | None:
     """"Took food, alcohol and clothes", "statues were taken from their plinths": a verb of
     taking or carrying whose object is a kind of looted goods is looting."""
     for i, token in enumerate(tokens):
-        if token.pos_ != "VERB" or token.lemma_.lower() not in _TAKE_LEMMAS:
+        if token.pos_ != "VERB" or token.lemma_.lower() not in _TAKE_LEMMAS or not _trigger_is_event(token, "looting"):
             continue
         objects = _objects(token, tokens, i)
         words = {t.lower_ for t in objects} | {t.lemma_.lower() for t in objects}
@@ -264,11 +305,12 @@ def _moving_people(tokens: list[Any]) -> tuple[int, int] | None:
     """"Children were transferred to Russia", "forces removed 2,000 people and took them to
     Crimea": moving civilians against their will is abduction or deportation."""
     for i, token in enumerate(tokens):
-        if token.pos_ != "VERB" or token.lemma_.lower() not in _MOVE_PEOPLE_LEMMAS:
+        if token.pos_ != "VERB" or token.lemma_.lower() not in _MOVE_PEOPLE_LEMMAS or not _trigger_is_event(token, "abduction"):
             continue
         objects = _objects(token, tokens, i)
         words = {t.lower_ for t in objects} | {t.lemma_.lower() for t in objects}
-        if not words & _PEOPLE and not (words & {"them", "her", "him", "she", "he", "they"} and token.tag_ == "VBN"):
+        passive = any(c.dep_ == "auxpass" for c in token.children)
+        if not words & _PEOPLE and not (words & {"them", "her", "him", "she", "he", "they"} and passive):
             continue
         destination = any(c.dep_ == "prep" and c.lower_ in ("to", "into") for c in token.children) or any(
             t.lower_ in ("to", "into") for t in tokens[i + 1:i + 12]
