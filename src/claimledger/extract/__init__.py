@@ -63,7 +63,9 @@ _POSSIBLE = re.compile(r"\b(?:may have|might have|possibly|probably|likely|suspe
 _DENIED = re.compile(r"\b(?:denied|denies|deny|denying|rejected (?:the )?(?:claims?|allegations?|accusations?)|dismissed (?:the )?(?:claims?|allegations?)|fake|staged|false(?:ly)?|no evidence)\b", re.I)
 _ALLEGED = re.compile(r"\b(?:accus\w*|alleg\w*|claim(?:s|ed)?|reportedly|purportedly|said to have|reports? of|suspected of)\b", re.I)
 _NON_EVENT = re.compile(r"\b(?:must|should|need to|needs to|calls? (?:on|for)|urged?|demand(?:s|ed)?)\b", re.I)
-_QUOTES = re.compile(r"“[^”]{1,3000}”|\"[^\"]{1,3000}\"|‘[^’]{20,3000}’(?!\w)")
+_QUOTES = re.compile(r"“[^”]{1,3000}”|\"[^\"]{1,3000}\"|‘[^’]{20,3000}’(?!\w)|(?<![\w'])'(?=[A-Z])[^\n]{20,2000}?[.,!?]'(?![\w])")
+# Footage as the source of what a sentence shows, when nobody is quoted.
+_FOOTAGE = re.compile(r"\b(?:CCTV(?: footage| cameras?)?|(?:drone |aerial |video |dashcam |satellite )?(?:footage|video|videos|images|photos?)|satellite images)\b", re.I)
 
 
 @dataclass
@@ -118,6 +120,8 @@ def detect_types(sent: _Sentence, lex: Lexicon, located: bool = True) -> list[tu
             if (lemma in spec.lemmas or token.lower_ in spec.lemmas) and token.pos_ not in ("PROPN", "ADP", "DET"):
                 if not _trigger_is_event(token, spec.name):
                     continue
+                if spec.name == "loot_trade" and lemma in _TRADE_VERBS and token.pos_ != "VERB":
+                    continue
                 reach = 10 if spec.name == "attack_on_civilians" else 3
                 if spec.name in _OBJECT_BOUND and not _object_near(tokens, i, lex.objects[_OBJECT_BOUND[spec.name]], reach):
                     continue
@@ -159,6 +163,7 @@ _INTENT_HEADS = {"want", "try", "aim", "seek", "plan", "intend", "push", "prepar
 _NO_ADJECTIVE = {"territory_change", "property_destruction", "armed_clash", "shelling", "explosive_device", "displacement", "troop_movement"}
 
 
+_TRADE_VERBS = {"ship", "truck", "post", "market", "load", "mail", "send", "sell", "trade", "transport", "export", "deliver", "haul", "smuggle", "resell", "remove", "move", "take", "carry", "bring"}
 _ABSTRACT = {"effort", "attempt", "plan", "idea", "hope", "bid", "goal", "aim", "policy", "talks", "search", "project", "demand"}
 _COMPOUND_NOT_EVENT = {"abduction", "attack_on_civilians", "looting", "arrest"}
 
@@ -223,13 +228,13 @@ def _trigger_is_event(token: Any, type_name: str, single_word: bool = True) -> b
     current = token
     for _ in range(4):
         children = list(current.children)
-        if any(c.dep_ == "neg" for c in children):
+        if any(c.dep_ == "neg" for c in children) and type_name != "desertion":
             return False
         if any(c.dep_ == "aux" and c.lower_ in ("will", "can", "should", "must", "'ll", "shall") for c in children):
             return False
         # "could hear shells", "would steal": ability or habit; "may have looted" stays (possible).
         auxes = {c.lower_ for c in children if c.dep_ == "aux"}
-        if auxes & _MODALS_OF_ABILITY and "have" not in auxes:
+        if auxes & _MODALS_OF_ABILITY and "have" not in auxes and type_name != "desertion":
             return False
         if any(c.dep_ == "mark" and c.lower_ in ("whether", "if", "unless") for c in children):
             return False
@@ -308,11 +313,13 @@ def _moving_people(tokens: list[Any]) -> tuple[int, int] | None:
         if token.pos_ != "VERB" or token.lemma_.lower() not in _MOVE_PEOPLE_LEMMAS or not _trigger_is_event(token, "abduction"):
             continue
         objects = _objects(token, tokens, i)
+        if token.dep_ == "relcl":
+            objects.append(token.head)  # "people who were taken to Novoazovsk"
         words = {t.lower_ for t in objects} | {t.lemma_.lower() for t in objects}
         passive = any(c.dep_ == "auxpass" for c in token.children)
         if not words & _PEOPLE and not (words & {"them", "her", "him", "she", "he", "they"} and passive):
             continue
-        destination = any(c.dep_ == "prep" and c.lower_ in ("to", "into") for c in token.children) or any(
+        destination = any(c.dep_ == "prep" and c.lower_ in ("to", "into", "through", "across") for c in token.children) or any(
             t.lower_ in ("to", "into") for t in tokens[i + 1:i + 12]
         )
         if destination:
@@ -331,7 +338,30 @@ def _refine(found: list[tuple[TypeSpec, int, int]], sent: _Sentence) -> list[tup
     # Shelling words that only name weapons given or bought are not an attack.
     if "shelling" in names and re.search(r"\b(?:suppl(?:y|ied|ies)|deliver(?:ed|ies|y)|send(?:ing)?|provid(?:e|ed|ing)|package|aid|donat\w+)\b", sent.lower) and not re.search(r"\b(?:hit|struck|killed|shelled|fired|strike[sd]?|attack(?:ed|s)?|damag\w+|destroy\w*)\b", sent.lower):
         found = [f for f in found if f[0].name != "shelling"]
+    # "Russia may have staged explosions ... before retreating": the main clause is the event,
+    # a time clause ("before", "after", "as", "while") only dates it.
+    main = [f for f in found if not _in_time_clause(sent, f[1])]
+    if main and len(main) < len(found):
+        found = main
     return sorted(found, key=lambda f: f[0].priority)
+
+
+_TIME_MARKS = {"before", "after", "while", "as", "when", "until", "since"}
+
+
+def _in_time_clause(sent: _Sentence, char: int) -> bool:
+    token = next((t for t in sent.span if t.idx <= char < t.idx + len(t.text)), None)
+    current = token
+    for _ in range(8):
+        if current is None or current.head is current:
+            return False
+        if current.dep_ in ("advcl", "pcomp") and (
+            any(c.dep_ in ("mark", "prep") and c.lower_ in _TIME_MARKS for c in current.children)
+            or current.head.lower_ in _TIME_MARKS
+        ):
+            return True
+        current = current.head
+    return False
 
 
 def _evidence(text: str, sent: _Sentence, trigger: tuple[int, int]) -> Span:
@@ -550,18 +580,20 @@ def extract_claims(report: Report, doc: Any, places: list[Location], lex: Lexico
     _attribute_quotes(sentences, quotes)
     report_place = _report_place(places, text)
     claims: list[Claim] = []
+    # News tells a story forward from its last dated sentence: an undated event sentence takes
+    # the date most recently given in its paragraph (a whole article when it has no breaks).
     previous_date: DateInfo | None = None
     previous_paragraph = -1
     for index, sent in enumerate(sentences):
         paragraph = _paragraph_start(text, sent.start)
         if paragraph != previous_paragraph:
             previous_date, previous_paragraph = None, paragraph
-        own_date = sent.dates[0][2] if sent.dates else None
         if base is not None and _is_background(sent, base.year):
             continue
         located = bool(sent.dates) or any(p.start is not None and sent.start <= p.start < sent.end for p in places)
         types = detect_types(sent, lex, located) if _is_event_sentence(sent) else []
-        if own_date:
+        own_date = _event_date(sent, types[0][1] if types else sent.end)
+        if own_date is not None and own_date.precision == "day":
             previous_date = own_date
         if not types:
             continue
@@ -573,6 +605,8 @@ def extract_claims(report: Report, doc: Any, places: list[Location], lex: Lexico
             prior = sentences[index - 1]
             if _paragraph_start(text, prior.start) == paragraph and re.match(r"\s*(?:He|She|They|It|The|This|But|And|Also|In addition)\b", sent.span.text):
                 attribution = prior.attribution
+        if attribution is None:
+            attribution = _footage_source(sent, sentences[index - 1] if index else None)
         attributions = (attribution,) if attribution else ()
         locations = _site(sent, places, paragraph, report_place)
         modality = _modality(sent, (t_start, t_end))
@@ -599,6 +633,30 @@ def extract_claims(report: Report, doc: Any, places: list[Location], lex: Lexico
             )
         )
     return claims
+
+
+def _event_date(sent: _Sentence, trigger: int) -> DateInfo | None:
+    """The date of the event in a sentence, or None when the sentence gives none."""
+    if not sent.dates:
+        return None
+    offset = trigger - sent.start
+    # A day named beside a vaguer span ("daily bombardment for the past week ... killed three on
+    # Thursday") is the specific event; otherwise the expression nearest the trigger.
+    _, _, info = min(sent.dates, key=lambda d: (d[2].precision != "day", abs((d[0] + d[1]) // 2 - offset)))
+    return info
+
+
+def _footage_source(sent: _Sentence, prior: _Sentence | None) -> Attribution | None:
+    """"Soldiers were spotted looting ...": footage is the source when a sentence (or the one
+    before it) says what it shows and nobody else is named."""
+    text = sent.span.doc.text
+    for candidate in (sent, prior):
+        if candidate is None:
+            continue
+        match = _FOOTAGE.search(text, candidate.start, candidate.end)
+        if match:
+            return Attribution(match.group(0), "media", "video", match.start(), match.end())
+    return None
 
 
 def _attribute_quotes(sentences: list[_Sentence], quotes: list[tuple[int, int]]) -> None:

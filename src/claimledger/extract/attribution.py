@@ -16,7 +16,8 @@ SPEECH_LEMMAS = {
     "document", "record", "find", "conclude", "charge", "blame", "condemn", "detail", "indicate", "speak", "quote",
     "cite", "inform", "stress", "declare", "maintain", "argue", "observe", "list", "capture", "depict", "see",
 }
-PRONOUNS = {"he", "she", "they", "it", "we", "i", "you", "this", "that", "who", "which"}
+PRONOUNS = {"he", "she", "they", "it", "we", "i", "you", "this", "that", "who", "which", "what", "one", "some", "others"}
+_DATELINE = re.compile(r"\((?:AP|Reuters|AFP)\b|^[A-Z][A-Z ,.'-]{3,}$")
 # Public figures and titles: a name next to one of these is not a private individual.
 PUBLIC_TITLES = re.compile(
     r"\b(?:president|minister|ministry|governor|mayor|spokes(?:person|man|woman)|general|gen\.|colonel|commander|"
@@ -50,21 +51,26 @@ class Speaker:
 
 
 def _subject_span(verb: Any) -> Any | None:
-    for child in verb.children:
-        if child.dep_ in ("nsubj", "nsubjpass", "csubj"):
-            return child
+    """Who does the saying: the agent of a passive ("condemned by the authorities"), else the
+    active subject. A passive subject is what was said or shown, never the speaker."""
     for child in verb.children:
         if child.dep_ == "agent":
             for grandchild in child.children:
                 if grandchild.dep_ == "pobj":
                     return grandchild
+    for child in verb.children:
+        if child.dep_ in ("nsubj", "csubj"):
+            if child.lower_ in ("which", "who", "that") and verb.dep_ == "relcl":
+                return verb.head  # "the authorities, which have accused Russia of looting"
+            return child
     return None
 
 
-def _phrase(head: Any) -> tuple[int, int]:
+def _phrase(head: Any, keep_acl: bool = False) -> tuple[int, int]:
     """Character span of a noun phrase: its subtree, cut at relative clauses and long tails."""
     doc = head.doc
-    tokens = [t for t in head.subtree if not any(a.dep_ in ("relcl", "acl", "advcl") and a.i != head.i for a in _ancestors_until(t, head))]
+    cut = ("relcl", "advcl") if keep_acl else ("relcl", "acl", "advcl")
+    tokens = [t for t in head.subtree if not any(a.dep_ in cut and a.i != head.i for a in _ancestors_until(t, head))]
     left = min(t.i for t in tokens)
     right = max(t.i for t in tokens)
     right = min(right, left + 24)
@@ -108,7 +114,7 @@ def find_speaker(sent: Any) -> Speaker | None:
             to = sent.doc[token.i + 1]
             objects = [c for c in to.children if c.dep_ == "pobj"]
             if objects:
-                start, end = _phrase(objects[0])
+                start, end = _phrase(objects[0], keep_acl=True)
                 return Speaker(text[start:end], start, end, "according to")
     best: Speaker | None = None
     for token in sent:
@@ -123,6 +129,8 @@ def find_speaker(sent: Any) -> Speaker | None:
         else:
             start, end = _phrase(subject)
         candidate = Speaker(text[start:end], start, end, token.lemma_.lower())
+        if _DATELINE.search(candidate.text):
+            continue
         # Prefer the reporting verb highest in the tree ("X said ... Y claimed" -> X).
         if best is None or token.dep_ == "ROOT" or token.dep_ == "parataxis":
             best = candidate
@@ -173,12 +181,22 @@ def classify(source: str, sentence: str, lex: Lexicon, person_names: set[str]) -
     return kind, channel, private
 
 
+_APPOSITION_ROLE = re.compile(r",\s+((?:a|an)\s+[^,]{3,60}?)(?=\s+(?:who|which|that)\b|,|$)")
+
+
 def private_role(source: str, kind: str) -> str:
-    """What a private source is called in exports: its role, never its name."""
+    """What a private source is called in exports: its role, never its name.
+
+    The report's own apposition says best who someone is ("Pavel F., a Russian paratrooper").
+    """
+    appo = _APPOSITION_ROLE.search(source)
+    if appo and not re.search(r"[A-Z][a-z]+ [A-Z][a-z]+", appo.group(1)):
+        return appo.group(1)
     lowered = source.lower()
-    for word in ("refugee", "resident", "soldier", "serviceman", "witness", "villager", "survivor", "mother", "father",
-                 "wife", "husband", "woman", "man", "teacher", "doctor", "nurse", "volunteer", "farmer", "prisoner",
-                 "neighbour", "neighbor", "student", "worker", "pensioner", "priest", "driver", "deserter"):
+    for word in ("refugee", "resident", "soldier", "serviceman", "paratrooper", "conscript", "witness", "villager",
+                 "survivor", "mother", "father", "wife", "husband", "widow", "woman", "man", "teacher", "doctor", "nurse",
+                 "volunteer", "farmer", "prisoner", "neighbour", "neighbor", "student", "worker", "pensioner", "priest",
+                 "driver", "deserter"):
         if re.search(rf"\b{word}\b", lowered):
             adjective = re.search(r"\b(ukrainian|russian|belarusian|local|former|elderly)\b", lowered)
             return f"a {adjective.group(1) + ' ' if adjective else ''}{word}"
