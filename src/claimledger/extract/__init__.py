@@ -122,8 +122,10 @@ def detect_types(sent: _Sentence, lex: Lexicon, located: bool = True) -> list[tu
                     continue
                 if spec.name == "loot_trade" and lemma in _TRADE_VERBS and token.pos_ != "VERB":
                     continue
-                reach = 10 if spec.name == "attack_on_civilians" else 3
-                if spec.name in _OBJECT_BOUND and not _object_near(tokens, i, lex.objects[_OBJECT_BOUND[spec.name]], reach):
+                if spec.name == "attack_on_civilians":
+                    if not _harms_civilians(token, tokens, i, lex.objects["civilian"], lex.objects["troops"]):
+                        continue
+                elif spec.name in _OBJECT_BOUND and not _object_near(tokens, i, lex.objects[_OBJECT_BOUND[spec.name]]):
                     continue
                 if spec.name in ("shelling", "air_strike") and lemma in _WEAPON_NOUNS and not (sent.lemmas & _ATTACK_PREDICATES):
                     continue
@@ -163,7 +165,7 @@ _INTENT_HEADS = {"want", "try", "aim", "seek", "plan", "intend", "push", "prepar
 _NO_ADJECTIVE = {"territory_change", "property_destruction", "armed_clash", "shelling", "explosive_device", "displacement", "troop_movement"}
 
 
-_TRADE_VERBS = {"ship", "truck", "post", "market", "load", "mail", "send", "sell", "trade", "transport", "export", "deliver", "haul", "smuggle", "resell", "remove", "move", "take", "carry", "bring"}
+_TRADE_VERBS = {"truck", "post", "market", "load", "mail", "send", "sell", "trade", "transport", "export", "deliver", "haul", "smuggle", "resell", "remove", "move", "take", "carry", "bring"}
 _ABSTRACT = {"effort", "attempt", "plan", "idea", "hope", "bid", "goal", "aim", "policy", "talks", "search", "project", "demand"}
 _COMPOUND_NOT_EVENT = {"abduction", "attack_on_civilians", "looting", "arrest"}
 
@@ -259,7 +261,7 @@ _OBJECT_BOUND = {"vehicle_theft": "vehicle", "property_destruction": "property",
 _TAKE_LEMMAS = {"take", "seize", "remove", "carry", "grab", "haul", "cart", "empty", "strip", "load", "transport", "bring", "ship", "truck"}
 _MOVE_PEOPLE_LEMMAS = {"take", "remove", "transfer", "transport", "send", "move", "relocate", "drive", "herd", "round", "deport"}
 _PEOPLE = {
-    "people", "civilians", "residents", "children", "kids", "ukrainians", "women", "men", "patients", "staff", "families",
+    "people", "civilians", "residents", "children", "kids", "ukrainians", "women", "patients", "staff", "families",
     "villagers", "citizens", "orphans", "teenagers", "refugees", "inhabitants", "thousands", "hundreds", "dozens",
 }
 _NOT_TAKEN = {"control", "part", "place", "power", "office", "prisoner", "captive", "hostage", "care", "time", "cover", "position", "positions", "photo", "fingerprints", "picture", "advantage", "note", "account", "action", "measures", "steps", "shelter", "refuge"}
@@ -291,6 +293,22 @@ def _objects(token: Any, tokens: list[Any], i: int) -> list[Any]:
     return found
 
 
+def _harms_civilians(token: Any, tokens: list[Any], i: int, civilians: frozenset[str], troops: frozenset[str]) -> bool:
+    """"Snipers shot residents", "two civilians were killed": the harmed are civilians, not troops."""
+    objects = [c for c in token.children if c.dep_ in ("dobj", "nsubjpass")]
+    if token.dep_ == "acl":
+        objects.append(token.head)
+    if token.pos_ == "NOUN":
+        objects.extend(t for t in token.subtree if t.dep_ in ("pobj", "compound", "poss"))
+    if objects:
+        words = {t.lemma_.lower() for o in objects for t in o.subtree} | {t.lower_ for o in objects for t in o.subtree}
+        if words & troops and not words & {"civilian", "civilians", "people", "resident", "residents"}:
+            return False
+        if words & civilians:
+            return True
+    return _object_near(tokens, i, civilians, 4)
+
+
 def _taking_items(tokens: list[Any], lex: Lexicon) -> tuple[int, int] | None:
     """"Took food, alcohol and clothes", "statues were taken from their plinths": a verb of
     taking or carrying whose object is a kind of looted goods is looting."""
@@ -320,7 +338,7 @@ def _moving_people(tokens: list[Any]) -> tuple[int, int] | None:
         if not words & _PEOPLE and not (words & {"them", "her", "him", "she", "he", "they"} and passive):
             continue
         destination = any(c.dep_ == "prep" and c.lower_ in ("to", "into", "through", "across") for c in token.children) or any(
-            t.lower_ in ("to", "into") for t in tokens[i + 1:i + 12]
+            t.lower_ in ("to", "into") and t.dep_ == "prep" for t in token.subtree if t.i > token.i and t.i - token.i < 12
         )
         if destination:
             return (token.idx, token.idx + len(token.text))
@@ -394,6 +412,17 @@ def _modality(sent: _Sentence, trigger: tuple[int, int]) -> str:
     return "asserted"
 
 
+def _tells_past_or_ongoing(token: Any) -> bool:
+    """A verb in the past, the perfect, the progressive or a past passive; not a present passive
+    ("civilians are protected"), which states a rule or a standing condition."""
+    if token.tag_ == "VBD":
+        return True
+    if token.tag_ == "VBN":
+        auxes = [c for c in token.children if c.dep_ in ("aux", "auxpass")]
+        return not auxes or any(a.tag_ in ("VBD", "VBN") or a.lemma_ == "have" for a in auxes)
+    return token.tag_ == "VBG" and token.pos_ == "VERB" and any(c.dep_ == "aux" for c in token.children)
+
+
 def _is_event_sentence(sent: _Sentence) -> bool:
     """Past or ongoing events, not forecasts, questions, or calls to act."""
     stripped = sent.span.text.strip()
@@ -401,13 +430,13 @@ def _is_event_sentence(sent: _Sentence) -> bool:
         return False
     # An event is told in the past, the perfect or the progressive; the simple present states
     # rules and generalities ("looting carries a prison term", "deportations constitute war crimes").
-    has_event_verb = any(
-        t.tag_ in ("VBD", "VBN") or (t.tag_ == "VBG" and t.pos_ == "VERB" and any(c.dep_ == "aux" for c in t.children))
-        for t in sent.span
-    )
+    has_event_verb = any(_tells_past_or_ongoing(t) for t in sent.span)
     if not has_event_verb:
         return False
     root = sent.span.root
+    root_aux = {c.lower_ for c in root.children if c.dep_ == "aux"}
+    if root_aux & {"could", "would", "can", "might", "may", "should", "must"} and "have" not in root_aux:
+        return False
     aux = {c.lower_ for c in root.children if c.dep_ in ("aux", "auxpass")}
     if aux & {"will", "shall", "'ll"} and not any(t.tag_ == "VBD" for t in sent.span):
         return False
