@@ -9,6 +9,7 @@ places)` returns claims and touches nothing outside.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -73,6 +74,7 @@ class _Sentence:
     start: int
     end: int
     span: Any
+    text: str  # the whole report text (spaCy rebuilds Doc.text on every access)
     lemmas: set[str]
     lower: str
     quoted: bool = False
@@ -81,14 +83,15 @@ class _Sentence:
     dates: list[tuple[int, int, DateInfo]] = field(default_factory=list)
 
 
-def _phrase_pattern(phrase: str) -> str:
+@lru_cache(maxsize=4096)
+def _phrase_pattern(phrase: str) -> re.Pattern[str]:
     """A phrase as a regex whose words may be separated by quotes as well as spaces."""
     words = [re.escape(w) for w in phrase.split()]
-    return r"(?<![\w-])" + r"[\s'\"‘’“”]+".join(words) + r"(?![\w-])"
+    return re.compile(r"(?<![\w-])" + r"[\s'\"‘’“”]+".join(words) + r"(?![\w-])")
 
 
 def _phrase_in(phrase: str, lower: str) -> bool:
-    return re.search(rf"(?<![\w-]){re.escape(phrase)}(?![\w-])", lower) is not None
+    return _phrase_pattern(phrase).search(lower) is not None
 
 
 def _needs_met(spec: TypeSpec, sent: _Sentence, lex: Lexicon) -> bool:
@@ -137,7 +140,7 @@ def detect_types(sent: _Sentence, lex: Lexicon, located: bool = True) -> list[tu
             where = _moving_people(tokens)
         if where is None:
             for phrase in spec.phrases:
-                match = re.search(_phrase_pattern(phrase), sent.lower)
+                match = _phrase_pattern(phrase).search(sent.lower)
                 if match and _phrase_is_event(sent, sent.start + match.start(), spec.name):
                     where = (sent.start + match.start(), sent.start + match.end())
                     break
@@ -455,21 +458,23 @@ def _is_background(sent: _Sentence, year: int) -> bool:
     return not any(info.start and int(info.start[:4]) >= year - 1 for _, _, info in sent.dates)
 
 
+@lru_cache(maxsize=4)
+def _items_pattern(lex: Lexicon) -> re.Pattern[str]:
+    words = sorted(lex.items, key=len, reverse=True)
+    return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(w) for w in words) + r")(?![\w-])")
+
+
 def _items(sent: _Sentence, lex: Lexicon) -> tuple[Item, ...]:
+    """Looted items named in the sentence, longest names first, with their categories."""
     found: dict[str, Item] = {}
-    taken: list[tuple[int, int]] = []
-    for word in sorted(lex.items, key=len, reverse=True):
-        for match in re.finditer(rf"(?<![\w-]){re.escape(word)}(?![\w-])", sent.lower):
-            if any(s < match.end() and match.start() < e for s, e in taken):
-                continue
-            taken.append((match.start(), match.end()))
-            surface = sent.span.doc.text[sent.start + match.start():sent.start + match.end()]
-            found.setdefault(surface.lower(), Item(surface, lex.items[word]))
+    for match in _items_pattern(lex).finditer(sent.lower):
+        surface = sent.text[sent.start + match.start():sent.start + match.end()]
+        found.setdefault(surface.lower(), Item(surface, lex.items[match.group(0)]))
     return tuple(found.values())
 
 
 def _actors(sent: _Sentence, claim_type: str, person_names: set[str]) -> tuple[Actor, ...]:
-    text = sent.span.doc.text
+    text = sent.text
     actors: list[Actor] = []
     seen: set[str] = set()
     segment = text[sent.start:sent.end]
@@ -500,7 +505,7 @@ def _private_names(doc: Any) -> set[str]:
 
     names: set[str] = set()
     public: set[str] = set()
-    text = doc.text
+    text = doc.text  # once per report
     for ent in doc.ents:
         if ent.label_ != "PERSON" or len(ent.text) < 3:
             continue
@@ -566,8 +571,8 @@ def _summary(spec: TypeSpec, evidence: Span, locations: list[Location], date: Da
     return f"{head}{source}: {quote}"
 
 
-def _sentences(doc: Any, boilerplate: tuple[tuple[int, int], ...]) -> list[_Sentence]:
-    quotes = [(m.start(), m.end()) for m in _QUOTES.finditer(doc.text)]
+def _sentences(doc: Any, text: str, boilerplate: tuple[tuple[int, int], ...]) -> list[_Sentence]:
+    quotes = [(m.start(), m.end()) for m in _QUOTES.finditer(text)]
     result = []
     for sent in doc.sents:
         start, end = sent.start_char, sent.end_char
@@ -578,7 +583,7 @@ def _sentences(doc: Any, boilerplate: tuple[tuple[int, int], ...]) -> list[_Sent
             continue
         quoted = any(s <= start < e and end <= e + 2 for s, e in quotes) or any(s <= start + 1 < e for s, e in quotes)
         result.append(
-            _Sentence(start, end, sent, {t.lemma_.lower() for t in sent} | {t.lower_ for t in sent}, sent.text.lower(), quoted)
+            _Sentence(start, end, sent, text, {t.lemma_.lower() for t in sent} | {t.lower_ for t in sent}, text[start:end].lower(), quoted)
         )
     return result
 
@@ -594,18 +599,18 @@ def extract_claims(report: Report, doc: Any, places: list[Location], lex: Lexico
     text = report.text
     base = parse_published(report.published)
     person_names = _private_names(doc)
-    sentences = _sentences(doc, report.boilerplate)
+    sentences = _sentences(doc, text, report.boilerplate)
     quotes = [(m.start(), m.end()) for m in _QUOTES.finditer(text)]
     last_named: Attribution | None = None
     for sent in sentences:
-        sent.speaker = find_speaker(sent.span)
+        sent.speaker = find_speaker(sent.span, text)
         if sent.speaker is not None:
             if is_pronoun(sent.speaker.text) and last_named is not None:
                 sent.attribution = last_named
             elif not is_pronoun(sent.speaker.text):
-                sent.attribution = make_attribution(sent.speaker, sent.span.text, lex, person_names)
+                sent.attribution = make_attribution(sent.speaker, text[sent.start:sent.end], lex, person_names)
                 last_named = sent.attribution
-        sent.dates = find_dates(sent.span.text, base)
+        sent.dates = find_dates(text[sent.start:sent.end], base)
     _attribute_quotes(sentences, quotes)
     report_place = _report_place(places, text)
     claims: list[Claim] = []
@@ -678,7 +683,7 @@ def _event_date(sent: _Sentence, trigger: int) -> DateInfo | None:
 def _footage_source(sent: _Sentence, prior: _Sentence | None) -> Attribution | None:
     """"Soldiers were spotted looting ...": footage is the source when a sentence (or the one
     before it) says what it shows and nobody else is named."""
-    text = sent.span.doc.text
+    text = sent.text
     for candidate in (sent, prior):
         if candidate is None:
             continue

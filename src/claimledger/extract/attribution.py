@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 from typing import Any
 
@@ -106,9 +107,10 @@ def _phrase_before(verb: Any) -> tuple[int, int] | None:
     return tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
 
 
-def find_speaker(sent: Any) -> Speaker | None:
-    """The source named in a sentence: "according to X", or the subject of a speech verb."""
-    text = sent.doc.text
+def find_speaker(sent: Any, text: str) -> Speaker | None:
+    """The source named in a sentence: "according to X", or the subject of a speech verb.
+
+    `text` is the document's text, passed in because spaCy rebuilds Doc.text on each access."""
     for token in sent:
         if token.lower_ == "according" and token.i + 1 < len(sent.doc) and sent.doc[token.i + 1].lower_ == "to":
             to = sent.doc[token.i + 1]
@@ -143,25 +145,29 @@ def is_pronoun(text: str) -> bool:
     return text.lower().strip() in PRONOUNS or text.lower().startswith(("he ", "she ", "they "))
 
 
+@lru_cache(maxsize=4)
+def _kind_patterns(lex: Lexicon) -> list[tuple[re.Pattern[str], str]]:
+    words = sorted(lex.source_kinds, key=len, reverse=True)
+    return [(re.compile(rf"(?<![\w-]){re.escape(w)}(?![\w-])"), lex.source_kinds[w]) for w in words]
+
+
+@lru_cache(maxsize=4)
+def _channel_patterns(lex: Lexicon) -> list[tuple[re.Pattern[str], str]]:
+    words = sorted(lex.channels, key=len, reverse=True)
+    return [(re.compile(rf"\b{re.escape(w)}\b"), lex.channels[w]) for w in words]
+
+
 def classify(source: str, sentence: str, lex: Lexicon, person_names: set[str]) -> tuple[str, str, bool]:
     """(kind, channel, private) of a source phrase said in a sentence."""
     lowered = source.lower()
-    kind = "unknown"
-    best_len = 0
-    for word, k in lex.source_kinds.items():
-        if len(word) > best_len and re.search(rf"(?<![\w-]){re.escape(word)}(?![\w-])", lowered):
-            kind, best_len = k, len(word)
+    # The longest kind word in the source decides ("defence ministry" over "ministry").
+    kind = next((k for pattern, k in _kind_patterns(lex) if pattern.search(lowered)), "unknown")
     sentence_lower = sentence.lower()
     channel = "unknown"
-    for word, ch in sorted(lex.channels.items(), key=lambda kv: -len(kv[0])):
-        if ch in ("twitter", "facebook", "telegram", "intercept") and re.search(rf"\b{re.escape(word)}\b", sentence_lower):
-            channel = ch
+    for wanted in (("twitter", "facebook", "telegram", "intercept"), ("tv", "video")):
+        channel = next((ch for pattern, ch in _channel_patterns(lex) if ch in wanted and pattern.search(sentence_lower)), "unknown")
+        if channel != "unknown":
             break
-    if channel == "unknown":
-        for word, ch in sorted(lex.channels.items(), key=lambda kv: -len(kv[0])):
-            if ch in ("tv", "video") and re.search(rf"\b{re.escape(word)}\b", sentence_lower):
-                channel = ch
-                break
     if channel == "unknown":
         if re.search(r"\b(?:told|interview|speaking to|spoke to)\b", sentence_lower):
             channel = "interview"

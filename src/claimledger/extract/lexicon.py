@@ -21,7 +21,7 @@ class TypeSpec:
     needs: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # hashed by identity: patterns are cached per lexicon
 class Lexicon:
     types: dict[str, TypeSpec]
     objects: dict[str, frozenset[str]]
