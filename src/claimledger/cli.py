@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -23,7 +24,7 @@ from claimledger.export import (
     report_record,
 )
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Turn war reporting into a verifiable ledger of claims and incidents.")
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, help="Turn war reporting into a verifiable ledger of claims and incidents.")
 err = Console(stderr=True, soft_wrap=True)
 EXAMPLES = Path(__file__).parent / "examples"
 DbOption = Annotated[str, typer.Option("--db", help="Ledger database URL (sqlite:///… or postgresql://…).")]
@@ -72,6 +73,8 @@ def _process(db: str) -> None:
     with _progress() as progress:
         task = progress.add_task("extracting claims", total=None)
         summary = process_store(store, lambda n: progress.advance(task, n), lambda total: progress.update(task, total=total))
+    for bad in summary.failed:
+        err.print(f"[yellow]not processed[/] {bad.name}: {bad.reason}", highlight=False)
     err.print(f"processed {summary.processed} report(s): {summary.claims} claims, {summary.incidents} incidents, {summary.stories} stories in the ledger")
 
 
@@ -256,6 +259,14 @@ def main() -> None:
         app()
     except ClaimledgerError as exc:
         err.print(f"[red]error:[/] {exc}", highlight=False)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)
+    except Exception as exc:  # a bug of ours: say so plainly, without a traceback
+        err.print(f"[red]internal error:[/] {type(exc).__name__}: {exc} (please report it; set CLAIMLEDGER_DEBUG=1 for details)", highlight=False)
+        if os.environ.get("CLAIMLEDGER_DEBUG"):
+            raise
         sys.exit(1)
 
 

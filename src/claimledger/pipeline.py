@@ -58,16 +58,25 @@ def build_reports(raws: Iterable[RawDocument | BadInput], rejected: list[Rejecte
 
 
 def analyse_reports(
-    reports: Sequence[Report], progress: Callable[[int], None] | None = None, batch_size: int = 16
+    reports: Sequence[Report],
+    progress: Callable[[int], None] | None = None,
+    batch_size: int = 16,
+    failures: list[Rejected] | None = None,
 ) -> Iterator[tuple[Report, list[Claim]]]:
     """Claims of each report: spaCy parse, places, extraction. Order is kept."""
     nlp = load_nlp()
     texts = (r.text[:MAX_PARSE_CHARS] for r in reports)
     for report, doc in zip(reports, nlp.pipe(texts, batch_size=batch_size), strict=True):
-        places = find_places(report.text[:MAX_PARSE_CHARS])
-        claims = extract_claims(report, doc, places)
-        if progress:
-            progress(1)
+        try:
+            places = find_places(report.text[:MAX_PARSE_CHARS])
+            claims = extract_claims(report, doc, places)
+        except Exception as exc:  # one report's failure must not stop the batch
+            if failures is not None:
+                failures.append(Rejected(report.path or report.report_id, f"extraction failed: {type(exc).__name__}: {exc}"))
+            continue
+        finally:
+            if progress:
+                progress(1)
         yield report, claims
 
 
@@ -113,6 +122,7 @@ class ProcessSummary:
     claims: int
     incidents: int
     stories: int
+    failed: list[Rejected] = field(default_factory=list)
 
 
 def process_store(store: LedgerStore, progress: Callable[[int], None] | None = None, on_total: Callable[[int], None] | None = None) -> ProcessSummary:
@@ -121,11 +131,12 @@ def process_store(store: LedgerStore, progress: Callable[[int], None] | None = N
     if on_total:
         on_total(len(pending))
     count = 0
-    for report, claims in analyse_reports(pending, progress):
+    failures: list[Rejected] = []
+    for report, claims in analyse_reports(pending, progress, failures=failures):
         store.save_claims(report.report_id, claims)
         count += 1
     reports = store.reports()
     claims = store.claims()
     ledger = link_reports(reports, claims)
     store.save_links(ledger.stories, ledger.incidents)
-    return ProcessSummary(count, len(claims), len(ledger.incidents), len(set(ledger.stories.values())))
+    return ProcessSummary(count, len(claims), len(ledger.incidents), len(set(ledger.stories.values())), failures)

@@ -78,6 +78,7 @@ class _Sentence:
     lemmas: set[str]
     lower: str
     quoted: bool = False
+    words: frozenset[str] = frozenset()  # lower-case words, split on spaces and hyphens
     speaker: Speaker | None = None
     attribution: Attribution | None = None
     dates: list[tuple[int, int, DateInfo]] = field(default_factory=list)
@@ -88,6 +89,21 @@ def _phrase_pattern(phrase: str) -> re.Pattern[str]:
     """A phrase as a regex whose words may be separated by quotes as well as spaces."""
     words = [re.escape(w) for w in phrase.split()]
     return re.compile(r"(?<![\w-])" + r"[\s'\"‘’“”]+".join(words) + r"(?![\w-])")
+
+
+@lru_cache(maxsize=256)
+def _phrases_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    """All phrases of a type in one regex, longest first, so a sentence is scanned once per type."""
+    parts = []
+    for phrase in sorted(phrases, key=len, reverse=True):
+        parts.append(r"[\s'\"‘’“”]+".join(re.escape(w) for w in phrase.split()))
+    return re.compile(r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w-])")
+
+
+@lru_cache(maxsize=256)
+def _first_words(phrases: tuple[str, ...]) -> frozenset[str]:
+    """First words of the phrases: a sentence without any of them cannot hold one."""
+    return frozenset(re.split(r"[\s-]", p, maxsplit=1)[0] for p in phrases)
 
 
 def _phrase_in(phrase: str, lower: str) -> bool:
@@ -114,40 +130,57 @@ def detect_types(sent: _Sentence, lex: Lexicon, located: bool = True) -> list[tu
     """
     found: list[tuple[TypeSpec, int, int]] = []
     tokens = list(sent.span)
+    index = _lemma_index(lex)
+    # Which tokens could trigger which types, in one pass over the sentence.
+    candidates: dict[str, list[int]] = {}
+    for i, token in enumerate(tokens):
+        if token.pos_ in ("PROPN", "ADP", "DET"):
+            continue
+        for name in index.get(token.lemma_.lower(), frozenset()) | index.get(token.lower_, frozenset()):
+            candidates.setdefault(name, []).append(i)
     for spec in lex.types.values():
         if spec.name in _NEEDS_ANCHOR and not located:
             continue
         where: tuple[int, int] | None = None
-        for i, token in enumerate(tokens):
+        for i in candidates.get(spec.name, ()):
+            token = tokens[i]
             lemma = token.lemma_.lower()
-            if (lemma in spec.lemmas or token.lower_ in spec.lemmas) and token.pos_ not in ("PROPN", "ADP", "DET"):
-                if not _trigger_is_event(token, spec.name):
+            if not _trigger_is_event(token, spec.name):
+                continue
+            if spec.name == "loot_trade" and lemma in _TRADE_VERBS and token.pos_ != "VERB":
+                continue
+            if spec.name == "attack_on_civilians":
+                if not _harms_civilians(token, tokens, i, lex.objects["civilian"], lex.objects["troops"]):
                     continue
-                if spec.name == "loot_trade" and lemma in _TRADE_VERBS and token.pos_ != "VERB":
-                    continue
-                if spec.name == "attack_on_civilians":
-                    if not _harms_civilians(token, tokens, i, lex.objects["civilian"], lex.objects["troops"]):
-                        continue
-                elif spec.name in _OBJECT_BOUND and not _object_near(tokens, i, lex.objects[_OBJECT_BOUND[spec.name]]):
-                    continue
-                if spec.name in ("shelling", "air_strike") and lemma in _WEAPON_NOUNS and not (sent.lemmas & _ATTACK_PREDICATES):
-                    continue
-                where = (token.idx, token.idx + len(token.text))
-                break
+            elif spec.name in _OBJECT_BOUND and not _object_near(tokens, i, lex.objects[_OBJECT_BOUND[spec.name]]):
+                continue
+            if spec.name in ("shelling", "air_strike") and lemma in _WEAPON_NOUNS and not (sent.lemmas & _ATTACK_PREDICATES):
+                continue
+            where = (token.idx, token.idx + len(token.text))
+            break
         if where is None and spec.name == "looting":
             where = _taking_items(tokens, lex)
         if where is None and spec.name == "abduction":
             where = _moving_people(tokens)
-        if where is None:
-            for phrase in spec.phrases:
-                match = _phrase_pattern(phrase).search(sent.lower)
-                if match and _phrase_is_event(sent, sent.start + match.start(), spec.name):
+        if where is None and spec.phrases and (_first_words(spec.phrases) & sent.words):
+            for match in _phrases_pattern(spec.phrases).finditer(sent.lower):
+                if _phrase_is_event(sent, sent.start + match.start(), spec.name):
                     where = (sent.start + match.start(), sent.start + match.end())
                     break
         if where is None or not _needs_met(spec, sent, lex):
             continue
         found.append((spec, *where))
     return _refine(found, sent)
+
+
+@lru_cache(maxsize=4)
+def _lemma_index(lex: Lexicon) -> dict[str, frozenset[str]]:
+    """Trigger word -> the types it can trigger."""
+    index: dict[str, set[str]] = {}
+    for spec in lex.types.values():
+        for lemma in spec.lemmas:
+            index.setdefault(lemma, set()).add(spec.name)
+    return {k: frozenset(v) for k, v in index.items()}
 
 
 # Generic types need a place or a date in their sentence to be a specific event.
@@ -583,7 +616,10 @@ def _sentences(doc: Any, text: str, boilerplate: tuple[tuple[int, int], ...]) ->
             continue
         quoted = any(s <= start < e and end <= e + 2 for s, e in quotes) or any(s <= start + 1 < e for s, e in quotes)
         result.append(
-            _Sentence(start, end, sent, text, {t.lemma_.lower() for t in sent} | {t.lower_ for t in sent}, text[start:end].lower(), quoted)
+            _Sentence(
+                start, end, sent, text, {t.lemma_.lower() for t in sent} | {t.lower_ for t in sent}, text[start:end].lower(), quoted,
+                frozenset(re.findall(r"[\w.]+", text[start:end].lower())),
+            )
         )
     return result
 

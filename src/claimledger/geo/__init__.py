@@ -135,10 +135,11 @@ def _cue(text: str, start: int, end: int, surface: str, entries: list[Entry]) ->
 
 
 def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    p1, p2 = math.radians(a[0]), math.radians(b[0])
-    dp, dl = p2 - p1, math.radians(b[1] - a[1])
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 6371.0 * 2 * math.asin(min(1.0, math.sqrt(h)))
+    """Distance by the equirectangular approximation: within 1% below 1,000 km, which is all
+    disambiguation needs, and several times faster than the haversine."""
+    x = math.radians(b[1] - a[1]) * math.cos(math.radians((a[0] + b[0]) / 2))
+    y = math.radians(b[0] - a[0])
+    return 6371.0 * math.hypot(x, y)
 
 
 def resolve(mentions: list[Mention], text: str, gaz: Gazetteer | None = None) -> list[Location]:
@@ -190,7 +191,7 @@ def _choose(m: Mention, context: Counter[str], anchors: list[tuple[float, float]
         if hint_entries and any(h.admin1 == e.admin1 and h.country == e.country for h in hint_entries):
             score += 6
         if anchors and e.kind == "place":
-            nearest = min(_km((e.lat, e.lon), a) for a in anchors)
+            nearest = min(_km((e.lat, e.lon), a) for a in anchors[-25:])
             score += 2.0 if nearest < 150 else (1.0 if nearest < 400 else 0.0)
         scored.append((score, e))
     if not scored:
