@@ -39,7 +39,8 @@ t = time.perf_counter()
 store = LedgerStore(sys.argv[2])
 ingest_into(store, read_inputs([__import__("pathlib").Path(sys.argv[1])], {}, Defaults()))
 summary = process_store(store)
-print(json.dumps({"seconds": time.perf_counter() - t, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "claims": summary.claims}))
+print(json.dumps({"seconds": time.perf_counter() - t, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "worker_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, "claims": summary.claims}))
 """
 
 
@@ -60,7 +61,10 @@ def main() -> int:
         full["wall"] = time.perf_counter() - start
     print(f"articles: {n}")
     print(f"bare spaCy (en_core_web_sm, all components): {bare['seconds']:.1f} s, {n / bare['seconds']:.2f} articles/s, peak RSS {bare['rss_mb']:.0f} MB")
-    print(f"claimledger ingest + process: {full['seconds']:.1f} s, {n / full['seconds']:.2f} articles/s, peak RSS {full['rss_mb']:.0f} MB, {full['claims']} claims")
+    print(
+        f"claimledger ingest + process: {full['seconds']:.1f} s, {n / full['seconds']:.2f} articles/s, peak RSS {full['rss_mb']:.0f} MB "
+        f"(largest parser worker {full['worker_rss_mb']:.0f} MB), {full['claims']} claims"
+    )
     print(f"ratio claimledger / spaCy: {full['seconds'] / bare['seconds']:.2f} (target <= 1.2)")
     return 0
 

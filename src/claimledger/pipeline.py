@@ -6,6 +6,7 @@ reported, never fatal. The Spark adapter calls `analyse_reports` inside mapParti
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 
@@ -22,6 +23,7 @@ from claimledger.store import LedgerStore
 
 # Long texts are cut for the parser only; offsets stay those of the full text.
 MAX_PARSE_CHARS = 400_000
+MIN_REPORTS_FOR_WORKERS = 40
 
 
 @dataclass
@@ -57,6 +59,15 @@ def build_reports(raws: Iterable[RawDocument | BadInput], rejected: list[Rejecte
             rejected.append(Rejected(exc.name, exc.reason))
 
 
+def parse_processes(count: int) -> int:
+    """Parser processes for a batch: two on a multi-core machine when the batch is large enough to
+    repay starting them (CLAIMLEDGER_PROCESSES overrides)."""
+    configured = os.environ.get("CLAIMLEDGER_PROCESSES")
+    if configured and configured.isdigit() and int(configured) > 0:
+        return int(configured)
+    return 2 if count >= MIN_REPORTS_FOR_WORKERS and (os.cpu_count() or 1) >= 2 else 1
+
+
 def analyse_reports(
     reports: Sequence[Report],
     progress: Callable[[int], None] | None = None,
@@ -66,7 +77,8 @@ def analyse_reports(
     """Claims of each report: spaCy parse, places, extraction. Order is kept."""
     nlp = load_nlp()
     texts = (r.text[:MAX_PARSE_CHARS] for r in reports)
-    for report, doc in zip(reports, nlp.pipe(texts, batch_size=batch_size), strict=True):
+    workers = parse_processes(len(reports))
+    for report, doc in zip(reports, nlp.pipe(texts, batch_size=batch_size, n_process=workers), strict=True):
         try:
             places = find_places(report.text[:MAX_PARSE_CHARS])
             claims = extract_claims(report, doc, places)

@@ -9,8 +9,8 @@ places)` returns claims and touches nothing outside.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from claimledger.extract.attribution import Speaker, find_speaker, is_pronoun, make_attribution
