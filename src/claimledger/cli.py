@@ -23,6 +23,8 @@ from claimledger.export import (
     jsonl,
     report_record,
 )
+from claimledger.model import Location
+from claimledger.store import LedgerStore
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, help="Turn war reporting into a verifiable ledger of claims and incidents.")
 err = Console(stderr=True, soft_wrap=True)
@@ -39,9 +41,7 @@ class Kind(StrEnum):
     geojson = "geojson"
 
 
-def _store(db: str):  # type: ignore[no-untyped-def]
-    from claimledger.store import LedgerStore
-
+def _store(db: str) -> LedgerStore:
     return LedgerStore(db)
 
 
@@ -233,7 +233,7 @@ def locate(
     print(one(text))
 
 
-def _ranked(places):  # type: ignore[no-untyped-def]
+def _ranked(places: list[Location]) -> list[Location]:
     """Best first: specific places before regions and countries, then text order."""
     rank = {"place": 0, "admin2": 1, "admin1": 2, "region": 3, "country": 4}
     return sorted(places, key=lambda p: (rank[p.precision], p.start or 0))

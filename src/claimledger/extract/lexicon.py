@@ -40,11 +40,11 @@ def load_lexicon() -> Lexicon:
     """The packaged lexicon (cached: it is read once per process)."""
     types = {}
     for name, spec in _read("taxonomy.toml").items():
-        acled = tuple(spec["acled"]) if "acled" in spec else None
+        acled: tuple[str, str] | None = (spec["acled"][0], spec["acled"][1]) if "acled" in spec else None
         types[name] = TypeSpec(
             name=name,
             label=spec["label"],
-            acled=acled,  # type: ignore[arg-type]
+            acled=acled,
             priority=int(spec.get("priority", 10)),
             lemmas=frozenset(spec.get("lemmas", [])),
             phrases=tuple(spec.get("phrases", [])),

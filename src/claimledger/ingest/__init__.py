@@ -260,10 +260,15 @@ def html_main_text(html: str, name: str) -> tuple[str, dict[str, str | None]]:
         doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False, include_tables=False)
     except Exception as exc:  # trafilatura raises many kinds on hostile markup
         raise BadInput(name, f"cannot parse HTML: {exc}") from exc
-    if doc is None or not (doc.text or "").strip():
+    if isinstance(doc, dict):  # older trafilatura returns a dict
+        text, meta = doc.get("text"), {k: doc.get(f) for k, f in (("title", "title"), ("published", "date"), ("outlet", "sitename"), ("url", "url"))}
+    elif doc is not None:
+        text, meta = doc.text, {"title": doc.title, "published": doc.date, "outlet": doc.sitename, "url": doc.url}
+    else:
+        text, meta = None, {}
+    if not text or not text.strip():
         raise BadInput(name, "no main text found in the HTML page")
-    meta = {"title": doc.title, "published": doc.date, "outlet": doc.sitename, "url": doc.url}
-    return doc.text, meta
+    return str(text), meta
 
 
 def to_report(raw: RawDocument) -> Report:

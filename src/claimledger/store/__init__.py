@@ -171,12 +171,12 @@ class LedgerStore:
                 if not row.report_id or not row.sha256.startswith(row.report_id):
                     problems.append(f"report {row.report_id}: identifier does not derive from its original's hash")
             prev = GENESIS
-            for row in conn.execute(sa.select(schema.audit).order_by(schema.audit.c.seq)).mappings():
-                if row["prev_hash"] != prev:
-                    problems.append(f"audit entry {row['seq']}: does not follow the previous entry (removed or reordered)")
-                if entry_hash(row["prev_hash"], row["at"], row["action"], row["detail"]) != row["hash"]:
-                    problems.append(f"audit entry {row['seq']}: content does not match its hash")
-                prev = row["hash"]
+            for entry in conn.execute(sa.select(schema.audit).order_by(schema.audit.c.seq)).mappings():
+                if entry["prev_hash"] != prev:
+                    problems.append(f"audit entry {entry['seq']}: does not follow the previous entry (removed or reordered)")
+                if entry_hash(entry["prev_hash"], entry["at"], entry["action"], entry["detail"]) != entry["hash"]:
+                    problems.append(f"audit entry {entry['seq']}: content does not match its hash")
+                prev = entry["hash"]
         return problems
 
 
