@@ -29,7 +29,18 @@ _PREFIX_CUE = re.compile(
 )
 _STRONG_PREFIX = re.compile(r"\b(?:village|town|city|settlement|hamlet|port|region|province|oblast|district)\s+of\s+$", re.IGNORECASE)
 _REGION_SUFFIX = re.compile(r"^(?:'s)?\s+(?:region|oblast|province|district|krai|governorate|area|county)\b", re.IGNORECASE)
-_APPOSITION_REGION = re.compile(r"^,\s+(?:in\s+(?:the\s+)?)?([A-Z][\w’'\-]+(?: [A-Z][\w’'\-]+)?)(?:'s)?\s+(?:region|oblast|province)\b")
+_APPOSITION_REGION = re.compile(r"^,\s+(?:in\s+(?:the\s+)?)?([A-Z][\w’'\-]+(?: [A-Z][\w’'\-]+)?)(?:'s)?\s+(?i:region|oblast|province|krai|governorate)\b")
+# "Orikhove, Luhansk": a bare name after a comma may be the region the place lies in.
+_APPOSITION_NAME = re.compile(r"^,\s+([A-Z][\w’'\-]+(?: [A-Z][\w’'\-]+)?)\b")
+# A capitalised word before one of these names a building or a street, not a town ("Drama theater").
+_FACILITY_AFTER = re.compile(
+    r"^(?:'s)?\s+(?:theat(?:er|re)|park|stadium|station|stop|street|avenue|square|hospital|school|university|"
+    r"dormitory|factory|plant|mine|bridge|district|island|airport|port|market|mall|church|cathedral|"
+    r"monastery|museum|library|palace|hotel|cafe|restaurant|base|barracks|prison|camp|lake|river|mountain|"
+    r"forest|channel|newspaper|agency|battalion|brigade|regiment|division|company|group|tank|tanks|crossing|"
+    r"checkpoint|substation|power|reservoir|dam|canal|highway|road|lyceum|college|institute|academy|club|center|centre)\b",
+    re.IGNORECASE,
+)
 _NOT_PLACES = {
     "the", "a", "an", "in", "on", "at", "it", "he", "she", "they", "we", "i", "mr", "mrs", "ms", "dr", "but", "and", "or",
     "this", "that", "these", "those", "there", "his", "her", "their", "its", "our", "after", "before", "when", "while",
@@ -70,12 +81,16 @@ class Mention:
     candidates: tuple[Entry, ...]
     cue: str  # strong | prefix | region | none
     region_hint: str | None = None
+    weak: bool = False
 
 
-def _candidates(gaz: Gazetteer, text: str) -> list[Entry]:
+def _candidates(gaz: Gazetteer, text: str, misspelt: bool = False) -> list[Entry]:
+    """Exact names, then romanisation variants, then (when the wording marks a place) misspellings."""
     entries = gaz.lookup(text)
-    if not entries and len(text) >= 5:
+    if not entries and len(text) >= 4:
         entries = [e for e in gaz.lookup(text, fuzzy=True) if e.country in ("UA", "RU", "BY", "MD", "GE", "PL")]
+    if not entries and misspelt and " " not in text:
+        entries = gaz.fuzzy(text)
     return entries
 
 
@@ -97,7 +112,8 @@ def find_mentions(text: str, gaz: Gazetteer | None = None) -> list[Mention]:
                     surface, end = surface[:-2], end - 2
                 if not surface or not surface.split(" ")[-1][:1].isupper() or surface.lower() in _NOT_PLACES or surface.lower().split(" ")[0] in {"the", "a"}:
                     continue
-                entries = _candidates(gaz, surface)
+                cued = j == i + 1 and bool(_STRONG_PREFIX.search(text[max(0, start - 40):start]) or _PREFIX_CUE.search(text[max(0, start - 40):start]))
+                entries = _candidates(gaz, surface, misspelt=cued)
                 if entries:
                     found = (start, end, surface, entries, j)
                     break
@@ -123,15 +139,23 @@ def _cue(text: str, start: int, end: int, surface: str, entries: list[Entry]) ->
     elif _PREFIX_CUE.search(before):
         cue = "prefix"
     person_like = cue == "none" and (_TITLES.search(before) or _PERSON_AFTER.match(after))
-    if person_like and not any(e.kind in ("country", "admin1", "region") or e.population > 200_000 for e in entries):
+    big = any(e.kind in ("country", "admin1", "region") or e.population > 200_000 for e in entries)
+    if person_like and not big:
         return None
     if len(surface) < 3 and not any(e.kind == "country" for e in entries):
         return None
+    # Weak evidence that a capitalised word is a place: it modifies a facility ("Drama theater",
+    # "Gorky park"), takes an article ("the Moskva"), or opens a sentence ("Tank destroyed").
+    weak = cue in ("none", "prefix") and not big and (
+        bool(_FACILITY_AFTER.match(after))
+        or bool(re.search(r"\bthe\s+$", before))
+        or (re.search(r"(?:^|[.!?:;]\s+|\n\s*)$", before) is not None and " " not in surface)
+    )
     hint = None
-    appo = _APPOSITION_REGION.match(after)
+    appo = _APPOSITION_REGION.match(after) or _APPOSITION_NAME.match(after)
     if appo:
         hint = appo.group(1)
-    return Mention(start, end, surface, tuple(entries), cue, hint)
+    return Mention(start, end, surface, tuple(entries), cue, hint, weak)
 
 
 def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -150,8 +174,14 @@ def resolve(mentions: list[Mention], text: str, gaz: Gazetteer | None = None) ->
         kinds = {e.kind for e in m.candidates}
         if "country" in kinds:
             context[next(e.country for e in m.candidates if e.kind == "country")] += 3
-        elif len({e.country for e in m.candidates[:1]}) and m.candidates[0].population > 100_000:
-            context[m.candidates[0].country] += 1
+            continue
+        top = m.candidates[0]
+        # A big city counts as context only when named by its own name, not by an alternate
+        # spelling it shares with an English word ("Tank" is an alternate name of Tonk).
+        if top.population > 100_000 and not m.weak and skeleton(top.name) == skeleton(m.text):
+            context[top.country] += 1
+        elif top.kind == "admin1" and m.cue == "region":
+            context[top.country] += 1
     if not context:
         for cc in DEFAULT_CONTEXT:
             context[cc] += 1
@@ -171,7 +201,10 @@ def _choose(m: Mention, context: Counter[str], anchors: list[tuple[float, float]
     scored: list[tuple[float, Entry]] = []
     hint_entries: list[Entry] = []
     if m.region_hint:
-        hint_entries = [e for e in gaz.lookup(m.region_hint) + gaz.lookup(m.region_hint, fuzzy=True) if e.kind in ("admin1", "place")]
+        hint_entries = [
+            e for e in gaz.lookup(m.region_hint) + gaz.lookup(m.region_hint, fuzzy=True)
+            if e.kind == "admin1" or (e.kind == "place" and e.population >= 50_000)
+        ]
     query_skeleton = skeleton(m.text)
     for e in m.candidates:
         score = math.log10(e.population + 10)
@@ -200,12 +233,24 @@ def _choose(m: Mention, context: Counter[str], anchors: list[tuple[float, float]
     score, entry = scored[0]
     # Small places need a cue or a context country; an unknown village abroad is not a guess worth making.
     if entry.kind == "place" and m.cue == "none":
-        if entry.population < 50_000 and entry.country not in context:
+        if entry.population < 300_000 and entry.country not in context:
             return None
         if entry.population < 1000:
             return None
     if entry.kind == "place" and entry.country not in context and entry.population < 15_000 and m.cue != "strong":
         return None
+    if m.weak and (entry.country not in context or (entry.kind == "place" and entry.population < 1000)):
+        return None
+    if entry.country not in context and skeleton(entry.name) != skeleton(m.text) and entry.population < 1_000_000 and m.cue != "strong":
+        return None  # only an alternate name, abroad: "Sea" is not Seattle
+    if hint_entries and entry.kind == "place":
+        regions = {(h.country, h.admin1) for h in hint_entries}
+        if (entry.country, entry.admin1) not in regions:
+            # "Orikhove, Luhansk" when the gazetteer knows only another Orikhove: the region is
+            # what the text establishes; a wrong town elsewhere is not.
+            region = next((h for h in hint_entries if h.kind == "admin1"), None)
+            if region is not None:
+                return region, score
     return entry, score
 
 
@@ -259,11 +304,11 @@ def locate_string(query: str, gaz: Gazetteer | None = None) -> list[Location]:
     text = f"in {head}" + (f", {hint_words} region" if hint_words else "")
     mentions = find_mentions(text, gaz)
     if not mentions:
-        entries = _candidates(gaz, head)
+        entries = _candidates(gaz, head, misspelt=True)
         if not entries:
             return []
         mentions = [Mention(3, 3 + len(head), head, tuple(entries), "strong", hint_words or None)]
     else:
-        mentions = [Mention(m.start, m.end, m.text, m.candidates, "strong", hint_words or m.region_hint) if i == 0 else m for i, m in enumerate(mentions)]
+        mentions = [Mention(m.start, m.end, m.text, m.candidates, "strong", hint_words or m.region_hint, False) if i == 0 else m for i, m in enumerate(mentions)]
     located = resolve(mentions, text, gaz)
     return [loc.__class__(**{**loc.__dict__, "start": None, "end": None, "text": query}) for loc in located[:1]] + located[1:]

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from claimledger.geo.names import is_latin, key, skeleton
 
-GAZETTEER_VERSION = "3"
+GAZETTEER_VERSION = "5"
 # English names that GeoNames lacks or spells otherwise, true of the world.
 COUNTRY_ALIASES = {
     "GB": ["Britain", "Great Britain", "UK", "U.K.", "England", "Scotland", "Wales"],
@@ -49,7 +49,33 @@ ADMIN1_ALIASES = [
     ("UA", "Crimea", "Republic of Crimea"),
     ("UA", "Zakarpattia", "Transcarpathia"),
     ("UA", "Kiev", "Kyiv Oblast"),
+    ("UA", "Kiev", "Kyiv"),
+    ("UA", "Kiev", "Kiev Oblast"),
     ("UA", "Dnipropetrovsk", "Dnipro region"),
+    ("UA", "Dnipropetrovsk", "Dnipropetrovska"),
+    ("UA", "Zaporizhia", "Zaporizhzhia"),
+    ("UA", "Zaporizhia", "Zaporizhzhya"),
+    ("UA", "Zaporizhia", "Zaporozhye"),
+    ("UA", "Vinnyts'ka", "Vinnytsia"),
+    ("UA", "Vinnyts'ka", "Vinnytsya"),
+    ("UA", "Odessa", "Odesa"),
+    ("UA", "Kirovohrad", "Kropyvnytskyi"),
+    ("UA", "Kirovohrad", "Kirovograd"),
+    ("UA", "Luhansk", "Lugansk"),
+    ("UA", "Kharkiv", "Kharkov"),
+    ("UA", "Mykolaiv", "Nikolaev"),
+    ("UA", "Mykolaiv", "Mykolayiv"),
+    ("UA", "Chernihiv", "Chernigov"),
+    ("UA", "Zhytomyr", "Zhitomir"),
+    ("UA", "Khmelnytskyi", "Khmelnytskyy"),
+    ("UA", "Ivano-Frankivsk", "Ivano-Frankivska"),
+    ("UA", "Misto Sevastopol'", "Sevastopol City"),
+    ("RU", "Belgorod", "Belgorodskaya"),
+    ("RU", "Brjansk", "Bryansk"),
+    ("RU", "Voronezj", "Voronezh"),
+    ("RU", "Rostov", "Rostov-on-Don region"),
+    ("BY", "Gomel", "Homel"),
+    ("BY", "Gomel", "Homiel"),
 ]
 # Regions that are not admin1 units but are named in war reporting as places.
 REGIONS = [
@@ -62,6 +88,10 @@ REGIONS = [
     ("West Bank", "PS", 31.95, 35.3),
     ("Kurdistan", "IQ", 36.2, 44.0),
 ]
+
+
+# Countries whose names news romanises in several ways: misspellings are matched there only.
+FUZZY_COUNTRIES = ("UA", "RU", "BY", "MD")
 
 
 @dataclass(frozen=True)
@@ -114,6 +144,21 @@ def _admin1_names() -> dict[tuple[str, str], str]:
     return {code: max(names.items(), key=lambda kv: kv[1])[0] for code, names in votes.items()}
 
 
+def _fill_missing_admin1(rows: list[tuple[dict, str | None]]) -> None:
+    """Places whose admin1 code has no name take the region of the nearest named place
+    (reverse_geocoder's k-d tree over the same GeoNames data)."""
+    import reverse_geocoder
+
+    missing = [i for i, (_, region) in enumerate(rows) if not region]
+    if not missing:
+        return
+    points = [(rows[i][0]["latitude"], rows[i][0]["longitude"]) for i in missing]
+    found = reverse_geocoder.search(points, mode=1, verbose=False)
+    for i, hit in zip(missing, found, strict=True):
+        if hit.get("cc") == rows[i][0]["countrycode"] and hit.get("admin1"):
+            rows[i] = (rows[i][0], hit["admin1"])
+
+
 def build(path: Path) -> None:
     """Write the gazetteer database at path (about 20 s, once per installation)."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -136,11 +181,14 @@ def build(path: Path) -> None:
     admin1 = _admin1_names()
     places: list[tuple] = []
     names: list[tuple] = []
+    rows = []
+    for city in cities.values():
+        rows.append((city, admin1.get((city["countrycode"], city["admin1code"]))))
+    _fill_missing_admin1(rows)
     sums: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0, 0.0])
     next_id = 1
-    for city in cities.values():
-        cc, code = city["countrycode"], city["admin1code"]
-        region = admin1.get((cc, code))
+    for city, region in rows:
+        cc = city["countrycode"]
         pid = next_id
         next_id += 1
         places.append((pid, city["geonameid"], city["name"], cc, region, city["latitude"], city["longitude"], int(city["population"] or 0), "place"))
@@ -152,15 +200,16 @@ def build(path: Path) -> None:
             if k and k not in seen:
                 seen.add(k)
                 names.append((k, skeleton(n), pid, int(n == city["name"])))
-        acc = sums[(cc, code)]
+        if not region:
+            continue
+        acc = sums[(cc, region)]
         weight = 1.0 + math.log10(1 + int(city["population"] or 0))
         acc[0] += city["latitude"] * weight
         acc[1] += city["longitude"] * weight
         acc[2] += weight
         acc[3] += int(city["population"] or 0)
-    for (cc, code), (lat_sum, lon_sum, weight, population) in sums.items():
-        region = admin1.get((cc, code))
-        if not region or weight == 0:
+    for (cc, region), (lat_sum, lon_sum, weight, population) in sums.items():
+        if weight == 0:
             continue
         pid = next_id
         next_id += 1
@@ -218,6 +267,7 @@ class Gazetteer:
             build(self.path)
         self._local = threading.local()
         self._cache: dict[tuple[str, bool], list[Entry]] = {}
+        self._keys: dict[tuple[str, ...], list[str]] = {}
 
     def _db(self) -> sqlite3.Connection:
         db = getattr(self._local, "db", None)
@@ -245,6 +295,32 @@ class Gazetteer:
             self._cache.clear()
         self._cache[(k, fuzzy)] = entries
         return entries
+
+    def fuzzy(self, name: str, countries: tuple[str, ...] = FUZZY_COUNTRIES, cutoff: float = 86.0) -> list[Entry]:
+        """Entries whose name is a close misspelling of `name` (rapidfuzz ratio on keys),
+        restricted to the given countries so a typo never lands on the other side of the world."""
+        from rapidfuzz import fuzz, process
+
+        k = key(name)
+        if len(k) < 5:
+            return []
+        choices = self._fuzzy_keys(countries)
+        hits = process.extract(k, choices, scorer=fuzz.ratio, limit=3, score_cutoff=max(cutoff, 92.0 if len(k) < 7 else cutoff))
+        entries: list[Entry] = []
+        for choice, _score, _ in hits:
+            entries.extend(e for e in self.lookup(choice) if e.country in countries)
+        return sorted(set(entries), key=lambda e: -e.population)
+
+    def _fuzzy_keys(self, countries: tuple[str, ...]) -> list[str]:
+        cached = self._keys.get(countries)
+        if cached is None:
+            marks = ",".join("?" for _ in countries)
+            rows = self._db().execute(
+                f"SELECT DISTINCT n.key FROM name n JOIN place p ON p.id = n.place WHERE p.country IN ({marks})", countries
+            ).fetchall()
+            cached = [r[0] for r in rows]
+            self._keys[countries] = cached
+        return cached
 
     def admin1(self, country: str, name: str) -> Entry | None:
         rows = self._db().execute(
