@@ -178,9 +178,7 @@ def resolve(mentions: list[Mention], text: str, gaz: Gazetteer | None = None) ->
         top = m.candidates[0]
         # A big city counts as context only when named by its own name, not by an alternate
         # spelling it shares with an English word ("Tank" is an alternate name of Tonk).
-        if top.population > 100_000 and not m.weak and skeleton(top.name) == skeleton(m.text):
-            context[top.country] += 1
-        elif top.kind == "admin1" and m.cue == "region":
+        if top.population > 100_000 and not m.weak and skeleton(top.name) == skeleton(m.text) or top.kind == "admin1" and m.cue == "region":
             context[top.country] += 1
     if not context:
         for cc in DEFAULT_CONTEXT:
