@@ -121,18 +121,32 @@ def link_claims(claims: Sequence[Claim], stories: dict[str, str]) -> list[Link]:
     return links
 
 
+def _similar(a: str, b: str) -> float:
+    """Word-set overlap of two sentences (copies of a wire story are lightly edited)."""
+    wa, wb = set(_norm_text(a).split()), set(_norm_text(b).split())
+    return len(wa & wb) / max(1, min(len(wa), len(wb)))
+
+
+def _same_site(a: Location | None, b: Location | None) -> bool:
+    """One named place: the same town, or the same region when both are only known by region."""
+    if a is None or b is None:
+        return False
+    if a.precision in ("place", "admin2") and b.precision in ("place", "admin2"):
+        return (a.geonameid is not None and a.geonameid == b.geonameid) or (a.name == b.name and a.country == b.country) or _km(a, b) <= 3
+    if a.precision == b.precision == "admin1":
+        return a.country == b.country and a.admin1 == b.admin1
+    return False
+
+
 def _why(a: Claim, b: Claim, stories: dict[str, str]) -> str | None:
     same_story = stories.get(a.report_id) == stories.get(b.report_id) and a.report_id != b.report_id
-    if same_story and _norm_text(a.evidence[0].text) == _norm_text(b.evidence[0].text):
-        return "same sentence in copies of one story"
+    if same_story and a.type == b.type and _similar(a.evidence[0].text, b.evidence[0].text) >= 0.6:
+        return "the same sentence in copies of one story"
     sa, sb = site(a), site(b)
-    places = _places_compatible(sa, sb)
     dates = _dates_compatible(a.date, b.date)
-    if places and dates and a.type == b.type:
-        return f"same type, sites {sa.name if sa else '?'}/{sb.name if sb else '?'} within range, dates overlap"
-    if places and dates and (a.date.precision == "day" and b.date.precision == "day"):
-        return "related types at one place on one day"
-    if a.report_id == b.report_id and a.type == b.type and places and sa and sb and sa.precision == "place" and sb.precision == "place" and sa.name == sb.name and (dates or not a.date.start or not b.date.start):
+    if a.type == b.type and dates and _same_site(sa, sb):
+        return f"same type at {sa.name if sa else '?'} on overlapping dates"
+    if a.report_id == b.report_id and a.type == b.type and _same_site(sa, sb) and sa is not None and sa.precision == "place" and (dates or not a.date.start or not b.date.start):
         return "one report restating one event at one place"
     return None
 
@@ -180,7 +194,10 @@ def _incident(members: list[Claim], reports: dict[str, Report], stories: dict[st
     # Sources: a named source counts once however many outlets quote it; an unattributed
     # claim rests on its outlet, and copies of one story are one outlet's text.
     sources: dict[str, tuple[str, str, set[str], bool]] = {}
+    named_any = any(c.attributions for c in members)
     for c in members:
+        if not c.attributions and named_any:
+            continue  # the outlet only repeats what a named source of this incident says
         if c.attributions:
             for a in c.attributions:
                 key = source_key(a.role or a.source) if a.private else source_key(a.source)
