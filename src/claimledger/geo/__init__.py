@@ -239,7 +239,7 @@ def _choose(
             nearest = min((_km((e.lat, e.lon), a) for a in anchors[:40] if a != (e.lat, e.lon)), default=1e9)
             score += 2.0 if nearest < 150 else (1.0 if nearest < 400 else 0.0)
         if regions and e.kind == "place" and (e.country, e.admin1) in regions:
-            score += 2.0
+            score += 4.0  # the text names the region this place lies in
         scored.append((score, e))
     if not scored:
         return None

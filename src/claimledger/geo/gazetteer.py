@@ -18,7 +18,7 @@ from pathlib import Path
 
 from claimledger.geo.names import is_latin, key, skeleton
 
-GAZETTEER_VERSION = "6"
+GAZETTEER_VERSION = "7"
 # English names that GeoNames lacks or spells otherwise, true of the world.
 COUNTRY_ALIASES = {
     "GB": ["Britain", "Great Britain", "UK", "U.K.", "England", "Scotland", "Wales"],
@@ -91,6 +91,10 @@ US_STATE_ABBREVIATIONS = {
 }
 # Regions that are not admin1 units but are named in war reporting as places.
 REGIONS = [
+    ("Snake Island", "UA", 45.2547, 30.2036),
+    ("Zmiinyi Island", "UA", 45.2547, 30.2036),
+    ("Azovstal", "UA", 47.0968, 37.6012),
+    ("Kinburn Spit", "UA", 46.5667, 31.5167),
     ("Donbas", "UA", 48.3, 38.5),
     ("Donbass", "UA", 48.3, 38.5),
     ("Donbas region", "UA", 48.3, 38.5),
@@ -273,7 +277,9 @@ def build(path: Path) -> None:
         extra = info.get(country["iso"], {})
         point = extra.get("latlng") or _country_point(country, cities)
         places.append((pid, country["geonameid"], country["name"], country["iso"], None, point[0], point[1], int(country["population"] or 0), "country"))
-        spellings = [a for a in extra.get("altSpellings", []) if is_latin(a) and len(a) > 3 and not a.isupper()]
+        # English alternative names only: native spellings with diacritics ("Ísland") fold
+        # into English words ("island").
+        spellings = [a for a in extra.get("altSpellings", []) if is_latin(a) and len(a) > 3 and not a.isupper() and a.isascii()]
         for alias in {country["name"], *COUNTRY_ALIASES.get(country["iso"], []), *spellings}:
             names.append((key(alias), skeleton(alias), pid, 1))
     for state, abbreviations in US_STATE_ABBREVIATIONS.items():
