@@ -157,6 +157,28 @@ def _partisan(source: str, kind: str) -> bool:
     return bool(_PARTY.search(source)) or kind in ("military", "participant")
 
 
+_TITLE_WORDS = {
+    "ambassador", "president", "minister", "governor", "mayor", "spokesman", "spokeswoman", "spokesperson", "gen", "general",
+    "gov", "mr", "mrs", "ms", "dr", "u", "s", "un", "chief", "head", "deputy", "regional", "city", "official", "officials",
+}
+
+
+def _merge_named(sources: dict[str, tuple[str, str, set[str], bool]]) -> dict[str, tuple[str, str, set[str], bool]]:
+    """One source under two names ("Thomas-Greenfield", "Ambassador Linda Thomas-Greenfield")
+    counts once: a name whose distinctive words all occur in another's is the same source."""
+    keys = sorted(sources, key=len, reverse=True)
+    merged: dict[str, tuple[str, str, set[str], bool]] = {}
+    for k in keys:
+        words = set(k.split()) - _TITLE_WORDS
+        target = next((m for m in merged if words and words <= set(m.split()) and not k.startswith("story:")), None)
+        if target is None:
+            merged[k] = sources[k]
+        else:
+            name, kind, rids, partisan = merged[target]
+            merged[target] = (name, kind, rids | sources[k][2], partisan)
+    return merged
+
+
 def build_incidents(claims: Sequence[Claim], reports: dict[str, Report], stories: dict[str, str]) -> list[Incident]:
     """Incidents over all claims; ids are stable when an incident's members do not change."""
     parent = {c.claim_id: c.claim_id for c in claims}
@@ -212,6 +234,7 @@ def _incident(members: list[Claim], reports: dict[str, Report], stories: dict[st
             outlet = (report.outlet if report else None) or "unattributed report"
             entry = sources.setdefault(f"story:{story}", (outlet, "media", set(), _partisan(outlet, "media")))
             entry[2].add(c.report_id)
+    sources = _merge_named(sources)
     refs = tuple(SourceRef(name, k, tuple(sorted(rids))) for name, k, rids, _ in sorted(sources.values(), key=lambda s: s[0]))
     independent = len(sources)
     partisan_only = bool(sources) and all(p for *_, p in sources.values())

@@ -229,8 +229,8 @@ def _noun_reports_event(token: Any, type_name: str) -> bool:
         return True
     if verb.lemma_ == "be" and verb.pos_ == "AUX" and token.dep_ in ("nsubj", "attr"):
         return False
-    if any(c.dep_ == "xcomp" and any(a.lower_ == "have" for a in c.children) for c in verb.children):
-        return True  # "appears to have reached"
+    if any(c.dep_ == "xcomp" and (c.tag_ == "VBG" or any(a.lower_ == "have" for a in c.children)) for c in verb.children):
+        return True  # "appears to have reached", "appears to be continuing"
     if verb.tag_ in ("VB", "VBZ", "VBP"):
         auxes = {c.lemma_.lower() for c in verb.children if c.dep_ in ("aux", "auxpass")}
         return bool(auxes & {"have", "be"}) and verb.tag_ != "VB" or any(c.tag_ in ("VBD", "VBN") for c in verb.children if c.dep_ in ("aux", "auxpass"))

@@ -17,6 +17,12 @@ SPEECH_LEMMAS = {
     "document", "record", "find", "conclude", "charge", "blame", "condemn", "detail", "indicate", "speak", "quote",
     "cite", "inform", "stress", "declare", "maintain", "argue", "observe", "list", "capture", "depict", "see",
 }
+# Heads of subjects that say nothing themselves ("there has been little evidence", "the
+# bombardments were ..."): events and abstractions, not sources.
+_NOT_AGENTS = {
+    "evidence", "bombardment", "attack", "strike", "shelling", "fighting", "war", "invasion", "focus", "news", "move",
+    "number", "toll", "damage", "situation", "fact", "reason", "result", "aim", "goal", "plan", "there", "analysis",
+}
 PRONOUNS = {"he", "she", "they", "it", "we", "i", "you", "this", "that", "who", "which", "what", "one", "some", "others"}
 _DATELINE = re.compile(r"\((?:AP|Reuters|AFP)\b|^[A-Z][A-Z ,.'-]{3,}$")
 # Public figures and titles: a name next to one of these is not a private individual.
@@ -107,8 +113,8 @@ def _phrase_before(verb: Any) -> tuple[int, int] | None:
     if first >= verb.i or left < 0 or doc[left].text not in (",", "—"):
         return None
     tokens = doc[first:verb.i]
-    if not any(t.pos_ in ("NOUN", "PROPN", "PRON") for t in tokens):
-        return None
+    if not any(t.pos_ in ("NOUN", "PROPN", "PRON") for t in tokens) or any(t.pos_ in ("VERB", "AUX") for t in tokens):
+        return None  # a speaker is a noun phrase, not a clause ("Russian bombardments were")
     return tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
 
 
@@ -136,7 +142,9 @@ def find_speaker(sent: Any, text: str) -> Speaker | None:
         else:
             start, end = _phrase(subject)
         candidate = Speaker(text[start:end], start, end, token.lemma_.lower())
-        if _DATELINE.search(candidate.text):
+        if _DATELINE.search(candidate.text) or (subject is not None and subject.lemma_.lower() in _NOT_AGENTS):
+            continue
+        if candidate.text.lower().startswith(("there ", "it ")):
             continue
         # Prefer the reporting verb highest in the tree ("X said ... Y claimed" -> X).
         if best is None or token.dep_ == "ROOT" or token.dep_ == "parataxis":

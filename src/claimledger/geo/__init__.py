@@ -65,6 +65,7 @@ _PERSON_AFTER = re.compile(r"^(?:,\s+\d+,|\s+(?:said|says|told|added|explained|r
                            r"claimed|stated|noted|warned|replied|continued|described|who|whose))")
 # Relation words before a place: "north of Kharkiv" keeps Kharkiv's point with a vaguer precision.
 _RELATION = re.compile(r"\b(north|south|east|west|northeast|northwest|southeast|southwest|outskirts|suburbs?|near|outside|around|km|kilometres|kilometers|miles)\b[^.]{0,25}$", re.IGNORECASE)
+_REFERENCE = re.compile(r"\b\d[\d,.]*\s*(?:km|kilometers|kilometres|miles|mi)\b\)?(?:\s*\([^)]{0,30}\))?\s+(?:\w+\s+){0,2}(?:of|from)\s+(?:the\s+)?(?:(?:city|town|village|capital)\s+(?:of\s+)?)?$", re.IGNORECASE)
 _ORIGIN = re.compile(r"\bfrom\s+(?:the\s+)?(?:(?:city|town|village|region)\s+of\s+)?$", re.IGNORECASE)
 _DESTINATION = re.compile(r"\b(?:to|towards?|into|for|bound for|en route to)\s+(?:the\s+)?(?:(?:city|town|village|region)\s+of\s+)?$", re.IGNORECASE)
 # Countries a war report's small places most likely lie in, when the text names none.
@@ -186,17 +187,19 @@ def resolve(mentions: list[Mention], text: str, gaz: Gazetteer | None = None) ->
     # First the mentions that can mean one thing only; their points and regions then help
     # every ambiguous name, whether it comes before or after them ("Paris ... Tenn.").
     anchors: list[tuple[float, float]] = []
-    regions: set[tuple[str, str | None]] = set()
-    for m in mentions:
+    regions: dict[tuple[str, str | None], set[int]] = {}
+    for index, m in enumerate(mentions):
         if len(m.candidates) == 1 or m.candidates[0].kind in ("admin1", "admin2"):
             top = m.candidates[0]
             if top.kind != "country":
                 anchors.append((top.lat, top.lon))
             if top.kind in ("admin1", "admin2"):
-                regions.add((top.country, top.admin1))
+                regions.setdefault((top.country, top.admin1), set()).add(index)
     located: list[Location] = []
-    for m in mentions:
-        best = _choose(m, context, anchors, gaz, regions)
+    for index, m in enumerate(mentions):
+        # A region named by this very mention ("Luhansk region") is no evidence for its own town.
+        others = {region for region, named_by in regions.items() if named_by - {index}}
+        best = _choose(m, context, anchors, gaz, others)
         if best is None:
             continue
         entry, score = best
@@ -281,7 +284,9 @@ def _location(m: Mention, entry: Entry, text: str, score: float) -> Location:
         role = "origin"
     elif _DESTINATION.search(before) and not re.search(r"\b(?:to|into)\s+(?:the\s+)?$", before[-12:]) or re.search(r"\b(?:towards?|bound for|en route to)\s+(?:the\s+)?$", before):
         role = "destination"
-    if _RELATION.search(before) and precision == "place":
+    if _REFERENCE.search(before):
+        role = "other"  # "300 kilometers west of Kyiv" measures from Kyiv; the event is elsewhere
+    elif _RELATION.search(before) and precision == "place":
         precision = "admin2"
     return Location(
         name=entry.name,
