@@ -131,3 +131,44 @@ def test_dates_resolve_against_publication(phrase: str, start: str, end: str, pr
 def test_site_is_the_place_in_the_claim_sentence(nlp) -> None:
     (claim,) = claims_of(nlp, "Russian soldiers stole cars in the town of Trostyanets, Sumy region, residents said.")
     assert claim.locations[0].name == "Trostyanets" and claim.locations[0].admin1 == "Sumy"
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Several statues and monuments were taken from their plinths in the centre of Kherson on Friday.", "looting"),
+        ("About 300 people were taken to Novoazovsk by bus after being held in a school, the woman said.", "abduction"),
+        ("More than 1,800 children were transferred from occupied areas to Russia in July, she said.", "abduction"),
+        ("His comrades were injured when a Ukrainian drone dropped a grenade on their trench near Izium on Monday.", "air_strike"),
+        ("Russian missile strikes on Friday destroyed 20 residential buildings in Kramatorsk, officials said.", "shelling"),
+        ("A commander asked for a criminal case against a soldier who would not return to Ukraine, documents show.", "desertion"),
+    ],
+)
+def test_type_rules_from_the_development_errors(nlp, sentence: str, expected: str) -> None:
+    assert [c.type for c in claims_of(nlp, sentence)] == [expected]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Russia has not responded to allegations of looting in Kherson.",
+        "As they left, she said, she could hear shells above her head.",
+        "Kyiv authorities banned large gatherings on Wednesday for fear of missile strikes.",
+        "Looting during wartime carries a prison term of up to 15 years in Russia.",
+        "Potemkin annexed Crimea in 1783 for Catherine the Great.",
+        "Civilians are protected by the laws of war and killing them is a crime.",
+    ],
+)
+def test_mentions_that_are_not_events(nlp, sentence: str) -> None:
+    assert claims_of(nlp, sentence) == []
+
+
+def test_passive_agent_is_the_source(nlp) -> None:
+    (claim,) = claims_of(nlp, "The looting of the museum in Kherson was condemned on Sunday by Ukrainian authorities, who said troops took paintings.")
+    assert "Ukrainian authorities" in claim.attributions[0].source
+
+
+def test_date_nearest_the_event_wins_over_a_vaguer_span(nlp) -> None:
+    text = "Nikopol has been shelled daily for the past week, and a volley of shells killed three people there on Thursday, he said."
+    (claim,) = claims_of(nlp, text, "2022-08-13")
+    assert (claim.date.start, claim.date.precision) == ("2022-08-11", "day")

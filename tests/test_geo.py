@@ -45,3 +45,34 @@ def test_region_hint_disambiguates_a_common_town_name() -> None:
 def test_direction_words_lower_the_precision() -> None:
     (place,) = [p for p in find_places("The village lies north of Kharkiv.") if p.name == "Kharkiv"]
     assert place.precision == "admin2"
+
+
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [
+        ("Damage to the Drama theater in Mykolaiv after shelling", "Dráma"),
+        ("The crew of the Moskva was brought to Sevastopol", "Moscow"),
+        ("A destroyed T-64BV Tank in Rubizhne", "Tonk"),
+        ("Ukrainian strikes on Russian forces on Snake Island", "Iceland"),
+    ],
+)
+def test_common_words_and_modifiers_are_not_places(text: str, absent: str) -> None:
+    assert absent not in {p.name for p in find_places(text)}
+
+
+def test_a_town_known_only_elsewhere_falls_back_to_the_named_region() -> None:
+    places = find_places("LNR forces were seen in Orikhove, Luhansk, on Monday.")
+    first = places[0]
+    assert first.text == "Orikhove" and first.admin1 == "Luhansk"
+
+
+def test_distance_reference_point_is_not_the_site() -> None:
+    places = find_places("Rockets struck targets in the Khmelnytskyi region, about 300 kilometers west of Kyiv.")
+    roles = {p.name: p.role for p in places}
+    assert roles["Kyiv"] == "other" and roles["Khmelnytskyi"] == "site"
+
+
+@pytest.mark.parametrize(("query", "name"), [("Izyium", "Izyum"), ("Homstomel", "Hostomel"), ("Izum, Kharkiv region", "Izyum")])
+def test_misspelt_ukrainian_names_are_found(query: str, name: str) -> None:
+    (best, *_) = locate_string(query)
+    assert best.name == name

@@ -246,9 +246,10 @@ _QUANTITY_NOUNS = {"wave", "series", "spate", "string", "round", "number", "doze
 def _trigger_is_event(token: Any, type_name: str, single_word: bool = True) -> bool:
     """False for infinitives of intent, negated, conditional or modal predicates, adjectival
     uses, and nouns that only qualify another noun ("allegations of looting", "fear of strikes")."""
+    noun = token.head if token.dep_ == "compound" else token  # "missile strikes": judge "strikes"
     if (
-        single_word and token.pos_ == "NOUN" and token.dep_ == "pobj" and token.head.lower_ in _PREDICATE_OF_NOUN
-        and token.head.head.pos_ == "NOUN" and token.head.head.lemma_.lower() not in _QUANTITY_NOUNS
+        noun.pos_ == "NOUN" and noun.dep_ == "pobj" and noun.head.lower_ in _PREDICATE_OF_NOUN
+        and noun.head.head.pos_ == "NOUN" and noun.head.head.lemma_.lower() not in _QUANTITY_NOUNS
     ):
         return False
     if single_word and token.pos_ == "NOUN" and not _noun_reports_event(token, type_name):

@@ -147,10 +147,15 @@ def _cue(text: str, start: int, end: int, surface: str, entries: list[Entry]) ->
         return None
     # Weak evidence that a capitalised word is a place: it modifies a facility ("Drama theater",
     # "Gorky park"), takes an article ("the Moskva"), or opens a sentence ("Tank destroyed").
-    weak = cue in ("none", "prefix") and not big and (
-        bool(_FACILITY_AFTER.match(after))
-        or bool(re.search(r"\bthe\s+$", before))
-        or (re.search(r"(?:^|[.!?:;]\s+|\n\s*)$", before) is not None and " " not in surface)
+    with_article = bool(re.search(r"\bthe\s+$", before))
+    weak = cue in ("none", "prefix") and (
+        (not big and (
+            bool(_FACILITY_AFTER.match(after))
+            or with_article
+            or (re.search(r"(?:^|[.!?:;]\s+|\n\s*)$", before) is not None and " " not in surface)
+        ))
+        # "the Moskva" is a ship: a town by an alternate name never takes the article
+        or (with_article and entries[0].kind == "place" and skeleton(entries[0].name) != skeleton(surface))
     )
     hint = None
     appo = _APPOSITION_REGION.match(after) or _APPOSITION_NAME.match(after)

@@ -378,9 +378,13 @@ class Gazetteer:
             return []
         choices = self._fuzzy_keys(countries)
         hits = process.extract(k, choices, scorer=fuzz.ratio, limit=3, score_cutoff=max(cutoff, 92.0 if len(k) < 7 else cutoff))
+        if not hits:
+            return []
+        best = max(score for _, score, _ in hits)
         entries: list[Entry] = []
-        for choice, _score, _ in hits:
-            entries.extend(e for e in self.lookup(choice) if e.country in countries)
+        for choice, score, _ in hits:
+            if score == best:  # the closest spelling wins; population only breaks its ties
+                entries.extend(e for e in self.lookup(choice) if e.country in countries)
         return sorted(set(entries), key=lambda e: -e.population)
 
     def _fuzzy_keys(self, countries: tuple[str, ...]) -> list[str]:

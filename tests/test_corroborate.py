@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from claimledger.corroborate import build_incidents, source_key
+from claimledger.model import Attribution, Claim, DateInfo, Location, Report, Span
+
+KRAMATORSK = Location("Kramatorsk", "UA", 48.72, 37.56, "place", geonameid=704147, admin1="Donetsk")
+SLOVIANSK = Location("Slovyansk", "UA", 48.85, 37.60, "place", geonameid=700569, admin1="Donetsk")
+
+
+def _claim(cid: str, rid: str, text: str, source: str, site: Location, day: str = "2022-08-12") -> Claim:
+    return Claim(
+        cid, rid, "shelling", text, (Span(0, len(text), text),), DateInfo(day, day, "day"), (site,),
+        attributions=(Attribution(source, "government", "statement"),),
+    )
+
+
+def _report(rid: str, outlet: str) -> Report:
+    return Report(rid, rid * 4, f"{rid}.txt", None, outlet, None, "2022-08-13", "en", "text")
+
+
+def test_copies_of_one_story_count_their_source_once() -> None:
+    a = _claim("c1", "r1", "Russian rockets struck Kramatorsk overnight, killing three, the mayor said.", "the city's mayor", KRAMATORSK)
+    b = _claim("c2", "r2", "Russian rockets struck Kramatorsk overnight and killed three, the mayor said.", "the city's mayor", KRAMATORSK)
+    (incident,) = build_incidents([a, b], {"r1": _report("r1", "AP"), "r2": _report("r2", "HuffPost")}, {"r1": "s1", "r2": "s1"})
+    assert incident.independent_source_count == 1 and set(incident.report_ids) == {"r1", "r2"}
+
+
+def test_two_named_towns_are_two_incidents_however_close() -> None:
+    a = _claim("c1", "r1", "Rockets hit Kramatorsk on Friday, the governor said.", "the governor", KRAMATORSK)
+    b = _claim("c2", "r1", "Rockets hit Sloviansk on Friday, the governor said.", "the governor", SLOVIANSK)
+    assert len(build_incidents([a, b], {"r1": _report("r1", "AP")}, {"r1": "s1"})) == 2
+
+
+def test_independent_sources_raise_credibility() -> None:
+    a = _claim("c1", "r1", "Rockets hit Kramatorsk on Friday, the mayor said.", "the mayor", KRAMATORSK)
+    b = _claim("c2", "r2", "The UN monitoring mission confirmed rockets hit Kramatorsk on Friday.", "the UN monitoring mission", KRAMATORSK)
+    (incident,) = build_incidents([a, b], {"r1": _report("r1", "AP"), "r2": _report("r2", "Reuters")}, {"r1": "s1", "r2": "s2"})
+    assert incident.independent_source_count == 2 and incident.credibility_grade == 2 and not incident.partisan_only
+
+
+def test_one_source_under_two_names_counts_once() -> None:
+    a = _claim("c1", "r1", "Rockets hit Kramatorsk on Friday, Ambassador Linda Thomas-Greenfield said.", "Ambassador Linda Thomas-Greenfield", KRAMATORSK)
+    b = _claim("c2", "r1", "Rockets hit Kramatorsk on Friday, Thomas-Greenfield said.", "Thomas-Greenfield", KRAMATORSK)
+    (incident,) = build_incidents([a, b], {"r1": _report("r1", "AP")}, {"r1": "s1"})
+    assert incident.independent_source_count == 1
+
+
+def test_source_keys_fold_spelling_and_possessives() -> None:
+    assert source_key("Ukraine's Defence Ministry") == source_key("the Ukrainian Defense Ministry")
