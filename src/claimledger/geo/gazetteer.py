@@ -377,7 +377,7 @@ class Gazetteer:
         if len(k) < 5:
             return []
         choices = self._fuzzy_keys(countries)
-        hits = process.extract(k, choices, scorer=fuzz.ratio, limit=3, score_cutoff=max(cutoff, 92.0 if len(k) < 7 else cutoff))
+        hits = process.extract(k, choices, scorer=fuzz.ratio, limit=3, score_cutoff=max(cutoff, 90.0 if len(k) < 7 else cutoff))
         if not hits:
             return []
         best = max(score for _, score, _ in hits)
