@@ -33,7 +33,7 @@ _CASUALTY_COUNT = re.compile(
     r"\b(?:\d[\d,.]*|hundreds|thousands|dozens|tens of thousands|scores)\s+(?:of\s+)?(?:\w+\s+){0,2}?"
     r"(?:soldiers|troops|servicemen|fighters|personnel|tanks|aircraft|helicopters|armoured vehicles|armored vehicles|"
     r"military vehicles|occupiers|invaders|combatants|service members|marines|paratroopers|mercenaries)\b"
-    r"|\bdeath toll\b|\bcasualt(?:y|ies)\b|\blost (?:about |some |over |more than )?\d[\d,]* (?:soldiers|troops|men)\b",
+    r"|\bdeath toll\b|(?<!\bno )(?<!\bany )\bcasualt(?:y|ies)\b|\blost (?:about |some |over |more than )?\d[\d,]* (?:soldiers|troops|men)\b",
     re.IGNORECASE,
 )
 _PERPETRATOR = re.compile(
@@ -162,12 +162,16 @@ def detect_types(sent: _Sentence, lex: Lexicon, located: bool = True) -> list[tu
             where = _taking_items(tokens, lex)
         if where is None and spec.name == "abduction":
             where = _moving_people(tokens)
+
         if where is None and spec.phrases and (_first_words(spec.phrases) & sent.words):
             for match in _phrases_pattern(spec.phrases).finditer(sent.lower):
                 if _phrase_is_event(sent, sent.start + match.start(), spec.name):
                     where = (sent.start + match.start(), sent.start + match.end())
                     break
         if where is None or not _needs_met(spec, sent, lex):
+            moved = _taking_items(tokens, lex, _MOVE_GOODS_LEMMAS) if spec.name == "loot_trade" else None
+            if moved is not None:
+                found.append((spec, *moved))  # goods moved away need no "stolen" in the same sentence
             continue
         found.append((spec, *where))
     return _refine(found, sent)
@@ -217,6 +221,26 @@ def _governing_verb(token: Any) -> Any | None:
     return None
 
 
+_PLACE_NOUNS = {"region", "province", "city", "town", "village", "area", "areas", "plant", "country", "territory", "house", "building", "district", "oblast", "capital", "port"}
+
+
+def _describes_a_place(token: Any) -> bool:
+    """"Luhansk province, which was overrun last month", "the areas being reclaimed": a clause
+    that describes a place tells its background, not the event reported."""
+    current = token
+    for _ in range(4):
+        head_is_place = current.head.pos_ == "PROPN" or current.head.lemma_.lower() in _PLACE_NOUNS
+        described = (current.dep_ == "relcl" and head_is_place) or (
+            current.dep_ == "acl" and current.head.lemma_.lower() in ("area", "areas", "territory", "region")
+        )
+        if described and not any(t.lemma_.lower() in ("claim", "say", "report", "announce") for t in current.subtree):
+            return True
+        if current.head is current or current.dep_ in ("ROOT", "ccomp"):
+            return False
+        current = current.head
+    return False
+
+
 def _noun_reports_event(token: Any, type_name: str) -> bool:
     """A trigger noun reports an event when a verb of the past, the perfect or the progressive
     governs it; not "no casualties", not "filtration camps", not "the offensive was unprovoked"."""
@@ -264,6 +288,10 @@ def _trigger_is_event(token: Any, type_name: str, single_word: bool = True) -> b
         return False
     if token.tag_ == "VB" and any(c.dep_ == "aux" and c.lower_ == "to" for c in token.children):
         return type_name == "desertion"
+    if _describes_a_place(token) and type_name not in ("abduction", "attack_on_civilians"):
+        return False
+    if token.tag_ == "VB" and token.dep_ == "ROOT" and not any(c.dep_ in ("nsubj", "aux", "nsubjpass") for c in token.children):
+        return False  # an imperative ("Steal a raccoon and die") orders, it does not report
     current = token
     for _ in range(4):
         children = list(current.children)
@@ -295,7 +323,9 @@ def _phrase_is_event(sent: _Sentence, char: int, type_name: str) -> bool:
 
 # Types whose trigger must govern its object closely: "stole cars", not "trucks ... took".
 _OBJECT_BOUND = {"vehicle_theft": "vehicle", "property_destruction": "property", "attack_on_civilians": "civilian"}
-_TAKE_LEMMAS = {"take", "seize", "remove", "carry", "grab", "haul", "cart", "empty", "strip", "load", "transport", "bring", "ship", "truck"}
+_TAKE_LEMMAS = {"take", "seize", "remove", "carry", "grab", "cart", "empty", "strip"}
+# Verbs that move goods away: with looted kinds of goods as objects they are the loot trade.
+_MOVE_GOODS_LEMMAS = {"load", "transport", "bring", "ship", "truck", "haul", "export", "smuggle", "ferry"}
 _MOVE_PEOPLE_LEMMAS = {"take", "remove", "transfer", "transport", "send", "move", "relocate", "drive", "herd", "round", "deport"}
 _PEOPLE = {
     "people", "civilians", "residents", "children", "kids", "ukrainians", "women", "patients", "staff", "families",
@@ -346,11 +376,11 @@ def _harms_civilians(token: Any, tokens: list[Any], i: int, civilians: frozenset
     return _object_near(tokens, i, civilians, 4)
 
 
-def _taking_items(tokens: list[Any], lex: Lexicon) -> tuple[int, int] | None:
+def _taking_items(tokens: list[Any], lex: Lexicon, verbs: frozenset[str] | set[str] = _TAKE_LEMMAS) -> tuple[int, int] | None:
     """"Took food, alcohol and clothes", "statues were taken from their plinths": a verb of
     taking or carrying whose object is a kind of looted goods is looting."""
     for i, token in enumerate(tokens):
-        if token.pos_ != "VERB" or token.lemma_.lower() not in _TAKE_LEMMAS or not _trigger_is_event(token, "looting"):
+        if token.pos_ != "VERB" or token.lemma_.lower() not in verbs or not _trigger_is_event(token, "looting"):
             continue
         objects = _objects(token, tokens, i)
         words = {t.lower_ for t in objects} | {t.lemma_.lower() for t in objects}
