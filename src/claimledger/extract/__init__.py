@@ -386,7 +386,8 @@ def _taking_items(tokens: list[Any], lex: Lexicon, verbs: frozenset[str] | set[s
         words = {t.lower_ for t in objects} | {t.lemma_.lower() for t in objects}
         if words & _NOT_TAKEN or words & _PEOPLE:
             continue
-        if any(w in lex.items for w in words) or re.search(r"\beverything\b", " ".join(t.lower_ for t in tokens[i + 1:i + 4])):
+        taking_all = verbs is _TAKE_LEMMAS and re.search(r"\beverything\b", " ".join(t.lower_ for t in tokens[i + 1:i + 4]))
+        if any(w in lex.items for w in words) or taking_all:
             return (token.idx, token.idx + len(token.text))
     return None
 
