@@ -172,3 +172,20 @@ def test_date_nearest_the_event_wins_over_a_vaguer_span(nlp) -> None:
     text = "Nikopol has been shelled daily for the past week, and a volley of shells killed three people there on Thursday, he said."
     (claim,) = claims_of(nlp, text, "2022-08-13")
     assert (claim.date.start, claim.date.precision) == ("2022-08-11", "day")
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Russian and Ukrainian officials have accused each other of shelling the Zaporizhzhia plant.",
+        "Russia seized the town of Kherson early in the war, the report recalled.",
+        "Kharkiv suffered heavy bombardment in the first few months of the war, officials said.",
+    ],
+)
+def test_mutual_accusations_and_war_backdrop_are_not_claims(nlp, sentence: str) -> None:
+    assert claims_of(nlp, sentence, "2022-08-13") == []
+
+
+def test_ongoing_events_since_the_start_of_the_war_are_claims(nlp) -> None:
+    text = "Some Russian troops are refusing to return to fight in Ukraine because of what they saw at the start of the invasion, lawyers said."
+    assert [c.type for c in claims_of(nlp, text, "2022-06-02")] == ["desertion"]

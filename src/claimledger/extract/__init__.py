@@ -276,7 +276,8 @@ def _trigger_is_event(token: Any, type_name: str, single_word: bool = True) -> b
         and noun.head.head.pos_ == "NOUN" and noun.head.head.lemma_.lower() not in _QUANTITY_NOUNS
     ):
         return False
-    if single_word and token.pos_ == "NOUN" and not _noun_reports_event(token, type_name):
+    nominal = token.pos_ == "NOUN" or (token.tag_ == "VBG" and token.dep_ == "pcomp")  # "over killing and abuses"
+    if single_word and nominal and not _noun_reports_event(token, type_name):
         return False
     if type_name in ("looting", "vehicle_theft", "loot_trade", "abduction") and token.lemma_.lower() == "take" and any(c.dep_ in ("dobj", "prt") and c.lemma_.lower() in _NOT_TAKEN for c in token.children):
         return False
@@ -480,6 +481,9 @@ def _modality(sent: _Sentence, trigger: tuple[int, int]) -> str:
     return "asserted"
 
 
+_MUTUAL = re.compile(r"\b(?:accus\w*|blam\w*|trad\w*)\s+(?:each other|one another)\b")
+
+
 def _tells_past_or_ongoing(token: Any) -> bool:
     """A verb in the past, the perfect, the progressive or a past passive; not a present passive
     ("civilians are protected"), which states a rule or a standing condition."""
@@ -508,8 +512,16 @@ def _is_event_sentence(sent: _Sentence) -> bool:
     aux = {c.lower_ for c in root.children if c.dep_ in ("aux", "auxpass")}
     if aux & {"will", "shall", "'ll"} and not any(t.tag_ == "VBD" for t in sent.span):
         return False
+    if _MUTUAL.search(sent.lower):
+        return False  # "accused each other of shelling the plant": neither side's claim is asserted
     calls = {"say", "tell", "urge", "call", "demand", "need", "ask", "appeal", "insist"}
     return not (_NON_EVENT.search(sent.lower) and not any(t.tag_ in ("VBD", "VBN") for t in sent.span if t.lemma_ not in calls))
+
+
+_EARLY_WAR = re.compile(
+    r"\b(?:early in the (?:war|invasion)|(?:in|during) the (?:first|early|opening) (?:few )?(?:days|weeks|months|stages?) of the (?:war|invasion|conflict)"
+    r"|(?:at|since) the (?:start|beginning|outset) of the (?:war|invasion|conflict)|since the early days)\b"
+)
 
 
 def _is_background(sent: _Sentence, year: int) -> bool:
@@ -517,6 +529,11 @@ def _is_background(sent: _Sentence, year: int) -> bool:
     that also dates something recent ("on Saturday ... held since 2014") still is."""
     if "world war" in sent.lower:
         return True
+    if _EARLY_WAR.search(sent.lower) and not any(info.precision in ("day", "week") for _, _, info in sent.dates):
+        # "seized territory early in the war" is the backdrop of a later story; something still
+        # going on ("troops are refusing ...") or dated recently is not.
+        ongoing = any(t.tag_ == "VBG" and any(c.dep_ == "aux" and c.lower_ in ("is", "are", "'re") for c in t.children) for t in sent.span)
+        return not ongoing
     years = [int(y) for y in re.findall(r"\b(1[6-9]\d\d|20\d\d)\b", sent.span.text)]
     if not years or max(years) > year - 2:
         return False
