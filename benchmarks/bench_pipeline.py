@@ -8,10 +8,10 @@ processes, so one's memory does not hide the other's). Not a test: figures go in
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -44,8 +44,8 @@ print(json.dumps({"seconds": time.perf_counter() - t, "rss_mb": resource.getrusa
 """
 
 
-def run(code: str, *args: str) -> dict:
-    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=True)
+def run(code: str, *args: str, env: dict[str, str] | None = None) -> dict:
+    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=True, env=env)
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -56,9 +56,8 @@ def main() -> int:
     n = sum(1 for _ in CORPUS.open(encoding="utf-8"))
     with tempfile.TemporaryDirectory() as folder:
         bare = run(BARE, str(CORPUS))
-        start = time.perf_counter()
         full = run(FULL, str(CORPUS), f"sqlite:///{folder}/bench.db")
-        full["wall"] = time.perf_counter() - start
+        single = run(FULL, str(CORPUS), f"sqlite:///{folder}/bench1.db", env={**os.environ, "CLAIMLEDGER_PROCESSES": "1"})
     print(f"articles: {n}")
     print(f"bare spaCy (en_core_web_sm, all components): {bare['seconds']:.1f} s, {n / bare['seconds']:.2f} articles/s, peak RSS {bare['rss_mb']:.0f} MB")
     print(
@@ -66,6 +65,7 @@ def main() -> int:
         f"(largest parser worker {full['worker_rss_mb']:.0f} MB), {full['claims']} claims"
     )
     print(f"ratio claimledger / spaCy: {full['seconds'] / bare['seconds']:.2f} (target <= 1.2)")
+    print(f"claimledger with one parser process: {single['seconds']:.1f} s, ratio {single['seconds'] / bare['seconds']:.2f}, peak RSS {single['rss_mb']:.0f} MB")
     return 0
 
 
