@@ -728,6 +728,13 @@ def extract_claims(report: Report, doc: Any, places: list[Location], lex: Lexico
             attribution = _footage_source(sent, sentences[index - 1] if index else None)
         attributions = (attribution,) if attribution else ()
         locations = _site(sent, places, paragraph, report_place)
+        if attribution is not None and attribution.start is not None and attribution.end is not None:
+            # "Ukraine's Defence Ministry said": a place inside the source names who speaks, not where.
+            locations = [
+                loc.with_role("other") if loc.start is not None and attribution.start <= loc.start < attribution.end else loc
+                for loc in locations
+            ]
+            locations.sort(key=lambda loc: loc.role != "site")
         modality = _modality(sent, (t_start, t_end))
         items = _items(sent, lex) if spec.name in ("looting", "loot_trade", "vehicle_theft", "property_destruction") else ()
         actors = _actors(sent, spec.name, person_names)
