@@ -87,3 +87,39 @@ def test_same_bytes_give_the_same_report_id(tmp_path: Path) -> None:
     (tmp_path / "b.txt").write_text(TEXT, encoding="utf-8")
     ids = {to_report(r).report_id for r in read_inputs([tmp_path]) if not isinstance(r, BadInput)}
     assert len(ids) == 1
+
+
+def _warc(path: Path, pages: list[tuple[str, str]], gzip_it: bool = True) -> None:
+    from io import BytesIO
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    with path.open("wb") as handle:
+        writer = WARCWriter(handle, gzip=gzip_it)
+        for url, html in pages:
+            headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+            record = writer.create_warc_record(url, "response", payload=BytesIO(html.encode("utf-8")), http_headers=headers)
+            writer.write_record(record)
+
+
+def _page(title: str) -> str:
+    body = "".join(f"<p>{TEXT} Paragraph {i} adds detail about damaged homes in the city.</p>" for i in range(4))
+    return f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>{body}</article></body></html>"
+
+
+def test_warc_response_records_become_reports(tmp_path: Path) -> None:
+    _warc(tmp_path / "crawl.warc.gz", [("https://example.org/a", _page("First")), ("https://example.org/b", _page("Second"))])
+    raws = list(read_inputs([tmp_path / "crawl.warc.gz"]))
+    assert [r.url for r in raws if not isinstance(r, BadInput)] == ["https://example.org/a", "https://example.org/b"]
+    report = to_report(raws[0])  # type: ignore[arg-type]
+    assert "Izium" in report.text and report.path.endswith("crawl.warc.gz#https://example.org/a")
+
+
+def test_truncated_warc_keeps_the_records_before_the_break(tmp_path: Path) -> None:
+    _warc(tmp_path / "whole.warc", [("https://example.org/a", _page("First")), ("https://example.org/b", _page("Second"))], gzip_it=False)
+    data = (tmp_path / "whole.warc").read_bytes()
+    (tmp_path / "cut.warc").write_bytes(data[: len(data) * 3 // 4])
+    results = list(read_inputs([tmp_path / "cut.warc"]))
+    good = [r for r in results if not isinstance(r, BadInput)]
+    assert good and good[0].url == "https://example.org/a"
