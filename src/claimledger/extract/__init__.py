@@ -606,18 +606,57 @@ def _private_names(doc: Any) -> set[str]:
     return {n for n in names if not set(n.split()) & public}
 
 
+_RANK = {"place": 0, "admin2": 1, "admin1": 2, "region": 3, "country": 4}
+
+
 def _site(sentence: _Sentence, places: list[Location], paragraph_start: int, report_place: Location | None) -> list[Location]:
-    """The claim's places: those in its sentence, else the nearest before it in the paragraph, else the report's."""
+    """The claim's places: those in its sentence, else the nearest before it in the paragraph, else the report's.
+
+    A sentence that names only a country ("an apartment block in eastern Ukraine") keeps the
+    specific place the story is about when one was named just before, inside that country.
+    """
     inside_sentence = [p for p in places if p.start is not None and sentence.start <= p.start < sentence.end]
+    before = [p for p in places if p.start is not None and paragraph_start <= p.start < sentence.start and p.precision != "country"]
     if inside_sentence:
         # The most specific place is the site; the others keep their own roles.
-        rank = {"place": 0, "admin2": 1, "admin1": 2, "region": 3, "country": 4}
-        ordered = sorted(inside_sentence, key=lambda p: (p.role != "site", rank[p.precision], p.start))
+        ordered = sorted(inside_sentence, key=lambda p: (p.role != "site", _RANK[p.precision], p.start))
+        sites = [p for p in ordered if p.role == "site"]
+        if sites and all(p.precision == "country" for p in sites):
+            earlier = [p for p in before[-6:] if p.country == sites[0].country and p.precision in ("place", "admin2")]
+            if earlier:
+                return [earlier[-1].with_role("site"), *(p.with_role("other") for p in ordered)]
+        if not sites and before:
+            return [before[-1].with_role("site"), *ordered]
         return ordered
-    before = [p for p in places if p.start is not None and paragraph_start <= p.start < sentence.start and p.precision != "country"]
     if before:
         return [before[-1].with_role("site")]
     return [report_place] if report_place else []
+
+
+# Verbs whose subject is an actor: "Moscow evacuated", "Kyiv says", "Russia seized".
+_AGENT_VERBS = {
+    "say", "claim", "accuse", "deny", "announce", "report", "insist", "warn", "blame", "tell", "allege", "confirm",
+    "evacuate", "deploy", "send", "launch", "order", "seize", "capture", "demand", "call", "urge", "respond", "carry",
+}
+
+
+def _filter_places(places: list[Location], doc: Any) -> list[Location]:
+    """Drop places inside a person's full name ("Vladimir Saldo", "Linda Thomas-Greenfield") and
+    mark a place that is the subject of a verb as the government speaking ("Moscow evacuated")."""
+    people = [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "PERSON" and len(e) >= 2]
+    kept: list[Location] = []
+    for place in places:
+        if place.start is None:
+            kept.append(place)
+            continue
+        if place.precision == "place" and any(s <= place.start and place.end is not None and place.end <= e for s, e in people):
+            continue
+        token = doc.char_span(place.start, place.end, alignment_mode="expand")
+        head = token.root if token is not None else None
+        if head is not None and head.dep_ == "nsubj" and head.head.lemma_.lower() in _AGENT_VERBS and place.precision in ("country", "place"):
+            place = place.with_role("other")  # metonymy: the capital or country acts, it is not the site
+        kept.append(place)
+    return kept
 
 
 def _report_place(places: list[Location], text: str) -> Location | None:
@@ -684,6 +723,7 @@ def extract_claims(report: Report, doc: Any, places: list[Location], lex: Lexico
     text = report.text
     base = parse_published(report.published)
     person_names = _private_names(doc)
+    places = _filter_places(places, doc)
     sentences = _sentences(doc, text, report.boilerplate)
     quotes = [(m.start(), m.end()) for m in _QUOTES.finditer(text)]
     last_named: Attribution | None = None

@@ -86,7 +86,10 @@ def _phrase(head: Any, keep_acl: bool = False) -> tuple[int, int]:
     # A noun phrase starts at its determiner, adjective or noun, not at a stray adverb or comma
     # the parser hung on it ("Further west, the governor of ...").
     comma = next((t.i for t in doc[left:right] if t.text == "," and t.i < head.i), None)
-    if comma is not None and all(doc[k].pos_ in ("ADV", "ADP", "ADJ", "PUNCT", "CCONJ", "DET") for k in range(left, comma)):
+    if comma is not None and (
+        all(doc[k].pos_ in ("ADV", "ADP", "ADJ", "PUNCT", "CCONJ", "DET") for k in range(left, comma))
+        or (comma - left <= 3 and not any(doc[k].pos_ == "PROPN" for k in range(left, comma)))
+    ):
         left = comma + 1
     while left < right and (doc[left].is_punct or doc[left].pos_ in ("ADV", "CCONJ")):
         left += 1

@@ -38,7 +38,8 @@ _FACILITY_AFTER = re.compile(
     r"dormitory|factory|plant|mine|bridge|district|island|airport|port|market|mall|church|cathedral|"
     r"monastery|museum|library|palace|hotel|cafe|restaurant|base|barracks|prison|camp|lake|river|mountain|"
     r"forest|channel|newspaper|agency|battalion|brigade|regiment|division|company|group|tank|tanks|crossing|"
-    r"checkpoint|substation|power|reservoir|dam|canal|highway|road|lyceum|college|institute|academy|club|center|centre)\b",
+    r"checkpoint|substation|power|reservoir|dam|canal|highway|road|lyceum|college|institute|academy|club|center|centre|"
+    r"day|accords?|agreement|treaty|format|protocol|declaration|convention|summit|talks|process)\b",
     re.IGNORECASE,
 )
 _NOT_PLACES = {
@@ -59,7 +60,7 @@ _NOT_PLACES = {
     "of", "to", "from", "into", "via", "per", "de", "la", "le", "el", "al", "san", "st", "mount", "lake", "river",
     "azov", "wagner", "kadyrov", "putin", "zelensky", "zelenskyy", "zelenskiy", "biden", "lavrov", "shoigu", "peskov",
 }
-_TITLES = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Dr|President|Minister|Gen|General|Col|Colonel|Sgt|Sergeant|Capt|Captain|Lt|"
+_TITLES = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Dr|President|Minister|Ambassador|Secretary|Spokesman|Spokeswoman|Commander|Deputy Mayor|Chancellor|Admiral|Gen|General|Col|Colonel|Sgt|Sergeant|Capt|Captain|Lt|"
                      r"Governor|Gov|Mayor|Prime Minister|Senator|Sen|Rep|Pope|Saint|St|Prof|Professor|Lord|Lady|Sir|King|Queen|Prince|Princess)\.?\s+$")
 _PERSON_AFTER = re.compile(r"^(?:,\s+\d+,|\s+(?:said|says|told|added|explained|recalled|wrote|tweeted|asked|insisted|"
                            r"claimed|stated|noted|warned|replied|continued|described|who|whose))")
