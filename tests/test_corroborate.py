@@ -47,3 +47,15 @@ def test_one_source_under_two_names_counts_once() -> None:
 
 def test_source_keys_fold_spelling_and_possessives() -> None:
     assert source_key("Ukraine's Defence Ministry") == source_key("the Ukrainian Defense Ministry")
+
+
+def test_the_same_things_taken_at_one_place_join_one_incident() -> None:
+    from claimledger.model import Item
+
+    kherson = Location("Kherson", "UA", 46.64, 32.61, "place", geonameid=706448, admin1="Kherson")
+    a = Claim("c1", "r1", "looting", "t", (Span(0, 1, "t"),), DateInfo(), (kherson,), items=(Item("remains", "cultural_property"),),
+              attributions=(Attribution("Vladimir Saldo", "official", "interview"),))
+    b = Claim("c2", "r2", "looting", "t", (Span(0, 1, "t"),), DateInfo("2022-11-13", "2022-11-13", "day"), (kherson,),
+              items=(Item("Remains", "cultural_property"), Item("paintings", "cultural_property")), attributions=(Attribution("the museum", "ngo", "statement"),))
+    (incident,) = build_incidents([a, b], {"r1": _report("r1", "Daily Mail"), "r2": _report("r2", "BBC")}, {"r1": "s1", "r2": "s2"})
+    assert incident.independent_source_count == 2

@@ -148,7 +148,23 @@ def _why(a: Claim, b: Claim, stories: dict[str, str]) -> str | None:
         return f"same type at {sa.name if sa else '?'} on overlapping dates"
     if a.report_id == b.report_id and a.type == b.type and _same_site(sa, sb) and sa is not None and sa.precision == "place" and (dates or not a.date.start or not b.date.start):
         return "one report restating one event at one place"
+    shared = _items(a) & _items(b)
+    if shared and _same_site(sa, sb) and _types_compatible(a.type, b.type) and _dates_near(a.date, b.date, days=31):
+        return f"the same things ({', '.join(sorted(shared))}) taken at {sa.name if sa else '?'}"
     return None
+
+
+def _items(claim: Claim) -> set[str]:
+    """Specific looted things, singular and lower-case ("remains", "wolf", "painting")."""
+    return {i.text.lower().rstrip("s") for i in claim.items if i.category not in (None, "vehicles", "money", "industrial") and len(i.text) > 3}
+
+
+def _dates_near(a: DateInfo, b: DateInfo, days: int) -> bool:
+    """Dates within `days` of each other, or one of them unknown."""
+    if not a.start or not b.start:
+        return True
+    gap = abs((dt.date.fromisoformat(a.start) - dt.date.fromisoformat(b.start)).days)
+    return gap <= days
 
 
 def _partisan(source: str, kind: str) -> bool:
