@@ -17,7 +17,7 @@ def _marked(text: str, piece: str) -> bool:
     [
         "READ MORE: Kremlin says talks have stalled",
         "Related: How the grain corridor works",
-        "Follow all of AP's coverage of the war at https://apnews.com/hub/russia-ukraine",
+        "Follow our reporting on the conflict at https://example.org/hub/conflict",
         "Reporter Jane Roe in Kyiv contributed to this report.",
         "© 2022 Example News. All rights reserved.",
         "Sign up for our morning briefing newsletter",
