@@ -189,3 +189,16 @@ def test_mutual_accusations_and_war_backdrop_are_not_claims(nlp, sentence: str) 
 def test_ongoing_events_since_the_start_of_the_war_are_claims(nlp) -> None:
     text = "Dozens of contract soldiers are refusing to go back to the front after what they lived through at the start of the invasion, lawyers said."
     assert [c.type for c in claims_of(nlp, text, "2022-06-02")] == ["desertion"]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The president announced a new aid package on Monday to help the army fight through the winter.",
+        "Residents of Lviv woke up on Tuesday to air raid sirens, but no explosions followed.",
+        "Analysts linked the deployment to the Kremlin's aims of capturing Kharkiv and Kyiv.",
+        "The government announced a partial mobilisation last week.",
+    ],
+)
+def test_purposes_modifiers_and_policies_are_not_events(nlp, sentence: str) -> None:
+    assert claims_of(nlp, sentence, "2022-09-27") == []

@@ -165,7 +165,7 @@ def detect_types(sent: _Sentence, lex: Lexicon, located: bool = True) -> list[tu
 
         if where is None and spec.phrases and (_first_words(spec.phrases) & sent.words):
             for match in _phrases_pattern(spec.phrases).finditer(sent.lower):
-                if _phrase_is_event(sent, sent.start + match.start(), spec.name):
+                if _phrase_is_event(sent, sent.start + match.start(), spec.name, sent.start + match.end()):
                     where = (sent.start + match.start(), sent.start + match.end())
                     break
         if where is None or not _needs_met(spec, sent, lex):
@@ -272,7 +272,7 @@ def _trigger_is_event(token: Any, type_name: str, single_word: bool = True) -> b
     uses, and nouns that only qualify another noun ("allegations of looting", "fear of strikes")."""
     noun = token.head if token.dep_ == "compound" else token  # "missile strikes": judge "strikes"
     if (
-        noun.pos_ == "NOUN" and noun.dep_ == "pobj" and noun.head.lower_ in _PREDICATE_OF_NOUN
+        (noun.pos_ == "NOUN" or noun.tag_ == "VBG") and noun.dep_ in ("pobj", "pcomp") and noun.head.lower_ in _PREDICATE_OF_NOUN
         and noun.head.head.pos_ == "NOUN" and noun.head.head.lemma_.lower() not in _QUANTITY_NOUNS
     ):
         return False
@@ -289,6 +289,8 @@ def _trigger_is_event(token: Any, type_name: str, single_word: bool = True) -> b
         return False
     if token.tag_ == "VB" and any(c.dep_ == "aux" and c.lower_ == "to" for c in token.children):
         return type_name == "desertion"
+    if token.tag_ == "VB" and token.dep_ in ("xcomp", "ccomp") and token.head.lemma_.lower() in ("help", "let", "make", "allow", "enable"):
+        return False  # "aid to help Ukrainian forces fight": a purpose, not an event
     if _describes_a_place(token) and type_name not in ("abduction", "attack_on_civilians"):
         return False
     if token.tag_ == "VB" and token.dep_ == "ROOT" and not any(c.dep_ in ("nsubj", "aux", "nsubjpass") for c in token.children):
@@ -302,7 +304,8 @@ def _trigger_is_event(token: Any, type_name: str, single_word: bool = True) -> b
             return False
         # "could hear shells", "would steal": ability or habit; "may have looted" stays (possible).
         auxes = {c.lower_ for c in children if c.dep_ == "aux"}
-        if auxes & _MODALS_OF_ABILITY and "have" not in auxes and type_name != "desertion":
+        refusing = type_name == "desertion" and any(c.dep_ == "neg" for c in children)  # "would not return"
+        if auxes & _MODALS_OF_ABILITY and "have" not in auxes and not refusing:
             return False
         if any(c.dep_ == "mark" and c.lower_ in ("whether", "if", "unless") for c in children):
             return False
@@ -314,8 +317,13 @@ def _trigger_is_event(token: Any, type_name: str, single_word: bool = True) -> b
     return True
 
 
-def _phrase_is_event(sent: _Sentence, char: int, type_name: str) -> bool:
-    """A phrase trigger counts when the token it starts on passes the same checks as single words."""
+def _phrase_is_event(sent: _Sentence, char: int, type_name: str, end: int | None = None) -> bool:
+    """A phrase trigger counts when the token it starts on passes the same checks as single words,
+    and when it is not a mere modifier of another noun ("air raid sirens")."""
+    if end is not None:
+        last = next((t for t in sent.span if t.idx < end <= t.idx + len(t.text)), None)
+        if last is not None and last.dep_ == "compound" and last.head.pos_ == "NOUN":
+            return False
     for token in sent.span:
         if token.idx <= char < token.idx + len(token.text) + 1:
             return _trigger_is_event(token, type_name, single_word=False)
@@ -527,8 +535,8 @@ _EARLY_WAR = re.compile(
 def _is_background(sent: _Sentence, year: int) -> bool:
     """History older than the report's story ("annexed Crimea in 1783") is not a claim; a sentence
     that also dates something recent ("on Saturday ... held since 2014") still is."""
-    if "world war" in sent.lower:
-        return True
+    if "world war" in sent.lower or "soviet union" in sent.lower or "ussr" in sent.lower:
+        return not any(info.precision == "day" for _, _, info in sent.dates)
     if _EARLY_WAR.search(sent.lower) and not any(info.precision in ("day", "week") for _, _, info in sent.dates):
         # "seized territory early in the war" is the backdrop of a later story; something still
         # going on ("troops are refusing ...") or dated recently is not.
