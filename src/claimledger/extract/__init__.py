@@ -317,12 +317,16 @@ def _trigger_is_event(token: Any, type_name: str, single_word: bool = True) -> b
     return True
 
 
+# Nouns that an attack phrase can modify without an attack taking place ("air raid sirens").
+_MODIFIED_HEADS = {"siren", "alert", "warning", "shelter", "drill", "system", "defence", "defense", "launcher", "threat", "risk", "danger", "alarm"}
+
+
 def _phrase_is_event(sent: _Sentence, char: int, type_name: str, end: int | None = None) -> bool:
     """A phrase trigger counts when the token it starts on passes the same checks as single words,
     and when it is not a mere modifier of another noun ("air raid sirens")."""
     if end is not None:
         last = next((t for t in sent.span if t.idx < end <= t.idx + len(t.text)), None)
-        if last is not None and last.dep_ == "compound" and last.head.pos_ == "NOUN":
+        if last is not None and last.dep_ == "compound" and last.head.lemma_.lower() in _MODIFIED_HEADS:
             return False
     for token in sent.span:
         if token.idx <= char < token.idx + len(token.text) + 1:
