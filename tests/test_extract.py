@@ -202,3 +202,14 @@ def test_ongoing_events_since_the_start_of_the_war_are_claims(nlp) -> None:
 )
 def test_purposes_modifiers_and_policies_are_not_events(nlp, sentence: str) -> None:
     assert claims_of(nlp, sentence, "2022-09-27") == []
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Sappers have now de-mined the fields around the village, the regional administration said.",
+        "Investigators said on Monday they were compiling a list of stolen items from the museum.",
+    ],
+)
+def test_clearance_and_inventories_are_not_events(nlp, sentence: str) -> None:
+    assert claims_of(nlp, sentence) == []

@@ -270,7 +270,10 @@ _QUANTITY_NOUNS = {"wave", "series", "spate", "string", "round", "number", "doze
 def _trigger_is_event(token: Any, type_name: str, single_word: bool = True) -> bool:
     """False for infinitives of intent, negated, conditional or modal predicates, adjectival
     uses, and nouns that only qualify another noun ("allegations of looting", "fear of strikes")."""
-    noun = token.head if token.dep_ == "compound" else token  # "missile strikes": judge "strikes"
+    if token.i >= 2 and token.nbor(-1).text == "-" and token.nbor(-2).lower_ == "de":
+        return False  # "de-mined": mines cleared, not laid
+    # "missile strikes", "a list of stolen items": judge the noun the trigger modifies
+    noun = token.head if token.dep_ in ("compound", "amod") else token
     if (
         (noun.pos_ == "NOUN" or noun.tag_ == "VBG") and noun.dep_ in ("pobj", "pcomp") and noun.head.lower_ in _PREDICATE_OF_NOUN
         and noun.head.head.pos_ == "NOUN" and noun.head.head.lemma_.lower() not in _QUANTITY_NOUNS
