@@ -144,8 +144,8 @@ def _cue(text: str, start: int, end: int, surface: str, entries: list[Entry]) ->
     big = any(e.kind in ("country", "admin1", "region") or e.population > 200_000 for e in entries)
     if person_like and not big:
         return None
-    if len(surface) < 3 and not any(e.kind == "country" for e in entries):
-        return None
+    if len(surface) < 3 and not any(e.kind == "country" for e in entries) and "." not in surface:
+        return None  # two letters are a place only as a country ("US", "UK") or a dotted abbreviation
     # Weak evidence that a capitalised word is a place: it modifies a facility ("Drama theater",
     # "Gorky park"), takes an article ("the Moskva"), or opens a sentence ("Tank destroyed").
     with_article = bool(re.search(r"\bthe\s+$", before))

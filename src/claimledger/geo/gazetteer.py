@@ -18,11 +18,11 @@ from pathlib import Path
 
 from claimledger.geo.names import is_latin, key, skeleton
 
-GAZETTEER_VERSION = "7"
+GAZETTEER_VERSION = "8"
 # English names that GeoNames lacks or spells otherwise, true of the world.
 COUNTRY_ALIASES = {
     "GB": ["Britain", "Great Britain", "UK", "U.K.", "England", "Scotland", "Wales"],
-    "US": ["America", "USA", "U.S.", "U.S.A.", "United States of America", "the United States", "the US"],
+    "US": ["America", "USA", "US", "U.S.", "U.S.A.", "United States of America", "the United States", "the US"],
     "RU": ["Russian Federation"],
     "UA": ["the Ukraine"],
     "BY": ["Byelorussia", "Belorussia"],
@@ -292,6 +292,13 @@ def build(path: Path) -> None:
         next_id += 1
         places.append((pid, None, county, cc, region, lat, lon, population, "admin2"))
         names.append((key(county), skeleton(county), pid, 1))
+    with (data / "continents.json").open(encoding="utf-8") as handle:
+        continents = json.load(handle)
+    for continent in continents.values():
+        pid = next_id
+        next_id += 1
+        places.append((pid, continent.get("geonameId"), continent["name"], "", None, float(continent["lat"]), float(continent["lng"]), int(continent.get("population") or 0), "region"))
+        names.append((key(continent["name"]), skeleton(continent["name"]), pid, 1))
     for name, cc, lat, lon in REGIONS:
         pid = next_id
         next_id += 1
