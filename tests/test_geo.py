@@ -76,3 +76,14 @@ def test_distance_reference_point_is_not_the_site() -> None:
 def test_misspelt_ukrainian_names_are_found(query: str, name: str) -> None:
     (best, *_) = locate_string(query)
     assert best.name == name
+
+
+def test_a_state_named_in_us_news_is_the_state_not_the_country() -> None:
+    places = find_places("Officials in Atlanta said the storm hit north Georgia and parts of Tennessee on Monday.")
+    georgia = next(p for p in places if p.text == "Georgia")
+    assert georgia.country == "US" and georgia.precision == "admin1"
+
+
+def test_a_big_city_keeps_its_name_against_its_region() -> None:
+    (place,) = [p for p in find_places("Shelling hit Kharkiv overnight.") if p.text == "Kharkiv"]
+    assert place.precision == "place"

@@ -185,7 +185,8 @@ def resolve(mentions: list[Mention], text: str, gaz: Gazetteer | None = None) ->
         top = m.candidates[0]
         # A big city counts as context only when named by its own name, not by an alternate
         # spelling it shares with an English word ("Tank" is an alternate name of Tonk).
-        if top.population > 100_000 and not m.weak and skeleton(top.name) == skeleton(m.text) or top.kind == "admin1" and m.cue == "region":
+        named_region = top.kind in ("admin1", "admin2") and (m.cue == "region" or skeleton(top.name) == skeleton(m.text) or "." in m.text)
+        if (top.population > 100_000 and not m.weak and skeleton(top.name) == skeleton(m.text)) or named_region:
             context[top.country] += 1
     if not context:
         for cc in DEFAULT_CONTEXT:
@@ -233,7 +234,9 @@ def _choose(
         if e.kind == "country":
             score += 4
         elif e.kind == "admin1":
-            score += 3 if m.cue == "region" else -1.5
+            # A bare name is the big city when one has it ("Kharkiv"), else the region ("Georgia", "Ohio").
+            big_namesake = any(c.kind == "place" and c.country == e.country and c.population >= 100_000 for c in m.candidates)
+            score += 3 if m.cue == "region" else (-1.5 if big_namesake else 0.5)
         elif e.kind == "region":
             score += 3
         elif e.kind == "admin2":
