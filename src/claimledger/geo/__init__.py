@@ -180,7 +180,9 @@ def resolve(mentions: list[Mention], text: str, gaz: Gazetteer | None = None) ->
     for m in mentions:
         kinds = {e.kind for e in m.candidates}
         if "country" in kinds:
-            context[next(e.country for e in m.candidates if e.kind == "country")] += 3
+            # "Georgia" is also a US state: an ambiguous country name sets no context by itself.
+            if "admin1" not in kinds:
+                context[next(e.country for e in m.candidates if e.kind == "country")] += 3
             continue
         top = m.candidates[0]
         # A big city counts as context only when named by its own name, not by an alternate
@@ -232,7 +234,7 @@ def _choose(
         if skeleton(e.name) == query_skeleton:
             score += 1.5
         if e.kind == "country":
-            score += 4
+            score += 3
         elif e.kind == "admin1":
             # A bare name is the big city when one has it ("Kharkiv"), else the region ("Georgia", "Ohio").
             big_namesake = any(c.kind == "place" and c.country == e.country and c.population >= 100_000 for c in m.candidates)
