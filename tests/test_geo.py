@@ -87,3 +87,18 @@ def test_a_state_named_in_us_news_is_the_state_not_the_country() -> None:
 def test_a_big_city_keeps_its_name_against_its_region() -> None:
     (place,) = [p for p in find_places("Shelling hit Kharkiv overnight.") if p.text == "Kharkiv"]
     assert place.precision == "place"
+
+
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [
+        ("Sgt. Mike Jones of the county sheriff's office said the road was closed.", "Jones"),
+        ("Students at the University protested on Monday.", "University"),
+    ],
+)
+def test_surnames_and_institution_words_are_not_places(text: str, absent: str) -> None:
+    assert absent not in {p.text for p in find_places(text)}
+
+
+def test_a_town_after_a_hyphenated_adjective_is_still_found() -> None:
+    assert "Nova Kakhovka" in {p.name for p in find_places("Shelling hit the Russian-controlled Nova Kakhovka on Saturday.")}

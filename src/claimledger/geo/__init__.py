@@ -58,6 +58,10 @@ _NOT_PLACES = {
     "mariupol city council", "if", "so", "as", "for", "with", "by", "not", "no", "yes", "all", "one", "two",
     "orthodox", "christian", "muslim", "jewish", "islamic", "arab", "english", "national guard", "guard",
     "of", "to", "from", "into", "via", "per", "de", "la", "le", "el", "al", "san", "st", "mount", "lake", "river",
+    "sgt", "dec", "inc", "jan", "feb", "aug", "sept", "oct", "nov", "gov", "rep", "sen", "lt", "col", "gen", "capt",
+    "university", "center", "centre", "college", "day", "hall", "road", "park", "post", "energy", "congress", "street",
+    "department", "office", "court", "house", "senate", "council", "church", "school", "hospital", "airport", "station",
+    "independence", "liberty", "freedom", "victory", "unity",
     "azov", "wagner", "kadyrov", "putin", "zelensky", "zelenskyy", "zelenskiy", "biden", "lavrov", "shoigu", "peskov",
 }
 _TITLES = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Dr|President|Minister|Ambassador|Secretary|Spokesman|Spokeswoman|Commander|Deputy Mayor|Chancellor|Admiral|Gen|General|Col|Colonel|Sgt|Sergeant|Capt|Captain|Lt|"
@@ -123,11 +127,27 @@ def find_mentions(text: str, gaz: Gazetteer | None = None) -> list[Mention]:
                 i += 1
                 continue
             start, end, surface, entries, j = found
+            opens_sentence = i - 1 == 0 and re.search(r"(?:^|[.!?:;\"“]\s*|\n\s*)$", text[:run.start()]) is not None
+            if i > 0 and not opens_sentence and _after_a_name(words[i - 1].group()) and not any(e.kind in ("country", "admin1") for e in entries):
+                i = j  # "Mike Jones", "Sgt. Lincoln": the last word of a person's or body's name
+                continue
             mention = _cue(text, start, end, surface, entries)
             if mention is not None:
                 mentions.append(mention)
             i = j
     return mentions
+
+
+_PLACE_PREFIXES = {"north", "south", "east", "west", "new", "fort", "saint", "st", "st.", "mount", "lake", "port", "upper", "lower", "greater", "central", "northern", "southern", "eastern", "western", "old", "el", "la", "los", "las", "san", "santa", "de"}
+
+
+def _after_a_name(previous: str) -> bool:
+    """True when the capitalised word before a candidate makes it part of a longer name."""
+    word = previous.strip(".,’'").lower()
+    return (
+        bool(word) and previous[:1].isupper() and word not in _PLACE_PREFIXES and word not in _NOT_PLACES
+        and not word.endswith(("'s", "’s")) and "-" not in word  # "Russian-controlled Kakhovka"
+    )
 
 
 def _cue(text: str, start: int, end: int, surface: str, entries: list[Entry]) -> Mention | None:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from claimledger.geo.names import is_latin, key, skeleton
 
-GAZETTEER_VERSION = "8"
+GAZETTEER_VERSION = "9"
 # English names that GeoNames lacks or spells otherwise, true of the world.
 COUNTRY_ALIASES = {
     "GB": ["Britain", "Great Britain", "UK", "U.K.", "England", "Scotland", "Wales"],
@@ -275,7 +275,7 @@ def build(path: Path) -> None:
         pid = next_id
         next_id += 1
         extra = info.get(country["iso"], {})
-        point = extra.get("latlng") or _country_point(country, cities)
+        point = _COUNTRY_CENTRES.get(country["iso"]) or extra.get("latlng") or _country_point(country, cities)
         places.append((pid, country["geonameid"], country["name"], country["iso"], None, point[0], point[1], int(country["population"] or 0), "country"))
         # English alternative names only: native spellings with diacritics ("Ísland") fold
         # into English words ("island").
@@ -317,16 +317,16 @@ def build(path: Path) -> None:
 
 # Country points: the geographic middle of the populated places is a poor choice for large
 # countries, so use the most populous city's admin area only when the country has no better.
+# GeoNames' own points for some large countries (the convention of the geoparsing literature);
+# they take precedence over countryinfo's rounded centres.
 _COUNTRY_CENTRES = {
-    "UA": (48.38, 31.17), "RU": (61.52, 105.32), "BY": (53.71, 27.95), "US": (39.83, -98.58), "GB": (54.0, -2.0),
-    "CA": (56.13, -106.35), "CN": (35.86, 104.2), "AU": (-25.27, 133.78), "BR": (-14.24, -51.93),
+    "US": (39.76, -98.5), "CA": (60.10867, -113.64258), "IN": (22.0, 79.0), "JP": (35.68536, 139.75309),
+    "RU": (60.0, 100.0), "CN": (35.0, 105.0), "AU": (-25.0, 135.0), "BR": (-10.0, -55.0), "UA": (49.0, 32.0),
 }
 
 
 def _country_point(country: dict, cities: dict) -> tuple[float, float]:
     iso = country["iso"]
-    if iso in _COUNTRY_CENTRES:
-        return _COUNTRY_CENTRES[iso]
     members = [c for c in cities.values() if c["countrycode"] == iso and c["population"]]
     if not members:
         return (0.0, 0.0)
