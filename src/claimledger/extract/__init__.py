@@ -29,6 +29,8 @@ from claimledger.model import (
 )
 
 MAX_EVIDENCE = 600
+# How far back an undated, unplaced sentence may look for the place it is about (characters).
+FALLBACK_CHARS = 800
 _CASUALTY_COUNT = re.compile(
     r"\b(?:\d[\d,.]*|hundreds|thousands|dozens|tens of thousands|scores)\s+(?:of\s+)?(?:\w+\s+){0,2}?"
     r"(?:soldiers|troops|servicemen|fighters|personnel|tanks|aircraft|helicopters|armoured vehicles|armored vehicles|"
@@ -631,7 +633,12 @@ def _site(sentence: _Sentence, places: list[Location], paragraph_start: int, rep
     specific place the story is about when one was named just before, inside that country.
     """
     inside_sentence = [p for p in places if p.start is not None and sentence.start <= p.start < sentence.end]
-    before = [p for p in places if p.start is not None and paragraph_start <= p.start < sentence.start and p.precision != "country"]
+    # The story's recent sites, not a capital that acted three paragraphs ago.
+    window = max(paragraph_start, sentence.start - FALLBACK_CHARS)
+    before = [
+        p for p in places
+        if p.start is not None and window <= p.start < sentence.start and p.precision != "country" and p.role == "site"
+    ]
     if inside_sentence:
         # The most specific place is the site; the others keep their own roles.
         ordered = sorted(inside_sentence, key=lambda p: (p.role != "site", _RANK[p.precision], p.start))

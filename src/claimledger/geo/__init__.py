@@ -141,11 +141,14 @@ def find_mentions(text: str, gaz: Gazetteer | None = None) -> list[Mention]:
 _PLACE_PREFIXES = {"north", "south", "east", "west", "new", "fort", "saint", "st", "st.", "mount", "lake", "port", "upper", "lower", "greater", "central", "northern", "southern", "eastern", "western", "old", "el", "la", "los", "las", "san", "santa", "de"}
 
 
+_FUNCTION_WORDS = {"the", "a", "an", "in", "at", "on", "from", "to", "near", "of", "by", "for", "with", "and", "but", "or", "as", "into", "outside", "around"}
+
+
 def _after_a_name(previous: str) -> bool:
     """True when the capitalised word before a candidate makes it part of a longer name."""
     word = previous.strip(".,’'").lower()
     return (
-        bool(word) and previous[:1].isupper() and word not in _PLACE_PREFIXES and word not in _NOT_PLACES
+        bool(word) and previous[:1].isupper() and word not in _PLACE_PREFIXES and word not in _FUNCTION_WORDS
         and not word.endswith(("'s", "’s")) and "-" not in word  # "Russian-controlled Kakhovka"
     )
 
