@@ -213,3 +213,8 @@ def test_purposes_modifiers_and_policies_are_not_events(nlp, sentence: str) -> N
 )
 def test_clearance_and_inventories_are_not_events(nlp, sentence: str) -> None:
     assert claims_of(nlp, sentence) == []
+
+
+def test_where_things_were_stolen_from_is_the_site(nlp) -> None:
+    (claim,) = claims_of(nlp, "Seven raccoons and two wolves were stolen from the zoo in Kherson on Friday, officials said.", "2022-11-14")
+    assert claim.locations[0].name == "Kherson" and claim.locations[0].role == "site"

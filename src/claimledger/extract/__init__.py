@@ -647,8 +647,14 @@ def _site(sentence: _Sentence, places: list[Location], paragraph_start: int, rep
             earlier = [p for p in before[-6:] if p.country == sites[0].country and p.precision in ("place", "admin2")]
             if earlier:
                 return [earlier[-1].with_role("site"), *(p.with_role("other") for p in ordered)]
-        if not sites and before:
-            return [before[-1].with_role("site"), *ordered]
+        if not sites:
+            # "stolen from Kherson Zoo", "fled from Mariupol": where things or people were taken
+            # from is where it happened.
+            origins = [p for p in ordered if p.role == "origin"]
+            if origins:
+                return [origins[0].with_role("site"), *(p for p in ordered if p is not origins[0])]
+            if before:
+                return [before[-1].with_role("site"), *ordered]
         return ordered
     if before:
         return [before[-1].with_role("site")]
