@@ -218,3 +218,7 @@ def test_clearance_and_inventories_are_not_events(nlp, sentence: str) -> None:
 def test_where_things_were_stolen_from_is_the_site(nlp) -> None:
     (claim,) = claims_of(nlp, "Seven raccoons and two wolves were stolen from the zoo in Kherson on Friday, officials said.", "2022-11-14")
     assert claim.locations[0].name == "Kherson" and claim.locations[0].role == "site"
+
+
+def test_taking_off_clothes_is_not_looting(nlp) -> None:
+    assert claims_of(nlp, "Medics took his boots off and treated his feet at the hospital in Kharkiv on Monday.") == []

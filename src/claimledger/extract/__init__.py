@@ -400,6 +400,8 @@ def _taking_items(tokens: list[Any], lex: Lexicon, verbs: frozenset[str] | set[s
     for i, token in enumerate(tokens):
         if token.pos_ != "VERB" or token.lemma_.lower() not in verbs or not _trigger_is_event(token, "looting"):
             continue
+        if any(c.dep_ == "prt" and c.lower_ in ("off", "up", "over", "part") for c in token.children):
+            continue  # "took his shoes off", "took up arms": not taking goods away
         objects = _objects(token, tokens, i)
         words = {t.lower_ for t in objects} | {t.lemma_.lower() for t in objects}
         if words & _NOT_TAKEN or words & _PEOPLE:
