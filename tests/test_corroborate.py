@@ -59,3 +59,24 @@ def test_the_same_things_taken_at_one_place_join_one_incident() -> None:
               items=(Item("Remains", "cultural_property"), Item("paintings", "cultural_property")), attributions=(Attribution("the museum", "ngo", "statement"),))
     (incident,) = build_incidents([a, b], {"r1": _report("r1", "Daily Mail"), "r2": _report("r2", "BBC")}, {"r1": "s1", "r2": "s2"})
     assert incident.independent_source_count == 2
+
+
+def test_two_strikes_on_one_city_in_one_round_up_are_two_incidents() -> None:
+    donetsk = Location("Donetsk", "UA", 48.0, 37.8, "place", geonameid=709717, admin1="Donetsk")
+    a = _claim("c1", "r1", "A superstore in Donetsk was hit by a shell and caught fire, the mayor said.", "the mayor", donetsk)
+    b = _claim("c2", "r1", "Russian forces also struck a bus depot in Donetsk, killing one person, authorities said.", "authorities", donetsk)
+    assert len(build_incidents([a, b], {"r1": _report("r1", "AP")}, {"r1": "s1"})) == 2
+
+
+def test_a_sentence_referring_back_joins_the_first() -> None:
+    a = _claim("c1", "r1", "Russian rockets hit Kramatorsk overnight, killing 13 people, the mayor said.", "the mayor", KRAMATORSK)
+    b = _claim("c2", "r1", "The attack destroyed several houses near the centre, the mayor added.", "the mayor", KRAMATORSK)
+    (incident,) = build_incidents([a, b], {"r1": _report("r1", "AP")}, {"r1": "s1"})
+    assert len(incident.claim_ids) == 2
+
+
+def test_a_nameless_source_adds_no_independence_to_a_named_one() -> None:
+    a = _claim("c1", "r1", "Rockets hit Kramatorsk on Friday, the mayor said.", "the mayor", KRAMATORSK)
+    b = _claim("c2", "r2", "Rockets hit Kramatorsk on Friday, authorities said.", "authorities", KRAMATORSK)
+    (incident,) = build_incidents([a, b], {"r1": _report("r1", "AP"), "r2": _report("r2", "NBC")}, {"r1": "s1", "r2": "s2"})
+    assert incident.independent_source_count == 1

@@ -138,12 +138,28 @@ def _same_site(a: Location | None, b: Location | None) -> bool:
     return False
 
 
+_ANAPHORA = re.compile(r"\b(?:the|that|this) (?:attack|strike|strikes|shelling|blast|explosion|bombing|raid|assault|incident|looting|theft|killings?)\b", re.I)
+
+
+def _refers_back(a: Claim, b: Claim) -> bool:
+    """One of two sentences of a report points at the other's event: "the attack", or the same count."""
+    first, second = sorted((a, b), key=lambda c: c.evidence[0].start)
+    if _ANAPHORA.search(second.evidence[0].text):
+        return True
+    numbers = lambda c: set(re.findall(r"\b\d{2,}\b", c.evidence[0].text))  # noqa: E731
+    return bool(numbers(first) & numbers(second))
+
+
 def _why(a: Claim, b: Claim, stories: dict[str, str]) -> str | None:
     same_story = stories.get(a.report_id) == stories.get(b.report_id) and a.report_id != b.report_id
     if same_story and a.type == b.type and _similar(a.evidence[0].text, b.evidence[0].text) >= 0.6:
         return "the same sentence in copies of one story"
     sa, sb = site(a), site(b)
     dates = _dates_compatible(a.date, b.date)
+    if a.report_id == b.report_id and not _refers_back(a, b):
+        # Two sentences of one report name two events unless one refers back to the other
+        # ("the attack", the same death toll): round-ups list several strikes on one city a day.
+        return None
     if a.type == b.type and dates and _same_site(sa, sb):
         return f"same type at {sa.name if sa else '?'} on overlapping dates"
     if a.report_id == b.report_id and a.type == b.type and _same_site(sa, sb) and sa is not None and sa.precision == "place" and (dates or not a.date.start or not b.date.start):
@@ -173,6 +189,7 @@ def _partisan(source: str, kind: str) -> bool:
     return bool(_PARTY.search(source)) or kind in ("military", "participant")
 
 
+_GENERIC_SOURCES = {"authorities", "officials", "local authorities", "local officials", "sources", "reports", "media reports", "witnesses", "residents"}
 _TITLE_WORDS = {
     "ambassador", "president", "minister", "governor", "mayor", "spokesman", "spokeswoman", "spokesperson", "gen", "general",
     "gov", "mr", "mrs", "ms", "dr", "u", "s", "un", "chief", "head", "deputy", "regional", "city", "official", "officials",
@@ -251,6 +268,9 @@ def _incident(members: list[Claim], reports: dict[str, Report], stories: dict[st
             entry = sources.setdefault(f"story:{story}", (outlet, "media", set(), _partisan(outlet, "media")))
             entry[2].add(c.report_id)
     sources = _merge_named(sources)
+    if len(sources) > 1:
+        # "authorities said", "officials said": a nameless source cannot add independence to a named one
+        sources = {k: v for k, v in sources.items() if k not in _GENERIC_SOURCES} or sources
     refs = tuple(SourceRef(name, k, tuple(sorted(rids))) for name, k, rids, _ in sorted(sources.values(), key=lambda s: s[0]))
     independent = len(sources)
     partisan_only = bool(sources) and all(p for *_, p in sources.values())
