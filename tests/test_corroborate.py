@@ -40,8 +40,8 @@ def test_independent_sources_raise_credibility() -> None:
 
 def test_one_source_under_two_names_counts_once() -> None:
     a = _claim("c1", "r1", "Rockets hit Kramatorsk on Friday, Ambassador Linda Thomas-Greenfield said.", "Ambassador Linda Thomas-Greenfield", KRAMATORSK)
-    b = _claim("c2", "r1", "Rockets hit Kramatorsk on Friday, Thomas-Greenfield said.", "Thomas-Greenfield", KRAMATORSK)
-    (incident,) = build_incidents([a, b], {"r1": _report("r1", "AP")}, {"r1": "s1"})
+    b = _claim("c2", "r2", "Rockets hit Kramatorsk on Friday, Thomas-Greenfield said.", "Thomas-Greenfield", KRAMATORSK)
+    (incident,) = build_incidents([a, b], {"r1": _report("r1", "AP"), "r2": _report("r2", "NBC")}, {"r1": "s1", "r2": "s2"})
     assert incident.independent_source_count == 1
 
 
