@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Any
 
 from claimledger.model import Report, content_id
 
@@ -44,26 +45,38 @@ def containment(a: set[str], b: set[str]) -> float:
 
 
 def story_pairs(reports: Sequence[Report]) -> list[tuple[str, str, float]]:
-    """Pairs of report ids that are copies of one text, with their containment."""
+    """Pairs of report ids that are copies of one text, with their containment.
+
+    Shingle sets are kept as sorted arrays of 64-bit hashes (a few KB per report), so archives
+    of 100,000 reports fit in memory; MinHash signatures come from rensa.
+    """
+    import numpy as np
     import rensa
 
-    sets = {r.report_id: shingles(body_text(r)) for r in reports}
-    ids = [rid for rid, s in sets.items() if len(s) >= MIN_SHINGLES]
+    hashed: dict[str, Any] = {}
+    ids: list[str] = []
     lsh = rensa.RMinHashLSH(threshold=0.1, num_perm=NUM_PERM, num_bands=NUM_BANDS)
-    hashes = {}
-    for number, rid in enumerate(ids):
+    signatures = []
+    for report in reports:
+        grams = shingles(body_text(report))
+        if len(grams) < MIN_SHINGLES:
+            continue
         mh = rensa.RMinHash(num_perm=NUM_PERM, seed=42)
-        mh.update(sorted(sets[rid]))
-        hashes[rid] = mh
-        lsh.insert(number, mh)
+        mh.update(sorted(grams))
+        lsh.insert(len(ids), mh)
+        signatures.append(mh)
+        ids.append(report.report_id)
+        hashed[report.report_id] = np.unique(np.fromiter((hash(g) for g in grams), dtype=np.int64, count=len(grams)))
     pairs = []
     for number, rid in enumerate(ids):
-        for other in lsh.query(hashes[rid]):
+        for other in lsh.query(signatures[number]):
             if other <= number:
                 continue
-            score = containment(sets[rid], sets[ids[other]])
+            a, b = hashed[rid], hashed[ids[other]]
+            shared = np.intersect1d(a, b, assume_unique=True).size
+            score = shared / min(a.size, b.size)
             if score >= MIN_CONTAINMENT:
-                pairs.append((rid, ids[other], round(score, 3)))
+                pairs.append((rid, ids[other], round(float(score), 3)))
     return pairs
 
 
