@@ -222,3 +222,8 @@ def test_where_things_were_stolen_from_is_the_site(nlp) -> None:
 
 def test_taking_off_clothes_is_not_looting(nlp) -> None:
     assert claims_of(nlp, "Medics took his boots off and treated his feet at the hospital in Kharkiv on Monday.") == []
+
+
+def test_soldiers_killed_in_a_unit_are_not_civilians(nlp) -> None:
+    claims = claims_of(nlp, "In his company of 80 soldiers near Izium, 12 were killed and 9 others wounded in March.")
+    assert "attack_on_civilians" not in {c.type for c in claims}

@@ -38,6 +38,8 @@ _CASUALTY_COUNT = re.compile(
     r"|\bdeath toll\b|(?<!\bno )(?<!\bany )\bcasualt(?:y|ies)\b|\blost (?:about |some |over |more than )?\d[\d,]* (?:soldiers|troops|men)\b",
     re.IGNORECASE,
 )
+# "10 were killed and 10 others wounded" (a count of casualties in a unit or company)
+_COUNT_KILLED = re.compile(r"\b\d[\d,]*\s+(?:others\s+|more\s+)?(?:were|have been|had been)\s+(?:killed|wounded|injured)\b")
 _PERPETRATOR = re.compile(
     r"\b(?:(?:Russian|Ukrainian|Belarusian|Chechen|pro-Russian|pro-Moscow|separatist|Kremlin|Putin's|Moscow's|Kyiv's|enemy|occupying)"
     r"[- ](?:[a-z]+ )?(?:troops|soldiers|forces|servicemen|army|military|occupiers|units|mercenaries|fighters|paratroopers|"
@@ -115,7 +117,8 @@ def _phrase_in(phrase: str, lower: str) -> bool:
 def _needs_met(spec: TypeSpec, sent: _Sentence, lex: Lexicon) -> bool:
     for need in spec.needs:
         if need == "casualty_count":
-            if not _CASUALTY_COUNT.search(sent.lower):
+            military = bool(sent.lemmas & lex.objects["troops"]) or "unit" in sent.lemmas or "comrade" in sent.lemmas
+            if not _CASUALTY_COUNT.search(sent.lower) and not (military and _COUNT_KILLED.search(sent.lower)):
                 return False
             continue
         words = lex.objects.get(need, frozenset())
@@ -378,6 +381,9 @@ def _objects(token: Any, tokens: list[Any], i: int) -> list[Any]:
     return found
 
 
+_CLEARLY_CIVILIAN = {"civilian", "resident", "child", "woman", "villager", "family", "pensioner", "patient", "refugee", "girl", "boy", "baby"}
+
+
 def _harms_civilians(token: Any, tokens: list[Any], i: int, civilians: frozenset[str], troops: frozenset[str]) -> bool:
     """"Snipers shot residents", "two civilians were killed": the harmed are civilians, not troops."""
     objects = [c for c in token.children if c.dep_ in ("dobj", "nsubjpass")]
@@ -391,6 +397,9 @@ def _harms_civilians(token: Any, tokens: list[Any], i: int, civilians: frozenset
             return False
         if words & civilians:
             return True
+    sentence_words = {t.lemma_.lower() for t in tokens}
+    if sentence_words & (troops | {"unit", "comrade"}) and not sentence_words & _CLEARLY_CIVILIAN:
+        return False  # "in his unit of 50 people, 10 were killed": soldiers, not civilians
     return _object_near(tokens, i, civilians, 4)
 
 
