@@ -227,3 +227,14 @@ def test_taking_off_clothes_is_not_looting(nlp) -> None:
 def test_soldiers_killed_in_a_unit_are_not_civilians(nlp) -> None:
     claims = claims_of(nlp, "In his company of 80 soldiers near Izium, 12 were killed and 9 others wounded in March.")
     assert "attack_on_civilians" not in {c.type for c in claims}
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("The CCTV footage shows soldiers stealing bicycles from the school in Irpin.", "looting"),
+        ("Two recruitment offices in Nizhny Novgorod were hit with Molotov cocktails on Monday night.", "property_destruction"),
+    ],
+)
+def test_footage_narration_and_firebombs(nlp, sentence: str, expected: str) -> None:
+    assert expected in {c.type for c in claims_of(nlp, sentence, "2022-10-18")}

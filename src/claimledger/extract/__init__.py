@@ -512,6 +512,9 @@ def _modality(sent: _Sentence, trigger: tuple[int, int]) -> str:
 _MUTUAL = re.compile(r"\b(?:accus\w*|blam\w*|trad\w*)\s+(?:each other|one another)\b")
 
 
+_PERCEPTION = {"see", "show", "watch", "hear", "film", "capture", "depict", "record", "spot", "catch"}
+
+
 def _tells_past_or_ongoing(token: Any) -> bool:
     """A verb in the past, the perfect, the progressive or a past passive; not a present passive
     ("civilians are protected"), which states a rule or a standing condition."""
@@ -520,6 +523,8 @@ def _tells_past_or_ongoing(token: Any) -> bool:
     if token.tag_ == "VBN":
         auxes = [c for c in token.children if c.dep_ in ("aux", "auxpass")]
         return not auxes or any(a.tag_ in ("VBD", "VBN") or a.lemma_ == "have" for a in auxes)
+    if token.tag_ == "VBG" and token.pos_ == "VERB" and token.head.lemma_.lower() in _PERCEPTION:
+        return True  # "the footage shows soldiers stealing bicycles", "you see them shooting"
     return token.tag_ == "VBG" and token.pos_ == "VERB" and any(c.dep_ == "aux" for c in token.children)
 
 
