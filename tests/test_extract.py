@@ -232,7 +232,7 @@ def test_soldiers_killed_in_a_unit_are_not_civilians(nlp) -> None:
 @pytest.mark.parametrize(
     ("sentence", "expected"),
     [
-        ("The CCTV footage shows soldiers stealing bicycles from the school in Irpin.", "looting"),
+        ("The CCTV footage shows soldiers stealing televisions from the school in Irpin.", "looting"),
         ("Two recruitment offices in Nizhny Novgorod were hit with Molotov cocktails on Monday night.", "property_destruction"),
     ],
 )
