@@ -204,6 +204,7 @@ def locate(
     jsonl_file: Annotated[Path | None, typer.Option("--jsonl", help="JSON Lines file: locate one field of each line.")] = None,
     field: Annotated[str, typer.Option(help="Field of each line to locate.")] = "text",
     as_place: Annotated[bool, typer.Option("--as-place", help="Treat the whole input as one place name.")] = False,
+    db: Annotated[str, typer.Option("--db", help="Accepted like every command's; locate reads no ledger.")] = DEFAULT_DB,
 ) -> None:
     """Find and geocode the places in a text, printing {"places": [...]} per input.
 
