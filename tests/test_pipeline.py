@@ -137,3 +137,14 @@ def test_independent_reports_of_one_event_are_not_one_story() -> None:
     b = "Two teachers were injured when a school in Kharkiv was struck by rockets on Thursday, according to local officials who spoke to our reporter at the scene after the fire was put out."
     stories = assign_stories([_report("a", a, "2022-05-05"), _report("b", b, "2022-05-05"), _report("c", a + " Copy edited.", "2022-05-06")])
     assert stories["a"] == stories["c"] != stories["b"]
+
+
+def test_locate_prints_one_json_line_per_input(tmp_path: Path) -> None:
+    lines = tmp_path / "places.jsonl"
+    lines.write_text(json.dumps({"q": "Trostyanets', Sumy region"}) + "\n" + json.dumps({"q": ""}) + "\n", encoding="utf-8")
+    result = runner.invoke(app, ["locate", "--jsonl", str(lines), "--field", "q", "--as-place"])
+    assert result.exit_code == 0
+    first, second = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    assert first["places"][0]["admin1"] == "Sumy" and second == {"places": []}
+    text = runner.invoke(app, ["locate", "Shelling hit Izium, Kharkiv Oblast"])
+    assert json.loads(text.stdout)["places"][0]["name"] == "Izyum"
