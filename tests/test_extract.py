@@ -238,3 +238,9 @@ def test_soldiers_killed_in_a_unit_are_not_civilians(nlp) -> None:
 )
 def test_footage_narration_and_firebombs(nlp, sentence: str, expected: str) -> None:
     assert expected in {c.type for c in claims_of(nlp, sentence, "2022-10-18")}
+
+
+def test_a_direction_word_is_not_the_speaker(nlp) -> None:
+    text = "Further west, the governor of the Dnipropetrovsk region reported more Russian shelling of Nikopol on Saturday."
+    (claim,) = claims_of(nlp, text, "2022-08-13")
+    assert claim.attributions[0].source == "the governor of the Dnipropetrovsk region"

@@ -102,3 +102,9 @@ def test_surnames_and_institution_words_are_not_places(text: str, absent: str) -
 
 def test_a_town_after_a_hyphenated_adjective_is_still_found() -> None:
     assert "Nova Kakhovka" in {p.name for p in find_places("Shelling hit the Russian-controlled Nova Kakhovka on Saturday.")}
+
+
+def test_a_capital_that_acts_is_not_ranked_as_the_site() -> None:
+    places = find_places("Moscow has deployed propaganda trucks to Mariupol, and Kyiv said they arrived on Monday.")
+    roles = {p.name: p.role for p in places}
+    assert roles["Mariupol"] == "site" and roles["Kyiv"] == "other"

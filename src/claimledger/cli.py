@@ -235,9 +235,9 @@ def locate(
 
 
 def _ranked(places: list[Location]) -> list[Location]:
-    """Best first: specific places before regions and countries, then text order."""
+    """Best first: sites before reference points and actors, specific places before regions, then text order."""
     rank = {"place": 0, "admin2": 1, "admin1": 2, "region": 3, "country": 4}
-    return sorted(places, key=lambda p: (rank[p.precision], p.start or 0))
+    return sorted(places, key=lambda p: (p.role == "other", rank[p.precision], p.start or 0))
 
 
 @app.command()

@@ -23,6 +23,7 @@ _NOT_AGENTS = {
     "evidence", "bombardment", "attack", "strike", "shelling", "fighting", "war", "invasion", "focus", "news", "move",
     "number", "toll", "damage", "situation", "fact", "reason", "result", "aim", "goal", "plan", "there", "analysis",
 }
+_NOT_SUBJECTS = {"west", "east", "north", "south", "elsewhere", "meanwhile", "later", "earlier", "separately", "also"}
 PRONOUNS = {"he", "she", "they", "it", "we", "i", "you", "this", "that", "who", "which", "what", "one", "some", "others"}
 _DATELINE = re.compile(r"\((?:AP|Reuters|AFP)\b|^[A-Z][A-Z ,.'-]{3,}$")
 # Public figures and titles: a name next to one of these is not a private individual.
@@ -137,6 +138,9 @@ def find_speaker(sent: Any, text: str) -> Speaker | None:
         if token.lemma_.lower() not in SPEECH_LEMMAS or token.pos_ not in ("VERB", "AUX"):
             continue
         subject = _subject_span(token)
+        if subject is not None and subject.lemma_.lower() in _NOT_SUBJECTS:
+            # "Further west, the governor ... reported": the parser made "west" the subject
+            subject = next((c for c in subject.children if c.dep_ == "appos"), subject)
         if subject is None:
             span = _phrase_before(token)
             if span is None:

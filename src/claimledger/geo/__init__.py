@@ -71,6 +71,7 @@ _PERSON_AFTER = re.compile(r"^(?:,\s+\d+,|\s+(?:said|says|told|added|explained|r
 # Relation words before a place: "north of Kharkiv" keeps Kharkiv's point with a vaguer precision.
 _RELATION = re.compile(r"\b(north|south|east|west|northeast|northwest|southeast|southwest|outskirts|suburbs?|near|outside|around|km|kilometres|kilometers|miles)\b[^.]{0,25}$", re.IGNORECASE)
 _REFERENCE = re.compile(r"\b\d[\d,.]*\s*(?:km|kilometers|kilometres|miles|mi)\b\)?(?:\s*\([^)]{0,30}\))?\s+(?:\w+\s+){0,2}(?:of|from)\s+(?:the\s+)?(?:(?:city|town|village|capital)\s+(?:of\s+)?)?$", re.IGNORECASE)
+_ACTS = re.compile(r"^(?:'s government|’s government)?\s+(?:says|said|claims|claimed|announced|accused|denied|deployed|sent|launched|warned|insists|insisted|blamed|responded|rejected|demanded)\b")
 _ORIGIN = re.compile(r"\bfrom\s+(?:the\s+)?(?:(?:city|town|village|region)\s+of\s+)?$", re.IGNORECASE)
 _DESTINATION = re.compile(r"\b(?:to|towards?|into|for|bound for|en route to)\s+(?:the\s+)?(?:(?:city|town|village|region)\s+of\s+)?$", re.IGNORECASE)
 # Countries a war report's small places most likely lie in, when the text names none.
@@ -318,8 +319,11 @@ def _location(m: Mention, entry: Entry, text: str, score: float) -> Location:
         role = "origin"
     elif _DESTINATION.search(before) and not re.search(r"\b(?:to|into)\s+(?:the\s+)?$", before[-12:]) or re.search(r"\b(?:towards?|bound for|en route to)\s+(?:the\s+)?$", before):
         role = "destination"
+    after = text[m.end:m.end + 30]
     if _REFERENCE.search(before):
         role = "other"  # "300 kilometers west of Kyiv" measures from Kyiv; the event is elsewhere
+    elif precision in ("place", "country") and _ACTS.match(after):
+        role = "other"  # "Moscow has deployed", "Kyiv says": the government acting, not the site
     elif _RELATION.search(before) and precision == "place":
         precision = "admin2"
     return Location(
