@@ -131,8 +131,3 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
         else:
             merged.append((start, end))
     return merged
-
-
-def inside(spans: list[tuple[int, int]] | tuple[tuple[int, int], ...], start: int, end: int) -> bool:
-    """True when [start, end) overlaps any of the spans."""
-    return any(s < end and start < e for s, e in spans)

@@ -47,18 +47,6 @@ def clean_report(report: Report) -> Report:
     return replace(report, boilerplate=tuple(boilerplate_spans(report.text)))
 
 
-def build_reports(raws: Iterable[RawDocument | BadInput], rejected: list[Rejected]) -> Iterator[Report]:
-    """Cleaned reports from raw documents; bad ones go to `rejected`."""
-    for raw in raws:
-        if isinstance(raw, BadInput):
-            rejected.append(Rejected(raw.name, raw.reason))
-            continue
-        try:
-            yield clean_report(to_report(raw))
-        except BadInput as exc:
-            rejected.append(Rejected(exc.name, exc.reason))
-
-
 def parse_processes(count: int) -> int:
     """Parser processes for a batch: two on a multi-core machine when the batch is large enough to
     repay starting them (CLAIMLEDGER_PROCESSES overrides)."""

@@ -62,8 +62,6 @@ _NAMED_PRIVATE = re.compile(
     rf"(?P<name>[A-Z][a-z’'-]+(?: [A-Z][a-z’'-]+){{1,2}}),\s+(?:\d+,\s+)?(?:a|an|the)\s+(?:[\w-]+\s+){{0,3}}{_PRIVATE_ROLES}\b"
     rf"|\b{_PRIVATE_ROLES}\s+(?P<name2>[A-Z][a-z’'-]+(?: [A-Z][a-z’'-]+){{1,2}})\b"
 )
-_FUTURE = re.compile(r"\b(?:will|shall|going to|plans? to|intends? to|threaten(?:s|ed)? to|vow(?:s|ed)? to|aims? to|wants? to|would like to)\b", re.I)
-_HYPOTHETICAL = re.compile(r"\b(?:would have|could have|would|if they|if the|had they|might have been)\b", re.I)
 _POSSIBLE = re.compile(r"\b(?:may have|might have|possibly|probably|likely|suspected|appears? to|appeared to|apparently|feared|believed to|thought to|could be)\b", re.I)
 _DENIED = re.compile(r"\b(?:denied|denies|deny|denying|rejected (?:the )?(?:claims?|allegations?|accusations?)|dismissed (?:the )?(?:claims?|allegations?)|fake|staged|false(?:ly)?|no evidence)\b", re.I)
 _ALLEGED = re.compile(r"\b(?:accus\w*|alleg\w*|claim(?:s|ed)?|reportedly|purportedly|said to have|reports? of|suspected of)\b", re.I)

@@ -12,7 +12,7 @@ import json
 import os
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from claimledger.errors import BadInput
@@ -299,11 +299,6 @@ def to_report(raw: RawDocument) -> Report:
         text=text,
         kind=raw.kind,
     )
-
-
-def with_origin(raw: RawDocument, path: str) -> RawDocument:
-    """The same raw document under another origin path (used for bundled examples)."""
-    return replace(raw, path=path)
 
 
 __all__ = [
