@@ -81,10 +81,9 @@ def _process(db: str) -> None:
 def _write_export(db: str, kind: Kind, out: Path | None, include_private_names: bool) -> int:
     store = _store(db)
     if kind is Kind.reports:
-        reports = store.reports()
-        rows = {r["report_id"]: r for r in store.report_rows()}
-        text = "".join(jsonl(report_record(r, rows[r.report_id]["story_id"] or r.report_id, rows[r.report_id]["ingested_at"]) for r in reports))
-        count = len(reports)
+        linked = store.reports_with_links()
+        text = "".join(jsonl(report_record(r, story_id, ingested_at) for r, story_id, ingested_at in linked))
+        count = len(linked)
     elif kind is Kind.claims:
         claims = store.claims()
         text = "".join(jsonl(claim_record(c, include_private_names) for c in claims))

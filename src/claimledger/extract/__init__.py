@@ -89,16 +89,17 @@ class _Sentence:
 @lru_cache(maxsize=4096)
 def _phrase_pattern(phrase: str) -> re.Pattern[str]:
     """A phrase as a regex whose words may be separated by quotes as well as spaces."""
-    words = [re.escape(w) for w in phrase.split()]
-    return re.compile(r"(?<![\w-])" + r"[\s'\"‘’“”]+".join(words) + r"(?![\w-])")
+    return re.compile(r"(?<![\w-])" + _phrase_body(phrase) + r"(?![\w-])")
+
+
+def _phrase_body(phrase: str) -> str:
+    return r"[\s'\"‘’“”]+".join(re.escape(w) for w in phrase.split())
 
 
 @lru_cache(maxsize=256)
 def _phrases_pattern(phrases: tuple[str, ...]) -> re.Pattern[str]:
     """All phrases of a type in one regex, longest first, so a sentence is scanned once per type."""
-    parts = []
-    for phrase in sorted(phrases, key=len, reverse=True):
-        parts.append(r"[\s'\"‘’“”]+".join(re.escape(w) for w in phrase.split()))
+    parts = [_phrase_body(p) for p in sorted(phrases, key=len, reverse=True)]
     return re.compile(r"(?<![\w-])(?:" + "|".join(parts) + r")(?![\w-])")
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -110,9 +110,11 @@ class LedgerStore:
         with self.engine.connect() as conn:
             return [_report(row) for row in conn.execute(query).mappings()]
 
-    def report_rows(self) -> Iterator[dict[str, Any]]:
+    def reports_with_links(self) -> list[tuple[Report, str, str]]:
+        """Every report with its story id (itself until processed) and ingest time, in one read."""
+        query = sa.select(schema.reports).order_by(schema.reports.c.report_id)
         with self.engine.connect() as conn:
-            yield from (dict(r) for r in conn.execute(sa.select(schema.reports).order_by(schema.reports.c.report_id)).mappings())
+            return [(_report(row), row["story_id"] or row["report_id"], row["ingested_at"]) for row in conn.execute(query).mappings()]
 
     def claims(self) -> list[Claim]:
         query = sa.select(schema.claims.c.data).order_by(schema.claims.c.report_id, schema.claims.c.position)
