@@ -108,3 +108,41 @@ def test_a_capital_that_acts_is_not_ranked_as_the_site() -> None:
     places = find_places("Moscow has deployed propaganda trucks to Mariupol, and Kyiv said they arrived on Monday.")
     roles = {p.name: p.role for p in places}
     assert roles["Mariupol"] == "site" and roles["Kyiv"] == "other"
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "admin1"),
+    [
+        ("Queues for bread formed in melitopol on Monday.", "Melitopol", "Zaporizhia"),
+        ("A video shows a burnt-out school in Chasiv yar.", "Chasiv Yar", "Donetsk"),
+        ("Tanks were filmed in Popsana.", "Popasna", "Luhansk"),
+        ("Windows were blown out at Residences Kramatorsk, Donetsk Oblast.", "Kramatorsk", "Donetsk"),
+        ("A convoy was filmed outside Babruysk at dawn.", "Bobruysk", "Mogilev"),
+        ("A rocket lodged in a roof in Zolote, a reporter from Russia said.", "Zolote", "Luhansk"),
+    ],
+)
+def test_places_written_carelessly_are_still_found(text: str, name: str, admin1: str) -> None:
+    assert any(p.name == name and p.admin1 == admin1 for p in find_places(text)), find_places(text)
+
+
+def test_a_town_just_over_the_named_regions_line_keeps_its_own_point() -> None:
+    top = locate_string("Sevastopol, Crimea")[0]
+    assert (top.name, top.precision) == ("Sevastopol", "place")
+
+
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [
+        ("A Russian ZALA drone struck a trench line.", "Zala"),
+        ("Pantsir interceptor debris landed on a roof in Belgorod.", "Krasnoarmeysk"),
+        ("Locals sheltered in reading rooms and in nice weather walked out.", "Reading"),
+    ],
+)
+def test_brands_and_lower_case_words_are_not_places(text: str, absent: str) -> None:
+    assert all(p.name != absent for p in find_places(text))
+
+
+def test_a_misspelling_as_close_to_two_names_as_to_one_is_no_guess() -> None:
+    from claimledger.geo.gazetteer import shared_gazetteer
+
+    assert shared_gazetteer().fuzzy("Stoyanka") == []

@@ -27,9 +27,11 @@ _PREFIX_CUE = re.compile(
     r"\s+(?:the\s+)?(?:(?:city|town|village|region|settlement|province|port|capital|oblast|district|hamlet)\s+(?:of\s+)?)?)$",
     re.IGNORECASE,
 )
+# Only these cues make a misspelt one-word name worth a guess ("from Maxar" is a company).
+_FUZZY_CUE = re.compile(r"\b(?:in|near|outside|around|(?:village|town|city|settlement|outskirts) of)\s+(?:the\s+)?$", re.IGNORECASE)
 _STRONG_PREFIX = re.compile(r"\b(?:village|town|city|settlement|hamlet|port|region|province|oblast|district)\s+of\s+$", re.IGNORECASE)
 _REGION_SUFFIX = re.compile(r"^(?:'s)?\s+(?:region|oblast|province|district|krai|governorate|area|county)\b", re.IGNORECASE)
-_APPOSITION_REGION = re.compile(r"^,\s+(?:in\s+(?:the\s+)?)?([A-Z][\w’'\-]+(?: [A-Z][\w’'\-]+)?)(?:'s)?\s+(?i:region|oblast|province|krai|governorate)\b")
+_APPOSITION_REGION = re.compile(r"^(?:,\s+|\s+in\s+the\s+)(?:in\s+(?:the\s+)?)?([A-Z][\w’'\-]+(?: [A-Z][\w’'\-]+)?)(?:'s)?\s+(?i:region|oblast|province|krai|governorate)\b")
 # "Orikhove, Luhansk": a bare name after a comma may be the region the place lies in.
 _APPOSITION_NAME = re.compile(r"^,\s+([A-Z][\w’'\-]+(?: [A-Z][\w’'\-]+)?)\b")
 # A capitalised word before one of these names a building or a street, not a town ("Drama theater").
@@ -76,6 +78,8 @@ _ORIGIN = re.compile(r"\bfrom\s+(?:the\s+)?(?:(?:city|town|village|region)\s+of\
 _DESTINATION = re.compile(r"\b(?:to|towards?|into|for|bound for|en route to)\s+(?:the\s+)?(?:(?:city|town|village|region)\s+of\s+)?$", re.IGNORECASE)
 # Countries a war report's small places most likely lie in, when the text names none.
 DEFAULT_CONTEXT = ("UA",)
+# The countries of the war claimledger was first built for: a cued name there is no wild guess.
+THEATRE = frozenset({"UA", "RU", "BY", "MD"})
 
 
 @dataclass(frozen=True)
@@ -119,7 +123,8 @@ def find_mentions(text: str, gaz: Gazetteer | None = None) -> list[Mention]:
                     surface, end = surface[:-2], end - 2
                 if not surface or not surface.split(" ")[-1][:1].isupper() or surface.lower() in _NOT_PLACES or surface.lower().split(" ")[0] in {"the", "a"}:
                     continue
-                cued = j == i + 1 and bool(_STRONG_PREFIX.search(text[max(0, start - 40):start]) or _PREFIX_CUE.search(text[max(0, start - 40):start]))
+                # A misspelling is worth a guess only for a whole one-word name after a place cue.
+                cued = len(words) == 1 and bool(_FUZZY_CUE.search(text[max(0, start - 40):start]))
                 entries = _candidates(gaz, surface, misspelt=cued)
                 if entries:
                     found = (start, end, surface, entries, j)
@@ -129,14 +134,46 @@ def find_mentions(text: str, gaz: Gazetteer | None = None) -> list[Mention]:
                 continue
             start, end, surface, entries, j = found
             opens_sentence = i - 1 == 0 and re.search(r"(?:^|[.!?:;\"“]\s*|\n\s*)$", text[:run.start()]) is not None
-            if i > 0 and not opens_sentence and _after_a_name(words[i - 1].group()) and not any(e.kind in ("country", "admin1") for e in entries):
+            located_by_region = _APPOSITION_REGION.match(text[end:end + 60]) is not None  # "Residences Kramatorsk, Donetsk Oblast"
+            if i > 0 and not opens_sentence and not located_by_region and _after_a_name(words[i - 1].group()) and not any(e.kind in ("country", "admin1") for e in entries):
                 i = j  # "Mike Jones", "Sgt. Lincoln": the last word of a person's or body's name
                 continue
             mention = _cue(text, start, end, surface, entries)
             if mention is not None:
                 mentions.append(mention)
             i = j
-    return mentions
+    return _lowercase_mentions(text, gaz, mentions)
+
+
+# "in kharkiv", "in Chasiv yar": captions and posts often skip capitals after a preposition.
+_LOWER_AFTER = re.compile(r"\b(?:[Ii]n|near|outside|around|through)\s+([A-Za-z][a-z’'\-]{3,}(?:\s+[a-z][a-z’'\-]{2,})?)")
+
+
+def _lowercase_mentions(text: str, gaz: Gazetteer, mentions: list[Mention]) -> list[Mention]:
+    """Add names written without their capitals, when they are unmistakable: the main name of a
+    town of 10,000 or more (or a region) in the war's countries, so English words stay words."""
+    taken = [(m.start, m.end) for m in mentions]
+    added: list[Mention] = []
+    for match in _LOWER_AFTER.finditer(text):
+        words = match.group(1).split()
+        if match.group(1)[:1].isupper() and len(words) == 1:
+            continue  # capitalised names were handled above
+        for n in range(len(words), 0, -1):
+            surface = " ".join(words[:n])
+            start = match.start(1)
+            end = start + len(surface)
+            if any(a < end and start < b for a, b in taken) or surface.lower() in _NOT_PLACES:
+                continue
+            entries = [
+                e for e in gaz.lookup(surface)
+                if e.country in THEATRE and skeleton(e.name) == skeleton(surface) and (e.kind == "admin1" or e.population >= 10_000)
+            ]
+            if entries:
+                added.append(Mention(start, end, text[start:end], tuple(entries), "prefix"))
+                break
+    if not added:
+        return mentions
+    return sorted(mentions + added, key=lambda m: m.start)
 
 
 _PLACE_PREFIXES = {"north", "south", "east", "west", "new", "fort", "saint", "st", "st.", "mount", "lake", "port", "upper", "lower", "greater", "central", "northern", "southern", "eastern", "western", "old", "el", "la", "los", "las", "san", "santa", "de"}
@@ -173,7 +210,13 @@ def _cue(text: str, start: int, end: int, surface: str, entries: list[Entry]) ->
     # Weak evidence that a capitalised word is a place: it modifies a facility ("Drama theater",
     # "Gorky park"), takes an article ("the Moskva"), or opens a sentence ("Tank destroyed").
     with_article = bool(re.search(r"\bthe\s+$", before))
-    weak = cue in ("none", "prefix") and (
+    # "a Russian ZALA drone": capitals inside a lower-case sentence mark a brand or an acronym;
+    # a dateline ("KYIV, Ukraine") or a headline in capitals does not.
+    shouted = (
+        len(surface) > 3 and surface.isupper() and re.search(r"[a-z]\s+$", before) is not None
+        and not any(e.kind == "country" or (e.kind == "place" and e.population > 100_000) for e in entries)
+    )
+    weak = shouted or cue in ("none", "prefix") and (
         (not big and (
             bool(_FACILITY_AFTER.match(after))
             or with_article
@@ -212,7 +255,7 @@ def resolve(mentions: list[Mention], text: str, gaz: Gazetteer | None = None) ->
         # A big city counts as context only when named by its own name, not by an alternate
         # spelling it shares with an English word ("Tank" is an alternate name of Tonk).
         named_region = top.kind in ("admin1", "admin2") and (m.cue == "region" or skeleton(top.name) == skeleton(m.text) or "." in m.text)
-        if (top.population > 100_000 and not m.weak and skeleton(top.name) == skeleton(m.text)) or named_region:
+        if not m.weak and ((top.population > 100_000 and skeleton(top.name) == skeleton(m.text)) or named_region):
             context[top.country] += 1
     if not context:
         for cc in DEFAULT_CONTEXT:
@@ -284,6 +327,12 @@ def _choose(
     scored.sort(key=lambda x: -x[0])
     score, entry = scored[0]
     # Small places need a cue or a context country; an unknown village abroad is not a guess worth making.
+    # A cued name in the war's own countries is no guess ("a reporter from Russia in Zolote").
+    alternate = skeleton(entry.name) != query_skeleton
+    if m.weak and (entry.country not in context or (alternate and not _variant(entry.name, m.text)) or (entry.kind == "place" and entry.population < 1000)):
+        return None  # "Pantsir air defence": an alternate name of a Saratov town, used as a word
+    if m.cue in ("prefix", "strong") and entry.country in THEATRE and _variant(entry.name, m.text, 80):
+        context = context + Counter({entry.country: 1})
     if entry.kind == "place" and m.cue == "none":
         if entry.population < 300_000 and entry.country not in context:
             return None
@@ -291,9 +340,7 @@ def _choose(
             return None
     if entry.kind == "place" and entry.country not in context and entry.population < 15_000 and m.cue != "strong":
         return None
-    if m.weak and (entry.country not in context or (entry.kind == "place" and entry.population < 1000)):
-        return None
-    if entry.country not in context and skeleton(entry.name) != skeleton(m.text) and entry.population < 1_000_000 and m.cue != "strong":
+    if entry.country not in context and alternate and entry.population < 1_000_000 and m.cue != "strong" and not _variant(entry.name, m.text):
         return None  # only an alternate name, abroad: "Sea" is not Seattle
     if hint_entries and entry.kind == "place":
         regions = {(h.country, h.admin1) for h in hint_entries}
@@ -301,9 +348,19 @@ def _choose(
             # "Orikhove, Luhansk" when the gazetteer knows only another Orikhove: the region is
             # what the text establishes; a wrong town elsewhere is not.
             region = next((h for h in hint_entries if h.kind == "admin1"), None)
-            if region is not None:
+            # A town just over the region's line is still the town ("Sevastopol, Crimea",
+            # "Alchevsk, Donetsk Oblast"); one across the country is another town of that name.
+            if region is not None and _km((entry.lat, entry.lon), (region.lat, region.lon)) > 100:
                 return region, score
     return entry, score
+
+
+def _variant(name: str, surface: str, cutoff: float = 75) -> bool:
+    """True when a surface form is a spelling of the entry's main name ("Babruysk" of Bobruysk),
+    not an unrelated alternate name it happens to carry."""
+    from rapidfuzz import fuzz
+
+    return fuzz.ratio(skeleton(name), skeleton(surface)) >= cutoff
 
 
 def _location(m: Mention, entry: Entry, text: str, score: float) -> Location:
