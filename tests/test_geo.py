@@ -146,3 +146,41 @@ def test_a_misspelling_as_close_to_two_names_as_to_one_is_no_guess() -> None:
     from claimledger.geo.gazetteer import shared_gazetteer
 
     assert shared_gazetteer().fuzzy("Stoyanka") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "site"),
+    [
+        ("Windows shattered at a shop in the Shevchenko in Kyiv.", "Kyiv"),
+        ("Shells fell near the Gorky park in Kharkiv.", "Kharkiv"),
+        ("A photo shows the Sumy market in Kharkiv after the strike.", "Kharkiv"),
+    ],
+)
+def test_a_district_read_as_a_distant_town_gives_way_to_its_city(text: str, site: str) -> None:
+    sites = [p for p in find_places(text) if p.role == "site"]
+    assert [p.name for p in sites] == [site], sites
+
+
+def test_a_town_named_beside_another_city_is_kept() -> None:
+    names = {p.name for p in find_places("Trains run from Amsterdam to Berlin and stop in Hilversum.")}
+    assert {"Berlin", "Hilversum"} <= names
+
+
+def test_a_river_is_a_reference_not_a_site() -> None:
+    places = find_places("The bridge over the Dnipro at Nova Kakhovka was hit.")
+    assert [p.name for p in places if p.role == "site"] == ["Nova Kakhovka"]
+
+
+def test_a_city_spelt_like_its_region_is_the_city() -> None:
+    top = [p for p in find_places("A car dealership burned in Zaporizhia.") if p.role == "site"][0]
+    assert top.precision == "place"
+
+
+def test_a_misspelt_region_still_places_its_town() -> None:
+    top = find_places("A school was hit in Novoselivka, Donestk oblast.")[0]
+    assert top.admin1 == "Donetsk"
+
+
+@pytest.mark.parametrize("text", ["The State Duma debated the bill.", "Water poured over the Dam after the strike."])
+def test_institutions_and_structures_are_not_towns(text: str) -> None:
+    assert find_places(text) == []

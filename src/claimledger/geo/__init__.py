@@ -44,6 +44,8 @@ _FACILITY_AFTER = re.compile(
     r"day|accords?|agreement|treaty|format|protocol|declaration|convention|summit|talks|process)\b",
     re.IGNORECASE,
 )
+_RIVER_AFTER = re.compile(r"^\s+river\b", re.IGNORECASE)
+_RIVER_BEFORE = re.compile(r"\b(?:[Bb]ridges?\s+(?:over|across)\s+(?:the\s+)?|banks\s+of\s+the\s+)$")
 _NOT_PLACES = {
     "the", "a", "an", "in", "on", "at", "it", "he", "she", "they", "we", "i", "mr", "mrs", "ms", "dr", "but", "and", "or",
     "this", "that", "these", "those", "there", "his", "her", "their", "its", "our", "after", "before", "when", "while",
@@ -64,6 +66,7 @@ _NOT_PLACES = {
     "university", "center", "centre", "college", "day", "hall", "road", "park", "post", "energy", "congress", "street",
     "department", "office", "court", "house", "senate", "council", "church", "school", "hospital", "airport", "station",
     "independence", "liberty", "freedom", "victory", "unity",
+    "duma", "state duma", "rada", "verkhovna rada", "dam", "metro",
     "azov", "wagner", "kadyrov", "putin", "zelensky", "zelenskyy", "zelenskiy", "biden", "lavrov", "shoigu", "peskov",
 }
 _TITLES = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Dr|President|Minister|Ambassador|Secretary|Spokesman|Spokeswoman|Commander|Deputy Mayor|Chancellor|Admiral|Gen|General|Col|Colonel|Sgt|Sergeant|Capt|Captain|Lt|"
@@ -73,7 +76,7 @@ _PERSON_AFTER = re.compile(r"^(?:,\s+\d+,|\s+(?:said|says|told|added|explained|r
 # Relation words before a place: "north of Kharkiv" keeps Kharkiv's point with a vaguer precision.
 _RELATION = re.compile(r"\b(north|south|east|west|northeast|northwest|southeast|southwest|outskirts|suburbs?|near|outside|around|km|kilometres|kilometers|miles)\b[^.]{0,25}$", re.IGNORECASE)
 _REFERENCE = re.compile(r"\b\d[\d,.]*\s*(?:km|kilometers|kilometres|miles|mi)\b\)?(?:\s*\([^)]{0,30}\))?\s+(?:\w+\s+){0,2}(?:of|from)\s+(?:the\s+)?(?:(?:city|town|village|capital)\s+(?:of\s+)?)?$", re.IGNORECASE)
-_ACTS = re.compile(r"^(?:'s government|’s government)?\s+(?:says|said|claims|claimed|announced|accused|denied|deployed|sent|launched|warned|insists|insisted|blamed|responded|rejected|demanded)\b")
+_ACTS = re.compile(r"^(?:'s government|’s government)?\s+(?:has\s+|have\s+|had\s+)?(?:says|said|claims|claimed|announced|accused|denied|deployed|sent|launched|warned|insists|insisted|blamed|responded|rejected|demanded)\b")
 _ORIGIN = re.compile(r"\bfrom\s+(?:the\s+)?(?:(?:city|town|village|region)\s+of\s+)?$", re.IGNORECASE)
 _DESTINATION = re.compile(r"\b(?:to|towards?|into|for|bound for|en route to)\s+(?:the\s+)?(?:(?:city|town|village|region)\s+of\s+)?$", re.IGNORECASE)
 # Countries a war report's small places most likely lie in, when the text names none.
@@ -98,6 +101,10 @@ class Mention:
 def _candidates(gaz: Gazetteer, text: str, misspelt: bool = False) -> list[Entry]:
     """Exact names, then romanisation variants, then (when the wording marks a place) misspellings."""
     entries = gaz.lookup(text)
+    if entries and all(e.kind in ("admin1", "admin2") for e in entries):
+        # "Zaporizhia" is the region's spelling; the city of the same name is "Zaporizhzhia".
+        seen = set(entries)
+        entries += [e for e in gaz.lookup(text, fuzzy=True) if e.kind == "place" and e.population >= 100_000 and e not in seen and any(e.country == r.country and e.admin1 == r.admin1 for r in seen)]
     if not entries and len(text) >= 4:
         entries = [e for e in gaz.lookup(text, fuzzy=True) if e.country in ("UA", "RU", "BY", "MD", "GE", "PL")]
     if not entries and misspelt and " " not in text:
@@ -117,7 +124,7 @@ def find_mentions(text: str, gaz: Gazetteer | None = None) -> list[Mention]:
             for j in range(min(len(words), i + 4), i, -1):
                 start = run.start() + words[i].start()
                 end = run.start() + words[j - 1].end()
-                surface = text[start:end].rstrip(".-’'")
+                surface = re.sub(r"-\d+$", "", text[start:end]).rstrip(".-’'")  # "Engels-2" is the airbase at Engels
                 end = start + len(surface)
                 if surface.endswith("'s") or surface.endswith("’s"):
                     surface, end = surface[:-2], end - 2
@@ -216,6 +223,11 @@ def _cue(text: str, start: int, end: int, surface: str, entries: list[Entry]) ->
         len(surface) > 3 and surface.isupper() and re.search(r"[a-z]\s+$", before) is not None
         and not any(e.kind == "country" or (e.kind == "place" and e.population > 100_000) for e in entries)
     )
+    # A main name, not an alternate one, keeps a big city against a facility word ("Kyiv
+    # airport"); "Gorky park" is a park even though Nizhny Novgorod was once called Gorky.
+    big = any(e.kind in ("country", "admin1", "region") for e in entries) or any(
+        e.kind != "country" and e.population > 200_000 and (skeleton(e.name) == skeleton(surface) or "." in surface) for e in entries
+    )  # a dotted abbreviation ("L.A.", "Phila.") is as deliberate as the main name
     weak = shouted or cue in ("none", "prefix") and (
         (not big and (
             bool(_FACILITY_AFTER.match(after))
@@ -280,7 +292,27 @@ def resolve(mentions: list[Mention], text: str, gaz: Gazetteer | None = None) ->
             continue
         entry, score = best
         located.append(_location(m, entry, text, score))
-    return located
+    return _drop_parts_read_as_towns(located, text)
+
+
+# "the Shevchenko in Kyiv", "Sumy market in Kharkiv", "Pokrovske in the southern part of Mariupol"
+_INSIDE = re.compile(
+    r"^['’]?\s+(?:(?i:district|park|stadium|station|street|avenue|square|market|mall|church|school|hospital|plant|factory|"
+    r"bridge|airport|port|neighbou?rhood|microdistrict|quarter|village|settlement)\s+)?"
+    r"(?:in|of)\s+(?:the\s+)?(?:(?:\w+\s+)?(?:part|district|area|centre|center)\s+of\s+)?$",
+)
+
+
+def _drop_parts_read_as_towns(located: list[Location], text: str) -> list[Location]:
+    """A name placed inside a city is a district, street or landmark of it; when the gazetteer
+    read it as a town in another region, that town is a namesake, not the place meant."""
+    dropped: set[int] = set()
+    for i, (part, whole) in enumerate(zip(located, located[1:], strict=False)):
+        if part.start is None or part.end is None or whole.start is None or part.precision != "place" or whole.precision != "place":
+            continue
+        if _INSIDE.match(text[part.end:whole.start]) and (part.country, part.admin1) != (whole.country, whole.admin1):
+            dropped.add(i)
+    return [loc for i, loc in enumerate(located) if i not in dropped]
 
 
 def _choose(
@@ -293,7 +325,7 @@ def _choose(
         hint_entries = [
             e for e in gaz.lookup(m.region_hint) + gaz.lookup(m.region_hint, fuzzy=True)
             if e.kind == "admin1" or (e.kind == "place" and e.population >= 50_000)
-        ]
+        ] or [e for e in gaz.fuzzy(m.region_hint) if e.kind == "admin1" or (e.kind == "place" and e.population >= 50_000)]  # "Donestk oblast"
     query_skeleton = skeleton(m.text)
     for e in m.candidates:
         score = math.log10(e.population + 10)
@@ -379,6 +411,8 @@ def _location(m: Mention, entry: Entry, text: str, score: float) -> Location:
     after = text[m.end:m.end + 30]
     if _REFERENCE.search(before):
         role = "other"  # "300 kilometers west of Kyiv" measures from Kyiv; the event is elsewhere
+    elif _RIVER_AFTER.match(after) or _RIVER_BEFORE.search(before):
+        role = "other"  # "the Dnipro river", "a bridge over the Dnipro": the river, not the city
     elif precision in ("place", "country") and _ACTS.match(after):
         role = "other"  # "Moscow has deployed", "Kyiv says": the government acting, not the site
     elif _RELATION.search(before) and precision == "place":
