@@ -60,7 +60,8 @@ def _ingest(db: str, paths: list[Path], meta: Path | None, published: str | None
         raise ClaimledgerError(str(exc)) from exc
     with _progress() as progress:
         task = progress.add_task("ingesting", total=None)
-        summary = ingest_into(store, read_inputs(paths, table, Defaults(published, outlet, url)), lambda _: progress.advance(task))
+        parameters = {"published": published, "outlet": outlet, "url": url, "meta": str(meta) if meta else None}
+        summary = ingest_into(store, read_inputs(paths, table, Defaults(published, outlet, url)), lambda _: progress.advance(task), parameters)
     for bad in summary.rejected:
         err.print(f"[yellow]skipped[/] {bad.name}: {bad.reason}", highlight=False)
     err.print(f"ingested {summary.added} new report(s), {summary.known} already in the ledger, {len(summary.rejected)} rejected")
@@ -245,12 +246,14 @@ def verify(db: DbOption = DEFAULT_DB) -> None:
 
     Example: claimledger verify --db sqlite:///ledger.db
     """
-    problems = _store(db).verify()
-    for problem in problems:
+    result = _store(db).verify()
+    for problem in result.problems:
         err.print(f"[red]mismatch[/] {problem}", highlight=False)
-    if problems:
+    if result.problems:
+        err.print(f"{len(result.problems)} mismatch(es) found")
         raise typer.Exit(1)
-    err.print("ledger verified: every original matches its hash and the audit chain is intact")
+    err.print("ledger verified: every original, report, claim and incident matches its recorded hash and the audit chain is intact")
+    err.print(f"audit chain head after {result.entries} entries: {result.head} (record it elsewhere to detect a cut tail)")
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from claimledger.clean import boilerplate_spans
 from claimledger.corroborate import build_incidents
@@ -95,8 +96,15 @@ class IngestSummary:
     rejected: list[Rejected] = field(default_factory=list)
 
 
-def ingest_into(store: LedgerStore, raws: Iterable[RawDocument | BadInput], progress: Callable[[str], None] | None = None) -> IngestSummary:
-    """Store every good raw document as a report; identical bytes are stored once."""
+def ingest_into(
+    store: LedgerStore, raws: Iterable[RawDocument | BadInput], progress: Callable[[str], None] | None = None,
+    parameters: dict[str, Any] | None = None,
+) -> IngestSummary:
+    """Store every good raw document as a report; identical bytes are stored once.
+
+    `parameters` (the command's options) go into each report's audit entry, so the ledger
+    records how every original came in.
+    """
     summary = IngestSummary()
     for raw in raws:
         if isinstance(raw, BadInput):
@@ -107,7 +115,7 @@ def ingest_into(store: LedgerStore, raws: Iterable[RawDocument | BadInput], prog
         except BadInput as exc:
             summary.rejected.append(Rejected(exc.name, exc.reason))
             continue
-        if store.add_report(raw, report):
+        if store.add_report(raw, report, parameters):
             summary.added += 1
         else:
             summary.known += 1
@@ -125,6 +133,24 @@ class ProcessSummary:
     failed: list[Rejected] = field(default_factory=list)
 
 
+def processing_config(pending: int) -> dict[str, Any]:
+    """What a processing run used, for its audit entry: the parser and its limits."""
+    import spacy
+
+    from claimledger.extract.nlp import MODEL_NAMES
+
+    installed = []
+    for name in MODEL_NAMES:
+        try:
+            installed.append(f"{name} {spacy.util.get_package_version(name)}")
+        except Exception:  # a model missing is not an error here
+            continue
+    return {
+        "spacy": spacy.__version__, "models": installed, "parse_processes": parse_processes(pending),
+        "max_parse_chars": MAX_PARSE_CHARS,
+    }
+
+
 def process_store(store: LedgerStore, progress: Callable[[int], None] | None = None, on_total: Callable[[int], None] | None = None) -> ProcessSummary:
     """Extract claims for unprocessed reports, then recompute stories and incidents (idempotent)."""
     pending = store.reports(unprocessed_only=True)
@@ -138,5 +164,5 @@ def process_store(store: LedgerStore, progress: Callable[[int], None] | None = N
     reports = store.reports()
     claims = store.claims()
     ledger = link_reports(reports, claims)
-    store.save_links(ledger.stories, ledger.incidents)
+    store.save_links(ledger.stories, ledger.incidents, processing_config(len(pending)))
     return ProcessSummary(count, len(claims), len(ledger.incidents), len(set(ledger.stories.values())), failures)

@@ -9,8 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Sequence
-from dataclasses import asdict
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +49,8 @@ def _engine(url: str) -> sa.Engine:
 
         @sa.event.listens_for(engine, "connect")
         def _pragmas(dbapi_connection: Any, _record: Any) -> None:
+            # claimledger issues BEGIN itself (below), so the driver must not.
+            dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             # WAL lets a reader (the web server) work beside a writer; busy_timeout waits for locks.
             cursor.execute("PRAGMA journal_mode=WAL")
@@ -54,20 +58,34 @@ def _engine(url: str) -> sa.Engine:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.close()
 
+        @sa.event.listens_for(engine, "begin")
+        def _begin(conn: sa.Connection) -> None:
+            # A writer takes the write lock before it reads the audit chain's last hash, so two
+            # processes ingesting into one file can never both append after the same entry.
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("write") else "BEGIN")
+
         return engine
     return sa.create_engine(url, pool_pre_ping=True)
 
 
-def migrate(engine: sa.Engine) -> None:
-    """Bring the schema to the newest Alembic revision."""
+def migrate(engine: sa.Engine, attempts: int = 5) -> None:
+    """Bring the schema to the newest Alembic revision; retried, because two processes opening a
+    new ledger at once race to create it and the loser only needs to see the winner's tables."""
     from alembic import command
     from alembic.config import Config
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    for attempt in range(attempts):
+        try:
+            with engine.connect().execution_options(write=True) as connection, connection.begin():
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+            return
+        except sa.exc.OperationalError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.2 * (attempt + 1))
 
 
 class LedgerStore:
@@ -81,10 +99,19 @@ class LedgerStore:
         except Exception as exc:  # SQLAlchemy and drivers raise many kinds
             raise StoreError(f"cannot open the ledger at {url}: {exc}") from exc
 
+    @contextmanager
+    def _write(self) -> Iterator[sa.Connection]:
+        """One write transaction that holds the database's write lock from its first statement."""
+        with self.engine.connect().execution_options(write=True) as conn, conn.begin():
+            if conn.dialect.name == "postgresql":
+                # Appends to the audit chain must be serial, as with SQLite's write lock.
+                conn.exec_driver_sql("LOCK TABLE audit IN SHARE ROW EXCLUSIVE MODE")
+            yield conn
+
     # -- ingest ---------------------------------------------------------------------------
-    def add_report(self, raw: RawDocument, report: Report) -> bool:
+    def add_report(self, raw: RawDocument, report: Report, parameters: dict[str, Any] | None = None) -> bool:
         """Store a report and its original in one transaction; False when the bytes were known."""
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             exists = conn.execute(sa.select(schema.reports.c.report_id).where(schema.reports.c.sha256 == report.sha256)).first()
             if exists:
                 return False
@@ -99,7 +126,11 @@ class LedgerStore:
                     processed_version=None,
                 )
             )
-            self._audit(conn, "ingest", {"report_id": report.report_id, "sha256": report.sha256, "path": report.path})
+            self._audit(conn, "ingest", {
+                "report_id": report.report_id, "sha256": report.sha256, "size": len(raw.original), "kind": report.kind,
+                "path": report.path, "url": report.url, "captured_at": at, "version": __version__,
+                "parameters": parameters or {}, "record": report_digest(report),
+            })
             return True
 
     # -- reading --------------------------------------------------------------------------
@@ -133,22 +164,28 @@ class LedgerStore:
 
     # -- processing -----------------------------------------------------------------------
     def save_claims(self, report_id: str, claims: Sequence[Claim]) -> None:
-        """Replace a report's claims and mark it processed, in one transaction."""
-        with self.engine.begin() as conn:
+        """Replace a report's claims and mark it processed, in one transaction with its audit entry."""
+        rows = [claim_to_json(claim) for claim in claims]
+        with self._write() as conn:
             conn.execute(schema.claims.delete().where(schema.claims.c.report_id == report_id))
-            for position, claim in enumerate(claims):
-                conn.execute(schema.claims.insert().values(claim_id=claim.claim_id, report_id=report_id, type=claim.type, position=position, data=claim_to_json(claim)))
+            for position, (claim, data) in enumerate(zip(claims, rows, strict=True)):
+                conn.execute(schema.claims.insert().values(claim_id=claim.claim_id, report_id=report_id, type=claim.type, position=position, data=data))
             conn.execute(schema.reports.update().where(schema.reports.c.report_id == report_id).values(processed_version=__version__))
+            self._audit(conn, "extract", {"report_id": report_id, "version": __version__, "claims": len(rows), "record": digest(rows)})
 
-    def save_links(self, stories: dict[str, str], incidents: Sequence[Incident]) -> None:
+    def save_links(self, stories: dict[str, str], incidents: Sequence[Incident], config: dict[str, Any] | None = None) -> None:
         """Replace stories and incidents (they are recomputed over the whole ledger)."""
-        with self.engine.begin() as conn:
+        rows = [incident_to_json(incident) for incident in incidents]
+        with self._write() as conn:
             for report_id, story_id in stories.items():
                 conn.execute(schema.reports.update().where(schema.reports.c.report_id == report_id).values(story_id=story_id))
             conn.execute(schema.incidents.delete())
-            for incident in incidents:
-                conn.execute(schema.incidents.insert().values(incident_id=incident.incident_id, type=incident.type, date_start=incident.date.start, data=incident_to_json(incident)))
-            self._audit(conn, "process", {"version": __version__, "reports": len(stories), "incidents": len(incidents)})
+            for incident, data in zip(incidents, rows, strict=True):
+                conn.execute(schema.incidents.insert().values(incident_id=incident.incident_id, type=incident.type, date_start=incident.date.start, data=data))
+            self._audit(conn, "process", {
+                "version": __version__, "config": config or {}, "reports": len(stories), "incidents": len(rows),
+                "stories_record": digest(sorted(stories.items())), "incidents_record": digest(sorted(rows, key=lambda r: r["incident_id"])),
+            })
 
     # -- audit ----------------------------------------------------------------------------
     def _audit(self, conn: sa.Connection, action: str, detail: dict[str, Any]) -> None:
@@ -159,27 +196,95 @@ class LedgerStore:
         conn.execute(schema.audit.insert().values(at=at, action=action, detail=detail, prev_hash=prev, hash=digest))
 
     def audit(self, action: str, detail: dict[str, Any]) -> None:
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             self._audit(conn, action, detail)
 
-    def verify(self) -> list[str]:
-        """Every problem found: an original whose bytes do not match its hash, a broken audit chain."""
+    def audit_entries(self) -> list[dict[str, Any]]:
+        """The whole audit log in order, each entry as stored."""
+        with self.engine.connect() as conn:
+            return [dict(row) for row in conn.execute(sa.select(schema.audit).order_by(schema.audit.c.seq)).mappings()]
+
+    def verify(self) -> Verification:
+        """Re-hash every original, every derived record and the audit chain; name each mismatch.
+
+        Derived records are checked against the digests their audit entries recorded when they
+        were written, so a change to a report's text, a claim or an incident shows up as a
+        mismatch even though those records have no hash of their own.
+        """
         problems: list[str] = []
+        entries = self.audit_entries()
+        prev = GENESIS
+        last: dict[tuple[str, str], dict[str, Any]] = {}
+        process: dict[str, Any] | None = None
+        for entry in entries:
+            if entry["prev_hash"] != prev:
+                problems.append(f"audit entry {entry['seq']}: does not follow the previous entry (an entry was removed or reordered)")
+            if entry_hash(entry["prev_hash"], entry["at"], entry["action"], entry["detail"]) != entry["hash"]:
+                problems.append(f"audit entry {entry['seq']} ({entry['action']}): content does not match its hash")
+            prev = entry["hash"]
+            detail = entry["detail"] if isinstance(entry["detail"], dict) else {}
+            if entry["action"] in ("ingest", "extract") and "report_id" in detail:
+                last[(entry["action"], detail["report_id"])] = detail
+            elif entry["action"] == "process":
+                process = detail
         with self.engine.connect() as conn:
             for sha, data in conn.execute(sa.select(schema.originals.c.sha256, schema.originals.c.data)):
-                if hashlib.sha256(bytes(data)).hexdigest() != sha:
+                stored = bytes(data) if isinstance(data, bytes | memoryview) else str(data).encode("utf-8")
+                if hashlib.sha256(stored).hexdigest() != sha:
                     problems.append(f"original {sha}: stored bytes do not match their SHA-256")
-            for row in conn.execute(sa.select(schema.reports.c.report_id, schema.reports.c.sha256)):
-                if not row.report_id or not row.sha256.startswith(row.report_id):
-                    problems.append(f"report {row.report_id}: identifier does not derive from its original's hash")
-            prev = GENESIS
-            for entry in conn.execute(sa.select(schema.audit).order_by(schema.audit.c.seq)).mappings():
-                if entry["prev_hash"] != prev:
-                    problems.append(f"audit entry {entry['seq']}: does not follow the previous entry (removed or reordered)")
-                if entry_hash(entry["prev_hash"], entry["at"], entry["action"], entry["detail"]) != entry["hash"]:
-                    problems.append(f"audit entry {entry['seq']}: content does not match its hash")
-                prev = entry["hash"]
-        return problems
+            claims: dict[str, list[dict[str, Any]]] = {}
+            for row in conn.execute(sa.select(schema.claims.c.report_id, schema.claims.c.data).order_by(schema.claims.c.report_id, schema.claims.c.position)):
+                claims.setdefault(row.report_id, []).append(row.data)
+            for row in conn.execute(sa.select(schema.reports)).mappings():
+                rid = row["report_id"]
+                if not rid or not row["sha256"].startswith(rid):
+                    problems.append(f"report {rid}: identifier does not derive from its original's hash")
+                ingested = last.get(("ingest", rid))
+                if ingested is None:
+                    problems.append(f"report {rid}: no audit entry records its ingest")
+                elif ingested.get("record") != report_digest(_report(row)):
+                    problems.append(f"report {rid}: text or metadata differ from what was recorded at ingest")
+                extracted = last.get(("extract", rid))
+                if row["processed_version"] is not None:
+                    if extracted is None:
+                        problems.append(f"report {rid}: marked processed but no audit entry records its claims")
+                    elif extracted.get("record") != digest(claims.get(rid, [])):
+                        problems.append(f"claims of report {rid}: differ from what was recorded when they were extracted")
+                elif claims.get(rid):
+                    problems.append(f"claims of report {rid}: present for a report not marked processed")
+            for rid in set(claims) - {key for action, key in last if action == "ingest"}:
+                problems.append(f"claims of report {rid}: belong to no ingested report")
+            if process is not None:
+                incidents = [row[0] for row in conn.execute(sa.select(schema.incidents.c.data))]
+                if process.get("incidents_record") != digest(sorted(incidents, key=lambda r: r["incident_id"])):
+                    problems.append("incidents: differ from what the last processing run recorded")
+                stories = [(row.report_id, row.story_id) for row in conn.execute(sa.select(schema.reports.c.report_id, schema.reports.c.story_id)) if row.story_id]
+                if process.get("stories_record") != digest(sorted(stories)):
+                    problems.append("stories: differ from what the last processing run recorded")
+        return Verification(problems, len(entries), prev)
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What `verify` found, and the chain's head hash to record elsewhere: a head written down
+    outside the ledger is what shows that no entry was cut from the end."""
+
+    problems: list[str]
+    entries: int
+    head: str
+
+
+def digest(value: Any) -> str:
+    """SHA-256 of a JSON value in canonical form (sorted keys, no spaces)."""
+    blob = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return hashlib.sha256(blob).hexdigest()
+
+
+def report_digest(report: Report) -> str:
+    """The digest of a report's derived text and metadata (its links to stories change later)."""
+    fields = asdict(report)
+    fields["boilerplate"] = [list(b) for b in report.boilerplate]
+    return digest(fields)
 
 
 def entry_hash(prev: str, at: str, action: str, detail: dict[str, Any]) -> str:

@@ -1,0 +1,76 @@
+"""The ledger's integrity: verify passes on a fresh ledger and names every altered record."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from claimledger.cli import app
+from claimledger.store import LedgerStore
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def fresh(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("store") / "ledger.db"
+    result = runner.invoke(app, ["run", "--db", f"sqlite:///{path}"])
+    assert result.exit_code == 0, result.output
+    return path
+
+
+def _copy(fresh: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "copy.db"
+    with sqlite3.connect(fresh) as source, sqlite3.connect(target) as copy:
+        source.backup(copy)
+    return target
+
+
+def test_a_fresh_ledger_verifies(fresh: Path) -> None:
+    result = runner.invoke(app, ["verify", "--db", f"sqlite:///{fresh}"])
+    assert result.exit_code == 0, result.output
+    assert "audit chain head after" in result.output
+
+
+FIRST_REPORT = "(SELECT min(report_id) FROM reports)"
+
+
+@pytest.mark.parametrize(
+    ("name", "sql", "names"),
+    [
+        ("one byte of an original", "UPDATE originals SET data = CAST(X'21' || substr(data, 2) AS BLOB) WHERE sha256 = (SELECT min(sha256) FROM originals)", "original "),
+        ("a report's working text", f"UPDATE reports SET text = text || ' ' WHERE report_id = {FIRST_REPORT}", "report "),
+        ("a report's publication date", f"UPDATE reports SET published = '1999-01-01' WHERE report_id = {FIRST_REPORT}", "report "),
+        ("a claim's type", "UPDATE claims SET data = json_set(data, '$.type', 'looting') WHERE claim_id = (SELECT min(claim_id) FROM claims WHERE type != 'looting')", "claims of report "),
+        ("a deleted claim", "DELETE FROM claims WHERE claim_id = (SELECT min(claim_id) FROM claims)", "claims of report "),
+        ("an incident's source count", "UPDATE incidents SET data = json_set(data, '$.independent_source_count', 9) WHERE incident_id = (SELECT min(incident_id) FROM incidents)", "incidents"),
+        ("a story link", f"UPDATE reports SET story_id = 'forged' WHERE report_id = {FIRST_REPORT}", "stories"),
+        ("an audit entry's detail", "UPDATE audit SET detail = json_set(detail, '$.path', 'elsewhere.txt') WHERE seq = 2", "audit entry 2"),
+        ("a removed audit entry", "DELETE FROM audit WHERE seq = 3", "audit entry 4"),
+        ("two audit entries swapped", "UPDATE audit SET seq = -1 WHERE seq = 2; UPDATE audit SET seq = 2 WHERE seq = 3; UPDATE audit SET seq = 3 WHERE seq = -1", "audit entry 2"),
+    ],
+)
+def test_verify_names_the_altered_record(fresh: Path, tmp_path: Path, name: str, sql: str, names: str) -> None:
+    copy = _copy(fresh, tmp_path)
+    with sqlite3.connect(copy) as db:
+        db.executescript(sql)
+    problems = LedgerStore(f"sqlite:///{copy}").verify().problems
+    assert any(p.startswith(names) for p in problems), (name, problems)
+    result = runner.invoke(app, ["verify", "--db", f"sqlite:///{copy}"])
+    assert result.exit_code == 1 and "mismatch" in result.output
+
+
+def test_reingesting_identical_bytes_stores_nothing_new(fresh: Path, tmp_path: Path) -> None:
+    copy = _copy(fresh, tmp_path)
+    with sqlite3.connect(copy) as db:
+        before = [db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("originals", "reports", "audit")]
+    from claimledger.cli import EXAMPLES
+
+    result = runner.invoke(app, ["ingest", str(EXAMPLES / "reports"), "--db", f"sqlite:///{copy}"])
+    assert result.exit_code == 0 and "ingested 0 new report(s)" in result.output
+    with sqlite3.connect(copy) as db:
+        after = [db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("originals", "reports", "audit")]
+    assert after == before
