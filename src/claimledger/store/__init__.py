@@ -235,17 +235,17 @@ class LedgerStore:
             claims: dict[str, list[dict[str, Any]]] = {}
             for row in conn.execute(sa.select(schema.claims.c.report_id, schema.claims.c.data).order_by(schema.claims.c.report_id, schema.claims.c.position)):
                 claims.setdefault(row.report_id, []).append(row.data)
-            for row in conn.execute(sa.select(schema.reports)).mappings():
-                rid = row["report_id"]
-                if not rid or not row["sha256"].startswith(rid):
+            for rec in conn.execute(sa.select(schema.reports)).mappings():
+                rid = rec["report_id"]
+                if not rid or not rec["sha256"].startswith(rid):
                     problems.append(f"report {rid}: identifier does not derive from its original's hash")
                 ingested = last.get(("ingest", rid))
                 if ingested is None:
                     problems.append(f"report {rid}: no audit entry records its ingest")
-                elif ingested.get("record") != report_digest(_report(row)):
+                elif ingested.get("record") != report_digest(_report(rec)):
                     problems.append(f"report {rid}: text or metadata differ from what was recorded at ingest")
                 extracted = last.get(("extract", rid))
-                if row["processed_version"] is not None:
+                if rec["processed_version"] is not None:
                     if extracted is None:
                         problems.append(f"report {rid}: marked processed but no audit entry records its claims")
                     elif extracted.get("record") != digest(claims.get(rid, [])):
