@@ -74,3 +74,69 @@ def test_reingesting_identical_bytes_stores_nothing_new(fresh: Path, tmp_path: P
     with sqlite3.connect(copy) as db:
         after = [db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("originals", "reports", "audit")]
     assert after == before
+
+
+def _bundle(fresh: Path, tmp_path: Path, *extra: str) -> Path:
+    copy = _copy(fresh, tmp_path)
+    incidents = LedgerStore(f"sqlite:///{copy}").incidents()
+    target = tmp_path / "bundle.zip"
+    result = runner.invoke(app, ["export", "bundle", "--incident", incidents[0].incident_id, "--out", str(target), "--db", f"sqlite:///{copy}", *extra])
+    assert result.exit_code == 0, result.output
+    return target
+
+
+def _verify_bundle(members: dict[str, bytes]) -> list[str]:
+    from claimledger.verify_bundle import check
+
+    return check(members)
+
+
+def _members(path: Path) -> dict[str, bytes]:
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+@pytest.mark.parametrize("extra", [(), ("--include-private-names",)])
+def test_a_bundle_verifies_offline_with_its_own_script(fresh: Path, tmp_path: Path, extra: tuple[str, ...]) -> None:
+    import subprocess
+    import sys
+    import zipfile
+
+    bundle = _bundle(fresh, tmp_path, *extra)
+    folder = tmp_path / "unpacked"
+    zipfile.ZipFile(bundle).extractall(folder)
+    assert any(name.startswith("originals/") for name in _members(bundle))
+    done = subprocess.run([sys.executable, "verify_bundle.py"], cwd=folder, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    if extra:
+        assert (folder / "stored" / "claims.jsonl").exists()
+
+
+@pytest.mark.parametrize(
+    ("member", "names"),
+    [("originals/", "original "), ("claims.jsonl", "claims.jsonl"), ("audit.jsonl", "audit entry")],
+)
+def test_a_tampered_bundle_names_what_changed(fresh: Path, tmp_path: Path, member: str, names: str) -> None:
+    members = _members(_bundle(fresh, tmp_path))
+    name = next(n for n in members if n.startswith(member))
+    data = members[name]
+    if name == "audit.jsonl":
+        # Re-list the altered file so only the chain can tell.
+        import hashlib
+
+        data = data.replace(b'"ingest"', b'"ingesT"', 1)
+        sums = members["SHA256SUMS"].decode().replace(hashlib.sha256(members[name]).hexdigest(), hashlib.sha256(data).hexdigest())
+        members["SHA256SUMS"] = sums.encode()
+    else:
+        data = b"!" + data[1:]
+    members[name] = data
+    problems = _verify_bundle(members)
+    assert any(p.startswith(names) or p.startswith(name) for p in problems), problems
+
+
+def test_a_bundle_of_an_unknown_incident_is_a_usage_error(fresh: Path, tmp_path: Path) -> None:
+    copy = _copy(fresh, tmp_path)
+    result = runner.invoke(app, ["export", "bundle", "--incident", "i-nope", "--out", str(tmp_path / "b.zip"), "--db", f"sqlite:///{copy}"])
+    assert result.exit_code != 0 and "no incident i-nope" in str(result.exception or result.output)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sys
@@ -13,10 +14,12 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from claimledger.errors import BadInput, ClaimledgerError
+from claimledger.errors import BadInput, ClaimledgerError, UsageError
 from claimledger.export import (
     acled_csv,
     acled_rows,
+    bundle_zip,
+    check_spans,
     claim_record,
     geojson,
     incident_record,
@@ -39,6 +42,7 @@ class Kind(StrEnum):
     incidents = "incidents"
     acled = "acled"
     geojson = "geojson"
+    bundle = "bundle"
 
 
 def _store(db: str) -> LedgerStore:
@@ -87,6 +91,7 @@ def _write_export(db: str, kind: Kind, out: Path | None, include_private_names: 
         count = len(linked)
     elif kind is Kind.claims:
         claims = store.claims()
+        check_spans(claims, {r.report_id: r.text for r in store.reports()})
         text = "".join(jsonl(claim_record(c, include_private_names) for c in claims))
         count = len(claims)
     elif kind is Kind.incidents:
@@ -97,6 +102,7 @@ def _write_export(db: str, kind: Kind, out: Path | None, include_private_names: 
         incidents = store.incidents()
         claims_by_id = {c.claim_id: c for c in store.claims()}
         reports_by_id = {r.report_id: r for r in store.reports()}
+        check_spans(claims_by_id.values(), {rid: r.text for rid, r in reports_by_id.items()})
         rows_out = list(acled_rows(incidents, claims_by_id, reports_by_id))
         text = acled_csv(rows_out)
         count = len(rows_out)
@@ -109,8 +115,26 @@ def _write_export(db: str, kind: Kind, out: Path | None, include_private_names: 
     else:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text, encoding="utf-8")
-    store.audit("export", {"kind": kind.value, "records": count, "private_names": include_private_names})
+    store.audit("export", {"kind": kind.value, "records": count, "private_names": include_private_names, "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest()})
     return count
+
+
+def _write_bundle(db: str, out: Path | None, incidents: list[str], reports: list[str], types: list[str], include_private_names: bool) -> int:
+    from claimledger.pipeline import gather_bundle
+
+    if out is None:
+        raise UsageError("a bundle is a ZIP file: give --out PATH.zip")
+    store = _store(db)
+    content = gather_bundle(store, incidents, reports, types, include_private_names)
+    check_spans(content.claims, {r.report_id: r.text for r, _, _ in content.reports})
+    data = bundle_zip(content)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(data)
+    store.audit("export", {
+        "kind": "bundle", "records": len(content.incidents), "selection": content.selection,
+        "private_names": include_private_names, "sha256": hashlib.sha256(data).hexdigest(),
+    })
+    return len(content.incidents)
 
 
 @app.command()
@@ -185,15 +209,27 @@ def process(db: DbOption = DEFAULT_DB) -> None:
 
 @app.command()
 def export(
-    kind: Annotated[Kind, typer.Argument(help="reports, claims, incidents, acled or geojson.")],
+    kind: Annotated[Kind, typer.Argument(help="reports, claims, incidents, acled, geojson or bundle.")],
     out: Annotated[Path | None, typer.Option("--out", help="Write here instead of standard output.")] = None,
     db: DbOption = DEFAULT_DB,
     include_private_names: Annotated[bool, typer.Option("--include-private-names", help="Keep names of private individuals.")] = False,
+    incident: Annotated[list[str] | None, typer.Option("--incident", help="bundle: this incident (repeatable).")] = None,
+    report: Annotated[list[str] | None, typer.Option("--report", help="bundle: this report and its incidents (repeatable).")] = None,
+    claim_type: Annotated[list[str] | None, typer.Option("--type", help="bundle: every incident of this claim type (repeatable).")] = None,
 ) -> None:
-    """Export the ledger as JSON Lines, ACLED-style CSV or GeoJSON.
+    """Export the ledger as JSON Lines, ACLED-style CSV, GeoJSON, or an evidence bundle (ZIP).
+
+    A bundle holds the chosen incidents with their claims, reports, original bytes, the audit
+    entries that concern them, a manifest of hashes and verify_bundle.py to check it offline.
 
     Example: claimledger export claims --out claims.jsonl
+
+    Example: claimledger export bundle --incident inc3f2a9c --out evidence.zip
     """
+    if kind is Kind.bundle:
+        count = _write_bundle(db, out, incident or [], report or [], claim_type or [], include_private_names)
+        err.print(f"exported a bundle of {count} incident(s) to {out}; check it with: python3 verify_bundle.py {out}")
+        return
     count = _write_export(db, kind, out, include_private_names)
     err.print(f"exported {count} {kind.value} record(s)" + (f" to {out}" if out else ""))
 
@@ -260,6 +296,9 @@ def main() -> None:
     """Console entry point: library errors become one clear line and exit status 1."""
     try:
         app()
+    except UsageError as exc:
+        err.print(f"[red]error:[/] {exc}", highlight=False)
+        sys.exit(2)
     except ClaimledgerError as exc:
         err.print(f"[red]error:[/] {exc}", highlight=False)
         sys.exit(1)

@@ -6,11 +6,15 @@ Functions here turn records into plain dicts and rows; writing files is the call
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
+import zipfile
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
+from claimledger.errors import IntegrityError
 from claimledger.extract import acled_of
 from claimledger.model import Claim, Incident, Location, Report
 from claimledger.privacy import redact_claim
@@ -167,3 +171,80 @@ def geojson(incidents: Iterable[Incident]) -> dict[str, Any]:
         properties["precision"] = loc.precision
         features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [loc.lon, loc.lat]}, "properties": properties})
     return {"type": "FeatureCollection", "features": features}
+
+
+def check_spans(claims: Iterable[Claim], texts: dict[str, str]) -> int:
+    """Check that every span of every claim covers exactly its text in its report: the promise
+    that lets a reader find each field in the original. Returns the number of spans checked."""
+    checked = 0
+    for claim in claims:
+        text = texts.get(claim.report_id)
+        if text is None:
+            raise IntegrityError(f"claim {claim.claim_id}: its report {claim.report_id} is not in the ledger")
+        spans = [(e.start, e.end, e.text, "evidence") for e in claim.evidence]
+        spans += [(loc.start, loc.end, loc.text, "location") for loc in claim.locations if loc.start is not None]
+        spans += [(a.start, a.end, a.text, "actor") for a in claim.actors if a.start is not None]
+        for start, end, covered, field_name in spans:
+            if start is None or end is None or not (0 <= start <= end <= len(text)) or text[start:end] != covered:
+                raise IntegrityError(f"claim {claim.claim_id}: {field_name} span {start}-{end} does not cover {covered!r} in report {claim.report_id}")
+            checked += 1
+    return checked
+
+
+BUNDLE_FORMAT = "claimledger-bundle/1"
+
+
+@dataclass(frozen=True)
+class BundleContent:
+    """What goes into an evidence bundle: chosen records, their originals and audit entries."""
+
+    incidents: list[Incident]
+    claims: list[Claim]
+    reports: list[tuple[Report, str, str]]  # report, story id, ingested at
+    originals: dict[str, bytes]
+    audit: list[dict[str, Any]]
+    audit_head: str
+    selection: dict[str, Any]
+    created_at: str
+    version: str
+    include_private_names: bool = False
+    stored: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+
+def bundle_zip(content: BundleContent) -> bytes:
+    """A ZIP of the bundle: originals under their SHA-256, the records as JSON Lines, the audit
+    entries that concern them, a manifest and SHA256SUMS, and a standard-library script that
+    checks it all offline (`python3 verify_bundle.py`)."""
+    from importlib.resources import files
+
+    def lines(records: Iterable[dict[str, Any]]) -> bytes:
+        return "".join(jsonl(records)).encode("utf-8")
+
+    members: dict[str, bytes] = {f"originals/{sha}": data for sha, data in sorted(content.originals.items())}
+    members["reports.jsonl"] = lines(report_record(r, story, at) for r, story, at in content.reports)
+    members["claims.jsonl"] = lines(claim_record(c, content.include_private_names) for c in content.claims)
+    members["incidents.jsonl"] = lines(incident_record(i) for i in content.incidents)
+    members["audit.jsonl"] = lines(content.audit)
+    for name, records in sorted(content.stored.items()):
+        members[f"stored/{name}.jsonl"] = lines(records)
+    members["verify_bundle.py"] = files("claimledger").joinpath("verify_bundle.py").read_bytes()
+    manifest = {
+        "format": BUNDLE_FORMAT,
+        "created_at": content.created_at,
+        "claimledger_version": content.version,
+        "selection": content.selection,
+        "private_names": content.include_private_names,
+        "counts": {"incidents": len(content.incidents), "claims": len(content.claims), "reports": len(content.reports), "originals": len(content.originals), "audit_entries": len(content.audit)},
+        "audit_head": content.audit_head,
+        "files": [{"path": name, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)} for name, data in sorted(members.items())],
+    }
+    members["MANIFEST.json"] = (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    members["SHA256SUMS"] = "".join(f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in sorted(members.items())).encode("utf-8")
+    buffer = io.BytesIO()
+    # A fixed timestamp keeps the archive's bytes a function of its content.
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in sorted(members.items()):
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, data)
+    return buffer.getvalue()

@@ -14,7 +14,8 @@ from typing import Any
 from claimledger.clean import boilerplate_spans
 from claimledger.corroborate import build_incidents
 from claimledger.dedup import assign_stories
-from claimledger.errors import BadInput
+from claimledger.errors import BadInput, UsageError
+from claimledger.export import BundleContent
 from claimledger.extract import extract_claims
 from claimledger.extract.nlp import load_nlp
 from claimledger.geo import find_places
@@ -166,3 +167,47 @@ def process_store(store: LedgerStore, progress: Callable[[int], None] | None = N
     ledger = link_reports(reports, claims)
     store.save_links(ledger.stories, ledger.incidents, processing_config(len(pending)))
     return ProcessSummary(count, len(claims), len(ledger.incidents), len(set(ledger.stories.values())), failures)
+
+
+def gather_bundle(
+    store: LedgerStore, incident_ids: Sequence[str] = (), report_ids: Sequence[str] = (), claim_types: Sequence[str] = (),
+    include_private_names: bool = False,
+) -> BundleContent:
+    """The records an evidence bundle holds: the chosen incidents (or those of the chosen claim
+    types, or every one when nothing is chosen), their claims and reports, the originals, and
+    the audit entries that concern them. Unknown identifiers are a usage error, not an empty bundle."""
+    from claimledger import __version__
+    from claimledger.store import now, report_fields
+
+    incidents = store.incidents()
+    known = {i.incident_id for i in incidents}
+    missing = [i for i in incident_ids if i not in known]
+    if missing:
+        raise UsageError(f"no incident {', '.join(missing)} in the ledger (see: claimledger export incidents)")
+    if incident_ids or claim_types or report_ids:
+        incidents = [i for i in incidents if i.incident_id in set(incident_ids) or i.type in set(claim_types) or set(i.report_ids) & set(report_ids)]
+    claim_ids = {c for i in incidents for c in i.claim_ids}
+    claims = [c for c in store.claims() if c.claim_id in claim_ids or c.report_id in set(report_ids)]
+    wanted = {c.report_id for c in claims} | set(report_ids)
+    reports = [link for link in store.reports_with_links() if link[0].report_id in wanted]
+    if set(report_ids) - {r.report_id for r, _, _ in reports}:
+        raise UsageError(f"no report {', '.join(sorted(set(report_ids) - {r.report_id for r, _, _ in reports}))} in the ledger")
+    originals = {r.sha256: store.original(r.sha256) or b"" for r, _, _ in reports}
+    entries = store.audit_entries()
+    head = entries[-1]["hash"] if entries else "0" * 64
+    last_process = max((e["seq"] for e in entries if e["action"] == "process"), default=None)
+    concerned = [
+        e for e in entries
+        if (isinstance(e["detail"], dict) and e["detail"].get("report_id") in wanted) or e["seq"] == last_process
+    ]
+    stored: dict[str, list[dict[str, Any]]] = {}
+    if include_private_names:
+        by_report = store.claims_of_reports(sorted(wanted))
+        stored["claims"] = [record for rid in sorted(wanted) for record in by_report[rid]]
+        stored["reports"] = [report_fields(r) for r, _, _ in reports]
+    return BundleContent(
+        incidents=incidents, claims=claims, reports=reports, originals=originals, audit=concerned, audit_head=head,
+        selection={"incidents": list(incident_ids), "reports": list(report_ids), "types": list(claim_types)},
+        created_at=now(), version=__version__, include_private_names=include_private_names, stored=stored,
+    )
+

@@ -157,6 +157,15 @@ class LedgerStore:
         with self.engine.connect() as conn:
             return [incident_from_json(row[0]) for row in conn.execute(query)]
 
+    def claims_of_reports(self, report_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
+        """The stored claim records of these reports, in their stored order."""
+        out: dict[str, list[dict[str, Any]]] = {rid: [] for rid in report_ids}
+        query = sa.select(schema.claims.c.report_id, schema.claims.c.data).where(schema.claims.c.report_id.in_(list(report_ids)))
+        with self.engine.connect() as conn:
+            for row in conn.execute(query.order_by(schema.claims.c.report_id, schema.claims.c.position)):
+                out[row.report_id].append(row.data)
+        return out
+
     def original(self, sha256: str) -> bytes | None:
         with self.engine.connect() as conn:
             row = conn.execute(sa.select(schema.originals.c.data).where(schema.originals.c.sha256 == sha256)).first()
@@ -280,11 +289,15 @@ def digest(value: Any) -> str:
     return hashlib.sha256(blob).hexdigest()
 
 
-def report_digest(report: Report) -> str:
-    """The digest of a report's derived text and metadata (its links to stories change later)."""
+def report_fields(report: Report) -> dict[str, Any]:
+    """A report's derived text and metadata as JSON values (its links to stories change later)."""
     fields = asdict(report)
     fields["boilerplate"] = [list(b) for b in report.boilerplate]
-    return digest(fields)
+    return fields
+
+
+def report_digest(report: Report) -> str:
+    return digest(report_fields(report))
 
 
 def entry_hash(prev: str, at: str, action: str, detail: dict[str, Any]) -> str:
