@@ -181,7 +181,7 @@ def check_spans(claims: Iterable[Claim], texts: dict[str, str]) -> int:
         text = texts.get(claim.report_id)
         if text is None:
             raise IntegrityError(f"claim {claim.claim_id}: its report {claim.report_id} is not in the ledger")
-        spans = [(e.start, e.end, e.text, "evidence") for e in claim.evidence]
+        spans: list[tuple[int | None, int | None, str | None, str]] = [(e.start, e.end, e.text, "evidence") for e in claim.evidence]
         spans += [(loc.start, loc.end, loc.text, "location") for loc in claim.locations if loc.start is not None]
         spans += [(a.start, a.end, a.text, "actor") for a in claim.actors if a.start is not None]
         for start, end, covered, field_name in spans:

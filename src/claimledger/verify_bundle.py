@@ -88,8 +88,8 @@ def _check(members: dict[str, bytes], problems: list[str]) -> None:
     except ValueError as exc:
         raise Unreadable(f"MANIFEST.json: not valid JSON ({exc})") from exc
     for item in manifest.get("files", []):
-        data = members.get(item["path"])
-        if data is None or hashlib.sha256(data).hexdigest() != item["sha256"]:
+        listed_data = members.get(item["path"])
+        if listed_data is None or hashlib.sha256(listed_data).hexdigest() != item["sha256"]:
             problems.append(f"{item['path']}: does not match MANIFEST.json")
     originals = {name.split("/", 1)[1]: data for name, data in members.items() if name.startswith("originals/")}
     for sha, data in originals.items():
