@@ -123,3 +123,51 @@ def test_truncated_warc_keeps_the_records_before_the_break(tmp_path: Path) -> No
     results = list(read_inputs([tmp_path / "cut.warc"]))
     good = [r for r in results if not isinstance(r, BadInput)]
     assert good and good[0].url == "https://example.org/a"
+
+
+def test_a_gzip_bomb_named_warc_is_rejected_quickly_and_in_bounded_memory(tmp_path: Path) -> None:
+    import resource
+    import time
+    import zlib
+
+    from claimledger.ingest import read_warc
+
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)
+    path = tmp_path / "bomb.warc.gz"
+    path.write_bytes(b"".join(packer.compress(bytes(1 << 20)) for _ in range(512)) + packer.flush())
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    start = time.perf_counter()
+    results = list(read_warc(path))
+    assert time.perf_counter() - start < 5
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 200 * 1024
+    assert len(results) == 1 and "WARC" in results[0].reason  # type: ignore[union-attr]
+
+
+def test_records_before_a_break_in_a_compressed_warc_are_kept(tmp_path: Path) -> None:
+    import gzip
+
+    from claimledger.ingest import read_warc
+    from claimledger.model import RawDocument
+
+    def record(uri: str, text: str) -> bytes:
+        body = f"<html><body><article><p>{text}</p></article></body></html>".encode()
+        http = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n" + body
+        head = f"WARC/1.0\r\nWARC-Type: response\r\nWARC-Target-URI: {uri}\r\nContent-Length: {len(http)}\r\n\r\n".encode()
+        return gzip.compress(head + http + b"\r\n\r\n")
+
+    second = record("https://example.org/b", "Shelling was reported in Izium on Monday by the regional governor.")
+    path = tmp_path / "cut.warc.gz"
+    path.write_bytes(record("https://example.org/a", "Troops looted shops in Bucha, residents said on Sunday.") + second[: len(second) // 2])
+    results = list(read_warc(path))
+    assert isinstance(results[0], RawDocument) and results[0].url == "https://example.org/a"
+    assert "truncated" in results[1].reason  # type: ignore[union-attr]
+
+
+def test_long_texts_are_parsed_in_pieces_that_join_back_exactly() -> None:
+    from claimledger.pipeline import text_pieces
+
+    one_line = "shelling near Kharkiv " * 5000
+    paragraphs = "Troops advanced. Shelling continued.\n" * 3000
+    for text in (one_line, paragraphs, "short text"):
+        pieces = text_pieces(text, 10_000)
+        assert "".join(pieces) == text and all(len(p) <= 10_000 for p in pieces)

@@ -67,8 +67,15 @@ def _ingest(db: str, paths: list[Path], meta: Path | None, published: str | None
         parameters = {"published": published, "outlet": outlet, "url": url, "meta": str(meta) if meta else None}
         summary = ingest_into(store, read_inputs(paths, table, Defaults(published, outlet, url)), lambda _: progress.advance(task), parameters)
     for bad in summary.rejected:
-        err.print(f"[yellow]skipped[/] {bad.name}: {bad.reason}", highlight=False)
+        err.print(f"[yellow]skipped[/] {_printable(bad.name)}: {bad.reason}", highlight=False)
+    for note in summary.notes:
+        err.print(f"[cyan]note[/] {_printable(note.name)}: {note.reason}", highlight=False)
     err.print(f"ingested {summary.added} new report(s), {summary.known} already in the ledger, {len(summary.rejected)} rejected")
+
+
+def _printable(name: str) -> str:
+    """A file name as one printable line: undecodable bytes and line breaks escaped."""
+    return name.encode("utf-8", "backslashreplace").decode("utf-8").replace("\n", "\\n").replace("\r", "\\r")
 
 
 def _process(db: str) -> None:

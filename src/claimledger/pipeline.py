@@ -25,6 +25,7 @@ from claimledger.store import LedgerStore
 
 # Long texts are cut for the parser only; offsets stay those of the full text.
 MAX_PARSE_CHARS = 400_000
+PIECE_CHARS = 10_000
 MIN_REPORTS_FOR_WORKERS = 40
 
 
@@ -66,9 +67,10 @@ def analyse_reports(
 ) -> Iterator[tuple[Report, list[Claim]]]:
     """Claims of each report: spaCy parse, places, extraction. Order is kept."""
     nlp = load_nlp()
-    texts = (r.text[:MAX_PARSE_CHARS] for r in reports)
+    pieces = ((piece, index) for index, r in enumerate(reports) for piece in text_pieces(r.text[:MAX_PARSE_CHARS]))
     workers = parse_processes(len(reports))
-    for report, doc in zip(reports, nlp.pipe(texts, batch_size=batch_size, n_process=workers), strict=True):
+    parsed = nlp.pipe(pieces, batch_size=batch_size, n_process=workers, as_tuples=True)
+    for report, doc in zip(reports, _joined(parsed), strict=True):
         try:
             places = find_places(report.text[:MAX_PARSE_CHARS])
             claims = extract_claims(report, doc, places)
@@ -80,6 +82,43 @@ def analyse_reports(
             if progress:
                 progress(1)
         yield report, claims
+
+
+def text_pieces(text: str, size: int = PIECE_CHARS) -> list[str]:
+    """The text cut into pieces of at most `size` characters that join back to it exactly,
+    cut at a paragraph break, else a sentence end, else a space. The parser's memory grows with
+    the length of what it is given (a 400,000-character line with no full stop took 1.3 GB),
+    so long texts are parsed piece by piece."""
+    out: list[str] = []
+    start = 0
+    while len(text) - start > size:
+        window = text[start:start + size]
+        cut = max(window.rfind("\n"), window.rfind(". ") + 1 if window.rfind(". ") >= 0 else -1)
+        if cut <= size // 2:
+            cut = window.rfind(" ")
+        if cut <= 0:
+            cut = size
+        out.append(text[start:start + cut])
+        start += cut
+    out.append(text[start:])
+    return out
+
+
+def _joined(parsed: Iterator[tuple[Any, int]]) -> Iterator[Any]:
+    """One Doc per report from the Docs of its pieces (consecutive, in order), aligned with the
+    report's text: Doc.from_docs adds no whitespace because the pieces already join exactly."""
+    from spacy.tokens import Doc
+
+    current: int | None = None
+    group: list[Any] = []
+    for doc, index in parsed:
+        if current is not None and index != current:
+            yield group[0] if len(group) == 1 else Doc.from_docs(group, ensure_whitespace=False)
+            group = []
+        current = index
+        group.append(doc)
+    if group:
+        yield group[0] if len(group) == 1 else Doc.from_docs(group, ensure_whitespace=False)
 
 
 def link_reports(reports: Sequence[Report], claims: Sequence[Claim]) -> Ledger:
@@ -95,6 +134,7 @@ class IngestSummary:
     added: int = 0
     known: int = 0
     rejected: list[Rejected] = field(default_factory=list)
+    notes: list[Rejected] = field(default_factory=list)  # stored, but something given was ignored
 
 
 def ingest_into(
@@ -116,6 +156,8 @@ def ingest_into(
         except BadInput as exc:
             summary.rejected.append(Rejected(exc.name, exc.reason))
             continue
+        if raw.published and report.published is None:
+            summary.notes.append(Rejected(report.path or report.report_id, f"publication date {raw.published[:40]!r} is not a usable date; stored without one"))
         if store.add_report(raw, report, parameters):
             summary.added += 1
         else:

@@ -11,12 +11,14 @@ import gzip
 import json
 import os
 import re
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from claimledger.errors import BadInput
 from claimledger.ingest.decode import decode_bytes, normalise_newlines
+from claimledger.ingest.warcguard import GuardedWarcStream
 from claimledger.model import RawDocument, Report
 
 MAX_INPUT_BYTES = 25 * 1024 * 1024
@@ -34,12 +36,18 @@ class Defaults:
     url: str | None = None
 
 
+def path_name(path: Path) -> str:
+    """A path as text that any database and terminal accept: bytes that are not UTF-8 in a file
+    name (kept by Python as lone surrogates) become \\x escapes."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
 def iter_paths(paths: Iterable[Path]) -> Iterator[Path | BadInput]:
     """Files under the given paths, recursively and sorted, skipping hidden files; never loops."""
     seen: set[str] = set()
     for path in paths:
         if not path.exists():
-            yield BadInput(str(path), "no such file or folder")
+            yield BadInput(path_name(path), "no such file or folder")
             continue
         if path.is_file():
             yield path
@@ -50,7 +58,9 @@ def iter_paths(paths: Iterable[Path]) -> Iterator[Path | BadInput]:
                 dirs[:] = []
                 continue
             seen.add(real)
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for linked in sorted(d for d in dirs if not d.startswith(".") and os.path.islink(os.path.join(root, d))):
+                yield BadInput(path_name(Path(root) / linked), "symbolic link to a folder, not followed (links can loop)")
+            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not os.path.islink(os.path.join(root, d)))
             for name in sorted(files):
                 if name.startswith("."):
                     continue
@@ -89,12 +99,16 @@ def read_inputs(
         if isinstance(item, BadInput):
             yield item
             continue
-        yield from read_file(item, meta.get(str(item.resolve()), {}), defaults)
+        try:
+            resolved = str(item.resolve())
+        except (OSError, RuntimeError):  # a link that loops resolves to nothing; read_file says why
+            resolved = ""
+        yield from read_file(item, meta.get(resolved, {}), defaults)
 
 
 def read_file(path: Path, meta: dict[str, str | None], defaults: Defaults) -> Iterator[RawDocument | BadInput]:
     """The raw documents of one file (one for text or HTML, many for JSONL and WARC)."""
-    name = str(path)
+    name = path_name(path)
     try:
         size = path.stat().st_size
     except OSError as exc:
@@ -150,12 +164,12 @@ def read_jsonl(path: Path, defaults: Defaults) -> Iterator[RawDocument | BadInpu
     try:
         handle = path.open("rb")
     except OSError as exc:
-        yield BadInput(str(path), f"cannot read: {exc.strerror}")
+        yield BadInput(path_name(path), f"cannot read: {exc.strerror}")
         return
     with handle:
         for number, raw in enumerate(handle, 1):
             line = raw.rstrip(b"\r\n")
-            where = f"{path}:{number}"
+            where = f"{path_name(path)}:{number}"
             if not line.strip():
                 continue
             if len(line) > MAX_JSONL_LINE_BYTES:
@@ -165,6 +179,9 @@ def read_jsonl(path: Path, defaults: Defaults) -> Iterator[RawDocument | BadInpu
                 row = json.loads(line)
             except (ValueError, UnicodeDecodeError) as exc:
                 yield BadInput(where, f"malformed JSON line: {exc}")
+                continue
+            except RecursionError:
+                yield BadInput(where, "JSON nested too deeply to read")
                 continue
             if not isinstance(row, dict):
                 yield BadInput(where, "a line must hold a JSON object")
@@ -181,7 +198,7 @@ def read_jsonl(path: Path, defaults: Defaults) -> Iterator[RawDocument | BadInpu
             yield RawDocument(
                 original=line,
                 kind="jsonl",
-                path=f"{path}#{ident if ident not in (None, '') else number}",
+                path=f"{path_name(path)}#{ident if ident not in (None, '') else number}",
                 url=fields["url"] or defaults.url,
                 outlet=fields["outlet"] or defaults.outlet,
                 title=fields["title"],
@@ -197,11 +214,16 @@ def read_warc(path: Path) -> Iterator[RawDocument | BadInput]:
     from warcio.archiveiterator import ArchiveIterator
     from warcio.exceptions import ArchiveLoadFailed
 
-    name = str(path)
+    name = path_name(path)
     count = 0
+    seen = 0
     try:
         with path.open("rb") as handle:
-            for record in ArchiveIterator(handle):
+            gzipped = handle.read(2) == b"\x1f\x8b"
+            handle.seek(0)
+            stream = GuardedWarcStream(handle, path.stat().st_size, gzipped)
+            for record in ArchiveIterator(stream):
+                seen += 1
                 if record.rec_type != "response":
                     continue
                 uri = record.rec_headers.get_header("WARC-Target-URI")
@@ -219,8 +241,12 @@ def read_warc(path: Path) -> Iterator[RawDocument | BadInput]:
                 count += 1
                 date = record.rec_headers.get_header("WARC-Date")
                 yield RawDocument(original=body, kind="warc", path=where, url=uri, published=(date or "")[:10] or None)
-    except (ArchiveLoadFailed, OSError, EOFError, ValueError, gzip.BadGzipFile) as exc:
+    except (ArchiveLoadFailed, OSError, EOFError, ValueError, gzip.BadGzipFile, zlib.error) as exc:
         yield BadInput(name, f"truncated or malformed WARC after {count} records: {exc}")
+        return
+    if count == 0:
+        # Never silent: an archive that yields nothing says why.
+        yield BadInput(name, f"no HTML response records among {seen} WARC record(s)")
 
 
 def normalise_date(value: str | None) -> str | None:

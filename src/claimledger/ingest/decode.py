@@ -34,6 +34,9 @@ def decode_bytes(data: bytes, name: str) -> str:
             except UnicodeDecodeError as exc:
                 raise BadInput(name, f"declares {encoding} with a byte-order mark but is not valid {encoding}") from exc
     if b"\x00" in data[:4096]:
+        utf16 = _utf16_without_bom(data)
+        if utf16 is not None:
+            return _check_text(utf16, name)
         raise BadInput(name, "binary content (NUL bytes), not text")
     try:
         return _check_text(data.decode("utf-8"), name)
@@ -61,3 +64,20 @@ def _check_text(text: str, name: str) -> str:
 def normalise_newlines(text: str) -> str:
     """The working text uses \\n only; the original bytes keep whatever they had."""
     return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """Text saved as UTF-16 without a byte-order mark: Latin or Cyrillic text then has a NUL in
+    nearly every high (LE) or low (BE) byte, which binaries do not."""
+    sample = data[:4096]
+    if len(sample) < 16 or len(data) % 2:
+        return None
+    odd_nuls = sample[1::2].count(0) / (len(sample) // 2)
+    even_nuls = sample[0::2].count(0) / (len(sample) // 2)
+    for share, other, encoding in ((odd_nuls, even_nuls, "utf-16-le"), (even_nuls, odd_nuls, "utf-16-be")):
+        if share > 0.4 and other < 0.05:
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError:
+                return None
+    return None
