@@ -140,3 +140,16 @@ def test_a_bundle_of_an_unknown_incident_is_a_usage_error(fresh: Path, tmp_path:
     copy = _copy(fresh, tmp_path)
     result = runner.invoke(app, ["export", "bundle", "--incident", "i-nope", "--out", str(tmp_path / "b.zip"), "--db", f"sqlite:///{copy}"])
     assert result.exit_code != 0 and "no incident i-nope" in str(result.exception or result.output)
+
+
+def test_the_working_text_is_reproducible_from_the_originals(fresh: Path, tmp_path: Path) -> None:
+    from claimledger.pipeline import reproduce_reports
+
+    copy = _copy(fresh, tmp_path)
+    assert reproduce_reports(LedgerStore(f"sqlite:///{copy}")) == []
+    with sqlite3.connect(copy) as db:
+        db.execute(f"UPDATE reports SET text = replace(text, 'the', 'teh') WHERE report_id = {FIRST_REPORT}")
+    problems = reproduce_reports(LedgerStore(f"sqlite:///{copy}"))
+    assert len(problems) == 1 and "working text differs" in problems[0]
+    result = runner.invoke(app, ["verify", "--reproduce", "--db", f"sqlite:///{copy}"])
+    assert result.exit_code == 1

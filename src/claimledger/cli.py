@@ -284,12 +284,20 @@ def _ranked(places: list[Location]) -> list[Location]:
 
 
 @app.command()
-def verify(db: DbOption = DEFAULT_DB) -> None:
+def verify(
+    db: DbOption = DEFAULT_DB,
+    reproduce: Annotated[bool, typer.Option("--reproduce", help="Also derive every report's text again from its original and compare.")] = False,
+) -> None:
     """Re-hash every stored original and walk the audit chain; exit 1 on any mismatch.
 
-    Example: claimledger verify --db sqlite:///ledger.db
+    Example: claimledger verify --reproduce --db sqlite:///ledger.db
     """
-    result = _store(db).verify()
+    store = _store(db)
+    result = store.verify()
+    if reproduce:
+        from claimledger.pipeline import reproduce_reports
+
+        result.problems.extend(reproduce_reports(store))
     for problem in result.problems:
         err.print(f"[red]mismatch[/] {problem}", highlight=False)
     if result.problems:

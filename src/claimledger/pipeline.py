@@ -253,3 +253,26 @@ def gather_bundle(
         created_at=now(), version=__version__, include_private_names=include_private_names, stored=stored,
     )
 
+
+
+def reproduce_reports(store: LedgerStore) -> list[str]:
+    """Derive every report's working text and boilerplate again from its stored original and
+    name each report whose stored text differs: the working copy must be reproducible."""
+    from claimledger.ingest import rederive_text
+
+    problems: list[str] = []
+    for report in store.reports():
+        original = store.original(report.sha256)
+        if original is None:
+            problems.append(f"report {report.report_id}: its original {report.sha256} is missing")
+            continue
+        try:
+            text = rederive_text(report.kind, original, report.path or report.report_id)
+        except (BadInput, ValueError) as exc:
+            problems.append(f"report {report.report_id}: its text cannot be derived again: {exc}")
+            continue
+        if text != report.text:
+            problems.append(f"report {report.report_id}: working text differs from the text derived again from its original")
+        elif tuple(boilerplate_spans(text)) != report.boilerplate:
+            problems.append(f"report {report.report_id}: boilerplate marks differ from those derived again")
+    return problems

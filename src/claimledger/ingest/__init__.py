@@ -297,9 +297,9 @@ def html_main_text(html: str, name: str) -> tuple[str, dict[str, str | None]]:
     return str(text), meta
 
 
-def to_report(raw: RawDocument) -> Report:
-    """Derive the working text and metadata of a report; reproducible from the original bytes."""
-    name = raw.path or raw.url or raw.sha256[:12]
+def derive_text(raw: RawDocument, name: str) -> tuple[str, dict[str, str | None]]:
+    """The working text of a raw document and the metadata its HTML carried: a function of the
+    original bytes alone (and, for a JSON line, of the fields those bytes hold)."""
     meta: dict[str, str | None] = {}
     if raw.kind == "jsonl" and raw.text is not None:
         text = raw.text
@@ -312,6 +312,24 @@ def to_report(raw: RawDocument) -> Report:
     text = normalise_newlines(text).strip("\ufeff")
     if not text.strip():
         raise BadInput(name, "no text")
+    return text, meta
+
+
+def rederive_text(kind: str, original: bytes, name: str) -> str:
+    """The working text derived again from stored original bytes, as at ingest."""
+    if kind == "jsonl":
+        row = json.loads(original)
+        text, html = row.get("text"), row.get("html")
+        raw = RawDocument(original, "jsonl", text=text if isinstance(text, str) else None, html=html if isinstance(html, str) and not isinstance(text, str) else None)
+    else:
+        raw = RawDocument(original, kind)  # type: ignore[arg-type]
+    return derive_text(raw, name)[0]
+
+
+def to_report(raw: RawDocument) -> Report:
+    """Derive the working text and metadata of a report; reproducible from the original bytes."""
+    name = raw.path or raw.url or raw.sha256[:12]
+    text, meta = derive_text(raw, name)
     sha = raw.sha256
     return Report(
         report_id=sha[:24],
@@ -333,5 +351,6 @@ __all__ = [
     "read_inputs",
     "read_file",
     "to_report",
+    "rederive_text",
     "normalise_date",
 ]
