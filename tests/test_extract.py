@@ -244,3 +244,34 @@ def test_a_direction_word_is_not_the_speaker(nlp) -> None:
     text = "Further east, the mayor of Kramatorsk reported new Russian shelling of the city on Saturday."
     (claim,) = claims_of(nlp, text, "2022-08-13")
     assert claim.attributions[0].source == "the mayor of Kramatorsk"
+
+
+@pytest.mark.parametrize(
+    ("text", "claim_type", "site"),
+    [
+        ("Russian soldiers pilaged shops in Bucha on Monday, residents said.", "looting", "Bucha"),
+        ("Russian forces destoryed the bridge in Izium on Monday, officials said.", "property_destruction", "Izyum"),
+    ],
+)
+def test_a_trigger_typed_in_haste_still_counts(nlp, text: str, claim_type: str, site: str) -> None:  # type: ignore[no-untyped-def]
+    claims = claims_of(nlp, text)
+    assert any(c.type == claim_type and c.locations and c.locations[0].name == site for c in claims), claims
+
+
+def test_a_metaphorical_robber_is_not_a_looting_claim(nlp) -> None:  # type: ignore[no-untyped-def]
+    assert not claims_of(nlp, "You cannot bargain with a street robber in Kyiv who has you pinned down, he said on Monday.")
+
+
+def test_a_lede_naming_only_the_country_takes_the_town_named_next(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = (
+        "Rescuers searched the rubble on Monday after a missile strike destroyed a block of flats in eastern Ukraine, "
+        "officials said.\nThe strike hit the town of Chasiv Yar late on Saturday."
+    )
+    first = [c for c in claims_of(nlp, text) if c.evidence[0].start < 100]
+    assert first and first[0].locations[0].name == "Chasiv Yar"
+
+
+def test_a_withdrawal_from_a_town_is_sited_there_not_in_the_capital_of_who_left(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = "Officials in Moscow met on Friday.\nThe president called Russia's withdrawal from Kherson a turning point on Friday."
+    claim = next(c for c in claims_of(nlp, text) if c.type == "territory_change")
+    assert claim.locations[0].name == "Kherson"

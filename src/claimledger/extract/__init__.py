@@ -140,7 +140,13 @@ def detect_types(sent: _Sentence, lex: Lexicon, located: bool = True) -> list[tu
     for i, token in enumerate(tokens):
         if token.pos_ in ("PROPN", "ADP", "DET"):
             continue
-        for name in index.get(token.lemma_.lower(), frozenset()) | index.get(token.lower_, frozenset()):
+        names = index.get(token.lemma_.lower(), frozenset()) | index.get(token.lower_, frozenset())
+        if not names and token.is_alpha and len(token) >= 6 and token.pos_ == "VERB":
+            typos = _misspelt_triggers(lex)
+            # spaCy cannot lemmatise a misspelt word ("destoryed" -> "destorye"): strip endings here.
+            stems = {token.lemma_.lower(), token.lower_} | {token.lower_[: -len(end)] for end in ("ed", "d", "ing", "s", "es") if token.lower_.endswith(end)}
+            names = frozenset().union(*(typos.get(stem, frozenset()) for stem in stems))
+        for name in names:
             candidates.setdefault(name, []).append(i)
     for spec in lex.types.values():
         if spec.name in _NEEDS_ANCHOR and not located:
@@ -189,6 +195,24 @@ def _lemma_index(lex: Lexicon) -> dict[str, frozenset[str]]:
         for lemma in spec.lemmas:
             index.setdefault(lemma, set()).add(spec.name)
     return {k: frozenset(v) for k, v in index.items()}
+
+
+@lru_cache(maxsize=4)
+def _misspelt_triggers(lex: Lexicon) -> dict[str, frozenset[str]]:
+    """Typos of long trigger words -> their types: one letter dropped ("abadon") or two
+    neighbours swapped ("destory"). Reports are typed in haste; a word of seven letters or more
+    with one such slip is still that word (none of these slips makes another English word of
+    the list's length)."""
+    index = _lemma_index(lex)
+    typos: dict[str, set[str]] = {}
+    for word, names in index.items():
+        if len(word) < 7 or not word.isalpha():
+            continue
+        variants = {word[:k] + word[k + 1:] for k in range(len(word))}
+        variants |= {word[:k] + word[k + 1] + word[k] + word[k + 2:] for k in range(len(word) - 1) if word[k] != word[k + 1]}
+        for variant in variants - set(index):
+            typos.setdefault(variant, set()).update(names)
+    return {k: frozenset(v) for k, v in typos.items()}
 
 
 # Generic types need a place or a date in their sentence to be a specific event.
@@ -658,10 +682,23 @@ def _site(sentence: _Sentence, places: list[Location], paragraph_start: int, rep
         # The most specific place is the site; the others keep their own roles.
         ordered = sorted(inside_sentence, key=lambda p: (p.role != "site", _RANK[p.precision], p.start))
         sites = [p for p in ordered if p.role == "site"]
+        origins = [p for p in ordered if p.role == "origin" and p.precision != "country"]
+        if sites and all(p.precision == "country" for p in sites) and origins:
+            # "Russia's withdrawal from Kherson": where they left is where it happened.
+            return [origins[0].with_role("site"), *(p for p in ordered if p is not origins[0])]
         if sites and all(p.precision == "country" for p in sites):
             earlier = [p for p in before[-6:] if p.country == sites[0].country and p.precision in ("place", "admin2")]
             if earlier:
                 return [earlier[-1].with_role("site"), *(p.with_role("other") for p in ordered)]
+            # A lede names the country ("killed 31 people in eastern Ukraine") and the next
+            # sentences the town ("The strike hit Chasiv Yar"): the town is the site.
+            later = [
+                p for p in places
+                if p.start is not None and sentence.end <= p.start < sentence.end + FALLBACK_CHARS
+                and p.country == sites[0].country and p.precision in ("place", "admin2") and p.role == "site"
+            ]
+            if later:
+                return [later[0].with_role("site"), *(p.with_role("other") for p in ordered)]
         if not sites:
             # "stolen from Kherson Zoo", "fled from Mariupol": where things or people were taken
             # from is where it happened.
@@ -692,7 +729,9 @@ def _filter_places(places: list[Location], doc: Any) -> list[Location]:
         if place.start is None:
             kept.append(place)
             continue
-        if place.precision == "place" and any(s <= place.start and place.end is not None and place.end <= e for s, e in people):
+        # Only a place that is a part of a longer name: spaCy also tags whole town names
+        # ("Chasiv Yar") as people.
+        if place.precision == "place" and place.end is not None and any(s <= place.start and place.end <= e and e - s > place.end - place.start for s, e in people):
             continue
         token = doc.char_span(place.start, place.end, alignment_mode="expand")
         head = token.root if token is not None else None

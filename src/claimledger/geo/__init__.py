@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from claimledger.geo.gazetteer import Entry, Gazetteer, shared_gazetteer
-from claimledger.geo.names import skeleton
+from claimledger.geo.names import key, skeleton
 from claimledger.model import Location
 
 _WORD = r"[A-Z][\w’'\-\.]*\w|[A-Z]"
@@ -77,6 +77,12 @@ _PERSON_AFTER = re.compile(r"^(?:,\s+\d+,|\s+(?:said|says|told|added|explained|r
 _RELATION = re.compile(r"\b(north|south|east|west|northeast|northwest|southeast|southwest|outskirts|suburbs?|near|outside|around|km|kilometres|kilometers|miles)\b[^.]{0,25}$", re.IGNORECASE)
 _REFERENCE = re.compile(r"\b\d[\d,.]*\s*(?:km|kilometers|kilometres|miles|mi)\b\)?(?:\s*\([^)]{0,30}\))?\s+(?:\w+\s+){0,2}(?:of|from)\s+(?:the\s+)?(?:(?:city|town|village|capital)\s+(?:of\s+)?)?$", re.IGNORECASE)
 _ACTS = re.compile(r"^(?:'s government|’s government)?\s+(?:has\s+|have\s+|had\s+)?(?:says|said|claims|claimed|announced|accused|denied|deployed|sent|launched|warned|insists|insisted|blamed|responded|rejected|demanded)\b")
+_STATE_POSSESSIVE = re.compile(
+    r"^['’]s\s+(?:\w+\s+)?(?:firepower|forces|troops|army|military|soldiers|war|invasion|offensive|government|"
+    r"leadership|demands|claims|refusal|support|aid|sanctions|advantage|aggression|propaganda|missiles|strikes|"
+    r"withdrawal|retreat|pullout|attacks?|shelling|bombardment|occupation|annexation|blockade|mobili[sz]ation|"
+    r"defen[cs]e|ministry|president|leaders?|commanders?|generals?|navy|air force|fleet)\b"
+)
 _ORIGIN = re.compile(r"\bfrom\s+(?:the\s+)?(?:(?:city|town|village|region)\s+of\s+)?$", re.IGNORECASE)
 _DESTINATION = re.compile(r"\b(?:to|towards?|into|for|bound for|en route to)\s+(?:the\s+)?(?:(?:city|town|village|region)\s+of\s+)?$", re.IGNORECASE)
 # Countries a war report's small places most likely lie in, when the text names none.
@@ -326,11 +332,10 @@ def _choose(
             e for e in gaz.lookup(m.region_hint) + gaz.lookup(m.region_hint, fuzzy=True)
             if e.kind == "admin1" or (e.kind == "place" and e.population >= 50_000)
         ] or [e for e in gaz.fuzzy(m.region_hint) if e.kind == "admin1" or (e.kind == "place" and e.population >= 50_000)]  # "Donestk oblast"
-    query_skeleton = skeleton(m.text)
     for e in m.candidates:
         score = math.log10(e.population + 10)
         # An alternate name shared with another place is weaker evidence than the main name.
-        if skeleton(e.name) == query_skeleton:
+        if _main_name(e, m.text):
             score += 1.5
         if e.kind == "country":
             score += 3
@@ -360,7 +365,7 @@ def _choose(
     score, entry = scored[0]
     # Small places need a cue or a context country; an unknown village abroad is not a guess worth making.
     # A cued name in the war's own countries is no guess ("a reporter from Russia in Zolote").
-    alternate = skeleton(entry.name) != query_skeleton
+    alternate = not _main_name(entry, m.text)
     if m.weak and (entry.country not in context or (alternate and not _variant(entry.name, m.text)) or (entry.kind == "place" and entry.population < 1000)):
         return None  # "Pantsir air defence": an alternate name of a Saratov town, used as a word
     if m.cue in ("prefix", "strong") and entry.country in THEATRE and _variant(entry.name, m.text, 80):
@@ -385,6 +390,15 @@ def _choose(
             if region is not None and _km((entry.lat, entry.lon), (region.lat, region.lon)) > 100:
                 return region, score
     return entry, score
+
+
+def _main_name(entry: Entry, surface: str) -> bool:
+    """True when the text names the entry by its main name. Slavic romanisations differ in
+    ways the skeleton folds ("Izium"/"Izyum"); elsewhere the spelling must match, or the
+    English word "Lion" would be Lyon."""
+    if entry.country in THEATRE:
+        return skeleton(entry.name) == skeleton(surface)
+    return key(entry.name) == key(surface)
 
 
 def _variant(name: str, surface: str, cutoff: float = 75) -> bool:
@@ -413,8 +427,8 @@ def _location(m: Mention, entry: Entry, text: str, score: float) -> Location:
         role = "other"  # "300 kilometers west of Kyiv" measures from Kyiv; the event is elsewhere
     elif _RIVER_AFTER.match(after) or _RIVER_BEFORE.search(before):
         role = "other"  # "the Dnipro river", "a bridge over the Dnipro": the river, not the city
-    elif precision in ("place", "country") and _ACTS.match(after):
-        role = "other"  # "Moscow has deployed", "Kyiv says": the government acting, not the site
+    elif precision in ("place", "country") and (_ACTS.match(after) or _STATE_POSSESSIVE.match(after)):
+        role = "other"  # "Moscow has deployed", "Kyiv says", "Moscow's firepower": the state acting, not the site
     elif _RELATION.search(before) and precision == "place":
         precision = "admin2"
     return Location(
