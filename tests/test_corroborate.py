@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import pytest
+
 from claimledger.corroborate import build_incidents, source_key
 from claimledger.model import Attribution, Claim, DateInfo, Location, Report, Span
 
@@ -80,3 +82,14 @@ def test_a_nameless_source_adds_no_independence_to_a_named_one() -> None:
     b = _claim("c2", "r2", "Rockets hit Kramatorsk on Friday, authorities said.", "authorities", KRAMATORSK)
     (incident,) = build_incidents([a, b], {"r1": _report("r1", "AP"), "r2": _report("r2", "NBC")}, {"r1": "s1", "r2": "s2"})
     assert incident.independent_source_count == 1
+
+
+@pytest.mark.parametrize(
+    ("generic", "count"),
+    [("Ukrainian officials", 1), ("officials", 1), ("US officials", 2), ("Russian officials", 2)],
+)
+def test_a_nameless_source_counts_only_against_the_other_side(generic: str, count: int) -> None:
+    a = _claim("c1", "r1", "Rockets hit Kramatorsk on Friday, President Volodymyr Zelenskyy said.", "President Volodymyr Zelenskyy", KRAMATORSK)
+    b = _claim("c2", "r2", f"Rockets hit Kramatorsk on Friday, {generic} said.", generic, KRAMATORSK)
+    (incident,) = build_incidents([a, b], {"r1": _report("r1", "AP"), "r2": _report("r2", "NBC")}, {"r1": "s1", "r2": "s2"})
+    assert incident.independent_source_count == count

@@ -190,6 +190,29 @@ def _partisan(source: str, kind: str) -> bool:
 
 
 _GENERIC_SOURCES = {"authorities", "officials", "local authorities", "local officials", "sources", "reports", "media reports", "witnesses", "residents"}
+_GENERIC_WORDS = {
+    "authorities", "officials", "official", "sources", "source", "reports", "media", "witnesses", "residents", "local",
+    "regional", "city", "government", "military", "senior", "western", "state", "the", "ukrainian", "russian",
+    "ukraine", "russia", "ukraine's", "russia's", "pro-russian", "separatist", "occupation", "kremlin", "defence", "defense",
+}
+_UKRAINIAN_SIDE = re.compile(r"\b(?:ukrain\w*|kyiv|kiev|zelensk\w*|yermak|tymoshenko|podolyak|sbu|state emergency service)\b", re.IGNORECASE)
+_RUSSIAN_SIDE = re.compile(
+    r"\b(?:russia\w*|moscow|kremlin|putin|peskov|lavrov|shoigu|konashenkov|separatist\w*|dpr|lpr|rt|tass|ria|sputnik|fsb|"
+    r"russian-installed|russian-appointed|pro-russian|pro-moscow|occupation)\b",
+    re.IGNORECASE,
+)
+
+
+def _generic(key: str) -> bool:
+    """A source that names no one: "officials", "Ukrainian officials", "local authorities"."""
+    words = key.split()
+    return key in _GENERIC_SOURCES or (bool(words) and set(words) <= _GENERIC_WORDS)
+
+
+def _side(source: str) -> str | None:
+    """Which party to the war a source belongs to, when its words say so."""
+    ukrainian, russian = bool(_UKRAINIAN_SIDE.search(source)), bool(_RUSSIAN_SIDE.search(source))
+    return "UA" if ukrainian and not russian else "RU" if russian and not ukrainian else None
 _TITLE_WORDS = {
     "ambassador", "president", "minister", "governor", "mayor", "spokesman", "spokeswoman", "spokesperson", "gen", "general",
     "gov", "mr", "mrs", "ms", "dr", "u", "s", "un", "chief", "head", "deputy", "regional", "city", "official", "officials",
@@ -269,8 +292,15 @@ def _incident(members: list[Claim], reports: dict[str, Report], stories: dict[st
             entry[2].add(c.report_id)
     sources = _merge_named(sources)
     if len(sources) > 1:
-        # "authorities said", "officials said": a nameless source cannot add independence to a named one
-        sources = {k: v for k, v in sources.items() if k not in _GENERIC_SOURCES} or sources
+        # "authorities said", "Ukrainian officials said": a nameless source cannot add
+        # independence to a named one of its own side (or to any, when it names no side).
+        named_sides = [_side(v[0]) for k, v in sources.items() if not _generic(k)]
+
+        def adds_nothing(key: str) -> bool:
+            side = _side(key)
+            return _generic(key) and any(side is None or named is None or named == side for named in named_sides)
+
+        sources = {k: v for k, v in sources.items() if not adds_nothing(k)} or sources
     refs = tuple(SourceRef(name, k, tuple(sorted(rids))) for name, k, rids, _ in sorted(sources.values(), key=lambda s: s[0]))
     independent = len(sources)
     partisan_only = bool(sources) and all(p for *_, p in sources.values())
