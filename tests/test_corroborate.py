@@ -16,8 +16,8 @@ def _claim(cid: str, rid: str, text: str, source: str, site: Location, day: str 
     )
 
 
-def _report(rid: str, outlet: str) -> Report:
-    return Report(rid, rid * 4, f"{rid}.txt", None, outlet, None, "2022-08-13", "en", "text")
+def _report(rid: str, outlet: str, text: str = "text") -> Report:
+    return Report(rid, rid * 4, f"{rid}.txt", None, outlet, None, "2022-08-13", "en", text)
 
 
 def test_copies_of_one_story_count_their_source_once() -> None:
@@ -93,3 +93,13 @@ def test_a_nameless_source_counts_only_against_the_other_side(generic: str, coun
     b = _claim("c2", "r2", f"Rockets hit Kramatorsk on Friday, {generic} said.", generic, KRAMATORSK)
     (incident,) = build_incidents([a, b], {"r1": _report("r1", "AP"), "r2": _report("r2", "NBC")}, {"r1": "s1", "r2": "s2"})
     assert incident.independent_source_count == count
+
+
+def test_two_sources_quoting_the_same_words_count_once() -> None:
+    quote = "“We will rebuild every house that was destroyed here,” "
+    a = _claim("c1", "r1", quote + "the mayor said after rockets hit Kramatorsk on Friday.", "the mayor", KRAMATORSK)
+    b = _claim("c2", "r2", quote + "a city council spokesman said after rockets hit Kramatorsk on Friday.", "a city council spokesman", KRAMATORSK)
+    reports = {"r1": _report("r1", "AP", a.evidence[0].text), "r2": _report("r2", "NBC", b.evidence[0].text)}
+    (incident,) = build_incidents([a, b], reports, {"r1": "s1", "r2": "s2"})
+    assert incident.independent_source_count == 1
+    assert any("quote the same words" in r for r in incident.reasons)

@@ -235,6 +235,57 @@ def _merge_named(sources: dict[str, tuple[str, str, set[str], bool]]) -> dict[st
     return merged
 
 
+_QUOTE = re.compile(r"[\"“”«]([^\"“”«»]{20,400})[\"“”»]")
+
+
+def _quotations(claim: Claim, reports: dict[str, Report]) -> set[str]:
+    """Quotations of six words or more in the paragraph of a claim's evidence, normalised."""
+    report = reports.get(claim.report_id)
+    if report is None or not claim.evidence:
+        return set()
+    text = report.text
+    start = text.rfind("\n", 0, claim.evidence[0].start) + 1
+    end = text.find("\n", claim.evidence[-1].end)
+    paragraph = text[start:end if end >= 0 else len(text)]
+    quotes = set()
+    for match in _QUOTE.finditer(paragraph):
+        words = re.findall(r"\w+", match.group(1).lower())
+        if len(words) >= 6:
+            quotes.add(" ".join(words))
+    return quotes
+
+
+def _merge_quoted(
+    sources: dict[str, tuple[str, str, set[str], bool]], members: list[Claim], reports: dict[str, Report]
+) -> tuple[dict[str, tuple[str, str, set[str], bool]], list[str]]:
+    """Sources that carry the same quotation rest on one original statement ("officials said"
+    in one outlet, "Zelenskyy said" in another, the same words quoted): they count once."""
+    quotes: dict[str, set[str]] = defaultdict(set)
+    for c in members:
+        for attribution in c.attributions:
+            said_by = source_key(attribution.source)
+            for merged_key in sources:
+                if said_by == merged_key or set(said_by.split()) <= set(merged_key.split()):
+                    quotes[merged_key] |= _quotations(c, reports)
+                    break
+    keys = [k for k in sources if quotes.get(k)]
+    reasons: list[str] = []
+    merged = dict(sources)
+    for i, first in enumerate(keys):
+        for second in keys[i + 1:]:
+            if first not in merged or second not in merged:
+                continue
+            common = quotes[first] & quotes[second]
+            if not common:
+                continue
+            keep, drop = (second, first) if _generic(first) and not _generic(second) else (first, second)
+            name, kind, rids, partisan = merged[keep]
+            merged[keep] = (name, kind, rids | merged.pop(drop)[2], partisan)
+            quotes[keep] |= quotes[drop]
+            reasons.append(f"sources {sources[first][0]!r} and {sources[second][0]!r} quote the same words: “{sorted(common)[0][:80]}”")
+    return merged, reasons
+
+
 def build_incidents(claims: Sequence[Claim], reports: dict[str, Report], stories: dict[str, str]) -> list[Incident]:
     """Incidents over all claims; ids are stable when an incident's members do not change."""
     parent = {c.claim_id: c.claim_id for c in claims}
@@ -291,6 +342,7 @@ def _incident(members: list[Claim], reports: dict[str, Report], stories: dict[st
             entry = sources.setdefault(f"story:{story}", (outlet, "media", set(), _partisan(outlet, "media")))
             entry[2].add(c.report_id)
     sources = _merge_named(sources)
+    sources, shared = _merge_quoted(sources, members, reports)
     if len(sources) > 1:
         # "authorities said", "Ukrainian officials said": a nameless source cannot add
         # independence to a named one of its own side (or to any, when it names no side).
@@ -318,7 +370,7 @@ def _incident(members: list[Claim], reports: dict[str, Report], stories: dict[st
         grade = 3
     else:
         grade = 4
-    why = tuple(r for c in members for r in reasons.get(c.claim_id, []))
+    why = tuple(r for c in members for r in reasons.get(c.claim_id, [])) + tuple(shared)
     return Incident(
         incident_id=content_id("i", [c.claim_id for c in members]),
         type=kind,  # type: ignore[arg-type]
