@@ -97,10 +97,15 @@ def _write_export(db: str, kind: Kind, out: Path | None, include_private_names: 
         text = "".join(jsonl(report_record(r, story_id, ingested_at) for r, story_id, ingested_at in linked))
         count = len(linked)
     elif kind is Kind.claims:
+        from claimledger.review import apply_reviews
+
         claims = store.claims()
         check_spans(claims, {r.report_id: r.text for r in store.reports()})
-        text = "".join(jsonl(claim_record(c, include_private_names) for c in claims))
-        count = len(claims)
+        reviews = store.reviews()
+        # Analysts' corrections are exported instead of the machine's values; rejected claims are left out.
+        shown = [c for c in (apply_reviews(claim, reviews.get(claim.claim_id, []))[0] for claim in claims) if c is not None]
+        text = "".join(jsonl(claim_record(c, include_private_names) for c in shown))
+        count = len(shown)
     elif kind is Kind.incidents:
         incidents = store.incidents()
         text = "".join(jsonl(incident_record(i) for i in incidents))
@@ -281,6 +286,55 @@ def _ranked(places: list[Location]) -> list[Location]:
     """Best first: sites before reference points and actors, specific places before regions, then text order."""
     rank = {"place": 0, "admin2": 1, "admin1": 2, "region": 3, "country": 4}
     return sorted(places, key=lambda p: (p.role == "other", rank[p.precision], p.start or 0))
+
+
+@app.command()
+def serve(
+    db: DbOption = DEFAULT_DB,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    require_login: Annotated[bool | None, typer.Option("--require-login/--open-reading", help="Every page needs an account (the default off 127.0.0.1).")] = None,
+    tiles: Annotated[str | None, typer.Option(help="Tile URL template, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png (default: the offline basemap).")] = None,
+) -> None:
+    """Serve the web interface and the HTTP API.
+
+    Example: claimledger serve --db sqlite:///ledger.db --port 8000
+    """
+    import uvicorn
+
+    from claimledger.web import _loopback, create_app
+
+    if require_login is None:
+        require_login = not _loopback(host)
+    application = create_app(db, require_login=require_login, secret=os.environ.get("CLAIMLEDGER_SECRET"), tile_url=tiles)
+    err.print(f"serving {db} on http://{host}:{port}/ ({'login required' if require_login else 'reading open, reviewing needs an analyst'})")
+    uvicorn.run(application, host=host, port=port, log_level="warning")
+
+
+user_app = typer.Typer(help="Accounts for the web interface.", no_args_is_help=True)
+app.add_typer(user_app, name="user")
+
+
+@user_app.command("add")
+def user_add(
+    name: Annotated[str, typer.Argument(help="Account name.")],
+    role: Annotated[str, typer.Option(help="viewer, analyst or admin.")] = "viewer",
+    db: DbOption = DEFAULT_DB,
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from standard input instead of a prompt.")] = False,
+) -> None:
+    """Create an account (or reset its password and role).
+
+    Example: claimledger user add olena --role analyst
+    """
+    from claimledger.web.auth import ROLES, hash_password
+
+    if role not in ROLES:
+        raise UsageError(f"a role is one of {', '.join(ROLES)}, not {role!r}")
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    if len(password) < 8:
+        raise UsageError("a password has at least 8 characters")
+    _store(db).add_user(name, role, hash_password(password))
+    err.print(f"account {name} ({role}) saved")
 
 
 @app.command()

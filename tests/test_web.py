@@ -1,0 +1,195 @@
+"""The web interface and API over a small ledger: pages, filters, pagination, escaping, accounts,
+CSRF, reviews kept as records and shown in preference to the machine's values."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
+
+from claimledger.cli import app as cli
+from claimledger.store import LedgerStore
+from claimledger.web import create_app
+
+runner = CliRunner()
+HOSTILE = (
+    "Russian troops looted shops in Bucha on Sunday, residents said. <script>alert('pwned')</script> "
+    '<img src=x onerror="alert(1)"> The mayor said soldiers stole cars in Irpin on Monday.'
+)
+
+
+@pytest.fixture(scope="module")
+def ledger(tmp_path_factory: pytest.TempPathFactory) -> str:
+    folder = tmp_path_factory.mktemp("web")
+    (folder / "hostile.txt").write_text(HOSTILE, encoding="utf-8")
+    url = f"sqlite:///{folder / 'ledger.db'}"
+    from claimledger.cli import EXAMPLES
+
+    for args in (["ingest", str(EXAMPLES / "reports"), "--meta", str(EXAMPLES / "meta.jsonl")], ["ingest", str(folder / "hostile.txt"), "--published", "2022-04-04"], ["process"]):
+        result = runner.invoke(cli, [*args, "--db", url])
+        assert result.exit_code == 0, result.output
+    for name, role in (("olena", "analyst"), ("viktor", "viewer")):
+        result = runner.invoke(cli, ["user", "add", name, "--role", role, "--password-stdin", "--db", url], input="correct horse battery\n")
+        assert result.exit_code == 0, result.output
+    return url
+
+
+@pytest.fixture()
+def client(ledger: str, tmp_path: Path) -> TestClient:
+    # Each test gets its own copy of the ledger, so reviews do not leak between tests.
+    source = ledger.removeprefix("sqlite:///")
+    target = tmp_path / "copy.db"
+    with sqlite3.connect(source) as a, sqlite3.connect(target) as b:
+        a.backup(b)
+    return TestClient(create_app(f"sqlite:///{target}", secret="test-secret"))
+
+
+def _login(client: TestClient, name: str = "olena", password: str = "correct horse battery") -> str:
+    client.get("/login")
+    token = client.cookies.get("cl_csrf")
+    response = client.post("/login", data={"name": name, "password": password, "csrf": token}, follow_redirects=False)
+    assert response.status_code == 303, response.text
+    return str(token)
+
+
+def test_the_overview_lists_incidents_with_a_map_and_a_timeline(client: TestClient) -> None:
+    page = client.get("/")
+    assert page.status_code == 200
+    assert 'id="map"' in page.text and 'class="timeline"' in page.text and "/incidents/" in page.text
+    policy = page.headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+
+
+def test_filters_narrow_the_overview_and_the_api_alike(client: TestClient) -> None:
+    everything = client.get("/api/incidents").json()["total"]
+    looting = client.get("/api/incidents", params={"type": "looting"}).json()
+    assert 0 < looting["total"] < everything
+    assert all(item["type"] == "looting" for item in looting["items"])
+    page = client.get("/", params={"type": "looting"})
+    assert f'<strong id="total">{looting["total"]}</strong>' in page.text
+    dated = client.get("/api/incidents", params={"date_from": "2022-04-01", "date_to": "2022-04-30"}).json()
+    assert all((i["date"]["end"] or i["date"]["start"]) >= "2022-04-01" and i["date"]["start"] <= "2022-04-30" for i in dated["items"])
+    assert client.get("/api/incidents", params={"date_from": "April"}).status_code == 422
+
+
+def test_api_pages_join_up_without_gaps_or_repeats(client: TestClient) -> None:
+    seen: list[str] = []
+    url: str | None = "/api/incidents?limit=7"
+    while url:
+        page = client.get(url).json()
+        seen += [item["incident_id"] for item in page["items"]]
+        url = page["next"]
+    assert len(seen) == len(set(seen)) == client.get("/api/incidents").json()["total"]
+
+
+def test_incident_report_and_claim_pages_show_their_evidence(client: TestClient) -> None:
+    incident = client.get("/api/incidents", params={"type": "looting"}).json()["items"][0]
+    page = client.get(f"/incidents/{incident['incident_id']}")
+    assert page.status_code == 200 and "Independent sources" in page.text
+    report_id = incident["report_ids"][0]
+    report = client.get(f"/reports/{report_id}")
+    assert report.status_code == 200 and "<mark" in report.text and "SHA-256" in report.text
+    claim_id = incident["claim_ids"][0]
+    assert f"/claims/{claim_id}" in report.text
+    assert client.get(f"/claims/{claim_id}").status_code == 200
+    assert client.get("/incidents/nope").status_code == 404
+
+
+def test_script_in_a_report_is_shown_as_text(client: TestClient) -> None:
+    report = next(r for r in client.get("/api/reports", params={"limit": 100}).json()["items"] if "pwned" in r["text"])
+    page = client.get(f"/reports/{report['report_id']}").text
+    assert "<script>alert" not in page and "&lt;script&gt;alert" in page
+    assert 'onerror="alert' not in page
+
+
+def test_reviewing_needs_an_analyst_and_a_csrf_token(client: TestClient) -> None:
+    claim_id = client.get("/api/claims", params={"limit": 1}).json()["items"][0]["claim_id"]
+    body = {"action": "reject"}
+    client.get("/")
+    assert client.post(f"/api/claims/{claim_id}/review", json=body, headers={"X-CSRF-Token": str(client.cookies.get("cl_csrf"))}).status_code == 401
+    token = _login(client, "viktor")
+    assert client.post(f"/api/claims/{claim_id}/review", json=body, headers={"X-CSRF-Token": token}).status_code == 403
+    token = _login(client, "olena")
+    assert client.post(f"/api/claims/{claim_id}/review", json=body).status_code == 403  # no CSRF header
+    assert client.post(f"/api/claims/{claim_id}/review", json=body, headers={"X-CSRF-Token": "forged"}).status_code == 403
+    assert client.post(f"/api/claims/{claim_id}/review", json=body, headers={"X-CSRF-Token": token}).status_code == 200
+
+
+def test_a_correction_is_a_new_record_shown_and_exported_instead_of_the_machines(client: TestClient, tmp_path: Path) -> None:
+    token = _login(client)
+    claim = client.get("/api/claims", params={"type": "looting", "limit": 1}).json()["items"][0]
+    new_type = "vehicle_theft" if claim["type"] != "vehicle_theft" else "looting"
+    response = client.post(f"/api/claims/{claim['claim_id']}/review", json={"action": "correct", "changes": {"type": new_type}, "note": "cars, not shops"}, headers={"X-CSRF-Token": token})
+    assert response.status_code == 200
+    shown = client.get(f"/api/claims/{claim['claim_id']}").json()
+    assert shown["type"] == new_type and shown["review_status"] == "corrected" and shown["reviews"][0]["note"] == "cars, not shops"
+    form = client.post(f"/claims/{claim['claim_id']}/review", data={"action": "correct", "place": "Trostyanets, Sumy region", "csrf": token}, follow_redirects=False)
+    assert form.status_code == 303
+    assert client.get(f"/api/claims/{claim['claim_id']}").json()["locations"][0]["name"] == "Trostyanets"
+    url = _url_of(client)
+    out = tmp_path / "claims.jsonl"
+    assert runner.invoke(cli, ["export", "claims", "--out", str(out), "--db", url]).exit_code == 0
+    exported = {c["claim_id"]: c for c in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
+    assert exported[claim["claim_id"]]["type"] == new_type
+    store = LedgerStore(url)
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
+        machine = json.loads(conn.execute("SELECT data FROM claims WHERE claim_id = ?", (claim["claim_id"],)).fetchone()[0])
+    assert machine["type"] == claim["type"]  # the machine's version is kept
+    assert [e["action"] for e in store.audit_entries()].count("review") == 2
+    assert store.verify().problems == []
+
+
+def test_a_rejected_claim_leaves_the_exports_and_an_altered_review_fails_verify(client: TestClient, tmp_path: Path) -> None:
+    token = _login(client)
+    claim_id = client.get("/api/claims", params={"limit": 1}).json()["items"][0]["claim_id"]
+    assert client.post(f"/api/claims/{claim_id}/review", json={"action": "reject"}, headers={"X-CSRF-Token": token}).status_code == 200
+    url = _url_of(client)
+    out = tmp_path / "claims.jsonl"
+    assert runner.invoke(cli, ["export", "claims", "--out", str(out), "--db", url]).exit_code == 0
+    assert claim_id not in out.read_text(encoding="utf-8")
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
+        conn.execute("UPDATE reviews SET action = 'confirm'")
+    assert any(p.startswith("review ") for p in LedgerStore(url).verify().problems)
+
+
+def test_logins_are_rate_limited_and_sessions_are_http_only(client: TestClient) -> None:
+    client.get("/login")
+    token = client.cookies.get("cl_csrf")
+    for _ in range(5):
+        assert client.post("/login", data={"name": "olena", "password": "wrong", "csrf": token}).status_code == 401
+    assert client.post("/login", data={"name": "olena", "password": "correct horse battery", "csrf": token}).status_code == 429
+    fresh = TestClient(create_app(_url_of(client), secret="other"))  # a new server: its limiter starts empty
+    fresh.get("/login")
+    response = fresh.post("/login", data={"name": "viktor", "password": "correct horse battery", "csrf": fresh.cookies.get("cl_csrf")}, follow_redirects=False)
+    cookie = response.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=strict" in cookie
+
+
+def test_a_login_form_without_its_csrf_token_is_refused(client: TestClient) -> None:
+    client.get("/login")
+    assert client.post("/login", data={"name": "olena", "password": "correct horse battery"}).status_code == 403
+
+
+def test_require_login_closes_pages_and_api(ledger: str) -> None:
+    closed = TestClient(create_app(ledger, require_login=True, secret="s"))
+    assert closed.get("/", follow_redirects=False).status_code == 303
+    assert closed.get("/api/incidents").status_code == 401
+    assert closed.get("/login").status_code == 200
+
+
+def test_the_api_is_described_at_openapi_json(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    assert {"/api/incidents", "/api/claims", "/api/reports", "/api/claims/{claim_id}/review"} <= set(paths)
+
+
+def test_the_offline_basemap_serves_low_zoom_tiles(client: TestClient) -> None:
+    tile = client.get("/tiles/2/2/1.png")
+    assert tile.status_code == 200 and tile.content[:4] == b"\x89PNG"
+
+
+def _url_of(client: TestClient) -> str:
+    return str(client.app.state.db_url)  # type: ignore[attr-defined]
