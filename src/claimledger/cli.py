@@ -295,20 +295,27 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     require_login: Annotated[bool | None, typer.Option("--require-login/--open-reading", help="Every page needs an account (the default off 127.0.0.1).")] = None,
     tiles: Annotated[str | None, typer.Option(help="Tile URL template, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png (default: the offline basemap).")] = None,
+    workers: Annotated[int, typer.Option(help="Server processes (each keeps its own copy of the ledger in memory).")] = 1,
 ) -> None:
     """Serve the web interface and the HTTP API.
 
     Example: claimledger serve --db sqlite:///ledger.db --port 8000
     """
+    import secrets
+
     import uvicorn
 
-    from claimledger.web import _loopback, create_app
+    from claimledger.web import _loopback
 
     if require_login is None:
         require_login = not _loopback(host)
-    application = create_app(db, require_login=require_login, secret=os.environ.get("CLAIMLEDGER_SECRET"), tile_url=tiles)
+    _store(db)  # create or migrate the ledger once, before any worker opens it
+    os.environ["CLAIMLEDGER_DB"] = db
+    os.environ["CLAIMLEDGER_REQUIRE_LOGIN"] = "1" if require_login else "0"
+    os.environ["CLAIMLEDGER_TILES"] = tiles or ""
+    os.environ.setdefault("CLAIMLEDGER_SECRET", secrets.token_urlsafe(32))  # one secret for every worker's sessions
     err.print(f"serving {db} on http://{host}:{port}/ ({'login required' if require_login else 'reading open, reviewing needs an analyst'})")
-    uvicorn.run(application, host=host, port=port, log_level="warning")
+    uvicorn.run("claimledger.web:app_from_environment", factory=True, host=host, port=port, workers=workers, log_level="warning")
 
 
 user_app = typer.Typer(help="Accounts for the web interface.", no_args_is_help=True)

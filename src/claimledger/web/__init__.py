@@ -76,15 +76,28 @@ class Snapshot:
     incidents_by_id: dict[str, Incident]
     outlets: dict[str, set[str]] = field(default_factory=dict)  # incident id -> outlets
     text: dict[str, str] = field(default_factory=dict)  # incident id -> searchable text
+    # Column arrays in the newest-first order: the structured filters are a few vector
+    # comparisons over 100,000 incidents instead of a Python loop.
+    columns: dict[str, Any] = field(default_factory=dict)
+    type_codes: dict[str, int] = field(default_factory=dict)
+    place_codes: dict[str, int] = field(default_factory=dict)
 
 
 class Ledger:
     """Cached reads of one ledger for the web process."""
 
+    # How long a worker trusts its snapshot before asking the database whether the ledger
+    # changed; its own writes refresh it at once, other workers' within this delay.
+    RECHECK_SECONDS = 0.25
+
     def __init__(self, store: LedgerStore) -> None:
         self.store = store
         self._snapshot: Snapshot | None = None
         self._lock = threading.Lock()
+        self._checked = 0.0
+
+    def invalidate(self) -> None:
+        self._checked = 0.0
 
     def _head(self) -> int:
         import sqlalchemy as sa
@@ -93,21 +106,46 @@ class Ledger:
             return int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(schema.audit.c.seq), 0))).scalar_one())
 
     def snapshot(self) -> Snapshot:
-        head = self._head()
-        with self._lock:
-            if self._snapshot is None or self._snapshot.head != head:
-                self._snapshot = self._load(head)
+        """The current snapshot. Reviews, exports and accounts only touch the review overlay,
+        so an analyst's review does not make every reader wait for a full reload."""
+        import time
+
+        now = time.monotonic()
+        if self._snapshot is not None and now - self._checked < self.RECHECK_SECONDS:
             return self._snapshot
+        head = self._head()
+        self._checked = now
+        with self._lock:
+            current = self._snapshot
+            if current is not None and current.head == head:
+                return current
+            if current is not None and self._only_overlay_since(current.head):
+                current.head = head
+                self._overlay(current)
+                return current
+            self._snapshot = self._load(head)
+            return self._snapshot
+
+    def _only_overlay_since(self, seq: int) -> bool:
+        import sqlalchemy as sa
+
+        with self.store.engine.connect() as conn:
+            actions = {row[0] for row in conn.execute(sa.select(schema.audit.c.action).where(schema.audit.c.seq > seq).distinct())}
+        return actions <= {"review", "export", "user"}
+
+    def _overlay(self, snap: Snapshot) -> None:
+        reviews = self.store.reviews()
+        for cid in set(reviews) | set(snap.reviews):
+            if cid in snap.claims:
+                snap.shown[cid], snap.status[cid] = apply_reviews(snap.claims[cid], reviews.get(cid, []))
+        snap.reviews = reviews
 
     def _load(self, head: int) -> Snapshot:
         reports = {r.report_id: (r, story, at) for r, story, at in self.store.reports_with_links()}
         claims = {c.claim_id: c for c in self.store.claims()}
-        reviews = self.store.reviews()
-        shown: dict[str, Claim | None] = {}
-        status: dict[str, str] = {}
-        for cid, claim in claims.items():
-            shown[cid], status[cid] = apply_reviews(claim, reviews.get(cid, []))
-        incidents = self.store.incidents()
+        shown: dict[str, Claim | None] = dict(claims)
+        status: dict[str, str] = dict.fromkeys(claims, "unreviewed")
+        incidents = sorted(self.store.incidents(), key=lambda i: (i.date.start or "", i.incident_id), reverse=True)
         outlets: dict[str, set[str]] = {}
         text: dict[str, str] = {}
         for incident in incidents:
@@ -115,7 +153,32 @@ class Ledger:
             text[incident.incident_id] = " ".join(
                 (claims[c].summary + " " + " ".join(e.text for e in claims[c].evidence)).lower() for c in incident.claim_ids if c in claims
             )
-        return Snapshot(head, reports, claims, shown, status, reviews, incidents, {i.incident_id: i for i in incidents}, outlets, text)
+        snap = Snapshot(head, reports, claims, shown, status, {}, incidents, {i.incident_id: i for i in incidents}, outlets, text)
+        _index(snap)
+        self._overlay(snap)
+        return snap
+
+
+def _day_number(value: str | None) -> int:
+    return int(value.replace("-", "")) if value else -1
+
+
+def _index(snap: Snapshot) -> None:
+    """Fill the snapshot's column arrays from its incidents."""
+    import numpy as np
+
+    for incident in snap.incidents:
+        snap.type_codes.setdefault(incident.type, len(snap.type_codes))
+        if incident.location is not None:
+            snap.place_codes.setdefault((incident.location.name or "").lower(), len(snap.place_codes))
+    snap.columns = {
+        "type": np.array([snap.type_codes[i.type] for i in snap.incidents], dtype=np.int32),
+        "place": np.array([snap.place_codes[(i.location.name or "").lower()] if i.location else -1 for i in snap.incidents], dtype=np.int32),
+        "start": np.array([_day_number(i.date.start) for i in snap.incidents], dtype=np.int64),
+        "end": np.array([_day_number(i.date.end or i.date.start) for i in snap.incidents], dtype=np.int64),
+        "grade": np.array([i.credibility_grade for i in snap.incidents], dtype=np.int32),
+        "sources": np.array([i.independent_source_count for i in snap.incidents], dtype=np.int32),
+    }
 
 
 class Filters(BaseModel):
@@ -161,36 +224,51 @@ def _filters(
     )
 
 
+def select_positions(snap: Snapshot, f: Filters) -> Any:
+    """Positions (newest first) of the incidents matching every given filter."""
+    import numpy as np
+
+    cols = snap.columns
+    count = len(snap.incidents)
+    mask = np.ones(count, dtype=bool)
+    if f.type:
+        mask &= cols["type"] == snap.type_codes.get(f.type, -2)
+    if f.place:
+        place = f.place.lower()
+        codes = [code for name, code in snap.place_codes.items() if place in name]
+        mask &= np.isin(cols["place"], codes)
+    if f.date_from:
+        mask &= (cols["start"] >= 0) & (cols["end"] >= _day_number(f.date_from))
+    if f.date_to:
+        mask &= (cols["start"] >= 0) & (cols["start"] <= _day_number(f.date_to))
+    if f.credibility is not None:
+        mask &= cols["grade"] <= f.credibility
+    if f.min_sources is not None:
+        mask &= cols["sources"] >= f.min_sources
+    positions = np.flatnonzero(mask)
+    if f.outlet or f.q:
+        outlet = (f.outlet or "").lower()
+        words = (f.q or "").lower().split()
+        kept = []
+        for n in positions:
+            iid = snap.incidents[n].incident_id
+            if outlet and not any(outlet in o for o in snap.outlets.get(iid, ())):
+                continue
+            if words and not all(w in snap.text.get(iid, "") for w in words):
+                continue
+            kept.append(n)
+        positions = np.array(kept, dtype=np.int64)
+    return positions
+
+
 def select_incidents(snap: Snapshot, f: Filters) -> list[Incident]:
-    """Incidents matching every given filter, newest first."""
-    out = []
-    place = (f.place or "").lower()
-    outlet = (f.outlet or "").lower()
-    words = (f.q or "").lower().split()
-    for incident in snap.incidents:
-        if f.type and incident.type != f.type:
-            continue
-        if place and not (incident.location and place in (incident.location.name or "").lower()):
-            continue
-        start = incident.date.start
-        if f.date_from and (start is None or (incident.date.end or start) < f.date_from):
-            continue
-        if f.date_to and (start is None or start > f.date_to):
-            continue
-        if f.credibility is not None and incident.credibility_grade > f.credibility:
-            continue
-        if f.min_sources is not None and incident.independent_source_count < f.min_sources:
-            continue
-        if outlet and not any(outlet in o for o in snap.outlets.get(incident.incident_id, ())):
-            continue
-        if words and not all(w in snap.text.get(incident.incident_id, "") for w in words):
-            continue
-        out.append(incident)
-    out.sort(key=lambda i: (i.date.start or "", i.incident_id), reverse=True)
-    return out
+    """Incidents matching every given filter, newest first (the snapshot keeps them so)."""
+    if f == Filters():
+        return snap.incidents
+    return [snap.incidents[n] for n in select_positions(snap, f)]
 
 
-def _page(items: list[Any], limit: int, offset: int, request: Request) -> dict[str, Any]:
+def _page(items: Any, limit: int, offset: int, request: Request) -> dict[str, Any]:
     chunk = items[offset:offset + limit]
     following = None
     if offset + limit < len(items):
@@ -230,6 +308,56 @@ def highlight(report: Report, claims: list[Claim]) -> Markup:
     return Markup("".join(parts))
 
 
+class SecurityMiddleware:
+    """Reads the session, closes everything but the login page when login is required, and adds
+    the security headers and the CSRF cookie to every response. Plain ASGI: Starlette's
+    BaseHTTPMiddleware costs about a millisecond a request, which matters under load."""
+
+    OPEN_PATHS = ("/login", "/static/", "/leaflet/")
+
+    def __init__(self, app: Any, sessions: Sessions, require_login: bool, csp: str) -> None:
+        self.app = app
+        self.sessions = sessions
+        self.require_login = require_login
+        self.csp = csp
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        from starlette.datastructures import MutableHeaders
+
+        request = Request(scope)
+        cookies = request.cookies
+        user = self.sessions.read(cookies.get(SESSION_COOKIE))
+        state = scope.setdefault("state", {})
+        state["user"] = user
+        https = scope.get("scheme") == "https"
+
+        async def send_with_headers(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers["Content-Security-Policy"] = self.csp
+                headers["X-Content-Type-Options"] = "nosniff"
+                headers["Referrer-Policy"] = "same-origin"
+                headers["X-Frame-Options"] = "DENY"
+                if not cookies.get(CSRF_COOKIE):
+                    token = state.get("csrf") or new_csrf_token()
+                    headers.append("set-cookie", f"{CSRF_COOKIE}={token}; HttpOnly; Path=/; SameSite=strict" + ("; Secure" if https else ""))
+            await send(message)
+
+        path = scope["path"]
+        if self.require_login and user is None and not path.startswith(self.OPEN_PATHS):
+            response: Response
+            if path.startswith("/api/") or path == "/openapi.json":
+                response = JSONResponse({"detail": "login required"}, status_code=401)
+            else:
+                response = RedirectResponse("/login", status_code=303)
+            await response(scope, receive, send_with_headers)
+            return
+        await self.app(scope, receive, send_with_headers)
+
+
 def _loopback(host: str) -> bool:
     try:
         return ipaddress.ip_address(host).is_loopback
@@ -244,7 +372,15 @@ def create_app(db_url: str, require_login: bool = False, secret: str | None = No
     sessions = Sessions(secret or secrets.token_urlsafe(32))
     limiter = LoginLimiter()
     basemap = basemap_path()
+    from contextlib import asynccontextmanager
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> Any:
+        ledger.snapshot()  # load before the first request, so no reader waits for it
+        yield
+
     app = FastAPI(
+        lifespan=lifespan,
         title="claimledger", version="0.1.0",
         description="Claims and incidents from war reporting, every field pinned to its evidence.",
         docs_url=None, redoc_url=None,
@@ -261,28 +397,11 @@ def create_app(db_url: str, require_login: bool = False, secret: str | None = No
         parts = urlsplit(tile_url.replace("{s}", "a"))
         tile_origin = f" {parts.scheme}://{parts.netloc}" if parts.scheme in ("http", "https") else ""
 
-    @app.middleware("http")
-    async def security_headers(request: Request, call_next: Any) -> Response:
-        user = sessions.read(request.cookies.get(SESSION_COOKIE))
-        request.state.user = user
-        open_paths = ("/login", "/static/", "/leaflet/")
-        if require_login and user is None and not request.url.path.startswith(open_paths):
-            if request.url.path.startswith("/api/") or request.url.path == "/openapi.json":
-                response: Response = JSONResponse({"detail": "login required"}, status_code=401)
-            else:
-                response = RedirectResponse("/login", status_code=303)
-        else:
-            response = await call_next(request)
-        response.headers["Content-Security-Policy"] = (
-            f"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:{tile_origin}; "
-            "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
-        )
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "same-origin"
-        response.headers["X-Frame-Options"] = "DENY"
-        if not request.cookies.get(CSRF_COOKIE):
-            response.set_cookie(CSRF_COOKIE, getattr(request.state, "csrf", None) or new_csrf_token(), httponly=True, samesite="strict", secure=request.url.scheme == "https")
-        return response
+    csp = (
+        f"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:{tile_origin}; "
+        "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'"
+    )
+    app.add_middleware(SecurityMiddleware, sessions=sessions, require_login=require_login, csp=csp)
 
     def csrf_token(request: Request) -> str:
         token = request.cookies.get(CSRF_COOKIE)
@@ -395,7 +514,9 @@ def create_app(db_url: str, require_login: bool = False, secret: str | None = No
         if claim_id not in ledger.snapshot().claims:
             raise HTTPException(404, "no such claim")
         clean = check_review(action, changes)
-        return store.add_review(claim_id, user, action, clean, (note or "")[:2000] or None)
+        review = store.add_review(claim_id, user, action, clean, (note or "")[:2000] or None)
+        ledger.invalidate()
+        return review
 
     @app.get("/login", response_class=HTMLResponse, include_in_schema=False)
     def login_page(request: Request, error: str | None = None) -> HTMLResponse:
@@ -439,26 +560,27 @@ def create_app(db_url: str, require_login: bool = False, secret: str | None = No
     def api_incidents(
         request: Request, filters: Annotated[Filters, Query()],
         limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50, offset: Annotated[int, Query(ge=0)] = 0,
-    ) -> dict[str, Any]:
+    ) -> JSONResponse:
         """Incidents in the export shape, newest first, filtered like the overview."""
-        chosen = select_incidents(ledger.snapshot(), _filters(**filters.model_dump()))
-        page = _page(chosen, limit, offset, request)
-        page["items"] = [incident_record(i) for i in page["items"]]
-        return page
+        snap = ledger.snapshot()
+        positions = select_positions(snap, _filters(**filters.model_dump()))
+        page = _page(positions, limit, offset, request)
+        page["items"] = [incident_record(snap.incidents[n]) for n in page["items"]]
+        return JSONResponse(page)
 
     @app.get("/api/incidents/{incident_id}", tags=["incidents"])
-    def api_incident(incident_id: str) -> dict[str, Any]:
+    def api_incident(incident_id: str) -> JSONResponse:
         """One incident in the export shape."""
         incident = ledger.snapshot().incidents_by_id.get(incident_id)
         if incident is None:
             raise HTTPException(404, "no such incident")
-        return incident_record(incident)
+        return JSONResponse(incident_record(incident))
 
     @app.get("/api/claims", tags=["claims"])
     def api_claims(
         request: Request, filters: Annotated[Filters, Query()],
         limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50, offset: Annotated[int, Query(ge=0)] = 0,
-    ) -> dict[str, Any]:
+    ) -> JSONResponse:
         """Claims as reviewed (corrections shown instead of the machine's values, rejected claims
         left out), of the incidents the filters select."""
         snap = ledger.snapshot()
@@ -467,16 +589,16 @@ def create_app(db_url: str, require_login: bool = False, secret: str | None = No
         shown = [(snap.shown.get(c), snap.status.get(c, "unreviewed")) for c in ids]
         page = _page([(c, s) for c, s in shown if c is not None], limit, offset, request)
         page["items"] = [{**claim_record(c), "review_status": s} for c, s in page["items"]]
-        return page
+        return JSONResponse(page)
 
     @app.get("/api/claims/{claim_id}", tags=["claims"])
-    def api_claim(claim_id: str) -> dict[str, Any]:
+    def api_claim(claim_id: str) -> JSONResponse:
         """One claim as reviewed, with its review history."""
         snap = ledger.snapshot()
         if claim_id not in snap.claims:
             raise HTTPException(404, "no such claim")
         shown = snap.shown.get(claim_id) or snap.claims[claim_id]
-        return {**claim_record(shown), "review_status": snap.status.get(claim_id), "reviews": snap.reviews.get(claim_id, [])}
+        return JSONResponse({**claim_record(shown), "review_status": snap.status.get(claim_id), "reviews": snap.reviews.get(claim_id, [])})
 
     @app.post("/api/claims/{claim_id}/review", tags=["claims"])
     def api_review(
@@ -496,21 +618,21 @@ def create_app(db_url: str, require_login: bool = False, secret: str | None = No
     def api_reports(
         request: Request, outlet: str | None = None, limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
         offset: Annotated[int, Query(ge=0)] = 0,
-    ) -> dict[str, Any]:
+    ) -> JSONResponse:
         """Reports in the export shape, by id."""
         snap = ledger.snapshot()
         rows = [v for _, v in sorted(snap.reports.items()) if not outlet or outlet.lower() in (v[0].outlet or "").lower()]
         page = _page(rows, limit, offset, request)
         page["items"] = [report_record(r, story, at) for r, story, at in page["items"]]
-        return page
+        return JSONResponse(page)
 
     @app.get("/api/reports/{report_id}", tags=["reports"])
-    def api_report(report_id: str) -> dict[str, Any]:
+    def api_report(report_id: str) -> JSONResponse:
         """One report in the export shape."""
         snap = ledger.snapshot()
         if report_id not in snap.reports:
             raise HTTPException(404, "no such report")
-        return report_record(*snap.reports[report_id])
+        return JSONResponse(report_record(*snap.reports[report_id]))
 
     @app.exception_handler(ClaimledgerError)
     def ledger_error(request: Request, exc: ClaimledgerError) -> JSONResponse:
@@ -519,4 +641,15 @@ def create_app(db_url: str, require_login: bool = False, secret: str | None = No
     return app
 
 
-__all__ = ["create_app", "highlight", "select_incidents", "Filters", "_loopback"]
+def app_from_environment() -> FastAPI:
+    """The application as `claimledger serve --workers N` starts it in each worker process,
+    configured through the environment the parent set (one secret, so sessions work in all)."""
+    import os
+
+    return create_app(
+        os.environ["CLAIMLEDGER_DB"], require_login=os.environ.get("CLAIMLEDGER_REQUIRE_LOGIN") == "1",
+        secret=os.environ.get("CLAIMLEDGER_SECRET"), tile_url=os.environ.get("CLAIMLEDGER_TILES") or None,
+    )
+
+
+__all__ = ["create_app", "highlight", "select_incidents", "select_positions", "Filters", "_loopback"]
