@@ -557,7 +557,7 @@ def create_app(db_url: str, require_login: bool = False, secret: str | None = No
 
     # -- API ---------------------------------------------------------------------------------
     @app.get("/api/incidents", tags=["incidents"])
-    def api_incidents(
+    async def api_incidents(
         request: Request, filters: Annotated[Filters, Query()],
         limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50, offset: Annotated[int, Query(ge=0)] = 0,
     ) -> JSONResponse:
@@ -569,7 +569,7 @@ def create_app(db_url: str, require_login: bool = False, secret: str | None = No
         return JSONResponse(page)
 
     @app.get("/api/incidents/{incident_id}", tags=["incidents"])
-    def api_incident(incident_id: str) -> JSONResponse:
+    async def api_incident(incident_id: str) -> JSONResponse:
         """One incident in the export shape."""
         incident = ledger.snapshot().incidents_by_id.get(incident_id)
         if incident is None:
@@ -577,7 +577,7 @@ def create_app(db_url: str, require_login: bool = False, secret: str | None = No
         return JSONResponse(incident_record(incident))
 
     @app.get("/api/claims", tags=["claims"])
-    def api_claims(
+    async def api_claims(
         request: Request, filters: Annotated[Filters, Query()],
         limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50, offset: Annotated[int, Query(ge=0)] = 0,
     ) -> JSONResponse:
@@ -592,7 +592,7 @@ def create_app(db_url: str, require_login: bool = False, secret: str | None = No
         return JSONResponse(page)
 
     @app.get("/api/claims/{claim_id}", tags=["claims"])
-    def api_claim(claim_id: str) -> JSONResponse:
+    async def api_claim(claim_id: str) -> JSONResponse:
         """One claim as reviewed, with its review history."""
         snap = ledger.snapshot()
         if claim_id not in snap.claims:
@@ -615,7 +615,7 @@ def create_app(db_url: str, require_login: bool = False, secret: str | None = No
             raise HTTPException(422, str(exc)) from exc
 
     @app.get("/api/reports", tags=["reports"])
-    def api_reports(
+    async def api_reports(
         request: Request, outlet: str | None = None, limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
         offset: Annotated[int, Query(ge=0)] = 0,
     ) -> JSONResponse:
@@ -627,7 +627,7 @@ def create_app(db_url: str, require_login: bool = False, secret: str | None = No
         return JSONResponse(page)
 
     @app.get("/api/reports/{report_id}", tags=["reports"])
-    def api_report(report_id: str) -> JSONResponse:
+    async def api_report(report_id: str) -> JSONResponse:
         """One report in the export shape."""
         snap = ledger.snapshot()
         if report_id not in snap.reports:
