@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import importlib.util
 import ipaddress
+import re
 import secrets
 import sqlite3
 import threading
@@ -29,7 +30,7 @@ from pydantic import Field as PydanticField
 
 from claimledger.errors import ClaimledgerError, UsageError
 from claimledger.export import claim_record, incident_record, report_record
-from claimledger.model import Claim, Incident, Report
+from claimledger.model import Claim, ClaimType, Incident, Report
 from claimledger.review import CLAIM_TYPES, apply_reviews, check_review
 from claimledger.store import LedgerStore, schema
 from claimledger.web.auth import (
@@ -186,42 +187,36 @@ class Filters(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="ignore")
 
-    type: str | None = None
+    type: ClaimType | None = None
     place: str | None = None
-    date_from: str | None = None
-    date_to: str | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
     credibility: int | None = PydanticField(default=None, ge=1, le=6, description="the weakest Admiralty grade shown (1 = confirmed only)")
     min_sources: int | None = PydanticField(default=None, ge=0, description="at least this many independent sources")
     outlet: str | None = None
     q: str | None = PydanticField(default=None, description="words that must all occur in the incident's claims")
 
-    @field_validator("*", mode="before")
+    @field_validator("date_from", "date_to", mode="before")
     @classmethod
-    def _blank_is_none(cls, value: Any) -> Any:
-        return None if isinstance(value, str) and not value.strip() else value  # an empty form field filters nothing
+    def _iso_date_only(cls, value: Any) -> Any:
+        # pydantic would also take "0" as 1970-01-01 (a timestamp); a filter date is YYYY-MM-DD.
+        if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise ValueError("a date is YYYY-MM-DD")
+        return value
 
     def query(self) -> str:
         from urllib.parse import urlencode
 
-        return urlencode({k: v for k, v in self.model_dump().items() if v not in (None, "")})
+        return urlencode({k: v for k, v in self.model_dump(mode="json").items() if v not in (None, "")})
 
 
-def _filters(
-    type: str | None = None, place: str | None = None, date_from: str | None = None, date_to: str | None = None,
-    credibility: int | None = None, min_sources: int | None = None, outlet: str | None = None, q: str | None = None,
-) -> Filters:
-    for value in (date_from, date_to):
-        if value:
-            try:
-                dt.date.fromisoformat(value)
-            except ValueError as exc:
-                raise HTTPException(422, f"dates are YYYY-MM-DD, not {value!r}") from exc
-    if type and type not in CLAIM_TYPES:
-        raise HTTPException(422, f"unknown type {type!r}")
-    return Filters(
-        type=type or None, place=place or None, date_from=date_from or None, date_to=date_to or None,
-        credibility=credibility, min_sources=min_sources, outlet=outlet or None, q=q or None,
-    )
+class FormFilters(Filters):
+    """The overview form's filters: a field left empty filters nothing (the API is stricter)."""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: Any) -> Any:
+        return None if isinstance(value, str) and not value.strip() else value
 
 
 def select_positions(snap: Snapshot, f: Filters) -> Any:
@@ -238,9 +233,9 @@ def select_positions(snap: Snapshot, f: Filters) -> Any:
         codes = [code for name, code in snap.place_codes.items() if place in name]
         mask &= np.isin(cols["place"], codes)
     if f.date_from:
-        mask &= (cols["start"] >= 0) & (cols["end"] >= _day_number(f.date_from))
+        mask &= (cols["start"] >= 0) & (cols["end"] >= _day_number(f.date_from.isoformat()))
     if f.date_to:
-        mask &= (cols["start"] >= 0) & (cols["start"] <= _day_number(f.date_to))
+        mask &= (cols["start"] >= 0) & (cols["start"] <= _day_number(f.date_to.isoformat()))
     if f.credibility is not None:
         mask &= cols["grade"] <= f.credibility
     if f.min_sources is not None:
@@ -306,6 +301,21 @@ def highlight(report: Report, claims: list[Claim]) -> Markup:
         cursor = end
     parts.append(str(escape(text[cursor:])))
     return Markup("".join(parts))
+
+
+class Problem(BaseModel):
+    """An error answer: what went wrong, in one sentence."""
+
+    detail: str
+
+
+NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": Problem, "description": "No such record."}}
+REVIEW_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": Problem, "description": "The review is not valid (unknown action, type or place, bad date)."},
+    401: {"model": Problem, "description": "Not signed in."},
+    403: {"model": Problem, "description": "Not an analyst, or the CSRF token is missing or wrong."},
+    **NOT_FOUND,
+}
 
 
 class SecurityMiddleware:
@@ -428,8 +438,8 @@ def create_app(db_url: str, require_login: bool = False, secret: str | None = No
 
     # -- pages ------------------------------------------------------------------------------
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
-    def overview(request: Request, filters: Annotated[Filters, Query()]) -> HTMLResponse:
-        f = _filters(**filters.model_dump())
+    def overview(request: Request, filters: Annotated[FormFilters, Query()]) -> HTMLResponse:
+        f = Filters(**filters.model_dump())
         snap = ledger.snapshot()
         chosen = select_incidents(snap, f)
         per_type = Counter(i.type for i in chosen)
@@ -563,12 +573,12 @@ def create_app(db_url: str, require_login: bool = False, secret: str | None = No
     ) -> JSONResponse:
         """Incidents in the export shape, newest first, filtered like the overview."""
         snap = ledger.snapshot()
-        positions = select_positions(snap, _filters(**filters.model_dump()))
+        positions = select_positions(snap, filters)
         page = _page(positions, limit, offset, request)
         page["items"] = [incident_record(snap.incidents[n]) for n in page["items"]]
         return JSONResponse(page)
 
-    @app.get("/api/incidents/{incident_id}", tags=["incidents"])
+    @app.get("/api/incidents/{incident_id}", tags=["incidents"], responses=NOT_FOUND)
     async def api_incident(incident_id: str) -> JSONResponse:
         """One incident in the export shape."""
         incident = ledger.snapshot().incidents_by_id.get(incident_id)
@@ -584,14 +594,14 @@ def create_app(db_url: str, require_login: bool = False, secret: str | None = No
         """Claims as reviewed (corrections shown instead of the machine's values, rejected claims
         left out), of the incidents the filters select."""
         snap = ledger.snapshot()
-        chosen = select_incidents(snap, _filters(**filters.model_dump()))
+        chosen = select_incidents(snap, filters)
         ids = [c for i in chosen for c in i.claim_ids]
         shown = [(snap.shown.get(c), snap.status.get(c, "unreviewed")) for c in ids]
         page = _page([(c, s) for c, s in shown if c is not None], limit, offset, request)
         page["items"] = [{**claim_record(c), "review_status": s} for c, s in page["items"]]
         return JSONResponse(page)
 
-    @app.get("/api/claims/{claim_id}", tags=["claims"])
+    @app.get("/api/claims/{claim_id}", tags=["claims"], responses=NOT_FOUND)
     async def api_claim(claim_id: str) -> JSONResponse:
         """One claim as reviewed, with its review history."""
         snap = ledger.snapshot()
@@ -600,7 +610,7 @@ def create_app(db_url: str, require_login: bool = False, secret: str | None = No
         shown = snap.shown.get(claim_id) or snap.claims[claim_id]
         return JSONResponse({**claim_record(shown), "review_status": snap.status.get(claim_id), "reviews": snap.reviews.get(claim_id, [])})
 
-    @app.post("/api/claims/{claim_id}/review", tags=["claims"])
+    @app.post("/api/claims/{claim_id}/review", tags=["claims"], responses=REVIEW_ERRORS)
     def api_review(
         request: Request, claim_id: str, action: Annotated[str, Body()], changes: Annotated[dict[str, Any] | None, Body()] = None,
         note: Annotated[str | None, Body()] = None,
@@ -612,7 +622,7 @@ def create_app(db_url: str, require_login: bool = False, secret: str | None = No
         try:
             return _review(claim_id, user["name"], action, changes or {}, note)
         except UsageError as exc:
-            raise HTTPException(422, str(exc)) from exc
+            raise HTTPException(400, str(exc)) from exc
 
     @app.get("/api/reports", tags=["reports"])
     async def api_reports(
@@ -626,7 +636,7 @@ def create_app(db_url: str, require_login: bool = False, secret: str | None = No
         page["items"] = [report_record(r, story, at) for r, story, at in page["items"]]
         return JSONResponse(page)
 
-    @app.get("/api/reports/{report_id}", tags=["reports"])
+    @app.get("/api/reports/{report_id}", tags=["reports"], responses=NOT_FOUND)
     async def api_report(report_id: str) -> JSONResponse:
         """One report in the export shape."""
         snap = ledger.snapshot()
@@ -652,4 +662,4 @@ def app_from_environment() -> FastAPI:
     )
 
 
-__all__ = ["create_app", "highlight", "select_incidents", "select_positions", "Filters", "_loopback"]
+__all__ = ["create_app", "highlight", "select_incidents", "select_positions", "Filters", "FormFilters", "_loopback"]
