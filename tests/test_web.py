@@ -193,3 +193,15 @@ def test_the_offline_basemap_serves_low_zoom_tiles(client: TestClient) -> None:
 
 def _url_of(client: TestClient) -> str:
     return str(client.app.state.db_url)  # type: ignore[attr-defined]
+
+
+def test_a_correction_reaches_the_incidents_at_the_next_process(client: TestClient) -> None:
+    token = _login(client)
+    url = _url_of(client)
+    incident = client.get("/api/incidents", params={"type": "looting", "limit": 1}).json()["items"][0]
+    claim_id = incident["claim_ids"][0]
+    body = {"action": "correct", "changes": {"type": "vehicle_theft"}}
+    assert client.post(f"/api/claims/{claim_id}/review", json=body, headers={"X-CSRF-Token": token}).status_code == 200
+    assert runner.invoke(cli, ["process", "--db", url]).exit_code == 0
+    incidents = LedgerStore(url).incidents()
+    assert next(i for i in incidents if claim_id in i.claim_ids).type == "vehicle_theft"

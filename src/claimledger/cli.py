@@ -97,13 +97,11 @@ def _write_export(db: str, kind: Kind, out: Path | None, include_private_names: 
         text = "".join(jsonl(report_record(r, story_id, ingested_at) for r, story_id, ingested_at in linked))
         count = len(linked)
     elif kind is Kind.claims:
-        from claimledger.review import apply_reviews
+        from claimledger.pipeline import reviewed_claims
 
-        claims = store.claims()
-        check_spans(claims, {r.report_id: r.text for r in store.reports()})
-        reviews = store.reviews()
+        check_spans(store.claims(), {r.report_id: r.text for r in store.reports()})
         # Analysts' corrections are exported instead of the machine's values; rejected claims are left out.
-        shown = [c for c in (apply_reviews(claim, reviews.get(claim.claim_id, []))[0] for claim in claims) if c is not None]
+        shown = reviewed_claims(store)
         text = "".join(jsonl(claim_record(c, include_private_names) for c in shown))
         count = len(shown)
     elif kind is Kind.incidents:
@@ -112,9 +110,11 @@ def _write_export(db: str, kind: Kind, out: Path | None, include_private_names: 
         count = len(incidents)
     elif kind is Kind.acled:
         incidents = store.incidents()
-        claims_by_id = {c.claim_id: c for c in store.claims()}
+        from claimledger.pipeline import reviewed_claims
+
         reports_by_id = {r.report_id: r for r in store.reports()}
-        check_spans(claims_by_id.values(), {rid: r.text for rid, r in reports_by_id.items()})
+        check_spans(store.claims(), {rid: r.text for rid, r in reports_by_id.items()})
+        claims_by_id = {c.claim_id: c for c in reviewed_claims(store)}
         rows_out = list(acled_rows(incidents, claims_by_id, reports_by_id))
         text = acled_csv(rows_out)
         count = len(rows_out)

@@ -176,6 +176,16 @@ class ProcessSummary:
     failed: list[Rejected] = field(default_factory=list)
 
 
+def reviewed_claims(store: LedgerStore) -> list[Claim]:
+    """The ledger's claims as analysts left them: corrections applied, rejected claims gone.
+    Incidents are built from these, so a correction reaches the incidents at the next run."""
+    from claimledger.review import apply_reviews
+
+    reviews = store.reviews()
+    shown = (apply_reviews(claim, reviews.get(claim.claim_id, []))[0] for claim in store.claims())
+    return [claim for claim in shown if claim is not None]
+
+
 def processing_config(pending: int) -> dict[str, Any]:
     """What a processing run used, for its audit entry: the parser and its limits."""
     import spacy
@@ -205,7 +215,7 @@ def process_store(store: LedgerStore, progress: Callable[[int], None] | None = N
         store.save_claims(report.report_id, claims)
         count += 1
     reports = store.reports()
-    claims = store.claims()
+    claims = reviewed_claims(store)
     ledger = link_reports(reports, claims)
     store.save_links(ledger.stories, ledger.incidents, processing_config(len(pending)))
     return ProcessSummary(count, len(claims), len(ledger.incidents), len(set(ledger.stories.values())), failures)
