@@ -103,3 +103,17 @@ def test_two_sources_quoting_the_same_words_count_once() -> None:
     (incident,) = build_incidents([a, b], reports, {"r1": "s1", "r2": "s2"})
     assert incident.independent_source_count == 1
     assert any("quote the same words" in r for r in incident.reasons)
+
+
+KHERSON = Location("Kherson", "UA", 46.64, 32.62, "place", geonameid=706448, admin1="Kherson")
+
+
+@pytest.mark.parametrize(("second_published", "linked"), [("2022-11-05", True), ("2022-11-20", False)])
+def test_undated_reports_of_one_town_changing_hands_days_apart_are_one_incident(second_published: str, linked: bool) -> None:
+    from dataclasses import replace
+
+    a = replace(_claim("c1", "r1", "Commanders abandon positions in Kherson.", "officials", KHERSON), type="territory_change", date=DateInfo())
+    b = replace(_claim("c2", "r2", "Command has withdrawn across the river from Kherson.", "an official", KHERSON), type="territory_change", date=DateInfo())
+    reports = {"r1": replace(_report("r1", "Express"), published="2022-11-03"), "r2": replace(_report("r2", "Express"), published=second_published)}
+    incidents = build_incidents([a, b], reports, {"r1": "s1", "r2": "s2"})
+    assert (len(incidents) == 1) == linked

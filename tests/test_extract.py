@@ -275,3 +275,27 @@ def test_a_withdrawal_from_a_town_is_sited_there_not_in_the_capital_of_who_left(
     text = "Officials in Moscow met on Friday.\nThe president called Russia's withdrawal from Kherson a turning point on Friday."
     claim = next(c for c in claims_of(nlp, text) if c.type == "territory_change")
     assert claim.locations[0].name == "Kherson"
+
+
+@pytest.mark.parametrize(
+    ("text", "claim_type"),
+    [
+        ("Statues of a famous general went missing from the city of Kherson last month, officials said.", "looting"),
+        ("Ukrainian troops were cheered by residents as they entered Kherson on Friday.", "territory_change"),
+        ("Russian commanders reportedly abandon their positions in Kherson, officials say.", "territory_change"),
+    ],
+)
+def test_events_told_in_other_words_are_claims(nlp, text: str, claim_type: str) -> None:  # type: ignore[no-untyped-def]
+    assert any(c.type == claim_type for c in claims_of(nlp, text, "2022-11-12")), claims_of(nlp, text, "2022-11-12")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Her husband went missing in Bucha in March, she said.",
+        "Talks entered a new phase in Istanbul on Tuesday.",
+        "Looting carries a long prison term in Ukraine.",
+    ],
+)
+def test_look_alikes_of_those_events_are_not_claims(nlp, text: str) -> None:  # type: ignore[no-untyped-def]
+    assert not [c for c in claims_of(nlp, text) if c.type in ("looting", "territory_change")]

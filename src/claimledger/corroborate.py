@@ -99,8 +99,10 @@ def source_key(name: str) -> str:
     return re.sub(r"\W+", " ", lowered).strip()
 
 
-def link_claims(claims: Sequence[Claim], stories: dict[str, str]) -> list[Link]:
-    """Pairs of claims about the same event, each with its reason."""
+def link_claims(claims: Sequence[Claim], stories: dict[str, str], published: dict[str, str | None] | None = None) -> list[Link]:
+    """Pairs of claims about the same event, each with its reason. `published` (report id ->
+    publication date) bounds undated claims."""
+    published = published or {}
     links: list[Link] = []
     by_family: dict[int, list[Claim]] = defaultdict(list)
     for claim in claims:
@@ -114,7 +116,7 @@ def link_claims(claims: Sequence[Claim], stories: dict[str, str]) -> list[Link]:
                 pair = (min(a.claim_id, b.claim_id), max(a.claim_id, b.claim_id))
                 if pair in seen or not _types_compatible(a.type, b.type):
                     continue
-                why = _why(a, b, stories)
+                why = _why(a, b, stories) or _same_takeover(a, b, published)
                 if why:
                     seen.add(pair)
                     links.append(Link(pair[0], pair[1], why))
@@ -168,6 +170,29 @@ def _why(a: Claim, b: Claim, stories: dict[str, str]) -> str | None:
     if shared and _same_site(sa, sb) and _types_compatible(a.type, b.type) and _dates_near(a.date, b.date, days=31):
         return f"the same things ({', '.join(sorted(shared))}) taken at {sa.name if sa else '?'}"
     return None
+
+
+# Days between the publication of two undated reports of one town changing hands.
+TAKEOVER_DAYS = 3
+
+
+def _same_takeover(a: Claim, b: Claim, published: dict[str, str | None]) -> str | None:
+    """Control of a town changes rarely: two undated claims of it in reports published within a
+    few days of each other tell one change ("commanders abandon positions in Kherson", "command
+    has withdrawn across the river from Kherson")."""
+    if a.report_id == b.report_id or a.type != "territory_change" or b.type != "territory_change" or a.date.start or b.date.start:
+        return None
+    sa, sb = site(a), site(b)
+    if sa is None or sa.precision != "place" or not _same_site(sa, sb):
+        return None
+    da, db = published.get(a.report_id), published.get(b.report_id)
+    if not da or not db:
+        return None
+    try:
+        gap = abs((dt.date.fromisoformat(da) - dt.date.fromisoformat(db)).days)
+    except ValueError:
+        return None
+    return f"control of {sa.name} changing, told undated in reports {gap} day(s) apart" if gap <= TAKEOVER_DAYS else None
 
 
 def _items(claim: Claim) -> set[str]:
@@ -297,7 +322,7 @@ def build_incidents(claims: Sequence[Claim], reports: dict[str, Report], stories
             x = parent[x]
         return x
 
-    for link in link_claims(claims, stories):
+    for link in link_claims(claims, stories, {rid: r.published for rid, r in reports.items()}):
         parent[find(link.a)] = find(link.b)
         reasons[link.a].append(f"{link.a}~{link.b}: {link.why}")
     groups: dict[str, list[Claim]] = defaultdict(list)

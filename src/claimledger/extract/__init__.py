@@ -169,7 +169,9 @@ def detect_types(sent: _Sentence, lex: Lexicon, located: bool = True) -> list[tu
             where = (token.idx, token.idx + len(token.text))
             break
         if where is None and spec.name == "looting":
-            where = _taking_items(tokens, lex)
+            where = _taking_items(tokens, lex) or _items_gone_missing(tokens, lex)
+        if where is None and spec.name == "territory_change":
+            where = _troops_entering(tokens, lex)
         if where is None and spec.name == "abduction":
             where = _moving_people(tokens)
 
@@ -444,6 +446,37 @@ def _taking_items(tokens: list[Any], lex: Lexicon, verbs: frozenset[str] | set[s
     return None
 
 
+def _items_gone_missing(tokens: list[Any], lex: Lexicon) -> tuple[int, int] | None:
+    """"Statues went missing from the city", "paintings vanished from the museum": goods that
+    disappear under occupation are reported as taken."""
+    for token in tokens:
+        lemma = token.lemma_.lower()
+        gone = (lemma == "go" and any(c.lower_ == "missing" for c in token.children)) or lemma in ("vanish", "disappear")
+        if token.pos_ != "VERB" or not gone or not _trigger_is_event(token, "looting"):
+            continue
+        subjects = [c for c in token.children if c.dep_ in ("nsubj", "nsubjpass")]
+        subjects += [t for s in subjects for t in s.conjuncts]
+        if any(t.lower_ in lex.items or t.lemma_.lower() in lex.items for t in subjects):
+            return (token.idx, token.idx + len(token.text))
+    return None
+
+
+def _troops_entering(tokens: list[Any], lex: Lexicon) -> tuple[int, int] | None:
+    """"Ukrainian troops entered Kherson", "as they entered the city": armed forces entering a
+    named town take (or retake) it."""
+    troops = lex.objects["troops"]
+    if not any(t.lower_ in troops for t in tokens):
+        return None
+    for token in tokens:
+        if token.pos_ != "VERB" or token.lemma_.lower() != "enter" or not _trigger_is_event(token, "territory_change"):
+            continue
+        places = [c for c in token.children if c.dep_ == "dobj" and (c.pos_ == "PROPN" or c.lemma_.lower() in _PLACE_NOUNS)]
+        subjects = [c for c in token.children if c.dep_ == "nsubj"]
+        if places and any(t.lower_ in troops or t.lower_ in ("they", "we") for s in subjects for t in s.subtree):
+            return (token.idx, token.idx + len(token.text))
+    return None
+
+
 def _moving_people(tokens: list[Any]) -> tuple[int, int] | None:
     """"Children were transferred to Russia", "forces removed 2,000 people and took them to
     Crimea": moving civilians against their will is abduction or deportation."""
@@ -559,7 +592,9 @@ def _is_event_sentence(sent: _Sentence) -> bool:
     # An event is told in the past, the perfect or the progressive; the simple present states
     # rules and generalities ("looting carries a prison term", "deportations constitute war crimes").
     has_event_verb = any(_tells_past_or_ongoing(t) for t in sent.span)
-    if not has_event_verb:
+    # "commanders reportedly abandon their positions": a reported present is news, not a rule.
+    reported_now = any(t.lower_ in ("reportedly", "allegedly") and t.head.tag_ in ("VBP", "VBZ") for t in sent.span)
+    if not has_event_verb and not reported_now:
         return False
     root = sent.span.root
     root_aux = {c.lower_ for c in root.children if c.dep_ == "aux"}
