@@ -148,3 +148,21 @@ def test_locate_prints_one_json_line_per_input(tmp_path: Path) -> None:
     assert first["places"][0]["admin1"] == "Sumy" and second == {"places": []}
     text = runner.invoke(app, ["locate", "Shelling hit Izium, Kharkiv Oblast"])
     assert json.loads(text.stdout)["places"][0]["name"] == "Izyum"
+
+
+def test_new_reports_leave_unrelated_incident_ids_unchanged(ledger: tuple[str, Path], tmp_path: Path) -> None:
+    import shutil
+
+    source = ledger[0].removeprefix("sqlite:///")
+    copy = tmp_path / "copy.db"
+    shutil.copy(source, copy)
+    for suffix in ("-wal", "-shm"):
+        if Path(source + suffix).exists():
+            shutil.copy(source + suffix, str(copy) + suffix)
+    url = f"sqlite:///{copy}"
+    before = {json.loads(line)["incident_id"] for line in (ledger[1] / "incidents.jsonl").read_text().splitlines()}
+    (tmp_path / "new.txt").write_text("Protesters gathered in Tbilisi on Sunday against a new law, organisers said.", encoding="utf-8")
+    assert runner.invoke(app, ["ingest", str(tmp_path / "new.txt"), "--published", "2023-03-08", "--db", url]).exit_code == 0
+    assert runner.invoke(app, ["process", "--db", url]).exit_code == 0
+    after = {json.loads(line)["incident_id"] for line in runner.invoke(app, ["export", "incidents", "--db", url]).stdout.splitlines() if line.startswith("{")}
+    assert before < after
