@@ -184,3 +184,14 @@ def test_a_misspelt_region_still_places_its_town() -> None:
 @pytest.mark.parametrize("text", ["The State Duma debated the bill.", "Water poured over the Dam after the strike."])
 def test_institutions_and_structures_are_not_towns(text: str) -> None:
     assert find_places(text) == []
+
+
+def test_an_ambiguous_county_is_read_beside_the_texts_other_places() -> None:
+    text = "Police in Anderson, Elwood and Muncie searched Madison County after the storm."
+    places = find_places(text)
+    assert {p.admin1 for p in places} == {"Indiana"}, places
+    warsaw = next(p for p in find_places("Deputies from Fort Wayne and Warsaw searched Kosciusko County on Sunday.") if p.text == "Warsaw")
+    assert (warsaw.country, warsaw.admin1) == ("US", "Indiana")
+    text = "Flooding closed roads in Madison County, officials in Jackson and Canton, Mississippi said."
+    counties = [p for p in find_places(text) if p.text == "Madison County"]
+    assert counties and counties[0].admin1 == "Mississippi"

@@ -289,15 +289,30 @@ def resolve(mentions: list[Mention], text: str, gaz: Gazetteer | None = None) ->
                 anchors.append((top.lat, top.lon))
             if top.kind in ("admin1", "admin2"):
                 regions.setdefault((top.country, top.admin1), set()).add(index)
-    located: list[Location] = []
+    chosen: list[tuple[int, Entry, float]] = []
     for index, m in enumerate(mentions):
         # A region named by this very mention ("Luhansk region") is no evidence for its own town.
         others = {region for region, named_by in regions.items() if named_by - {index}}
         best = _choose(m, context, anchors, gaz, others)
-        if best is None:
-            continue
-        entry, score = best
-        located.append(_location(m, entry, text, score))
+        if best is not None:
+            chosen.append((index, *best))
+    # One text, one neighbourhood: when two or more of its towns lie in one region, an
+    # ambiguous name is read there first ("Huntsville" beside "Madison County" and "Decatur").
+    tally = Counter((e.country, e.admin1) for _, e, _ in chosen if e.kind in ("place", "admin2") and e.admin1)
+    if tally:
+        region, count = tally.most_common(1)[0]
+        if count >= 2:
+            again: list[tuple[int, Entry, float]] = []
+            for index, entry, score in chosen:
+                m = mentions[index]
+                if len({(c.country, c.admin1) for c in m.candidates}) > 1 and (entry.country, entry.admin1) != region:
+                    others = {r for r, named_by in regions.items() if named_by - {index}} | {region}
+                    best = _choose(m, context, anchors, gaz, others)
+                    if best is not None:
+                        entry, score = best
+                again.append((index, entry, score))
+            chosen = again
+    located = [_location(mentions[index], entry, text, score) for index, entry, score in chosen]
     return _drop_parts_read_as_towns(located, text)
 
 
@@ -353,10 +368,10 @@ def _choose(
             score += 2.5 + min(2.0, context[e.country] / 3)
         if hint_entries and any(h.admin1 == e.admin1 and h.country == e.country for h in hint_entries):
             score += 6
-        if anchors and e.kind == "place":
+        if anchors and e.kind in ("place", "admin2"):
             nearest = min((_km((e.lat, e.lon), a) for a in anchors[:40] if a != (e.lat, e.lon)), default=1e9)
             score += 2.0 if nearest < 150 else (1.0 if nearest < 400 else 0.0)
-        if regions and e.kind == "place" and (e.country, e.admin1) in regions:
+        if regions and e.kind in ("place", "admin2") and (e.country, e.admin1) in regions:
             score += 4.0  # the text names the region this place lies in
         scored.append((score, e))
     if not scored:
