@@ -195,3 +195,34 @@ def test_an_ambiguous_county_is_read_beside_the_texts_other_places() -> None:
     text = "Flooding closed roads in Madison County, officials in Jackson and Canton, Mississippi said."
     counties = [p for p in find_places(text) if p.text == "Madison County"]
     assert counties and counties[0].admin1 == "Mississippi"
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "admin1"),
+    [
+        ("Inmates of a penal colony in St. Petersburg were offered pardons, a relative said.", "Saint Petersburg", "St.-Petersburg"),
+        ("The finalists were Denver, Indianapolis and Louisville, Ky., the committee said.", "Kentucky", "Kentucky"),
+        ("A Kharkiv-based charity delivered bread to Izium on Monday.", "Kharkiv", "Kharkiv"),
+        ("Tom Cipolli, Chattanooga police chief, spoke on Monday.", "Chattanooga", "Tennessee"),
+    ],
+)
+def test_abbreviated_hyphenated_and_unmistakable_names_are_found(text: str, name: str, admin1: str | None) -> None:
+    places = find_places(text)
+    assert any(p.name == name and (admin1 is None or p.admin1 == admin1) for p in places), places
+
+
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [
+        ("The prisoner told Sky News that guards beat him in Kherson.", "Sandusky"),
+        ("Deporting children would violate the Geneva Convention, she said in Kyiv.", "Geneva"),
+        ("Fears of a Chernobyl-like disaster grew around the plant in Enerhodar.", "Chornobyl"),
+    ],
+)
+def test_nicknames_treaties_and_comparisons_are_not_sites(text: str, absent: str) -> None:
+    assert all(p.name != absent for p in find_places(text) if p.role == "site")
+
+
+def test_a_place_that_describes_an_organisation_is_not_a_site() -> None:
+    kharkiv = next(p for p in find_places("A Kharkiv-based charity delivered bread to Izium on Monday.") if p.text == "Kharkiv")
+    assert kharkiv.role == "other"

@@ -17,7 +17,7 @@ from claimledger.geo.gazetteer import Entry, Gazetteer, shared_gazetteer
 from claimledger.geo.names import key, skeleton
 from claimledger.model import Location
 
-_WORD = r"[A-Z][\w’'\-\.]*\w|[A-Z]"
+_WORD = r"(?:St|Ft|Mt)\.|[A-Z][\w’'\-\.]*\w|[A-Z]"  # "St. Petersburg" is one name
 _RUN = re.compile(rf"(?:{_WORD})(?:(?: |-)(?:{_WORD}|on|de|del|al|el|upon|na|nad|am|im|la|le|of the|of))*")
 _PREFIX_CUE = re.compile(
     r"(?:\b(?:in|near|outside|around|from|to|at|into|towards?|across|through|of|"
@@ -44,6 +44,8 @@ _FACILITY_AFTER = re.compile(
     r"day|accords?|agreement|treaty|format|protocol|declaration|convention|summit|talks|process)\b",
     re.IGNORECASE,
 )
+_TREATY_AFTER = re.compile(r"^(?:'s)?\s+(?:conventions?|accords?|agreements?|treaty|treaties|format|protocols?|declaration|summit|talks|process|principles)\b", re.IGNORECASE)
+_DESCRIBES = re.compile(r"^-(?:based|born|bound|registered|headquartered|centred|centered|area)\b")
 _RIVER_AFTER = re.compile(r"^\s+river\b", re.IGNORECASE)
 _RIVER_BEFORE = re.compile(r"\b(?:[Bb]ridges?\s+(?:over|across)\s+(?:the\s+)?|banks\s+of\s+the\s+)$")
 _NOT_PLACES = {
@@ -85,6 +87,8 @@ _STATE_POSSESSIVE = re.compile(
 )
 _ORIGIN = re.compile(r"\bfrom\s+(?:the\s+)?(?:(?:city|town|village|region)\s+of\s+)?$", re.IGNORECASE)
 _DESTINATION = re.compile(r"\b(?:to|towards?|into|for|bound for|en route to)\s+(?:the\s+)?(?:(?:city|town|village|region)\s+of\s+)?$", re.IGNORECASE)
+# Marks a context that is only the default guess: the text itself named no country.
+_NO_COUNTRY_NAMED = "-"
 # Countries a war report's small places most likely lie in, when the text names none.
 DEFAULT_CONTEXT = ("UA",)
 # The countries of the war claimledger was first built for: a cued name there is no wild guess.
@@ -130,7 +134,9 @@ def find_mentions(text: str, gaz: Gazetteer | None = None) -> list[Mention]:
             for j in range(min(len(words), i + 4), i, -1):
                 start = run.start() + words[i].start()
                 end = run.start() + words[j - 1].end()
-                surface = re.sub(r"-\d+$", "", text[start:end]).rstrip(".-’'")  # "Engels-2" is the airbase at Engels
+                # "Engels-2" is the airbase at Engels; "Gainesville-area", "Kyiv-based" name the
+                # town ("Chernobyl-like" does not: it compares).
+                surface = re.sub(r"-(?:\d+|area|based|born|bound|region|registered|headquartered|centred|centered|side)$", "", text[start:end]).rstrip(".-’'")
                 end = start + len(surface)
                 if surface.endswith("'s") or surface.endswith("’s"):
                     surface, end = surface[:-2], end - 2
@@ -214,12 +220,17 @@ def _cue(text: str, start: int, end: int, surface: str, entries: list[Entry]) ->
         cue = "region"
     elif _PREFIX_CUE.search(before):
         cue = "prefix"
+    if _TREATY_AFTER.match(after):
+        return None  # "the Geneva Convention", "the Minsk agreements": a treaty, not a place
     person_like = cue == "none" and (_TITLES.search(before) or _PERSON_AFTER.match(after))
     big = any(e.kind in ("country", "admin1", "region") or e.population > 200_000 for e in entries)
     if person_like and not big:
         return None
-    if len(surface) < 3 and not any(e.kind == "country" for e in entries) and "." not in surface:
-        return None  # two letters are a place only as a country ("US", "UK") or a dotted abbreviation
+    # Two letters are a place only as a country ("US", "UK"), a dotted abbreviation ("U.K.") or
+    # a state's abbreviation with its full stop ("Louisville, Ky.").
+    state_abbreviation = after.startswith(".") and any(e.kind == "admin1" for e in entries)
+    if len(surface) < 3 and not any(e.kind == "country" for e in entries) and "." not in surface and not state_abbreviation:
+        return None
     # Weak evidence that a capitalised word is a place: it modifies a facility ("Drama theater",
     # "Gorky park"), takes an article ("the Moskva"), or opens a sentence ("Tank destroyed").
     with_article = bool(re.search(r"\bthe\s+$", before))
@@ -273,11 +284,12 @@ def resolve(mentions: list[Mention], text: str, gaz: Gazetteer | None = None) ->
         # A big city counts as context only when named by its own name, not by an alternate
         # spelling it shares with an English word ("Tank" is an alternate name of Tonk).
         named_region = top.kind in ("admin1", "admin2") and (m.cue == "region" or skeleton(top.name) == skeleton(m.text) or "." in m.text)
-        if not m.weak and ((top.population > 100_000 and skeleton(top.name) == skeleton(m.text)) or named_region):
+        if not m.weak and not _DESCRIBES.match(text[m.end:m.end + 20]) and ((top.population > 100_000 and skeleton(top.name) == skeleton(m.text)) or named_region):
             context[top.country] += 1
     if not context:
         for cc in DEFAULT_CONTEXT:
             context[cc] += 1
+        context[_NO_COUNTRY_NAMED] = 1
     # First the mentions that can mean one thing only; their points and regions then help
     # every ambiguous name, whether it comes before or after them ("Paris ... Tenn.").
     anchors: list[tuple[float, float]] = []
@@ -385,8 +397,14 @@ def _choose(
         return None  # "Pantsir air defence": an alternate name of a Saratov town, used as a word
     if m.cue in ("prefix", "strong") and entry.country in THEATRE and _variant(entry.name, m.text, 80):
         context = context + Counter({entry.country: 1})
+    # The only town in the world called by this name, and a sizeable one ("New London"), needs
+    # no country in the text to be read as itself.
+    unique = (
+        _NO_COUNTRY_NAMED in context and entry.population >= 20_000 and not alternate and (" " in m.text or len(m.text) >= 6)
+        and sum(_main_name(c, m.text) for c in m.candidates) == 1
+    )
     if entry.kind == "place" and m.cue == "none":
-        if entry.population < 300_000 and entry.country not in context:
+        if entry.population < 300_000 and entry.country not in context and not unique:
             return None
         if entry.population < 1000:
             return None
@@ -394,6 +412,8 @@ def _choose(
         return None
     if entry.country not in context and alternate and entry.population < 1_000_000 and m.cue != "strong" and not _variant(entry.name, m.text):
         return None  # only an alternate name, abroad: "Sea" is not Seattle
+    if alternate and len(m.text) <= 4 and entry.kind == "place" and not _variant(entry.name, m.text) and "." not in m.text:
+        return None  # a short word that is only a nickname of a town ("Sky" of Sandusky, in "Sky News")
     if hint_entries and entry.kind == "place":
         regions = {(h.country, h.admin1) for h in hint_entries}
         if (entry.country, entry.admin1) not in regions:
@@ -440,6 +460,8 @@ def _location(m: Mention, entry: Entry, text: str, score: float) -> Location:
     after = text[m.end:m.end + 30]
     if _REFERENCE.search(before):
         role = "other"  # "300 kilometers west of Kyiv" measures from Kyiv; the event is elsewhere
+    elif _DESCRIBES.match(after):
+        role = "other"  # "a Geneva-based office", "a Kyiv-born singer": where someone is from, not an event
     elif _RIVER_AFTER.match(after) or _RIVER_BEFORE.search(before):
         role = "other"  # "the Dnipro river", "a bridge over the Dnipro": the river, not the city
     elif precision in ("place", "country") and (_ACTS.match(after) or _STATE_POSSESSIVE.match(after)):
