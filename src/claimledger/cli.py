@@ -53,8 +53,12 @@ def _progress() -> Progress:
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err, transient=True)
 
 
-def _ingest(db: str, paths: list[Path], meta: Path | None, published: str | None, outlet: str | None, url: str | None) -> None:
-    from claimledger.ingest import Defaults, load_meta, read_inputs
+def _ingest(
+    db: str, paths: list[str], meta: Path | None, published: str | None, outlet: str | None, url: str | None,
+    allow_private: bool = False, allow_host: list[str] | None = None,
+) -> None:
+    from claimledger.ingest import Defaults, load_meta, read_sources
+    from claimledger.ingest.fetch import FetchLimits
     from claimledger.pipeline import ingest_into
 
     store = _store(db)
@@ -64,8 +68,10 @@ def _ingest(db: str, paths: list[Path], meta: Path | None, published: str | None
         raise ClaimledgerError(str(exc)) from exc
     with _progress() as progress:
         task = progress.add_task("ingesting", total=None)
-        parameters = {"published": published, "outlet": outlet, "url": url, "meta": str(meta) if meta else None}
-        summary = ingest_into(store, read_inputs(paths, table, Defaults(published, outlet, url)), lambda _: progress.advance(task), parameters)
+        parameters = {"published": published, "outlet": outlet, "url": url, "meta": str(meta) if meta else None, "allow_private": allow_private}
+        limits = FetchLimits(allow_private=allow_private, allowed_hosts=frozenset(allow_host or ()))
+        sources = read_sources(paths, table, Defaults(published, outlet, url), limits)
+        summary = ingest_into(store, sources, lambda _: progress.advance(task), parameters)
     for bad in summary.rejected:
         err.print(f"[yellow]skipped[/] {_printable(bad.name)}: {bad.reason}", highlight=False)
     for note in summary.notes:
@@ -151,7 +157,7 @@ def _write_bundle(db: str, out: Path | None, incidents: list[str], reports: list
 
 @app.command()
 def run(
-    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders; none = the bundled example corpus.")] = None,
+    paths: Annotated[list[str] | None, typer.Argument(help="Files, folders or http(s) URLs; none = the bundled example corpus.")] = None,
     db: DbOption = DEFAULT_DB,
     meta: Annotated[Path | None, typer.Option(help="JSON Lines of per-file metadata (path, url, outlet, published, title).")] = None,
     published: Annotated[str | None, typer.Option(help="Publication date for inputs that carry none.")] = None,
@@ -164,7 +170,7 @@ def run(
     Example: claimledger run ~/reports --exports out/   (or just: claimledger run)
     """
     if not paths:
-        paths = [EXAMPLES / "reports"]
+        paths = [str(EXAMPLES / "reports")]
         meta = meta or EXAMPLES / "meta.jsonl"
         err.print(f"no PATH given: running on the bundled example corpus ({paths[0]})")
     _ingest(db, paths, meta, published, outlet, url)
@@ -196,18 +202,20 @@ def _summary(db: str) -> None:
 
 @app.command()
 def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders (.txt, .html, .jsonl, .warc, .warc.gz).")],
+    paths: Annotated[list[str], typer.Argument(help="Files, folders (.txt, .html, .jsonl, .warc, .warc.gz) or http(s) URLs.")],
     db: DbOption = DEFAULT_DB,
     meta: Annotated[Path | None, typer.Option(help="JSON Lines of per-file metadata.")] = None,
     published: Annotated[str | None, typer.Option(help="Publication date for inputs that carry none.")] = None,
     outlet: Annotated[str | None, typer.Option(help="Outlet for inputs that carry none.")] = None,
     url: Annotated[str | None, typer.Option(help="URL for inputs that carry none.")] = None,
+    allow_private: Annotated[bool, typer.Option("--allow-private", help="Also fetch URLs on loopback, private and link-local addresses.")] = False,
+    allow_host: Annotated[list[str] | None, typer.Option("--allow-host", help="HOST:PORT fetched even when its address is private (repeatable).")] = None,
 ) -> None:
-    """Store reports without processing them.
+    """Store reports without processing them. A URL is fetched, kept as a WARC record and ingested.
 
-    Example: claimledger ingest articles.jsonl pages/ --meta meta.jsonl
+    Example: claimledger ingest articles.jsonl pages/ https://example.org/news/1 --meta meta.jsonl
     """
-    _ingest(db, paths, meta, published, outlet, url)
+    _ingest(db, paths, meta, published, outlet, url, allow_private, allow_host)
 
 
 @app.command()

@@ -15,6 +15,7 @@ import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from claimledger.errors import BadInput
 from claimledger.ingest.decode import decode_bytes, normalise_newlines
@@ -104,6 +105,25 @@ def read_inputs(
         except (OSError, RuntimeError):  # a link that loops resolves to nothing; read_file says why
             resolved = ""
         yield from read_file(item, meta.get(resolved, {}), defaults)
+
+
+def read_sources(
+    sources: Iterable[str], meta: dict[str, dict[str, str | None]] | None = None, defaults: Defaults = Defaults(),
+    limits: Any = None,
+) -> Iterator[RawDocument | BadInput]:
+    """Raw documents from files, folders and http(s) URLs, in the order given."""
+    from claimledger.ingest.fetch import FetchLimits, fetch_url
+
+    for source in sources:
+        if re.match(r"https?://", source, re.IGNORECASE):
+            try:
+                raw = fetch_url(source, limits or FetchLimits())
+            except BadInput as exc:
+                yield exc
+                continue
+            yield RawDocument(raw.original, raw.kind, raw.path, raw.url, defaults.outlet, None, defaults.published)
+        else:
+            yield from read_inputs([Path(source)], meta, defaults)
 
 
 def read_file(path: Path, meta: dict[str, str | None], defaults: Defaults) -> Iterator[RawDocument | BadInput]:
@@ -305,6 +325,10 @@ def derive_text(raw: RawDocument, name: str) -> tuple[str, dict[str, str | None]
         text = raw.text
     elif raw.kind == "jsonl" and raw.html is not None:
         text, meta = html_main_text(raw.html, name)
+    elif raw.kind == "warc" and raw.original.startswith(b"WARC/"):
+        from claimledger.ingest.fetch import warc_payload
+
+        text, meta = html_main_text(decode_bytes(warc_payload(raw.original, name), name), name)
     elif raw.kind in ("html", "warc"):
         text, meta = html_main_text(decode_bytes(raw.original, name), name)
     else:
@@ -349,6 +373,7 @@ __all__ = [
     "Defaults",
     "load_meta",
     "read_inputs",
+    "read_sources",
     "read_file",
     "to_report",
     "rederive_text",

@@ -1,0 +1,145 @@
+"""Fetch a web page safely and keep the exact exchange as a WARC record (the report's original).
+
+Only public addresses are fetched: the host is resolved before every request, including each
+redirect, and loopback, private, link-local (the cloud metadata address 169.254.169.254),
+multicast and reserved addresses are refused unless the caller allows them. The body is
+streamed under a byte cap and a total deadline, so a 1 GB response or a slow drip ends early.
+"""
+
+from __future__ import annotations
+
+import io
+import ipaddress
+import socket
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
+
+from claimledger import __version__
+from claimledger.errors import BadInput
+from claimledger.model import RawDocument
+
+USER_AGENT = f"claimledger/{__version__} (+https://github.com/claimledger/claimledger; documentation archiver)"
+
+
+@dataclass(frozen=True)
+class FetchLimits:
+    """How far one fetch may go."""
+
+    max_bytes: int = 25 * 1024 * 1024
+    total_seconds: float = 60.0
+    connect_seconds: float = 10.0
+    max_redirects: int = 5
+    allow_private: bool = False
+    allowed_hosts: frozenset[str] = field(default_factory=frozenset)  # "host:port" fetched even if private
+
+
+Resolver = Callable[[str], Iterable[str]]
+
+
+def _resolve(host: str) -> list[str]:
+    return sorted({str(info[4][0]) for info in socket.getaddrinfo(host, None)})
+
+
+def refused_address(address: str) -> str | None:
+    """Why an address may not be fetched, or None when it is public."""
+    ip = ipaddress.ip_address(address)
+    if ip.is_loopback:
+        return "a loopback address"
+    if ip.is_link_local:
+        return "a link-local address (cloud metadata lives there)"
+    if ip.is_private:
+        return "a private address"
+    if ip.is_multicast or ip.is_reserved or ip.is_unspecified:
+        return "a reserved address"
+    return None
+
+
+def check_url(url: str, limits: FetchLimits, resolve: Resolver = _resolve) -> None:
+    """Raise BadInput unless the URL is http(s) and its host resolves only to public addresses."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise BadInput(url, "only http and https URLs can be fetched")
+    if limits.allow_private or f"{parts.hostname}:{parts.port or (443 if parts.scheme == 'https' else 80)}" in limits.allowed_hosts:
+        return
+    try:
+        addresses = list(resolve(parts.hostname))
+    except (OSError, UnicodeError) as exc:
+        raise BadInput(url, f"cannot resolve {parts.hostname}: {exc}") from exc
+    for address in addresses:
+        why = refused_address(address)
+        if why:
+            raise BadInput(url, f"refused: {parts.hostname} resolves to {address}, {why} (use --allow-private to fetch it)")
+
+
+def fetch_url(url: str, limits: FetchLimits = FetchLimits(), resolve: Resolver = _resolve) -> RawDocument:
+    """The page at `url` as a raw document whose original is a WARC request and response."""
+    import httpx
+
+    started = time.monotonic()
+    current = url
+    timeout = httpx.Timeout(limits.connect_seconds, read=limits.connect_seconds)
+    # identity: the bytes kept are the bytes the server sent, with no compression to undo.
+    headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "identity"}
+    with httpx.Client(follow_redirects=False, timeout=timeout, headers=headers, trust_env=False) as client:
+        for _ in range(limits.max_redirects + 1):
+            check_url(current, limits, resolve)
+            request = client.build_request("GET", current)
+            try:
+                response = client.send(request, stream=True)
+            except httpx.HTTPError as exc:
+                raise BadInput(url, f"cannot fetch {current}: {type(exc).__name__}: {exc}") from exc
+            try:
+                if response.is_redirect and "location" in response.headers:
+                    current = urljoin(current, response.headers["location"])
+                    continue
+                body = _read_capped(response, limits, started, url)
+            finally:
+                response.close()
+            if response.status_code >= 400:
+                raise BadInput(url, f"the server answered {response.status_code}")
+            warc = _warc(current, request, response, body)
+            return RawDocument(original=warc, kind="warc", path=url, url=current)
+    raise BadInput(url, f"more than {limits.max_redirects} redirects")
+
+
+def _read_capped(response: object, limits: FetchLimits, started: float, url: str) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    for chunk in response.iter_raw():  # type: ignore[attr-defined]
+        size += len(chunk)
+        if size > limits.max_bytes:
+            raise BadInput(url, f"response larger than {limits.max_bytes} bytes; cut off")
+        if time.monotonic() - started > limits.total_seconds:
+            raise BadInput(url, f"response slower than {limits.total_seconds:g} s in all; cut off")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _warc(url: str, request: object, response: object, body: bytes) -> bytes:
+    """A request and a response record, the response with the exact bytes as received."""
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    out = io.BytesIO()
+    writer = WARCWriter(out, gzip=False)
+    req_headers = StatusAndHeaders(f"GET {urlsplit(url).path or '/'} HTTP/1.1", list(request.headers.items()), is_http_request=True)  # type: ignore[attr-defined]
+    writer.write_record(writer.create_warc_record(url, "request", http_headers=req_headers))
+    reason = getattr(response, "reason_phrase", "") or ""
+    status = f"{response.status_code} {reason}".strip()  # type: ignore[attr-defined]
+    # The body is stored de-chunked, so the chunked transfer coding is no longer true of it.
+    headers = [(k, v) for k, v in response.headers.items() if k.lower() != "transfer-encoding"]  # type: ignore[attr-defined]
+    resp_headers = StatusAndHeaders(status, headers, protocol="HTTP/1.1")
+    writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=resp_headers))
+    return out.getvalue()
+
+
+def warc_payload(original: bytes, name: str) -> bytes:
+    """The response body of a WARC kept as a report's original."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    for record in ArchiveIterator(io.BytesIO(original)):
+        if record.rec_type == "response":
+            return bytes(record.content_stream().read())
+    raise BadInput(name, "the WARC original holds no response record")

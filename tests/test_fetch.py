@@ -1,0 +1,140 @@
+"""Fetching URLs: a local server (127.0.0.1, allowed by name for the test) serves pages,
+redirects to private addresses, a 1 GB body and a slow drip."""
+
+from __future__ import annotations
+
+import io
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from claimledger.cli import app
+from claimledger.errors import BadInput
+from claimledger.ingest.fetch import FetchLimits, check_url, fetch_url, refused_address, warc_payload
+
+PAGE = (
+    b"<html><head><title>Strike on Kharkiv</title></head><body><article><p>Russian forces shelled the centre of "
+    b"Kharkiv on Saturday, the regional governor said on Telegram.</p><p>Two people were wounded.</p></article></body></html>"
+)
+
+
+class Handler(BaseHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def do_GET(self) -> None:  # noqa: N802
+        if self.path == "/page":
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(PAGE)))
+            self.end_headers()
+            self.wfile.write(PAGE)
+        elif self.path.startswith("/redirect/"):
+            self.send_response(302)
+            self.send_header("Location", self.path.removeprefix("/redirect/").replace("_", "/"))
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+        elif self.path == "/huge":
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(1 << 30))
+            self.end_headers()
+            try:
+                for _ in range(1 << 14):
+                    self.wfile.write(bytes(1 << 16))
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+        elif self.path == "/drip":
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", "1000")
+            self.end_headers()
+            try:
+                for _ in range(1000):
+                    self.wfile.write(b"<")
+                    self.wfile.flush()
+                    time.sleep(0.2)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+        else:
+            self.send_response(404)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+@pytest.mark.parametrize(
+    ("address", "refused"),
+    [("127.0.0.1", True), ("10.0.0.1", True), ("192.168.1.5", True), ("169.254.169.254", True), ("::1", True), ("0.0.0.0", True), ("93.184.216.34", False), ("2a00:1450:4001::200e", False)],
+)
+def test_private_addresses_are_refused(address: str, refused: bool) -> None:
+    assert (refused_address(address) is not None) == refused
+
+
+def test_a_hostname_resolving_to_a_private_address_is_refused() -> None:
+    with pytest.raises(BadInput, match="resolves to 10.0.0.7"):
+        check_url("http://intranet.example/", FetchLimits(), resolve=lambda host: ["10.0.0.7"])
+    check_url("http://news.example/", FetchLimits(), resolve=lambda host: ["93.184.216.34"])
+
+
+def test_a_page_is_kept_as_a_warc_that_replays_the_exact_bytes(server: str) -> None:
+    from warcio.archiveiterator import ArchiveIterator
+
+    raw = fetch_url(f"http://{server}/page", FetchLimits(allowed_hosts=frozenset({server})))
+    assert raw.kind == "warc" and raw.original.startswith(b"WARC/")
+    kinds = [record.rec_type for record in ArchiveIterator(io.BytesIO(raw.original))]
+    assert kinds == ["request", "response"]
+    assert warc_payload(raw.original, "page") == PAGE
+
+
+@pytest.mark.parametrize("target", ["http://127.0.0.1:9/", "http://10.0.0.1/", "http://169.254.169.254/latest/meta-data/", "http://localhost:9/"])
+def test_a_redirect_to_a_private_address_is_refused(server: str, target: str) -> None:
+    url = f"http://{server}/redirect/{target.replace('/', '_')}"
+    with pytest.raises(BadInput, match="refused"):
+        fetch_url(url, FetchLimits(allowed_hosts=frozenset({server})))
+
+
+def test_the_test_server_itself_is_refused_without_permission(server: str) -> None:
+    with pytest.raises(BadInput, match="loopback"):
+        fetch_url(f"http://{server}/page")
+
+
+def test_a_huge_response_is_cut_off_at_the_byte_cap(server: str) -> None:
+    started = time.monotonic()
+    with pytest.raises(BadInput, match="larger than"):
+        fetch_url(f"http://{server}/huge", FetchLimits(max_bytes=2 * 1024 * 1024, allowed_hosts=frozenset({server})))
+    assert time.monotonic() - started < 10
+
+
+def test_a_slow_drip_is_cut_off_at_the_deadline(server: str) -> None:
+    started = time.monotonic()
+    with pytest.raises(BadInput, match="slower than"):
+        fetch_url(f"http://{server}/drip", FetchLimits(total_seconds=1.5, allowed_hosts=frozenset({server})))
+    assert time.monotonic() - started < 5
+
+
+def test_ingest_fetches_a_url_and_extracts_its_claims(server: str, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'l.db'}"
+    runner = CliRunner()
+    result = runner.invoke(app, ["ingest", f"http://{server}/page", "--allow-private", "--published", "2022-05-07", "--db", url])
+    assert result.exit_code == 0 and "ingested 1 new report" in result.output, result.output
+    refused = runner.invoke(app, ["ingest", f"http://{server}/page", "--db", url])
+    assert refused.exit_code == 0 and "loopback" in refused.output
+    assert runner.invoke(app, ["process", "--db", url]).exit_code == 0
+    claims = runner.invoke(app, ["export", "claims", "--db", url]).stdout
+    assert '"shelling"' in claims and "Kharkiv" in claims
+    assert runner.invoke(app, ["verify", "--reproduce", "--db", url]).exit_code == 0
