@@ -63,7 +63,7 @@ class RawDocument:
     """One input as received: its original bytes and whatever metadata came with it."""
 
     original: bytes
-    kind: Literal["text", "html", "jsonl", "warc"]
+    kind: Literal["text", "html", "jsonl", "warc", "telegram"]
     path: str | None = None
     url: str | None = None
     outlet: str | None = None

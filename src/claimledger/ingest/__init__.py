@@ -24,6 +24,7 @@ from claimledger.model import RawDocument, Report
 
 MAX_INPUT_BYTES = 25 * 1024 * 1024
 MAX_JSONL_LINE_BYTES = 25 * 1024 * 1024
+MAX_TELEGRAM_EXPORT_BYTES = 512 * 1024 * 1024
 TEXT_SUFFIXES = {".txt", ".text", ".md"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
 
@@ -140,6 +141,11 @@ def read_file(path: Path, meta: dict[str, str | None], defaults: Defaults) -> It
         return
     if lower.endswith(".jsonl"):
         yield from read_jsonl(path, defaults)
+        return
+    if lower.endswith(".json"):
+        from claimledger.ingest.telegram import read_telegram_export
+
+        yield from read_telegram_export(path, defaults, MAX_TELEGRAM_EXPORT_BYTES)
         return
     if size > MAX_INPUT_BYTES:
         yield BadInput(name, f"oversized: {size} bytes, the limit is {MAX_INPUT_BYTES}")
@@ -325,6 +331,10 @@ def derive_text(raw: RawDocument, name: str) -> tuple[str, dict[str, str | None]
         text = raw.text
     elif raw.kind == "jsonl" and raw.html is not None:
         text, meta = html_main_text(raw.html, name)
+    elif raw.kind == "telegram":
+        from claimledger.ingest.telegram import message_text
+
+        text = message_text(json.loads(raw.original))
     elif raw.kind == "warc" and raw.original.startswith(b"WARC/"):
         from claimledger.ingest.fetch import warc_payload
 
