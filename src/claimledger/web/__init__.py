@@ -15,6 +15,7 @@ import re
 import secrets
 import sqlite3
 import threading
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -109,8 +110,6 @@ class Ledger:
     def snapshot(self) -> Snapshot:
         """The current snapshot. Reviews, exports and accounts only touch the review overlay,
         so an analyst's review does not make every reader wait for a full reload."""
-        import time
-
         now = time.monotonic()
         if self._snapshot is not None and now - self._checked < self.RECHECK_SECONDS:
             return self._snapshot
