@@ -138,3 +138,11 @@ def test_ingest_fetches_a_url_and_extracts_its_claims(server: str, tmp_path: Pat
     claims = runner.invoke(app, ["export", "claims", "--db", url]).stdout
     assert '"shelling"' in claims and "Kharkiv" in claims
     assert runner.invoke(app, ["verify", "--reproduce", "--db", url]).exit_code == 0
+
+
+def test_fetching_an_unchanged_page_again_stores_nothing_new(server: str, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'l.db'}"
+    runner = CliRunner()
+    first = runner.invoke(app, ["ingest", f"http://{server}/page", "--allow-private", "--db", url])
+    again = runner.invoke(app, ["ingest", f"http://{server}/page", "--allow-private", "--db", url])
+    assert "ingested 1 new report" in first.output and "ingested 0 new report(s), 1 already" in again.output, again.output

@@ -115,6 +115,12 @@ class LedgerStore:
             exists = conn.execute(sa.select(schema.reports.c.report_id).where(schema.reports.c.sha256 == report.sha256)).first()
             if exists:
                 return False
+            if report.url and raw.kind == "warc" and raw.original.startswith(b"WARC/"):
+                # A capture's bytes differ on every fetch (dates, record ids): the same page
+                # fetched again with the same text is known; changed text is a new version.
+                same_page = sa.select(schema.reports.c.report_id).where(schema.reports.c.url == report.url, schema.reports.c.text == report.text)
+                if conn.execute(same_page).first():
+                    return False
             at = now()
             if not conn.execute(sa.select(schema.originals.c.sha256).where(schema.originals.c.sha256 == report.sha256)).first():
                 conn.execute(schema.originals.insert().values(sha256=report.sha256, data=raw.original, size=len(raw.original), captured_at=at))
