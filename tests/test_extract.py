@@ -299,3 +299,11 @@ def test_events_told_in_other_words_are_claims(nlp, text: str, claim_type: str) 
 )
 def test_look_alikes_of_those_events_are_not_claims(nlp, text: str) -> None:  # type: ignore[no-untyped-def]
     assert not [c for c in claims_of(nlp, text) if c.type in ("looting", "territory_change")]
+
+
+@pytest.mark.parametrize("text", ["Shelling on 12 February 3000 hit the town.", "Troops left in March 1812, he said.", "On February 30 2022 nothing happened."])
+def test_impossible_and_absurd_dates_are_not_read(text: str) -> None:
+    import datetime as dt
+
+    for _, _, info in find_dates(text, dt.date(2022, 4, 4)):
+        assert info.start is None or 1900 <= int(info.start[:4]) <= 2100

@@ -57,7 +57,13 @@ def _year_for(month: int, day: int | None, base: dt.date) -> int:
     return year - 1 if candidate > base + dt.timedelta(days=2) else year
 
 
+# Dates outside these years are typos or fiction in war reporting ("12 February 3000").
+FIRST_YEAR, LAST_YEAR = 1900, 2100
+
+
 def _day(year: int, month: int, day: int) -> dt.date | None:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        return None
     try:
         return dt.date(year, month, day)
     except ValueError:
@@ -157,6 +163,8 @@ def _resolve(kind: str, m: re.Match[str], base: dt.date | None, country: str | N
         if month is None or (m[1] == "May" and raw.lower().startswith("by")):
             return None
         year = int(m[2]) if m[2] else _year_for(month, None, base)
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            return None
         first = dt.date(year, month, 1)
         last = dt.date(year, month, calendar.monthrange(year, month)[1])
         lowered = raw.lower()
@@ -171,7 +179,7 @@ def _resolve(kind: str, m: re.Match[str], base: dt.date | None, country: str | N
         return DateInfo(first.isoformat(), last.isoformat(), "month", raw)
     if kind == "year":
         year = int(m[1])
-        if year > base.year:
+        if year > base.year or year < FIRST_YEAR:
             return None
         return DateInfo(f"{year}-01-01", f"{year}-12-31", "year", raw)
     return None
