@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -324,6 +325,92 @@ def serve(
     os.environ.setdefault("CLAIMLEDGER_SECRET", secrets.token_urlsafe(32))  # one secret for every worker's sessions
     err.print(f"serving {db} on http://{host}:{port}/ ({'login required' if require_login else 'reading open, reviewing needs an analyst'})")
     uvicorn.run("claimledger.web:app_from_environment", factory=True, host=host, port=port, workers=workers, log_level="warning")
+
+
+source_app = typer.Typer(help="Sources to watch: feeds and pages polled by `claimledger watch`.", no_args_is_help=True)
+app.add_typer(source_app, name="source")
+
+
+class SourceKind(StrEnum):
+    rss = "rss"
+    atom = "atom"
+    page = "page"
+
+
+@source_app.command("add")
+def source_add(
+    url: Annotated[str, typer.Argument(help="The feed's or page's http(s) URL.")],
+    kind: Annotated[SourceKind, typer.Option(help="rss, atom or page.")] = SourceKind.rss,
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Watch a feed or a page.
+
+    Example: claimledger source add https://example.org/news/rss.xml --kind rss
+    """
+    if not url.lower().startswith(("http://", "https://")):
+        raise UsageError("a source is an http(s) URL")
+    added = _store(db).add_source(url, kind.value)
+    err.print(f"watching {url} ({kind.value})" if added else f"{url} was already watched")
+
+
+@source_app.command("list")
+def source_list(db: DbOption = DEFAULT_DB) -> None:
+    """Show every watched source with its last poll, last success and errors.
+
+    Example: claimledger source list
+    """
+    from rich.table import Table
+
+    table = Table(show_edge=False)
+    for column in ("url", "kind", "last poll", "last success", "errors in a row", "last error", "next poll"):
+        table.add_column(column)
+    for s in _store(db).sources():
+        table.add_row(s["url"], s["kind"], s["last_poll_at"] or "never", s["last_success_at"] or "never", str(s["errors"]), s["last_error"] or "", s["next_poll_at"] or "now")
+    Console().print(table)
+
+
+def _seconds(value: str) -> float:
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([smhd]?)", value.strip())
+    if not match:
+        raise UsageError(f"an interval is a number with s, m, h or d (15m), not {value!r}")
+    return float(match[1]) * {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}[match[2]]
+
+
+@app.command()
+def watch(
+    db: DbOption = DEFAULT_DB,
+    interval: Annotated[str, typer.Option(help="Time between polls of a source (15m, 1h).")] = "15m",
+    once: Annotated[bool, typer.Option("--once", help="Poll every source once and stop.")] = False,
+    allow_private: Annotated[bool, typer.Option("--allow-private", help="Also fetch private and loopback addresses.")] = False,
+    allow_host: Annotated[list[str] | None, typer.Option("--allow-host", help="HOST:PORT fetched even when private (repeatable).")] = None,
+) -> None:
+    """Poll the watched sources on a schedule, ingest what is new, and process it.
+
+    Example: claimledger watch --interval 15m
+    """
+    import datetime as dt
+    import time
+
+    from claimledger.ingest.fetch import FetchLimits
+    from claimledger.pipeline import poll_source
+
+    seconds = _seconds(interval)
+    limits = FetchLimits(allow_private=allow_private, allowed_hosts=frozenset(allow_host or ()))
+    store = _store(db)
+    while True:
+        moment = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+        due = [s for s in store.sources() if once or not s["next_poll_at"] or s["next_poll_at"] <= moment]
+        added = 0
+        for source in due:
+            result = poll_source(store, source["url"], source["kind"], limits, seconds)
+            added += result.new + result.versions
+            state = f"[yellow]error[/] {result.error}" if result.error else f"{result.items} item(s), {result.new} new, {result.versions} new version(s), {result.unchanged} unchanged"
+            err.print(f"polled {source['url']}: {state}", highlight=False)
+        if added:
+            _process(db)
+        if once:
+            return
+        time.sleep(min(60.0, seconds))
 
 
 user_app = typer.Typer(help="Accounts for the web interface.", no_args_is_help=True)

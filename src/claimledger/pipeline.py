@@ -286,3 +286,60 @@ def reproduce_reports(store: LedgerStore) -> list[str]:
         elif tuple(boilerplate_spans(text)) != report.boilerplate:
             problems.append(f"report {report.report_id}: boilerplate marks differ from those derived again")
     return problems
+
+
+@dataclass
+class PollResult:
+    """What one poll of a source did."""
+
+    url: str
+    items: int = 0
+    new: int = 0
+    versions: int = 0
+    unchanged: int = 0
+    error: str | None = None
+
+
+def poll_source(store: LedgerStore, url: str, kind: str, limits: Any, interval_seconds: float) -> PollResult:
+    """Fetch a watched source once and ingest what is new: unseen items, and items the feed
+    changed (a page whose text changed is stored as a new version linked to the old one).
+    Errors back off: the next poll waits twice as long after each failure in a row."""
+    import datetime as dt
+
+    from claimledger.ingest.feeds import FeedItem, parse_feed
+    from claimledger.ingest.fetch import fetch_url, warc_payload
+
+    result = PollResult(url)
+    errors_before = next((s["errors"] for s in store.sources() if s["url"] == url), 0)
+    try:
+        if kind == "page":
+            items = [FeedItem(url, url, None, None, "")]
+        else:
+            feed = fetch_url(url, limits)
+            items = parse_feed(warc_payload(feed.original, url), url)
+        result.items = len(items)
+        for item in items:
+            seen = store.seen_item(url, item.guid)
+            if seen is not None and seen[0] == item.item_hash and kind != "page":
+                result.unchanged += 1
+                continue
+            raw = fetch_url(item.link, limits)
+            raw = replace(raw, published=item.published, title=item.title)
+            report = clean_report(to_report(raw))
+            added = store.add_report(raw, report, {"source": url})
+            report_id = report.report_id if added else store.report_id_for(report.url or "", report.text)
+            previous = seen[1] if seen is not None else None
+            if added and previous:
+                result.versions += 1
+            elif added:
+                result.new += 1
+            else:
+                result.unchanged += 1
+            store.mark_item(url, item.guid, item.item_hash, report_id, previous if added else None)
+    except BadInput as exc:
+        result.error = exc.reason
+    failures = 0 if result.error is None else errors_before + 1
+    wait = interval_seconds * (2 ** min(failures, 6))
+    next_poll = (dt.datetime.now(dt.UTC) + dt.timedelta(seconds=wait)).replace(microsecond=0).isoformat()
+    store.record_poll(url, result.error, next_poll, {"items": result.items, "new": result.new, "versions": result.versions})
+    return result

@@ -238,6 +238,66 @@ class LedgerStore:
                 out.setdefault(row["claim_id"], []).append(dict(row))
         return out
 
+    # -- watched sources ---------------------------------------------------------------------
+    def add_source(self, url: str, kind: str) -> bool:
+        """Watch a source; False when it was already watched."""
+        with self._write() as conn:
+            if conn.execute(sa.select(schema.sources.c.url).where(schema.sources.c.url == url)).first():
+                return False
+            conn.execute(schema.sources.insert().values(url=url, kind=kind, added_at=now(), errors=0))
+            self._audit(conn, "source", {"url": url, "kind": kind})
+            return True
+
+    def sources(self) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            return [dict(row) for row in conn.execute(sa.select(schema.sources).order_by(schema.sources.c.url)).mappings()]
+
+    def record_poll(self, url: str, error: str | None, next_poll_at: str, counts: dict[str, int]) -> None:
+        """A poll's outcome on its source and in the audit log."""
+        at = now()
+        with self._write() as conn:
+            row = conn.execute(sa.select(schema.sources.c.errors).where(schema.sources.c.url == url)).first()
+            errors = 0 if error is None else (row[0] if row else 0) + 1
+            values: dict[str, Any] = {"last_poll_at": at, "errors": errors, "last_error": error, "next_poll_at": next_poll_at}
+            if error is None:
+                values["last_success_at"] = at
+            conn.execute(schema.sources.update().where(schema.sources.c.url == url).values(**values))
+            self._audit(conn, "poll", {"url": url, "error": error, **counts})
+
+    def seen_item(self, source: str, guid: str) -> tuple[str, str | None] | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                sa.select(schema.seen_items.c.item_hash, schema.seen_items.c.report_id)
+                .where(schema.seen_items.c.source_url == source, schema.seen_items.c.guid == guid)
+            ).first()
+            return None if row is None else (row[0], row[1])
+
+    def mark_item(self, source: str, guid: str, item_hash: str, report_id: str | None, previous_id: str | None = None) -> None:
+        """Remember a feed item; a new report for an item seen before is a version of the old one."""
+        with self._write() as conn:
+            conn.execute(schema.seen_items.delete().where(schema.seen_items.c.source_url == source, schema.seen_items.c.guid == guid))
+            conn.execute(schema.seen_items.insert().values(source_url=source, guid=guid, item_hash=item_hash, report_id=report_id))
+            if previous_id and report_id and previous_id != report_id:
+                conn.execute(schema.report_versions.delete().where(schema.report_versions.c.report_id == report_id))
+                conn.execute(schema.report_versions.insert().values(report_id=report_id, previous_id=previous_id))
+                self._audit(conn, "version", {"report_id": report_id, "previous_id": previous_id})
+
+    def next_version(self, report_id: str) -> str | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(schema.report_versions.c.report_id).where(schema.report_versions.c.previous_id == report_id)).first()
+            return None if row is None else str(row[0])
+
+    def previous_version(self, report_id: str) -> str | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(schema.report_versions.c.previous_id).where(schema.report_versions.c.report_id == report_id)).first()
+            return None if row is None else str(row[0])
+
+    def report_id_for(self, url: str, text: str) -> str | None:
+        """The stored report of this page with this text, if any."""
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(schema.reports.c.report_id).where(schema.reports.c.url == url, schema.reports.c.text == text)).first()
+            return None if row is None else str(row[0])
+
     # -- audit ----------------------------------------------------------------------------
     def _audit(self, conn: sa.Connection, action: str, detail: dict[str, Any]) -> None:
         last = conn.execute(sa.select(schema.audit.c.hash).order_by(schema.audit.c.seq.desc()).limit(1)).first()

@@ -74,3 +74,27 @@ reviews = sa.Table(
     sa.Column("at", sa.String(40), nullable=False),
     sa.Index("reviews_claim", "claim_id"),
 )
+sources = sa.Table(
+    "sources", metadata,
+    sa.Column("url", sa.Text, primary_key=True),
+    sa.Column("kind", sa.String(16), nullable=False),
+    sa.Column("added_at", sa.String(40), nullable=False),
+    sa.Column("last_poll_at", sa.String(40)),
+    sa.Column("last_success_at", sa.String(40)),
+    sa.Column("errors", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("last_error", sa.Text),
+    sa.Column("next_poll_at", sa.String(40)),
+)
+seen_items = sa.Table(
+    "seen_items", metadata,
+    sa.Column("source_url", sa.Text, nullable=False),
+    sa.Column("guid", sa.Text, nullable=False),
+    sa.Column("item_hash", sa.String(64), nullable=False),
+    sa.Column("report_id", sa.String(64)),
+    sa.PrimaryKeyConstraint("source_url", "guid"),
+)
+report_versions = sa.Table(
+    "report_versions", metadata,
+    sa.Column("report_id", sa.String(64), primary_key=True),
+    sa.Column("previous_id", sa.String(64), nullable=False),
+)

@@ -469,6 +469,7 @@ def create_app(db_url: str, require_login: bool = False, secret: str | None = No
         return render(
             request, "report.html", report=report, story=story, ingested_at=ingested_at, body=highlight(report, claims),
             claims=sorted(claims, key=lambda c: c.evidence[0].start if c.evidence else 0), siblings=siblings, status=snap.status,
+            previous=store.previous_version(report_id), following=store.next_version(report_id),
         )
 
     @app.get("/claims/{claim_id}", response_class=HTMLResponse, include_in_schema=False)
