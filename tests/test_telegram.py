@@ -64,3 +64,31 @@ def test_a_json_file_that_is_not_an_export_is_reported(tmp_path: Path) -> None:
     (tmp_path / "data.json").write_text('{"items": [1, 2]}', encoding="utf-8")
     result = CliRunner().invoke(app, ["ingest", str(tmp_path / "data.json"), "--db", f"sqlite:///{tmp_path / 'l.db'}"])
     assert result.exit_code == 0 and "Telegram Desktop export" in result.output
+
+
+def test_media_named_in_the_export_are_hashed_and_kept(tmp_path: Path) -> None:
+    import hashlib
+
+    from claimledger.store import LedgerStore
+
+    export = _export(tmp_path, 12)
+    data = json.loads(export.read_text(encoding="utf-8"))
+    (tmp_path / "photos").mkdir()
+    photo = b"\xff\xd8\xff\xe0 a photo of a burnt-out school"
+    (tmp_path / "photos" / "photo_3.jpg").write_bytes(photo)
+    (tmp_path / "secret.txt").write_text("not part of the message")
+    for message in data["messages"]:
+        if message["id"] == 3:
+            message["photo"] = "photos/photo_3.jpg"
+        elif message["id"] == 4:
+            message["file"] = "(File not included. Change data exporting settings to download.)"
+        elif message["id"] == 5:
+            message["photo"] = "../secret.txt"
+    export.write_text(json.dumps(data), encoding="utf-8")
+    url = f"sqlite:///{tmp_path / 'l.db'}"
+    assert CliRunner().invoke(app, ["ingest", str(export), "--db", url]).exit_code == 0
+    store = LedgerStore(url)
+    attached = store.attachments([r.report_id for r in store.reports()])
+    assert list(attached.values()) == [[("photos/photo_3.jpg", hashlib.sha256(photo).hexdigest())]]
+    assert store.original(hashlib.sha256(photo).hexdigest()) == photo
+    assert store.verify().problems == []

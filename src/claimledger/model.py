@@ -73,6 +73,8 @@ class RawDocument:
     # For a .jsonl line or WARC record: the text or html the line carried.
     text: str | None = None
     html: str | None = None
+    # Files that came with it (a Telegram message's photo): name in the export -> bytes.
+    media: tuple[tuple[str, bytes], ...] = ()
 
     @property
     def sha256(self) -> str:

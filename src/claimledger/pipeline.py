@@ -245,6 +245,9 @@ def gather_bundle(
     if set(report_ids) - {r.report_id for r, _, _ in reports}:
         raise UsageError(f"no report {', '.join(sorted(set(report_ids) - {r.report_id for r, _, _ in reports}))} in the ledger")
     originals = {r.sha256: store.original(r.sha256) or b"" for r, _, _ in reports}
+    for files in store.attachments(sorted(wanted)).values():
+        for _, sha in files:
+            originals[sha] = store.original(sha) or b""  # a message's photo travels with it
     entries = store.audit_entries()
     head = entries[-1]["hash"] if entries else "0" * 64
     last_process = max((e["seq"] for e in entries if e["action"] == "process"), default=None)

@@ -47,6 +47,7 @@ def read_telegram_export(path: Path, defaults: Any, max_bytes: int) -> Iterator[
             skipped += 1
             continue
         ident = message.get("id")
+        media = tuple(_media(path.parent, message, max_bytes))
         forwarded = message.get("forwarded_from")
         # The message's own JSON, keys sorted: the text is derived from it again on demand.
         original = json.dumps(message, ensure_ascii=False, sort_keys=True).encode("utf-8")
@@ -58,6 +59,26 @@ def read_telegram_export(path: Path, defaults: Any, max_bytes: int) -> Iterator[
             outlet=channel,
             title=f"forwarded from {forwarded}" if forwarded else None,
             published=str(message.get("date") or "")[:10] or defaults.published,
+            media=media,
         )
     if skipped:
         yield BadInput(name, f"{skipped} message(s) without text (service messages or bare media) not ingested")
+
+
+MEDIA_KEYS = ("photo", "file", "thumbnail")
+
+
+def _media(folder: Path, message: dict[str, Any], max_bytes: int) -> list[tuple[str, bytes]]:
+    """The files a message names that the export holds (Telegram writes a note in place of a
+    file it did not download); a name that escapes the export's folder is ignored."""
+    found: list[tuple[str, bytes]] = []
+    root = folder.resolve()
+    for key in MEDIA_KEYS:
+        name = message.get(key)
+        if not isinstance(name, str) or name.startswith("("):
+            continue
+        target = (folder / name).resolve()
+        if root not in target.parents or not target.is_file() or target.stat().st_size > max_bytes:
+            continue
+        found.append((name, target.read_bytes()))
+    return found

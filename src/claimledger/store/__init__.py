@@ -132,10 +132,16 @@ class LedgerStore:
                     processed_version=None,
                 )
             )
+            for media_name, data in raw.media:
+                media_sha = hashlib.sha256(data).hexdigest()
+                if not conn.execute(sa.select(schema.originals.c.sha256).where(schema.originals.c.sha256 == media_sha)).first():
+                    conn.execute(schema.originals.insert().values(sha256=media_sha, data=data, size=len(data), captured_at=at))
+                conn.execute(schema.attachments.insert().values(report_id=report.report_id, name=media_name, sha256=media_sha))
             self._audit(conn, "ingest", {
                 "report_id": report.report_id, "sha256": report.sha256, "size": len(raw.original), "kind": report.kind,
                 "path": report.path, "url": report.url, "captured_at": at, "version": __version__,
                 "parameters": parameters or {}, "record": report_digest(report),
+                **({"media": {name: hashlib.sha256(data).hexdigest() for name, data in raw.media}} if raw.media else {}),
             })
             return True
 
@@ -162,6 +168,15 @@ class LedgerStore:
         query = sa.select(schema.incidents.c.data).order_by(schema.incidents.c.date_start, schema.incidents.c.incident_id)
         with self.engine.connect() as conn:
             return [incident_from_json(row[0]) for row in conn.execute(query)]
+
+    def attachments(self, report_ids: Sequence[str]) -> dict[str, list[tuple[str, str]]]:
+        """(name, sha256) of the files kept with each report."""
+        out: dict[str, list[tuple[str, str]]] = {}
+        query = sa.select(schema.attachments).where(schema.attachments.c.report_id.in_(list(report_ids))).order_by(schema.attachments.c.name)
+        with self.engine.connect() as conn:
+            for row in conn.execute(query).mappings():
+                out.setdefault(row["report_id"], []).append((row["name"], row["sha256"]))
+        return out
 
     def claims_of_reports(self, report_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
         """The stored claim records of these reports, in their stored order."""

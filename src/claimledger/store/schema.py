@@ -98,3 +98,10 @@ report_versions = sa.Table(
     sa.Column("report_id", sa.String(64), primary_key=True),
     sa.Column("previous_id", sa.String(64), nullable=False),
 )
+attachments = sa.Table(
+    "attachments", metadata,
+    sa.Column("report_id", sa.String(64), nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.PrimaryKeyConstraint("report_id", "name"),
+)
