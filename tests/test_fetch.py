@@ -146,3 +146,16 @@ def test_fetching_an_unchanged_page_again_stores_nothing_new(server: str, tmp_pa
     first = runner.invoke(app, ["ingest", f"http://{server}/page", "--allow-private", "--db", url])
     again = runner.invoke(app, ["ingest", f"http://{server}/page", "--allow-private", "--db", url])
     assert "ingested 1 new report" in first.output and "ingested 0 new report(s), 1 already" in again.output, again.output
+
+
+def test_the_connection_goes_to_the_address_that_was_checked(server: str) -> None:
+    # "news.example" is checked as a public address and then pinned: the request goes to that
+    # address with the name in its Host header, whatever the name resolves to later.
+    import httpx
+
+    from claimledger.ingest.fetch import _pinned
+
+    with httpx.Client() as client:
+        request = _pinned(client, "https://news.example/a?b=1", "93.184.216.34")
+    assert str(request.url) == "https://93.184.216.34/a?b=1"  
+    assert request.headers["host"] == "news.example" and request.extensions["sni_hostname"] == "news.example"  

@@ -14,11 +14,15 @@ import socket
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
 from claimledger import __version__
 from claimledger.errors import BadInput
 from claimledger.model import RawDocument
+
+if TYPE_CHECKING:
+    import httpx
 
 USER_AGENT = f"claimledger/{__version__} (+https://github.com/claimledger/claimledger; documentation archiver)"
 
@@ -56,21 +60,36 @@ def refused_address(address: str) -> str | None:
     return None
 
 
-def check_url(url: str, limits: FetchLimits, resolve: Resolver = _resolve) -> None:
-    """Raise BadInput unless the URL is http(s) and its host resolves only to public addresses."""
+def check_url(url: str, limits: FetchLimits, resolve: Resolver = _resolve) -> list[str]:
+    """Raise BadInput unless the URL is http(s) and its host resolves only to public addresses;
+    return those addresses (none when the host is allowed without a check)."""
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise BadInput(url, "only http and https URLs can be fetched")
     if limits.allow_private or f"{parts.hostname}:{parts.port or (443 if parts.scheme == 'https' else 80)}" in limits.allowed_hosts:
-        return
+        return []
     try:
         addresses = list(resolve(parts.hostname))
     except (OSError, UnicodeError) as exc:
         raise BadInput(url, f"cannot resolve {parts.hostname}: {exc}") from exc
+    if not addresses:
+        raise BadInput(url, f"{parts.hostname} resolves to no address")
     for address in addresses:
         why = refused_address(address)
         if why:
             raise BadInput(url, f"refused: {parts.hostname} resolves to {address}, {why} (use --allow-private to fetch it)")
+    return addresses
+
+
+def _pinned(client: httpx.Client, url: str, address: str) -> httpx.Request:
+    """A request to the address that was checked, not to whatever the name resolves to a moment
+    later (DNS rebinding): the URL carries the IP, the Host header and TLS name the host."""
+    parts = urlsplit(url)
+    host = f"[{address}]" if ":" in address else address
+    port = f":{parts.port}" if parts.port else ""
+    target = parts._replace(netloc=f"{host}{port}").geturl()
+    extensions = {"sni_hostname": parts.hostname} if parts.scheme == "https" else {}
+    return client.build_request("GET", target, headers={"Host": parts.netloc.rsplit("@", 1)[-1]}, extensions=extensions)
 
 
 def fetch_url(url: str, limits: FetchLimits = FetchLimits(), resolve: Resolver = _resolve) -> RawDocument:
@@ -84,8 +103,8 @@ def fetch_url(url: str, limits: FetchLimits = FetchLimits(), resolve: Resolver =
     headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "identity"}
     with httpx.Client(follow_redirects=False, timeout=timeout, headers=headers, trust_env=False) as client:
         for _ in range(limits.max_redirects + 1):
-            check_url(current, limits, resolve)
-            request = client.build_request("GET", current)
+            addresses = check_url(current, limits, resolve)
+            request = _pinned(client, current, addresses[0]) if addresses else client.build_request("GET", current)
             try:
                 response = client.send(request, stream=True)
             except httpx.HTTPError as exc:
