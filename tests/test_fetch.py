@@ -157,5 +157,5 @@ def test_the_connection_goes_to_the_address_that_was_checked(server: str) -> Non
 
     with httpx.Client() as client:
         request = _pinned(client, "https://news.example/a?b=1", "93.184.216.34")
-    assert str(request.url) == "https://93.184.216.34/a?b=1"  
-    assert request.headers["host"] == "news.example" and request.extensions["sni_hostname"] == "news.example"  
+    assert str(request.url) == "https://93.184.216.34/a?b=1"
+    assert request.headers["host"] == "news.example" and request.extensions["sni_hostname"] == "news.example"
