@@ -79,10 +79,13 @@ def migrate(engine: sa.Engine, attempts: int = 5) -> None:
     for attempt in range(attempts):
         try:
             with engine.connect().execution_options(write=True) as connection, connection.begin():
+                if connection.dialect.name == "postgresql":
+                    # One migrating process at a time; the others then find the schema in place.
+                    connection.exec_driver_sql("SELECT pg_advisory_xact_lock(7351002)")
                 config.attributes["connection"] = connection
                 command.upgrade(config, "head")
             return
-        except sa.exc.OperationalError:
+        except sa.exc.DBAPIError:
             if attempt == attempts - 1:
                 raise
             time.sleep(0.2 * (attempt + 1))
@@ -165,7 +168,8 @@ class LedgerStore:
             return [claim_from_json(row[0]) for row in conn.execute(query)]
 
     def incidents(self) -> list[Incident]:
-        query = sa.select(schema.incidents.c.data).order_by(schema.incidents.c.date_start, schema.incidents.c.incident_id)
+        # NULLS FIRST on both databases (their defaults differ), so SQLite and PostgreSQL export alike.
+        query = sa.select(schema.incidents.c.data).order_by(schema.incidents.c.date_start.asc().nulls_first(), schema.incidents.c.incident_id)
         with self.engine.connect() as conn:
             return [incident_from_json(row[0]) for row in conn.execute(query)]
 
