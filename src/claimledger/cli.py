@@ -106,9 +106,10 @@ def _write_export(db: str, kind: Kind, out: Path | None, include_private_names: 
     elif kind is Kind.claims:
         from claimledger.pipeline import reviewed_claims
 
-        check_spans(store.claims(), {r.report_id: r.text for r in store.reports()})
+        machine = store.claims()
+        check_spans(machine, {r.report_id: r.text for r in store.reports()})
         # Analysts' corrections are exported instead of the machine's values; rejected claims are left out.
-        shown = reviewed_claims(store)
+        shown = reviewed_claims(store, machine)
         text = "".join(jsonl(claim_record(c, include_private_names) for c in shown))
         count = len(shown)
     elif kind is Kind.incidents:
@@ -120,8 +121,9 @@ def _write_export(db: str, kind: Kind, out: Path | None, include_private_names: 
         from claimledger.pipeline import reviewed_claims
 
         reports_by_id = {r.report_id: r for r in store.reports()}
-        check_spans(store.claims(), {rid: r.text for rid, r in reports_by_id.items()})
-        claims_by_id = {c.claim_id: c for c in reviewed_claims(store)}
+        machine = store.claims()
+        check_spans(machine, {rid: r.text for rid, r in reports_by_id.items()})
+        claims_by_id = {c.claim_id: c for c in reviewed_claims(store, machine)}
         rows_out = list(acled_rows(incidents, claims_by_id, reports_by_id))
         text = acled_csv(rows_out)
         count = len(rows_out)

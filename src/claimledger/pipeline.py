@@ -176,13 +176,13 @@ class ProcessSummary:
     failed: list[Rejected] = field(default_factory=list)
 
 
-def reviewed_claims(store: LedgerStore) -> list[Claim]:
-    """The ledger's claims as analysts left them: corrections applied, rejected claims gone.
-    Incidents are built from these, so a correction reaches the incidents at the next run."""
+def reviewed_claims(store: LedgerStore, claims: Sequence[Claim] | None = None) -> list[Claim]:
+    """The ledger's claims (or these, already read) as analysts left them: corrections applied,
+    rejected claims gone. Incidents are built from these, so a correction reaches them at the next run."""
     from claimledger.review import apply_reviews
 
     reviews = store.reviews()
-    shown = (apply_reviews(claim, reviews.get(claim.claim_id, []))[0] for claim in store.claims())
+    shown = (apply_reviews(claim, reviews.get(claim.claim_id, []))[0] for claim in (store.claims() if claims is None else claims))
     return [claim for claim in shown if claim is not None]
 
 
@@ -307,13 +307,10 @@ def poll_source(store: LedgerStore, url: str, kind: str, limits: Any, interval_s
     """Fetch a watched source once and ingest what is new: unseen items, and items the feed
     changed (a page whose text changed is stored as a new version linked to the old one).
     Errors back off: the next poll waits twice as long after each failure in a row."""
-    import datetime as dt
-
     from claimledger.ingest.feeds import FeedItem, parse_feed
     from claimledger.ingest.fetch import fetch_url, warc_payload
 
     result = PollResult(url)
-    errors_before = next((s["errors"] for s in store.sources() if s["url"] == url), 0)
     try:
         if kind == "page":
             items = [FeedItem(url, url, None, None, "")]
@@ -341,8 +338,5 @@ def poll_source(store: LedgerStore, url: str, kind: str, limits: Any, interval_s
             store.mark_item(url, item.guid, item.item_hash, report_id, previous if added else None)
     except BadInput as exc:
         result.error = exc.reason
-    failures = 0 if result.error is None else errors_before + 1
-    wait = interval_seconds * (2 ** min(failures, 6))
-    next_poll = (dt.datetime.now(dt.UTC) + dt.timedelta(seconds=wait)).replace(microsecond=0).isoformat()
-    store.record_poll(url, result.error, next_poll, {"items": result.items, "new": result.new, "versions": result.versions})
+    store.record_poll(url, result.error, interval_seconds, {"items": result.items, "new": result.new, "versions": result.versions})
     return result

@@ -271,12 +271,15 @@ class LedgerStore:
         with self.engine.connect() as conn:
             return [dict(row) for row in conn.execute(sa.select(schema.sources).order_by(schema.sources.c.url)).mappings()]
 
-    def record_poll(self, url: str, error: str | None, next_poll_at: str, counts: dict[str, int]) -> None:
-        """A poll's outcome on its source and in the audit log."""
+    def record_poll(self, url: str, error: str | None, interval_seconds: float, counts: dict[str, int]) -> None:
+        """A poll's outcome on its source and in the audit log; the next poll waits the interval,
+        doubled for each failure in a row (up to 64 times)."""
         at = now()
         with self._write() as conn:
             row = conn.execute(sa.select(schema.sources.c.errors).where(schema.sources.c.url == url)).first()
             errors = 0 if error is None else (row[0] if row else 0) + 1
+            wait = dt.timedelta(seconds=interval_seconds * 2 ** min(errors, 6))
+            next_poll_at = (dt.datetime.now(dt.UTC) + wait).replace(microsecond=0).isoformat()
             values: dict[str, Any] = {"last_poll_at": at, "errors": errors, "last_error": error, "next_poll_at": next_poll_at}
             if error is None:
                 values["last_success_at"] = at
