@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from claimledger.corroborate import build_incidents, source_key
-from claimledger.model import Attribution, Claim, DateInfo, Location, Report, Span
+from claimledger.model import Attribution, Claim, DateInfo, Item, Location, Report, Span
 
 KRAMATORSK = Location("Kramatorsk", "UA", 48.72, 37.56, "place", geonameid=704147, admin1="Donetsk")
 SLOVIANSK = Location("Slovyansk", "UA", 48.85, 37.60, "place", geonameid=700569, admin1="Donetsk")
@@ -117,3 +117,46 @@ def test_undated_reports_of_one_town_changing_hands_days_apart_are_one_incident(
     reports = {"r1": replace(_report("r1", "Express"), published="2022-11-03"), "r2": replace(_report("r2", "Express"), published=second_published)}
     incidents = build_incidents([a, b], reports, {"r1": "s1", "r2": "s2"})
     assert (len(incidents) == 1) == linked
+
+
+def _random_claims(seed: int, count: int = 120) -> tuple[list[Claim], dict[str, str], dict[str, str | None]]:
+    """Claims crowded into a few towns, days and stories, so that many pairs can link: sites a
+    kilometre or two apart, same-name towns, regions, undated claims, looted things, copies."""
+    import datetime as dt
+    import random
+
+    rng = random.Random(seed)
+    towns = [("Izium", 49.21, 37.26, 706524), ("Izium", 49.215, 37.29, None), ("Balakliia", 49.46, 36.86, 712519),
+             ("Kupiansk", 49.71, 37.61, 704422), ("Kupiansk-Vuzlovyi", 49.69, 37.65, 704421), ("Lyman", 48.99, 37.80, 702972)]
+    types = ["shelling", "air_strike", "looting", "vehicle_theft", "territory_change", "armed_clash", "arrest"]
+    texts = ["Shells hit the market in town.", "Troops took the town, officials said.", "Soldiers stole cars and a painting.",
+             "The attack killed 12 people.", "Looters carried off washing machines."]
+    claims, stories, published = [], {}, {}
+    for n in range(count):
+        rid = f"r{rng.randrange(count // 3)}"
+        stories[rid] = f"s{int(rid[1:]) % 7}"
+        day = dt.date(2022, 9, 1) + dt.timedelta(days=rng.randrange(60))
+        published[rid] = (day + dt.timedelta(days=rng.randrange(3))).isoformat() if rng.random() < 0.9 else None
+        name, lat, lon, gid = rng.choice(towns)
+        lat, lon = lat + rng.uniform(-0.02, 0.02), lon + rng.uniform(-0.02, 0.02)
+        region = rng.random() < 0.15
+        site = Location("Kharkiv Oblast" if region else name, "UA", lat, lon, "admin1" if region else rng.choice(["place", "place", "admin2"]),
+                        geonameid=None if region else gid, admin1="Kharkiv")
+        end = day + dt.timedelta(days=rng.choice([0, 0, 6, 30]))
+        kind = rng.choice(types)
+        undated = rng.random() < (0.6 if kind == "territory_change" else 0.25)
+        date = DateInfo() if undated else DateInfo(day.isoformat(), end.isoformat(), "day" if end == day else "week")
+        text = rng.choice(texts)
+        items = tuple(Item(t, "art") for t in rng.sample(["painting", "icons", "piano"], rng.randrange(2)))
+        claims.append(Claim(f"c{n:03d}", rid, kind, text, (Span(0, len(text), text),), date, (site,) if rng.random() < 0.9 else (), items=items))
+    return claims, stories, published
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_blocked_linking_finds_the_links_of_comparing_every_pair(seed: int) -> None:
+    from claimledger.corroborate import link_claims, links_within
+
+    claims, stories, published = _random_claims(seed)
+    every_pair = sorted(links_within(claims, stories, published), key=lambda link: (link.a, link.b))
+    assert len(every_pair) > 20  # the table must exercise the rules, not pass on nothing
+    assert link_claims(claims, stories, published) == every_pair

@@ -10,7 +10,7 @@ import datetime as dt
 import math
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from claimledger.model import Claim, DateInfo, Incident, Location, Report, SourceRef, content_id
@@ -100,27 +100,97 @@ def source_key(name: str) -> str:
 
 
 def link_claims(claims: Sequence[Claim], stories: dict[str, str], published: dict[str, str | None] | None = None) -> list[Link]:
-    """Pairs of claims about the same event, each with its reason. `published` (report id ->
-    publication date) bounds undated claims."""
+    """Pairs of claims about the same event, each with its reason, sorted. `published` (report
+    id -> publication date) bounds undated claims.
+
+    Only claims that share a block (`block_keys`) are compared: every rule that links two claims
+    needs one story, or one site at near dates, or one site and one looted thing, so this finds
+    the same links as comparing every pair, in time that grows with the blocks, not the archive."""
     published = published or {}
-    links: list[Link] = []
-    by_family: dict[int, list[Claim]] = defaultdict(list)
+    blocks: dict[str, list[Claim]] = defaultdict(list)
     for claim in claims:
-        families = [i for i, f in enumerate(FAMILIES) if claim.type in f] or [100 + hash(claim.type) % 1000]
-        for fam in families:
-            by_family[fam].append(claim)
-    seen: set[tuple[str, str]] = set()
-    for group in by_family.values():
-        for i, a in enumerate(group):
-            for b in group[i + 1:]:
-                pair = (min(a.claim_id, b.claim_id), max(a.claim_id, b.claim_id))
-                if pair in seen or not _types_compatible(a.type, b.type):
-                    continue
-                why = _why(a, b, stories) or _same_takeover(a, b, published)
-                if why:
-                    seen.add(pair)
-                    links.append(Link(pair[0], pair[1], why))
-    return links
+        for key in block_keys(claim, stories.get(claim.report_id, claim.report_id), published.get(claim.report_id)):
+            blocks[key].append(claim)
+    links: dict[tuple[str, str], Link] = {}
+    for members in blocks.values():
+        for link in links_within(members, stories, published, links):
+            links[(link.a, link.b)] = link
+    return sorted(links.values(), key=lambda link: (link.a, link.b))
+
+
+def links_within(
+    claims: Sequence[Claim], stories: dict[str, str], published: dict[str, str | None], known: Container[tuple[str, str]] = (),
+) -> Iterator[Link]:
+    """Links among every pair of these claims (one block), skipping pairs already `known`.
+    Each pair is judged in claim-id order, so the reason reads the same however it was found."""
+    ordered = sorted({c.claim_id: c for c in claims}.values(), key=lambda c: c.claim_id)
+    for i, a in enumerate(ordered):
+        for b in ordered[i + 1:]:
+            if (a.claim_id, b.claim_id) in known or not _types_compatible(a.type, b.type):
+                continue
+            why = _why(a, b, stories) or _same_takeover(a, b, published)
+            if why:
+                yield Link(a.claim_id, b.claim_id, why)
+
+
+# Blocking: a grid of cells (degrees) for sites within SAME_SITE_KM, and windows of days.
+SAME_SITE_KM = 3.0
+CELL_DEG = 0.1
+WINDOW_DAYS = 32
+
+
+def block_keys(claim: Claim, story: str, published: str | None) -> list[str]:
+    """Keys under which a claim may meet a claim it could be linked to (see `_why` and
+    `_same_takeover`): its story (copies and its own report); and for each key of its site, the
+    windows of days its date can reach within 31 days, its publication window when undated, and
+    each specific looted thing (those link at any date)."""
+    keys = [f"story|{story}"]
+    sites = site_keys(site(claim))
+    if not sites:
+        return keys
+    times: list[str] = []
+    if claim.date.start:
+        start = dt.date.fromisoformat(claim.date.start)
+        end = dt.date.fromisoformat(claim.date.end or claim.date.start)
+        # Two dates 31 days apart at most both reach a common day when each reaches 16 days out.
+        times = [f"{claim.type}|d{w}" for w in _windows(start - dt.timedelta(days=16), end + dt.timedelta(days=16))]
+    elif published:
+        try:
+            day = dt.date.fromisoformat(published[:10])
+        except ValueError:
+            day = None
+        if day is not None:
+            times = [f"{claim.type}|u{w}" for w in _windows(day - dt.timedelta(days=2), day + dt.timedelta(days=2))]
+    things = [f"item|{thing}" for thing in sorted(_items(claim))]
+    return keys + [f"{s}|{t}" for s in sites for t in times + things]
+
+
+def _windows(start: dt.date, end: dt.date) -> range:
+    return range(start.toordinal() // WINDOW_DAYS, end.toordinal() // WINDOW_DAYS + 1)
+
+
+def site_keys(loc: Location | None) -> list[str]:
+    """Keys shared by any two sites `_same_site` can match: the same town, name or region, and
+    the grid cells within SAME_SITE_KM of the point (two points that close share a cell)."""
+    if loc is None:
+        return []
+    if loc.precision == "admin1":
+        return [f"a1|{loc.country}|{loc.admin1}"]
+    if loc.precision not in ("place", "admin2"):
+        return []
+    keys = [f"name|{loc.name}|{loc.country}"]
+    if loc.geonameid is not None:
+        keys.append(f"gid|{loc.geonameid}")
+    if loc.lat is None or loc.lon is None:
+        return keys
+    margin_lat = SAME_SITE_KM / 110.5
+    if abs(loc.lat) + margin_lat >= 85:
+        return [*keys, "cell|polar"]
+    margin_lon = SAME_SITE_KM / (111.32 * math.cos(math.radians(abs(loc.lat) + margin_lat)))
+    rows = range(math.floor((loc.lat - margin_lat) / CELL_DEG), math.floor((loc.lat + margin_lat) / CELL_DEG) + 1)
+    lon_lo, lon_hi = math.floor((loc.lon - margin_lon) / CELL_DEG), math.floor((loc.lon + margin_lon) / CELL_DEG)
+    wrap = round(360 / CELL_DEG)
+    return keys + [f"cell|{r}|{c % wrap}" for r in rows for c in range(lon_lo, lon_hi + 1)]
 
 
 def _similar(a: str, b: str) -> float:
@@ -313,8 +383,17 @@ def _merge_quoted(
 
 def build_incidents(claims: Sequence[Claim], reports: dict[str, Report], stories: dict[str, str]) -> list[Incident]:
     """Incidents over all claims; ids are stable when an incident's members do not change."""
-    parent = {c.claim_id: c.claim_id for c in claims}
-    reasons: dict[str, list[str]] = defaultdict(list)
+    links = link_claims(claims, stories, {rid: r.published for rid, r in reports.items()})
+    by_id = {c.claim_id: c for c in claims}
+    reasons = link_reasons(links)
+    incidents = [incident_of([by_id[i] for i in members], reports, stories, reasons) for members in components(list(by_id), links)]
+    incidents.sort(key=lambda i: (i.date.start or "9999", i.incident_id))
+    return incidents
+
+
+def components(ids: Sequence[str], links: Iterable[Link]) -> list[list[str]]:
+    """The groups of ids that links join (directly or through others), in order of first id."""
+    parent = {i: i for i in ids}
 
     def find(x: str) -> str:
         while parent[x] != x:
@@ -322,18 +401,25 @@ def build_incidents(claims: Sequence[Claim], reports: dict[str, Report], stories
             x = parent[x]
         return x
 
-    for link in link_claims(claims, stories, {rid: r.published for rid, r in reports.items()}):
+    for link in links:
         parent[find(link.a)] = find(link.b)
+    groups: dict[str, list[str]] = defaultdict(list)
+    for i in ids:
+        groups[find(i)].append(i)
+    return list(groups.values())
+
+
+def link_reasons(links: Iterable[Link]) -> dict[str, list[str]]:
+    """claim id -> the reasons of the links it starts, as incidents list them."""
+    reasons: dict[str, list[str]] = defaultdict(list)
+    for link in links:
         reasons[link.a].append(f"{link.a}~{link.b}: {link.why}")
-    groups: dict[str, list[Claim]] = defaultdict(list)
-    for claim in claims:
-        groups[find(claim.claim_id)].append(claim)
-    incidents = [_incident(members, reports, stories, reasons) for members in groups.values()]
-    incidents.sort(key=lambda i: (i.date.start or "9999", i.incident_id))
-    return incidents
+    return reasons
 
 
-def _incident(members: list[Claim], reports: dict[str, Report], stories: dict[str, str], reasons: dict[str, list[str]]) -> Incident:
+def incident_of(members: list[Claim], reports: dict[str, Report], stories: dict[str, str], reasons: dict[str, list[str]]) -> Incident:
+    """The incident of one group of linked claims: its type, date, site, sources and grade.
+    `reports` needs the members' reports (outlets, and text for shared quotations)."""
     members = sorted(members, key=lambda c: c.claim_id)
     counts: dict[str, int] = defaultdict(int)
     for c in members:

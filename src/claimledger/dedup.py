@@ -1,13 +1,15 @@
 """Dedup: reports that are copies of one text share a story.
 
-Candidates come from MinHash LSH (rensa) over word shingles, tuned low so that a short copy
+Candidates come from MinHash bands (rensa signatures) over word shingles, tuned low so that a short copy
 inside a long article is still a candidate; the decision is an exact containment check.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from claimledger.model import Report, content_id
@@ -15,6 +17,7 @@ from claimledger.model import Report, content_id
 SHINGLE_WORDS = 8
 NUM_PERM = 128
 NUM_BANDS = 64
+SEED = 42
 # Share of the shorter text's shingles that must appear in the longer one. Wire copies and
 # trimmed rewrites sit above it; an article quoting a few wire paragraphs sits below.
 MIN_CONTAINMENT = 0.6
@@ -44,45 +47,91 @@ def containment(a: set[str], b: set[str]) -> float:
     return len(a & b) / min(len(a), len(b))
 
 
-def story_pairs(reports: Sequence[Report]) -> list[tuple[str, str, float]]:
-    """Pairs of report ids that are copies of one text, with their containment.
+@dataclass(frozen=True)
+class Fingerprint:
+    """What story finding needs of a report: its shingle hashes (sorted, unique) and MinHash.
 
-    Shingle sets are kept as sorted arrays of 64-bit hashes (a few KB per report), so archives
-    of 100,000 reports fit in memory; MinHash signatures come from rensa.
-    """
+    Hashes come from rensa's fixed hash, not Python's `hash`, which differs between processes
+    (Spark executors compare fingerprints made in different processes)."""
+
+    report_id: str
+    hashes: Any  # numpy uint64 array
+    signature: tuple[int, ...]
+
+
+def fingerprints(reports: Sequence[Report]) -> list[Fingerprint | None]:
+    """One fingerprint per report (None for texts too short to judge), computed in one batch."""
     import numpy as np
     import rensa
 
-    hashed: dict[str, Any] = {}
-    ids: list[str] = []
-    lsh = rensa.RMinHashLSH(threshold=0.1, num_perm=NUM_PERM, num_bands=NUM_BANDS)
-    signatures = []
-    for report in reports:
-        grams = shingles(body_text(report))
-        if len(grams) < MIN_SHINGLES:
-            continue
-        mh = rensa.RMinHash(num_perm=NUM_PERM, seed=42)
-        mh.update(sorted(grams))
-        lsh.insert(len(ids), mh)
-        signatures.append(mh)
-        ids.append(report.report_id)
-        hashed[report.report_id] = np.unique(np.fromiter((hash(g) for g in grams), dtype=np.int64, count=len(grams)))
-    pairs = []
-    for number, rid in enumerate(ids):
-        for other in lsh.query(signatures[number]):
-            if other <= number:
-                continue
-            a, b = hashed[rid], hashed[ids[other]]
-            shared = np.intersect1d(a, b, assume_unique=True).size
-            score = shared / min(a.size, b.size)
-            if score >= MIN_CONTAINMENT:
-                pairs.append((rid, ids[other], round(float(score), 3)))
-    return pairs
+    grams = [sorted(shingles(body_text(r))) for r in reports]
+    kept = [i for i, g in enumerate(grams) if len(g) >= MIN_SHINGLES]
+    out: list[Fingerprint | None] = [None] * len(reports)
+    if not kept:
+        return out
+    hashed = rensa.RMinHash.hash_token_sets([grams[i] for i in kept])
+    signatures = rensa.RMinHash.digest_matrix_from_token_hash_sets(hashed, NUM_PERM, SEED).to_rows()
+    for i, h, sig in zip(kept, hashed, signatures, strict=True):
+        out[i] = Fingerprint(reports[i].report_id, np.unique(np.asarray(h, dtype=np.uint64)), tuple(sig))
+    return out
+
+
+def band_keys(fp: Fingerprint) -> list[tuple[int, tuple[int, ...]]]:
+    """The LSH bands of a fingerprint; reports sharing any band are candidate copies.
+    64 bands of 2 rows make a pair with a Jaccard of 0.1 a candidate half the time."""
+    rows = NUM_PERM // NUM_BANDS
+    return [(band, fp.signature[band * rows:(band + 1) * rows]) for band in range(NUM_BANDS)]
+
+
+def candidate_pairs(prints: Iterable[Fingerprint]) -> set[tuple[str, str]]:
+    """Pairs (smaller id first) of fingerprints sharing a band."""
+    buckets: dict[tuple[int, tuple[int, ...]], list[str]] = defaultdict(list)
+    for fp in prints:
+        for key in band_keys(fp):
+            buckets[key].append(fp.report_id)
+    return {pair for members in buckets.values() if len(members) > 1 for pair in pairs_of(members)}
+
+
+def pairs_of(members: Iterable[str]) -> Iterator[tuple[str, str]]:
+    """Every pair of distinct ids, smaller first."""
+    ids = sorted(set(members))
+    for i, a in enumerate(ids):
+        for b in ids[i + 1:]:
+            yield a, b
+
+
+def verify_pair(a: Fingerprint, b: Fingerprint) -> tuple[str, str, float] | None:
+    """The pair, ordered, with its containment when it is high enough to be one story."""
+    import numpy as np
+
+    shared = np.intersect1d(a.hashes, b.hashes, assume_unique=True).size
+    score = shared / min(a.hashes.size, b.hashes.size)
+    if score < MIN_CONTAINMENT:
+        return None
+    first, second = sorted((a.report_id, b.report_id))
+    return first, second, round(float(score), 3)
+
+
+def story_pairs(reports: Sequence[Report]) -> list[tuple[str, str, float]]:
+    """Pairs of report ids that are copies of one text, with their containment.
+
+    The candidates are the reports that share a MinHash band (`band_keys`); each candidate pair
+    is then checked exactly. The Spark adapter joins the same band keys across a whole archive.
+    """
+    prints = [fp for fp in fingerprints(reports) if fp is not None]
+    by_id = {fp.report_id: fp for fp in prints}
+    pairs = [pair for pair in (verify_pair(by_id[a], by_id[b]) for a, b in candidate_pairs(prints)) if pair]
+    return sorted(pairs)
 
 
 def assign_stories(reports: Sequence[Report]) -> dict[str, str]:
     """report_id -> story_id; a story is named after its earliest-published member."""
-    parent = {r.report_id: r.report_id for r in reports}
+    return stories_from_pairs([(r.report_id, r.published) for r in reports], [(a, b) for a, b, _ in story_pairs(reports)])
+
+
+def stories_from_pairs(reports: Sequence[tuple[str, str | None]], pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """report_id -> story_id from (report_id, published) of every report and the copy pairs."""
+    parent = {rid: rid for rid, _ in reports}
 
     def find(x: str) -> str:
         while parent[x] != x:
@@ -90,15 +139,20 @@ def assign_stories(reports: Sequence[Report]) -> dict[str, str]:
             x = parent[x]
         return x
 
-    for a, b, _ in story_pairs(reports):
+    for a, b in pairs:
         parent[find(a)] = find(b)
-    groups: dict[str, list[Report]] = {}
-    for report in reports:
-        groups.setdefault(find(report.report_id), []).append(report)
+    groups: dict[str, list[tuple[str, str | None]]] = defaultdict(list)
+    for member in reports:
+        groups[find(member[0])].append(member)
     stories = {}
     for members in groups.values():
-        original = min(members, key=lambda r: (r.published or "9999", r.report_id))
-        story_id = content_id("s", original.report_id)
-        for member in members:
-            stories[member.report_id] = story_id
+        story = story_id(members)
+        for rid, _ in members:
+            stories[rid] = story
     return stories
+
+
+def story_id(members: Sequence[tuple[str, str | None]]) -> str:
+    """A story's id: named after its earliest-published member (then the smallest id)."""
+    original = min(members, key=lambda m: (m[1] or "9999", m[0]))
+    return content_id("s", original[0])
