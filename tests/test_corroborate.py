@@ -153,10 +153,32 @@ def _random_claims(seed: int, count: int = 120) -> tuple[list[Claim], dict[str, 
 
 
 @pytest.mark.parametrize("seed", range(8))
-def test_blocked_linking_finds_the_links_of_comparing_every_pair(seed: int) -> None:
-    from claimledger.corroborate import link_claims, links_within
+def test_blocked_linking_joins_the_groups_of_comparing_every_pair(seed: int) -> None:
+    from claimledger.corroborate import components, link_claims, links_within
 
     claims, stories, published = _random_claims(seed)
-    every_pair = sorted(links_within(claims, stories, published), key=lambda link: (link.a, link.b))
+    every_pair = list(links_within(claims, stories, published))
     assert len(every_pair) > 20  # the table must exercise the rules, not pass on nothing
-    assert link_claims(claims, stories, published) == every_pair
+    blocked = link_claims(claims, stories, published)
+    assert {(link.a, link.b, link.why) for link in blocked} <= {(link.a, link.b, link.why) for link in every_pair}
+    ids = sorted(c.claim_id for c in claims)
+
+    def groups(links: list) -> set[frozenset[str]]:
+        return {frozenset(g) for g in components(ids, links)}
+
+    assert groups(blocked) == groups(every_pair)
+    assert len(blocked) < len(every_pair)  # a spanning forest, not every link
+
+
+@pytest.mark.parametrize("offset", range(8))
+def test_a_week_long_report_links_to_a_strike_three_days_before_it_whatever_the_calendar(offset: int) -> None:
+    import datetime as dt
+
+    from claimledger.corroborate import link_claims
+
+    first = dt.date(2022, 8, 1) + dt.timedelta(days=offset)
+    later = first + dt.timedelta(days=3)
+    a = _claim("c1", "r1", "Rockets hit Kramatorsk.", "the mayor", KRAMATORSK, first.isoformat())
+    b = Claim("c2", "r2", "shelling", "Shelling of Kramatorsk this week.", (Span(0, 10, "Shelling o"),),
+              DateInfo(later.isoformat(), (later + dt.timedelta(days=6)).isoformat(), "week"), (KRAMATORSK,))
+    assert [(link.a, link.b) for link in link_claims([a, b], {"r1": "s1", "r2": "s2"})] == [("c1", "c2")]

@@ -81,8 +81,8 @@ def test_rss_and_atom_items_are_read() -> None:
     assert (item.guid, item.link, item.published) == ("tag:a,1", "http://news.example/a", "2022-10-01")
 
 
-def test_a_feed_is_ingested_once_and_an_edit_becomes_a_linked_version(server: str, tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'l.db'}"
+def test_a_feed_is_ingested_once_and_an_edit_becomes_a_linked_version(ledger_url: str, server: str, tmp_path: Path) -> None:
+    url = ledger_url
     runner = CliRunner()
     feed = f"http://{server}/feed.xml"
     assert runner.invoke(app, ["source", "add", feed, "--kind", "rss", "--db", url]).exit_code == 0
@@ -110,8 +110,8 @@ def test_a_feed_is_ingested_once_and_an_edit_becomes_a_linked_version(server: st
     assert store.verify().problems == []
 
 
-def test_a_failing_source_backs_off_and_says_why(server: str, tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'l.db'}"
+def test_a_failing_source_backs_off_and_says_why(ledger_url: str, server: str, tmp_path: Path) -> None:
+    url = ledger_url
     runner = CliRunner()
     broken = f"http://{server}/missing.xml"
     runner.invoke(app, ["source", "add", broken, "--db", url])
@@ -124,12 +124,12 @@ def test_a_failing_source_backs_off_and_says_why(server: str, tmp_path: Path) ->
     assert "missing.xml" in listing.output
 
 
-def test_the_report_page_links_the_versions_of_a_changed_page(server: str, tmp_path: Path) -> None:
+def test_the_report_page_links_the_versions_of_a_changed_page(ledger_url: str, server: str, tmp_path: Path) -> None:
     from fastapi.testclient import TestClient
 
     from claimledger.web import create_app
 
-    url = f"sqlite:///{tmp_path / 'l.db'}"
+    url = ledger_url
     runner = CliRunner()
     runner.invoke(app, ["source", "add", f"http://{server}/item/3", "--kind", "page", "--db", url])
     runner.invoke(app, ["watch", "--once", "--allow-host", server, "--db", url])

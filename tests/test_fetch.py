@@ -127,8 +127,8 @@ def test_a_slow_drip_is_cut_off_at_the_deadline(server: str) -> None:
     assert time.monotonic() - started < 5
 
 
-def test_ingest_fetches_a_url_and_extracts_its_claims(server: str, tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'l.db'}"
+def test_ingest_fetches_a_url_and_extracts_its_claims(ledger_url: str, server: str, tmp_path: Path) -> None:
+    url = ledger_url
     runner = CliRunner()
     result = runner.invoke(app, ["ingest", f"http://{server}/page", "--allow-private", "--published", "2022-05-07", "--db", url])
     assert result.exit_code == 0 and "ingested 1 new report" in result.output, result.output
@@ -140,8 +140,8 @@ def test_ingest_fetches_a_url_and_extracts_its_claims(server: str, tmp_path: Pat
     assert runner.invoke(app, ["verify", "--reproduce", "--db", url]).exit_code == 0
 
 
-def test_fetching_an_unchanged_page_again_stores_nothing_new(server: str, tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'l.db'}"
+def test_fetching_an_unchanged_page_again_stores_nothing_new(ledger_url: str, server: str, tmp_path: Path) -> None:
+    url = ledger_url
     runner = CliRunner()
     first = runner.invoke(app, ["ingest", f"http://{server}/page", "--allow-private", "--db", url])
     again = runner.invoke(app, ["ingest", f"http://{server}/page", "--allow-private", "--db", url])

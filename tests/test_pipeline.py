@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from claimledger.cli import app
 from claimledger.dedup import assign_stories
 from claimledger.model import Report
+from conftest import BACKENDS, copy_ledger, database_name
 
 SCHEMAS = Path(__file__).parent / "contract"
 runner = CliRunner()
@@ -21,10 +22,11 @@ def _schema(name: str) -> dict:
     return json.loads((SCHEMAS / f"{name}.json").read_text(encoding="utf-8"))
 
 
-@pytest.fixture(scope="module")
-def ledger(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
+@pytest.fixture(scope="module", params=BACKENDS)
+def ledger(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
+    """The example corpus run into a ledger on each backend, with its exports."""
     folder = tmp_path_factory.mktemp("ledger")
-    url = f"sqlite:///{folder / 'ledger.db'}"
+    url = f"sqlite:///{folder / 'ledger.db'}" if request.param == "sqlite" else request.getfixturevalue("postgres").database(database_name(request))
     result = runner.invoke(app, ["run", "--db", url, "--exports", str(folder / "out")])
     assert result.exit_code == 0, result.output
     return url, folder / "out"
@@ -80,8 +82,8 @@ def test_reprocessing_is_idempotent(ledger: tuple[str, Path], tmp_path: Path) ->
         assert (tmp_path / f"{kind}.jsonl").read_text() == (out / f"{kind}.jsonl").read_text()
 
 
-def test_private_names_are_redacted_unless_asked(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'l.db'}"
+def test_private_names_are_redacted_unless_asked(ledger_url: str, tmp_path: Path) -> None:
+    url = ledger_url
     (tmp_path / "r.txt").write_text(
         "Olena Kovalchuk, a resident of Bucha, said Russian soldiers looted her home in March.", encoding="utf-8"
     )
@@ -93,8 +95,8 @@ def test_private_names_are_redacted_unless_asked(tmp_path: Path) -> None:
     assert claims and all("Kovalchuk" not in json.dumps(c["attributions"]) + c["summary"] for c in claims)
 
 
-def test_bad_inputs_are_reported_and_skipped(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'l.db'}"
+def test_bad_inputs_are_reported_and_skipped(ledger_url: str, tmp_path: Path) -> None:
+    url = ledger_url
     (tmp_path / "good.txt").write_text("Russian forces shelled Kharkiv on Saturday, the governor said.", encoding="utf-8")
     (tmp_path / "empty.txt").write_bytes(b"")
     (tmp_path / "bad.jsonl").write_text('{"text": "Troops looted shops in Irpin, residents said."}\n{broken\n', encoding="utf-8")
@@ -150,16 +152,8 @@ def test_locate_prints_one_json_line_per_input(tmp_path: Path) -> None:
     assert json.loads(text.stdout)["places"][0]["name"] == "Izyum"
 
 
-def test_new_reports_leave_unrelated_incident_ids_unchanged(ledger: tuple[str, Path], tmp_path: Path) -> None:
-    import shutil
-
-    source = ledger[0].removeprefix("sqlite:///")
-    copy = tmp_path / "copy.db"
-    shutil.copy(source, copy)
-    for suffix in ("-wal", "-shm"):
-        if Path(source + suffix).exists():
-            shutil.copy(source + suffix, str(copy) + suffix)
-    url = f"sqlite:///{copy}"
+def test_new_reports_leave_unrelated_incident_ids_unchanged(ledger: tuple[str, Path], request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    url = copy_ledger(ledger[0], request, tmp_path)
     before = {json.loads(line)["incident_id"] for line in (ledger[1] / "incidents.jsonl").read_text().splitlines()}
     (tmp_path / "new.txt").write_text("Protesters gathered in Tbilisi on Sunday against a new law, organisers said.", encoding="utf-8")
     assert runner.invoke(app, ["ingest", str(tmp_path / "new.txt"), "--published", "2023-03-08", "--db", url]).exit_code == 0

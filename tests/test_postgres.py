@@ -4,61 +4,26 @@ verify and its tamper detection, and concurrent writers. A throw-away cluster is
 
 from __future__ import annotations
 
-import glob
 import json
-import os
-import shutil
-import socket
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from claimledger.cli import EXAMPLES, app
+from conftest import PostgresServer, needs_postgres
 
-BIN = sorted(glob.glob("/usr/lib/postgresql/*/bin"))
-pytestmark = pytest.mark.skipif(not BIN, reason="needs PostgreSQL (apt install postgresql)")
-
-
-def _as_postgres(command: list[str]) -> list[str]:
-    # initdb refuses to run as root; CI runs as root.
-    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
+pytestmark = needs_postgres
 
 
 @pytest.fixture(scope="module")
-def pg_url() -> Iterator[str]:
-    pytest.importorskip("psycopg")
-    import tempfile
-
-    # Not under pytest's own temporary folder: the postgres user cannot enter root's.
-    base = Path(tempfile.mkdtemp(prefix="claimledger-pg-"))
-    data = base / "data"
-    data.mkdir()
-    if os.geteuid() == 0:
-        shutil.chown(base, "postgres")
-        shutil.chown(data, "postgres")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    bindir = BIN[-1]
-    subprocess.run(_as_postgres([f"{bindir}/initdb", "-D", str(data), "-A", "trust", "-U", "postgres"]), check=True, capture_output=True)
-    subprocess.run(
-        _as_postgres([f"{bindir}/pg_ctl", "-D", str(data), "-o", f"-h 127.0.0.1 -p {port} -k {data}", "-l", str(data / "log"), "-w", "start"]),
-        check=True, capture_output=True,
-    )
-    try:
-        import psycopg
-
-        with psycopg.connect(f"host=127.0.0.1 port={port} user=postgres dbname=postgres", autocommit=True) as conn:
-            conn.execute("CREATE DATABASE ledger")
-            conn.execute("CREATE DATABASE writers")
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}"
-    finally:
-        subprocess.run(_as_postgres([f"{bindir}/pg_ctl", "-D", str(data), "-m", "immediate", "stop"]), capture_output=True)
-        shutil.rmtree(base, ignore_errors=True)
+def pg_url(postgres: PostgresServer) -> str:
+    """The server's URL; tests add a database name ("ledger", "writers")."""
+    postgres.database("ledger")
+    postgres.database("writers")
+    return postgres.base
 
 
 def _exports(url: str) -> dict[str, list[dict]]:
@@ -111,3 +76,67 @@ def test_concurrent_writers_on_postgresql_neither_fork_the_chain_nor_duplicate(p
     assert check.returncode == 0, check.stderr
     reports = len(list((EXAMPLES / "reports").iterdir())) + 40
     assert f"after {reports} entries" in check.stderr  # one ingest entry per report, none forked or doubled
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_four_runs_over_overlapping_inputs_beside_the_web_server_lose_and_double_nothing(postgres: PostgresServer, tmp_path: Path) -> None:
+    """Four `run` processes (ingest and process) over inputs that overlap pairwise, while the web
+    server answers readers, end with the ledger one sequential run of the union makes."""
+    import threading
+    import time
+    import urllib.request
+
+    from archives import synthetic_documents, write_jsonl
+
+    rows = synthetic_documents(48, seed=5)
+    chunks = [rows[i::4] for i in range(4)]
+    inputs = [write_jsonl(tmp_path / f"set{i}.jsonl", chunks[i] + chunks[(i + 1) % 4]) for i in range(4)]
+    url = postgres.database("concurrent")
+    port = _free_port()
+    cli = [sys.executable, "-m", "claimledger.cli"]
+    server = subprocess.Popen([*cli, "serve", "--db", url, "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    statuses: list[int] = []
+    stop = threading.Event()
+
+    def read() -> None:
+        while not stop.is_set():
+            for path in ("/api/incidents?limit=20", "/api/reports?limit=5", "/"):
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=30) as response:
+                        statuses.append(response.status)
+                except urllib.error.HTTPError as exc:
+                    statuses.append(exc.code)
+                except OSError:
+                    pass  # not listening yet
+            time.sleep(0.05)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        children = [subprocess.Popen([*cli, "run", str(path), "--db", url], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for path in inputs]
+        outputs = [child.communicate(timeout=600) for child in children]
+        assert all(child.returncode == 0 for child in children), outputs
+        time.sleep(1)
+    finally:
+        stop.set()
+        reader.join()
+        server.terminate()
+        server.communicate(timeout=30)
+    assert len(statuses) > 20 and set(statuses) == {200}, sorted(set(statuses))
+    check = subprocess.run([*cli, "verify", "--db", url], capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr
+    sequential = f"sqlite:///{tmp_path / 'sequential.db'}"
+    assert subprocess.run([*cli, "run", *map(str, inputs), "--db", sequential], capture_output=True).returncode == 0
+    concurrent, expected = _exports(url), _exports(sequential)
+    assert len(concurrent["reports"]) == len(expected["reports"]) == len({json.dumps(r, sort_keys=True) for r in rows})
+    assert sorted(r["report_id"] for r in concurrent["reports"]) == sorted(r["report_id"] for r in expected["reports"])
+    key = lambda record: json.dumps(record, sort_keys=True)  # noqa: E731
+    assert sorted(map(key, concurrent["claims"])) == sorted(map(key, expected["claims"])) and expected["claims"]
+    assert sorted(map(key, concurrent["incidents"])) == sorted(map(key, expected["incidents"]))

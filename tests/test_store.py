@@ -153,3 +153,38 @@ def test_the_working_text_is_reproducible_from_the_originals(fresh: Path, tmp_pa
     assert len(problems) == 1 and "working text differs" in problems[0]
     result = runner.invoke(app, ["verify", "--reproduce", "--db", f"sqlite:///{copy}"])
     assert result.exit_code == 1
+
+
+def test_a_slow_process_run_cannot_overwrite_the_incidents_of_a_later_one(ledger_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Run 1 reads the claims, then is slow to link them; meanwhile run 2 adds a report and links
+    everything. Run 1's older incidents must not be the ones left: links are computed under a lock."""
+    import threading
+    import time
+
+    from claimledger import pipeline
+    from claimledger.ingest import read_inputs
+
+    (tmp_path / "a.txt").write_text("Russian forces shelled Kharkiv on Saturday, the governor said.", encoding="utf-8")
+    (tmp_path / "b.txt").write_text("Soldiers looted shops in Trostianets in March, residents said.", encoding="utf-8")
+    first, second = LedgerStore(ledger_url), LedgerStore(ledger_url)
+    pipeline.ingest_into(first, read_inputs([tmp_path / "a.txt"]))
+    pipeline.process_store(first)  # the parser is loaded before the race starts
+    pipeline.ingest_into(first, read_inputs([tmp_path / "b.txt"]))
+    original = pipeline.link_reports
+
+    def slow_for_run_one(*args: object, **kwargs: object) -> pipeline.Ledger:
+        result = original(*args, **kwargs)  # type: ignore[arg-type]
+        if threading.current_thread().name == "run-1":
+            time.sleep(3)
+        return result
+
+    monkeypatch.setattr(pipeline, "link_reports", slow_for_run_one)
+    run_one = threading.Thread(target=pipeline.process_store, args=(first,), name="run-1")
+    monkeypatch.setattr(first, "reports", lambda unprocessed_only=False: [] if unprocessed_only else LedgerStore.reports(first))
+    run_one.start()
+    time.sleep(0.5)
+    pipeline.process_store(second)  # processes b.txt and links both reports
+    run_one.join()
+    claims = {c.claim_id for c in second.claims()}
+    assert len(claims) >= 2
+    assert {cid for incident in second.incidents() for cid in incident.claim_ids} == claims

@@ -50,9 +50,9 @@ def test_a_channel_export_becomes_one_report_per_message(tmp_path: Path) -> None
     assert f"{export}#10" not in rows and rows[f"{export}#11"][2] is None
 
 
-def test_telegram_reports_are_reproducible_and_yield_claims(tmp_path: Path) -> None:
+def test_telegram_reports_are_reproducible_and_yield_claims(ledger_url: str, tmp_path: Path) -> None:
     export = _export(tmp_path, 12)
-    url = f"sqlite:///{tmp_path / 'l.db'}"
+    url = ledger_url
     runner = CliRunner()
     assert runner.invoke(app, ["run", str(export), "--db", url]).exit_code == 0
     assert runner.invoke(app, ["verify", "--reproduce", "--db", url]).exit_code == 0
@@ -60,13 +60,13 @@ def test_telegram_reports_are_reproducible_and_yield_claims(tmp_path: Path) -> N
     assert sum(c["type"] == "shelling" for c in claims) >= 10
 
 
-def test_a_json_file_that_is_not_an_export_is_reported(tmp_path: Path) -> None:
+def test_a_json_file_that_is_not_an_export_is_reported(ledger_url: str, tmp_path: Path) -> None:
     (tmp_path / "data.json").write_text('{"items": [1, 2]}', encoding="utf-8")
-    result = CliRunner().invoke(app, ["ingest", str(tmp_path / "data.json"), "--db", f"sqlite:///{tmp_path / 'l.db'}"])
+    result = CliRunner().invoke(app, ["ingest", str(tmp_path / "data.json"), "--db", ledger_url])
     assert result.exit_code == 0 and "Telegram Desktop export" in result.output
 
 
-def test_media_named_in_the_export_are_hashed_and_kept(tmp_path: Path) -> None:
+def test_media_named_in_the_export_are_hashed_and_kept(ledger_url: str, tmp_path: Path) -> None:
     import hashlib
 
     from claimledger.store import LedgerStore
@@ -85,7 +85,7 @@ def test_media_named_in_the_export_are_hashed_and_kept(tmp_path: Path) -> None:
         elif message["id"] == 5:
             message["photo"] = "../secret.txt"
     export.write_text(json.dumps(data), encoding="utf-8")
-    url = f"sqlite:///{tmp_path / 'l.db'}"
+    url = ledger_url
     assert CliRunner().invoke(app, ["ingest", str(export), "--db", url]).exit_code == 0
     store = LedgerStore(url)
     attached = store.attachments([r.report_id for r in store.reports()])

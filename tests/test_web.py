@@ -4,7 +4,6 @@ CSRF, reviews kept as records and shown in preference to the machine's values.""
 from __future__ import annotations
 
 import json
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from typer.testing import CliRunner
 from claimledger.cli import app as cli
 from claimledger.store import LedgerStore
 from claimledger.web import create_app
+from conftest import BACKENDS, copy_ledger, database_name
 
 runner = CliRunner()
 HOSTILE = (
@@ -22,11 +22,12 @@ HOSTILE = (
 )
 
 
-@pytest.fixture(scope="module")
-def ledger(tmp_path_factory: pytest.TempPathFactory) -> str:
+@pytest.fixture(scope="module", params=BACKENDS)
+def ledger(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The example corpus and a hostile report in a ledger on each backend, with two accounts."""
     folder = tmp_path_factory.mktemp("web")
     (folder / "hostile.txt").write_text(HOSTILE, encoding="utf-8")
-    url = f"sqlite:///{folder / 'ledger.db'}"
+    url = f"sqlite:///{folder / 'ledger.db'}" if request.param == "sqlite" else request.getfixturevalue("postgres").database(database_name(request))
     from claimledger.cli import EXAMPLES
 
     for args in (["ingest", str(EXAMPLES / "reports"), "--meta", str(EXAMPLES / "meta.jsonl")], ["ingest", str(folder / "hostile.txt"), "--published", "2022-04-04"], ["process"]):
@@ -39,13 +40,18 @@ def ledger(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture()
-def client(ledger: str, tmp_path: Path) -> TestClient:
+def client(ledger: str, request: pytest.FixtureRequest, tmp_path: Path) -> TestClient:
     # Each test gets its own copy of the ledger, so reviews do not leak between tests.
-    source = ledger.removeprefix("sqlite:///")
-    target = tmp_path / "copy.db"
-    with sqlite3.connect(source) as a, sqlite3.connect(target) as b:
-        a.backup(b)
-    return TestClient(create_app(f"sqlite:///{target}", secret="test-secret"))
+    return TestClient(create_app(copy_ledger(ledger, request, tmp_path), secret="test-secret"))
+
+
+def _sql(url: str, statement: str, **params: object) -> list[tuple]:
+    """Run SQL on the ledger behind the API (to read or alter what it stored), on either backend."""
+    import sqlalchemy as sa
+
+    with LedgerStore(url).engine.begin() as conn:
+        result = conn.execute(sa.text(statement), params)
+        return [tuple(row) for row in result] if result.returns_rows else []
 
 
 def _login(client: TestClient, name: str = "olena", password: str = "correct horse battery") -> str:
@@ -136,8 +142,8 @@ def test_a_correction_is_a_new_record_shown_and_exported_instead_of_the_machines
     exported = {c["claim_id"]: c for c in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
     assert exported[claim["claim_id"]]["type"] == new_type
     store = LedgerStore(url)
-    with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
-        machine = json.loads(conn.execute("SELECT data FROM claims WHERE claim_id = ?", (claim["claim_id"],)).fetchone()[0])
+    data = _sql(url, "SELECT data FROM claims WHERE claim_id = :cid", cid=claim["claim_id"])[0][0]
+    machine = data if isinstance(data, dict) else json.loads(data)
     assert machine["type"] == claim["type"]  # the machine's version is kept
     assert [e["action"] for e in store.audit_entries()].count("review") == 2
     assert store.verify().problems == []
@@ -151,8 +157,7 @@ def test_a_rejected_claim_leaves_the_exports_and_an_altered_review_fails_verify(
     out = tmp_path / "claims.jsonl"
     assert runner.invoke(cli, ["export", "claims", "--out", str(out), "--db", url]).exit_code == 0
     assert claim_id not in out.read_text(encoding="utf-8")
-    with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
-        conn.execute("UPDATE reviews SET action = 'confirm'")
+    _sql(url, "UPDATE reviews SET action = 'confirm'")
     assert any(p.startswith("review ") for p in LedgerStore(url).verify().problems)
 
 

@@ -465,6 +465,63 @@ def verify(
     err.print(f"audit chain head after {result.entries} entries: {result.head} (record it elsewhere to detect a cut tail)")
 
 
+spark_app = typer.Typer(help="Run the pipeline on Spark over WARC and JSON Lines archives.", no_args_is_help=True)
+app.add_typer(spark_app, name="spark")
+
+
+@spark_app.command("run")
+def spark_run(
+    input: Annotated[list[str], typer.Option("--input", help="Files, folders or globs (quote them): .warc, .warc.gz, .jsonl, .txt, .html (repeatable).")],
+    output: Annotated[Path, typer.Option("--output", help="Folder for the Parquet output (replaced if it exists).")],
+    master: Annotated[str | None, typer.Option(help="Spark master; default local[*], or none under spark-submit.")] = None,
+    partitions: Annotated[int | None, typer.Option(help="Partitions for analysis (default 4 per core).")] = None,
+    include_private_names: Annotated[bool, typer.Option("--include-private-names", help="Keep names of private individuals in the claims output.")] = False,
+) -> None:
+    """Read archives on Spark, extract claims, find stories and incidents, and write Parquet
+    (reports/, claims/, incidents/ in the export schemas; ledger/ for `claimledger load`).
+
+    Example: claimledger spark run --input 'crawl/*.warc.gz' --output out/ --master local[2]
+
+    On a cluster (claimledger installed on every node, inputs on a shared filesystem):
+    spark-submit --master yarn $(python3 -c 'import claimledger.spark.main as m; print(m.__file__)') --input ... --output ...
+    """
+    from claimledger.spark import run_job, session
+
+    if master is None and "SPARK_ENV_LOADED" not in os.environ and "PYSPARK_GATEWAY_PORT" not in os.environ:
+        master = "local[*]"
+    spark = session(master)
+    try:
+        summary = run_job(spark, input, output, partitions, include_private_names)
+    finally:
+        spark.stop()
+    for bad in summary.rejected:
+        err.print(f"[yellow]skipped[/] {bad.name}: {bad.reason}", highlight=False)
+    err.print(
+        f"{summary.files} file(s): {summary.reports} reports ({summary.duplicates} repeated captures dropped), "
+        f"{summary.claims} claims, {summary.incidents} incidents, {summary.stories} stories in {summary.seconds} s; written to {output}/"
+    )
+
+
+@app.command()
+def load(
+    directory: Annotated[Path, typer.Argument(help="The --output folder of `claimledger spark run`.")],
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Bring the output of a Spark job into a ledger database: originals, reports, claims,
+    stories and incidents, with audit entries as a local run writes them.
+
+    Example: claimledger load out/ --db postgresql://claimledger@db/ledger
+    """
+    from claimledger.pipeline import load_job
+
+    store = _store(db)
+    with _progress() as progress:
+        task = progress.add_task("loading reports", total=None)
+        summary = load_job(store, directory, lambda n: progress.advance(task, n))
+    relinked = "; stories and incidents recomputed over the whole ledger" if summary.relinked else ""
+    err.print(f"loaded {summary.added} new report(s) ({summary.known} already in the ledger), {summary.claims} claims, {summary.incidents} incidents{relinked}")
+
+
 def main() -> None:
     """Console entry point: library errors become one clear line and exit status 1."""
     try:

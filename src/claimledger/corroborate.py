@@ -10,7 +10,7 @@ import datetime as dt
 import math
 import re
 from collections import defaultdict
-from collections.abc import Container, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from claimledger.model import Claim, DateInfo, Incident, Location, Report, SourceRef, content_id
@@ -100,67 +100,94 @@ def source_key(name: str) -> str:
 
 
 def link_claims(claims: Sequence[Claim], stories: dict[str, str], published: dict[str, str | None] | None = None) -> list[Link]:
-    """Pairs of claims about the same event, each with its reason, sorted. `published` (report
-    id -> publication date) bounds undated claims.
+    """Links between claims about the same event, each with its reason, sorted; enough links to
+    join every group that linking every pair joins. `published` (report id -> publication date)
+    bounds undated claims.
 
     Only claims that share a block (`block_keys`) are compared: every rule that links two claims
-    needs one story, or one site at near dates, or one site and one looted thing, so this finds
-    the same links as comparing every pair, in time that grows with the blocks, not the archive."""
+    needs one story, or one site within days, or one site and one looted thing. So the groups are
+    those of comparing every pair, in time that grows with the blocks, not with the archive."""
     published = published or {}
     blocks: dict[str, list[Claim]] = defaultdict(list)
     for claim in claims:
         for key in block_keys(claim, stories.get(claim.report_id, claim.report_id), published.get(claim.report_id)):
             blocks[key].append(claim)
-    links: dict[tuple[str, str], Link] = {}
-    for members in blocks.values():
-        for link in links_within(members, stories, published, links):
-            links[(link.a, link.b)] = link
-    return sorted(links.values(), key=lambda link: (link.a, link.b))
+    links = [link for key, members in blocks.items() if len(members) > 1 for link in links_in_block(key, members, stories, published)]
+    return sorted(links, key=lambda link: (link.a, link.b))
 
 
-def links_within(
-    claims: Sequence[Claim], stories: dict[str, str], published: dict[str, str | None], known: Container[tuple[str, str]] = (),
-) -> Iterator[Link]:
-    """Links among every pair of these claims (one block), skipping pairs already `known`.
-    Each pair is judged in claim-id order, so the reason reads the same however it was found."""
+def links_in_block(block: str, claims: Sequence[Claim], stories: dict[str, str], published: dict[str, str | None]) -> Iterator[Link]:
+    """The links of one block that join claims not yet joined: pairs in id order, each judged only
+    in the first block it shares (a town's name, id and grid cell are three blocks), and skipped
+    when the block's earlier links already join it. The groups are those of linking every pair;
+    the links kept are a spanning forest (a block of 1,000 reports of one shelling needs 999
+    reasons, not half a million), the same wherever the block is judged."""
+    keys = {c.claim_id: frozenset(block_keys(c, stories.get(c.report_id, c.report_id), published.get(c.report_id))) for c in claims}
+    ordered = sorted({c.claim_id: c for c in claims}.values(), key=lambda c: c.claim_id)
+    parent = list(range(len(ordered)))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for i, a in enumerate(ordered):
+        mine = keys[a.claim_id]
+        for j in range(i + 1, len(ordered)):
+            b = ordered[j]
+            if find(i) == find(j) or not _types_compatible(a.type, b.type) or min(mine & keys[b.claim_id]) != block:
+                continue
+            link = judge_pair(a, b, stories, published)
+            if link:
+                parent[find(i)] = find(j)
+                yield link
+
+
+def links_within(claims: Sequence[Claim], stories: dict[str, str], published: dict[str, str | None]) -> Iterator[Link]:
+    """Links among every pair of these claims, without blocking (what `link_claims` must equal)."""
     ordered = sorted({c.claim_id: c for c in claims}.values(), key=lambda c: c.claim_id)
     for i, a in enumerate(ordered):
         for b in ordered[i + 1:]:
-            if (a.claim_id, b.claim_id) in known or not _types_compatible(a.type, b.type):
-                continue
-            why = _why(a, b, stories) or _same_takeover(a, b, published)
-            if why:
-                yield Link(a.claim_id, b.claim_id, why)
+            link = judge_pair(a, b, stories, published) if _types_compatible(a.type, b.type) else None
+            if link:
+                yield link
+
+
+def judge_pair(a: Claim, b: Claim, stories: dict[str, str], published: dict[str, str | None]) -> Link | None:
+    """The link between two claims (a's id before b's), with its reason, or None."""
+    why = _why(a, b, stories) or _same_takeover(a, b, published)
+    return Link(a.claim_id, b.claim_id, why) if why else None
 
 
 # Blocking: a grid of cells (degrees) for sites within SAME_SITE_KM, and windows of days.
 SAME_SITE_KM = 3.0
 CELL_DEG = 0.1
-WINDOW_DAYS = 32
+WINDOW_DAYS = 8
 
 
 def block_keys(claim: Claim, story: str, published: str | None) -> list[str]:
     """Keys under which a claim may meet a claim it could be linked to (see `_why` and
-    `_same_takeover`): its story (copies and its own report); and for each key of its site, the
-    windows of days its date can reach within 31 days, its publication window when undated, and
-    each specific looted thing (those link at any date)."""
+    `_same_takeover`): its story (copies and its own report); and for each key of its site, its
+    type with the windows of days its date reaches (dates at most 3 days apart can be one event),
+    or its publication's when undated, and each specific looted thing (those link at any date)."""
     keys = [f"story|{story}"]
     sites = site_keys(site(claim))
     if not sites:
         return keys
     times: list[str] = []
+    reach = dt.timedelta(days=2)  # two dates 3 days apart both reach a common day
     if claim.date.start:
         start = dt.date.fromisoformat(claim.date.start)
         end = dt.date.fromisoformat(claim.date.end or claim.date.start)
-        # Two dates 31 days apart at most both reach a common day when each reaches 16 days out.
-        times = [f"{claim.type}|d{w}" for w in _windows(start - dt.timedelta(days=16), end + dt.timedelta(days=16))]
+        times = [f"{claim.type}|d{w}" for w in _windows(start - reach, end + reach)]
     elif published:
         try:
             day = dt.date.fromisoformat(published[:10])
         except ValueError:
             day = None
         if day is not None:
-            times = [f"{claim.type}|u{w}" for w in _windows(day - dt.timedelta(days=2), day + dt.timedelta(days=2))]
+            times = [f"{claim.type}|u{w}" for w in _windows(day - reach, day + reach)]
     things = [f"item|{thing}" for thing in sorted(_items(claim))]
     return keys + [f"{s}|{t}" for s in sites for t in times + things]
 

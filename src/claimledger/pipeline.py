@@ -64,11 +64,13 @@ def analyse_reports(
     progress: Callable[[int], None] | None = None,
     batch_size: int = 16,
     failures: list[Rejected] | None = None,
+    processes: int | None = None,
 ) -> Iterator[tuple[Report, list[Claim]]]:
-    """Claims of each report: spaCy parse, places, extraction. Order is kept."""
+    """Claims of each report: spaCy parse, places, extraction. Order is kept. `processes`
+    fixes the parser processes (Spark gives 1: its executors are the parallelism)."""
     nlp = load_nlp()
     pieces = ((piece, index) for index, r in enumerate(reports) for piece in text_pieces(r.text[:MAX_PARSE_CHARS]))
-    workers = parse_processes(len(reports))
+    workers = processes or parse_processes(len(reports))
     parsed = nlp.pipe(pieces, batch_size=batch_size, n_process=workers, as_tuples=True)
     for report, doc in zip(reports, _joined(parsed), strict=True):
         try:
@@ -214,10 +216,10 @@ def process_store(store: LedgerStore, progress: Callable[[int], None] | None = N
     for report, claims in analyse_reports(pending, progress, failures=failures):
         store.save_claims(report.report_id, claims)
         count += 1
-    reports = store.reports()
-    claims = reviewed_claims(store)
-    ledger = link_reports(reports, claims)
-    store.save_links(ledger.stories, ledger.incidents, processing_config(len(pending)))
+    with store.link_lock():
+        claims = reviewed_claims(store)
+        ledger = link_reports(store.reports(), claims)
+        store.save_links(ledger.stories, ledger.incidents, processing_config(len(pending)))
     return ProcessSummary(count, len(claims), len(ledger.incidents), len(set(ledger.stories.values())), failures)
 
 
@@ -340,3 +342,48 @@ def poll_source(store: LedgerStore, url: str, kind: str, limits: Any, interval_s
         result.error = exc.reason
     store.record_poll(url, result.error, interval_seconds, {"items": result.items, "new": result.new, "versions": result.versions})
     return result
+
+
+@dataclass
+class LoadSummary:
+    added: int = 0
+    known: int = 0
+    claims: int = 0
+    incidents: int = 0
+    relinked: bool = False
+
+
+def load_job(store: LedgerStore, directory: Any, progress: Callable[[int], None] | None = None) -> LoadSummary:
+    """Store a Spark job's output: originals, reports and claims as a sequential run stores them,
+    then its stories and incidents. When the ledger also holds other reports, stories and
+    incidents are computed again over the whole ledger, so they cover everything in it."""
+    from claimledger.ingest.parquet import job_incidents, job_records, job_summary
+
+    config = job_summary(directory)
+    summary = LoadSummary()
+    stories: dict[str, str] = {}
+    for record in job_records(directory):
+        stories[record.report.report_id] = record.story_id
+        if store.add_report(record.raw, record.report, {"spark_job": str(directory), "ingested_at": config.get("ingested_at")}):
+            summary.added += 1
+        else:
+            summary.known += 1
+        if record.claims is not None and store.is_unprocessed(record.report.report_id):
+            store.save_claims(record.report.report_id, record.claims)
+            summary.claims += len(record.claims)
+        if progress:
+            progress(1)
+    incidents = job_incidents(directory)
+    with store.link_lock():
+        return _link_loaded(store, stories, incidents, config, summary)
+
+
+def _link_loaded(store: LedgerStore, stories: dict[str, str], incidents: list[Incident], config: dict[str, Any], summary: LoadSummary) -> LoadSummary:
+    if set(store.report_ids()) == set(stories):
+        store.save_links(stories, sorted(incidents, key=lambda i: (i.date.start or "9999", i.incident_id)), {"spark": config})
+        summary.incidents = len(incidents)
+    else:
+        ledger = link_reports(store.reports(), reviewed_claims(store))
+        store.save_links(ledger.stories, ledger.incidents, {"spark": config, "relinked": True})
+        summary.incidents, summary.relinked = len(ledger.incidents), True
+    return summary

@@ -111,6 +111,34 @@ class LedgerStore:
                 conn.exec_driver_sql("LOCK TABLE audit IN SHARE ROW EXCLUSIVE MODE")
             yield conn
 
+    @contextmanager
+    def link_lock(self) -> Iterator[None]:
+        """Held while stories and incidents are read, computed and written, so that two `process`
+        runs cannot interleave: the last to write has read every claim saved before it began, and
+        an earlier run's older view never overwrites a newer one."""
+        if self.engine.dialect.name == "postgresql":
+            with self.engine.connect() as conn:
+                conn.exec_driver_sql("SELECT pg_advisory_lock(7351003)")
+                conn.commit()
+                try:
+                    yield
+                finally:
+                    conn.exec_driver_sql("SELECT pg_advisory_unlock(7351003)")
+                    conn.commit()
+            return
+        database = self.engine.url.database
+        if not database or database == ":memory:":
+            yield
+            return
+        import fcntl
+
+        with open(f"{database}.link-lock", "a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
     # -- ingest ---------------------------------------------------------------------------
     def add_report(self, raw: RawDocument, report: Report, parameters: dict[str, Any] | None = None) -> bool:
         """Store a report and its original in one transaction; False when the bytes were known."""
@@ -155,6 +183,16 @@ class LedgerStore:
             query = query.where(schema.reports.c.processed_version.is_(None))
         with self.engine.connect() as conn:
             return [_report(row) for row in conn.execute(query).mappings()]
+
+    def report_ids(self) -> list[str]:
+        with self.engine.connect() as conn:
+            return [row[0] for row in conn.execute(sa.select(schema.reports.c.report_id))]
+
+    def is_unprocessed(self, report_id: str) -> bool:
+        query = sa.select(schema.reports.c.processed_version).where(schema.reports.c.report_id == report_id)
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        return row is not None and row[0] is None
 
     def reports_with_links(self) -> list[tuple[Report, str, str]]:
         """Every report with its story id (itself until processed) and ingest time, in one read."""
@@ -202,8 +240,11 @@ class LedgerStore:
         rows = [claim_to_json(claim) for claim in claims]
         with self._write() as conn:
             conn.execute(schema.claims.delete().where(schema.claims.c.report_id == report_id))
-            for position, (claim, data) in enumerate(zip(claims, rows, strict=True)):
-                conn.execute(schema.claims.insert().values(claim_id=claim.claim_id, report_id=report_id, type=claim.type, position=position, data=data))
+            if rows:
+                conn.execute(schema.claims.insert(), [
+                    {"claim_id": claim.claim_id, "report_id": report_id, "type": claim.type, "position": position, "data": data}
+                    for position, (claim, data) in enumerate(zip(claims, rows, strict=True))
+                ])
             conn.execute(schema.reports.update().where(schema.reports.c.report_id == report_id).values(processed_version=__version__))
             self._audit(conn, "extract", {"report_id": report_id, "version": __version__, "claims": len(rows), "record": digest(rows)})
 
@@ -211,11 +252,16 @@ class LedgerStore:
         """Replace stories and incidents (they are recomputed over the whole ledger)."""
         rows = [incident_to_json(incident) for incident in incidents]
         with self._write() as conn:
-            for report_id, story_id in stories.items():
-                conn.execute(schema.reports.update().where(schema.reports.c.report_id == report_id).values(story_id=story_id))
+            # Many rows per statement: one statement per row took minutes for 5,000 reports.
+            if stories:
+                update = schema.reports.update().where(schema.reports.c.report_id == sa.bindparam("rid")).values(story_id=sa.bindparam("sid"))
+                conn.execute(update, [{"rid": rid, "sid": sid} for rid, sid in stories.items()])
             conn.execute(schema.incidents.delete())
-            for incident, data in zip(incidents, rows, strict=True):
-                conn.execute(schema.incidents.insert().values(incident_id=incident.incident_id, type=incident.type, date_start=incident.date.start, data=data))
+            if rows:
+                conn.execute(schema.incidents.insert(), [
+                    {"incident_id": incident.incident_id, "type": incident.type, "date_start": incident.date.start, "data": data}
+                    for incident, data in zip(incidents, rows, strict=True)
+                ])
             self._audit(conn, "process", {
                 "version": __version__, "config": config or {}, "reports": len(stories), "incidents": len(rows),
                 "stories_record": digest(sorted(stories.items())), "incidents_record": digest(sorted(rows, key=lambda r: r["incident_id"])),

@@ -1,0 +1,351 @@
+"""Spark: the same stages over archives of millions of pages. An adapter, not a second pipeline.
+
+read (one task per file, the ingest readers) -> drop copies of identical bytes -> `analyse_reports`
+in mapPartitions (one spaCy per Python worker) -> stories from the MinHash band keys of `dedup`,
+joined across the archive -> incidents from the blocks and link rules of `corroborate` ->
+Parquet in the export schemas, plus the ledger's own records, which `claimledger load` brings
+into a database. The union of story pairs and of claim links runs on the driver: its memory
+grows with the number of copies and links, not with the archive.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import glob
+import hashlib
+import json
+import os
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from claimledger.corroborate import Link, block_keys, components, incident_of, link_reasons, links_in_block
+from claimledger.dedup import Fingerprint, band_keys, fingerprints, pairs_of, story_id, verify_pair
+from claimledger.errors import BadInput, UsageError
+from claimledger.export import claim_record, incident_record, report_record
+from claimledger.ingest import Defaults, iter_paths, path_name, read_file, to_report
+from claimledger.model import Claim, RawDocument, Report, content_id
+from claimledger.pipeline import Rejected, analyse_reports, clean_report
+from claimledger.store import claim_to_json, incident_to_json, report_fields
+
+CONTRACT = Path(__file__).resolve().parent.parent / "contract"
+# An analysed report travelling through the job: where it came from (file, record), its
+# original, its report, and its claims (None when extraction failed: it stays unprocessed).
+Row = tuple[tuple[int, int], RawDocument, Report, "list[Claim] | None"]
+
+
+@dataclass
+class SparkSummary:
+    """What a job read and wrote."""
+
+    files: int = 0
+    reports: int = 0
+    duplicates: int = 0
+    claims: int = 0
+    stories: int = 0
+    incidents: int = 0
+    seconds: float = 0.0
+    rejected: list[Rejected] = field(default_factory=list)
+
+
+def session(master: str | None = None, app_name: str = "claimledger") -> Any:
+    """A SparkSession; `master` for local runs ("local[2]"), None under spark-submit."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError as exc:
+        raise UsageError("the Spark adapter needs PySpark: pip install 'claimledger[spark]' (and Java 17)") from exc
+    if master and master.startswith("local"):
+        os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    builder = SparkSession.builder.appName(app_name).config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
+    if master:
+        builder = builder.master(master)
+    spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+def input_files(patterns: Sequence[str]) -> tuple[list[str], list[Rejected]]:
+    """The files the patterns name (globs, files or folders), sorted and without repeats."""
+    files: list[str] = []
+    missing: list[Rejected] = []
+    for pattern in patterns:
+        matches = sorted(glob.glob(os.path.expanduser(pattern), recursive=True))
+        if not matches:
+            missing.append(Rejected(pattern, "no file matches"))
+            continue
+        for item in iter_paths(Path(m) for m in matches):
+            if isinstance(item, BadInput):
+                missing.append(Rejected(item.name, item.reason))
+            else:
+                files.append(path_name(item))
+    return sorted(set(files)), missing
+
+
+# -- stage functions run on executors (module level, so they pickle by reference) ---------------
+
+def read_one(item: tuple[int, str]) -> Iterator[tuple[Any, ...]]:
+    """The raw documents of one input file, each with its place in the input, or why one was
+    refused. Reading is cheap; deriving text (trafilatura) waits until the records are spread."""
+    index, name = item
+    for number, raw in enumerate(read_file(Path(name), {}, Defaults())):
+        if isinstance(raw, BadInput):
+            yield ("rejected", raw.name, raw.reason)
+        else:
+            yield ("raw", (index, number), raw)
+
+
+def derive_partition(rows: Iterable[tuple[tuple[int, int], RawDocument]]) -> Iterator[tuple[Any, ...]]:
+    """Working text and boilerplate of each raw document, as `ingest_into` derives them."""
+    for ordinal, raw in rows:
+        try:
+            report = clean_report(to_report(raw))
+        except BadInput as exc:
+            yield ("rejected", exc.name, exc.reason)
+            continue
+        yield ("report", ordinal, raw, report)
+
+
+def _earliest(a: tuple[Any, ...], b: tuple[Any, ...]) -> tuple[Any, ...]:
+    return a if a[0] <= b[0] else b
+
+
+def _refetch_key(row: tuple[Any, ...]) -> tuple[str, str] | None:
+    """Captures of one page with one text are one report (as `LedgerStore.add_report` decides)."""
+    _, _, report = row
+    return (report.url, hashlib.sha256(report.text.encode("utf-8")).hexdigest()) if report.url else None
+
+
+def _is_capture(row: tuple[Any, ...]) -> bool:
+    _, raw, report = row
+    return bool(report.url) and raw.kind == "warc" and raw.original.startswith(b"WARC/")
+
+
+def _later_captures(group: tuple[Any, Iterable[tuple[tuple[int, int], str, bool]]]) -> list[str]:
+    members = sorted(group[1])
+    return [report_id for _, report_id, capture in members[1:] if capture]
+
+
+def analyse_partition(rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
+    """`analyse_reports` over one partition, with one parser process (the executor is the parallelism)."""
+    batch = list(rows)
+    failures: list[Rejected] = []
+    done = dict((report.report_id, claims) for report, claims in analyse_reports([r for _, _, r in batch], failures=failures, processes=1))
+    for ordinal, raw, report in batch:
+        yield ("report", ordinal, raw, report, done.get(report.report_id))
+    for failure in failures:
+        yield ("rejected", failure.name, failure.reason)
+
+
+def fingerprint_partition(rows: Iterable[Row]) -> Iterator[Fingerprint]:
+    batch = [report for _, _, report, _ in rows]
+    return (fp for fp in fingerprints(batch) if fp is not None)
+
+
+def _band_entries(fp: Fingerprint) -> list[tuple[tuple[int, int], str]]:
+    return [(key, fp.report_id) for key in band_keys(fp)]
+
+
+def _candidates(group: tuple[Any, Iterable[str]]) -> Iterator[tuple[str, str]]:
+    members = list(group[1])
+    return pairs_of(members) if len(members) > 1 else iter(())
+
+
+def _verified(item: tuple[str, tuple[Fingerprint, Fingerprint]]) -> list[tuple[str, str]]:
+    pair = verify_pair(*item[1])
+    return [(pair[0], pair[1])] if pair else []
+
+
+def _blocked(row: Row, story: str) -> Iterator[tuple[str, tuple[Claim, str, str | None]]]:
+    _, _, report, claims = row
+    for claim in claims or ():
+        for key in block_keys(claim, story, report.published):
+            yield key, (claim, story, report.published)
+
+
+def _block_links(group: tuple[str, Iterable[tuple[Claim, str, str | None]]]) -> Iterator[tuple[tuple[str, str], str]]:
+    members = list(group[1])
+    if len(members) < 2:
+        return iter(())
+    stories = {claim.report_id: story for claim, story, _ in members}
+    published = {claim.report_id: day for claim, _, day in members}
+    return (((link.a, link.b), link.why) for link in links_in_block(group[0], [m[0] for m in members], stories, published))
+
+
+def _incident_of_group(group: tuple[str, Iterable[tuple[Claim, Report, str]]], reasons: dict[str, list[str]]) -> Any:
+    members = list(group[1])
+    reports = {report.report_id: report for _, report, _ in members}
+    stories = {report.report_id: story for _, report, story in members}
+    return incident_of([claim for claim, _, _ in members], reports, stories, reasons)
+
+
+# -- the job --------------------------------------------------------------------------------
+
+def run_job(spark: Any, patterns: Sequence[str], output: Path, partitions: int | None = None, include_private_names: bool = False) -> SparkSummary:
+    """Read, analyse and link everything the patterns name; write Parquet under `output`."""
+    from pyspark import StorageLevel
+
+    started = time.monotonic()
+    sc = spark.sparkContext
+    summary = SparkSummary()
+    files, missing = input_files(patterns)
+    summary.rejected.extend(missing)
+    summary.files = len(files)
+    if not files:
+        raise UsageError(f"no input files match {', '.join(patterns)}")
+    parts = partitions or max(2, sc.defaultParallelism * 4)
+    ingested_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+    read = sc.parallelize(list(enumerate(files)), len(files)).flatMap(read_one).persist(StorageLevel.MEMORY_AND_DISK)
+    summary.rejected.extend(Rejected(t[1], t[2]) for t in read.filter(lambda t: t[0] == "rejected").collect())
+    found = read.filter(lambda t: t[0] == "raw").map(lambda t: (t[2].sha256, (t[1], t[2])))
+    # Identical bytes are one report, the first in input order (as a sequential ingest keeps).
+    spread = found.reduceByKey(_earliest, numPartitions=parts).values()
+    derived = spread.mapPartitions(derive_partition).persist(StorageLevel.MEMORY_AND_DISK)
+    summary.rejected.extend(Rejected(t[1], t[2]) for t in derived.filter(lambda t: t[0] == "rejected").collect())
+    unique = derived.filter(lambda t: t[0] == "report").map(lambda t: (t[1], t[2], t[3]))
+    keyed = unique.map(lambda row: (_refetch_key(row), (row[0], row[2].report_id, _is_capture(row)))).filter(lambda kv: kv[0] is not None)
+    later = set(keyed.groupByKey().flatMap(_later_captures).collect())
+    if later:
+        unique = unique.filter(lambda row: row[2].report_id not in later)
+    analysed_all = unique.mapPartitions(analyse_partition).persist(StorageLevel.MEMORY_AND_DISK)
+    summary.rejected.extend(Rejected(t[1], t[2]) for t in analysed_all.filter(lambda t: t[0] == "rejected").collect())
+    analysed = analysed_all.filter(lambda t: t[0] == "report").map(lambda t: (t[1], t[2], t[3], t[4])).persist(StorageLevel.MEMORY_AND_DISK)
+    summary.reports = analysed.count()
+    summary.duplicates = found.count() - derived.count() + len(later)
+    read.unpersist()
+
+    stories = _stories(sc, analysed)
+    story_of = sc.broadcast(stories)
+    links = _links(analysed, story_of)
+    reasons = sc.broadcast(link_reasons(links))
+    grouped = {claim_id: members[0] for members in components(sorted({i for link in links for i in (link.a, link.b)}), links) for claim_id in members}
+    group_of = sc.broadcast(grouped)
+
+    def members(row: Row) -> Iterator[tuple[str, tuple[Claim, Report, str]]]:
+        _, _, report, claims = row
+        story = story_of.value.get(report.report_id, content_id("s", report.report_id))
+        for claim in claims or ():
+            yield group_of.value.get(claim.claim_id, claim.claim_id), (claim, report, story)
+
+    incidents = analysed.flatMap(members).groupByKey().map(lambda g: _incident_of_group(g, reasons.value)).persist(StorageLevel.MEMORY_AND_DISK)
+
+    def story(report: Report) -> str:
+        return story_of.value.get(report.report_id, content_id("s", report.report_id))
+
+    _write(spark, output / "reports", "report.json", analysed.map(lambda row: report_record(row[2], story(row[2]), ingested_at)))
+    _write(spark, output / "claims", "claim.json", analysed.flatMap(lambda row: [claim_record(c, include_private_names) for c in row[3] or ()]))
+    _write(spark, output / "incidents", "incident.json", incidents.map(incident_record))
+    _write_ledger(spark, output / "ledger", analysed, story_of, incidents)
+    summary.claims = analysed.map(lambda row: len(row[3] or ())).sum()
+    summary.incidents = incidents.count()
+    summary.stories = summary.reports - len(stories) + len(set(stories.values()))
+    summary.seconds = round(time.monotonic() - started, 2)
+    (output / "rejected.jsonl").write_text("".join(json.dumps(asdict(r), ensure_ascii=False) + "\n" for r in summary.rejected), encoding="utf-8")
+    (output / "SUMMARY.json").write_text(json.dumps({
+        **{k: v for k, v in asdict(summary).items() if k != "rejected"}, "rejected": len(summary.rejected),
+        "inputs": list(patterns), "partitions": parts, "master": sc.master, "ingested_at": ingested_at,
+        "include_private_names": include_private_names,
+    }, indent=2) + "\n", encoding="utf-8")
+    for rdd in (incidents, analysed, analysed_all, derived):
+        rdd.unpersist()
+    return summary
+
+
+def _stories(sc: Any, analysed: Any) -> dict[str, str]:
+    """report_id -> story_id for reports that have copies (a report alone is its own story)."""
+    prints = analysed.mapPartitions(fingerprint_partition).map(lambda fp: (fp.report_id, fp)).persist()
+    candidates = prints.values().flatMap(_band_entries).groupByKey().flatMap(_candidates).distinct()
+    joined = candidates.join(prints).map(lambda kv: (kv[1][0], kv[1][1])).join(prints).map(lambda kv: (kv[0], (kv[1][0], kv[1][1])))
+    pairs = sorted(set(joined.flatMap(_verified).collect()))
+    prints.unpersist()
+    copied = sc.broadcast({i for pair in pairs for i in pair})
+    published = dict(analysed.filter(lambda row: row[2].report_id in copied.value).map(lambda row: (row[2].report_id, row[2].published)).collect())
+    stories: dict[str, str] = {}
+    for group in components(sorted(published), [Link(a, b, "") for a, b in pairs]):
+        name = story_id([(rid, published[rid]) for rid in group])
+        stories.update(dict.fromkeys(group, name))
+    return stories
+
+
+def _links(analysed: Any, story_of: Any) -> list[Link]:
+    """Every link between claims, found block by block as `corroborate.link_claims` does."""
+    def blocked(row: Row) -> Iterator[tuple[str, tuple[Claim, str, str | None]]]:
+        return _blocked(row, story_of.value.get(row[2].report_id, content_id("s", row[2].report_id)))
+
+    found = analysed.flatMap(blocked).groupByKey().flatMap(_block_links).collect()
+    return sorted((Link(a, b, why) for (a, b), why in found), key=lambda link: (link.a, link.b))
+
+
+# -- Parquet --------------------------------------------------------------------------------
+
+def spark_type(schema: dict[str, Any]) -> Any:
+    """The Spark SQL type of a JSON Schema (the contract's subset: objects, arrays, scalars, null unions)."""
+    from pyspark.sql import types as T
+
+    if "oneOf" in schema:
+        kinds = [s for s in schema["oneOf"] if s.get("type") != "null"]
+        return spark_type(kinds[0])
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        kind = next((k for k in kind if k != "null"), "string")
+    if "enum" in schema or kind == "string":
+        return T.StringType()
+    if kind == "integer":
+        return T.LongType()
+    if kind == "number":
+        return T.DoubleType()
+    if kind == "boolean":
+        return T.BooleanType()
+    if kind == "array":
+        return T.ArrayType(spark_type(schema.get("items", {"type": "string"})), True)
+    if kind == "object":
+        required = set(schema.get("required", []))
+        return T.StructType([
+            T.StructField(name, spark_type(sub), nullable=name not in required or _nullable(sub))
+            for name, sub in schema.get("properties", {}).items()
+        ])
+    raise UsageError(f"no Spark type for JSON Schema {schema!r}")
+
+
+def _nullable(schema: dict[str, Any]) -> bool:
+    kind = schema.get("type")
+    return (isinstance(kind, list) and "null" in kind) or any(s.get("type") == "null" for s in schema.get("oneOf", []))
+
+
+def contract_schema(name: str) -> dict[str, Any]:
+    return json.loads((CONTRACT / name).read_text(encoding="utf-8"))
+
+
+def _write(spark: Any, path: Path, schema_name: str, records: Any) -> None:
+    schema = spark_type(contract_schema(schema_name))
+    spark.createDataFrame(records, schema=schema, verifySchema=False).write.mode("overwrite").parquet(str(path))
+
+
+LEDGER_COLUMNS = ("file", "record", "report_id", "kind", "original", "report", "claims", "story_id")
+
+
+def _write_ledger(spark: Any, path: Path, analysed: Any, story_of: Any, incidents: Any) -> None:
+    """The records `load` stores: originals, reports and claims in input order; incidents."""
+    from pyspark.sql import types as T
+
+    def row(item: Row) -> tuple[Any, ...]:
+        (file, record), raw, report, claims = item
+        return (
+            file, record, report.report_id, raw.kind, bytearray(raw.original), json.dumps(report_fields(report), ensure_ascii=False),
+            None if claims is None else json.dumps([claim_to_json(c) for c in claims], ensure_ascii=False),
+            story_of.value.get(report.report_id, content_id("s", report.report_id)),
+        )
+
+    schema = T.StructType([
+        T.StructField("file", T.LongType(), False), T.StructField("record", T.LongType(), False),
+        T.StructField("report_id", T.StringType(), False), T.StructField("kind", T.StringType(), False),
+        T.StructField("original", T.BinaryType(), False), T.StructField("report", T.StringType(), False),
+        T.StructField("claims", T.StringType(), True), T.StructField("story_id", T.StringType(), False),
+    ])
+    ordered = analysed.sortBy(lambda item: item[0])
+    spark.createDataFrame(ordered.map(row), schema=schema).write.mode("overwrite").parquet(str(path / "reports"))
+    incident_schema = T.StructType([T.StructField("incident_id", T.StringType(), False), T.StructField("data", T.StringType(), False)])
+    rows = incidents.map(lambda i: (i.incident_id, json.dumps(incident_to_json(i), ensure_ascii=False)))
+    spark.createDataFrame(rows, schema=incident_schema).write.mode("overwrite").parquet(str(path / "incidents"))

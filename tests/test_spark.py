@@ -1,0 +1,169 @@
+"""The Spark adapter: the same exports as a local run, Parquet in the export schemas, and a job's
+output loaded into SQLite and PostgreSQL. Runs on local[2] (needs PySpark and Java 17)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from archives import example_documents, write_jsonl, write_warc
+from claimledger.cli import app
+from conftest import PostgresServer, needs_postgres
+
+pytest.importorskip("pyspark")
+pytest.importorskip("pyarrow")
+pytestmark = pytest.mark.skipif(shutil.which("java") is None, reason="needs Java 17 (apt install openjdk-17-jre-headless)")
+CLI = [sys.executable, "-m", "claimledger.cli"]
+KINDS = ("reports", "claims", "incidents", "acled", "geojson")
+
+
+@pytest.fixture(scope="module")
+def inputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example corpus as JSON Lines (with one line repeated) and as a WARC (with one page
+    syndicated under another outlet's URL), and an archive that is not a WARC."""
+    folder = tmp_path_factory.mktemp("spark-inputs")
+    rows = example_documents()
+    write_jsonl(folder / "examples.jsonl", [*rows, rows[0]])
+    copy = {**rows[6], "url": "https://syndicated.example/kramatorsk", "outlet": "Another Outlet"}
+    write_warc(folder / "examples.warc.gz", [*rows[:10], copy])
+    (folder / "broken.warc.gz").write_bytes(b"\x1f\x8b\x08\x00not really gzip")
+    return folder
+
+
+def _run(command: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=900)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return result
+
+
+@pytest.fixture(scope="module")
+def spark_output(inputs: Path) -> Path:
+    out = inputs.parent / "spark-out"
+    _run([*CLI, "spark", "run", "--input", "*.jsonl", "--input", "*.warc.gz", "--output", str(out), "--master", "local[2]"], inputs)
+    return out
+
+
+@pytest.fixture(scope="module")
+def local_ledger(inputs: Path) -> str:
+    url = f"sqlite:///{inputs.parent / 'local.db'}"
+    _run([*CLI, "run", "examples.jsonl", "examples.warc.gz", "broken.warc.gz", "--db", url], inputs)
+    return url
+
+
+def _exports(url: str) -> dict[str, Any]:
+    runner = CliRunner()
+    out: dict[str, Any] = {}
+    for kind in KINDS:
+        result = runner.invoke(app, ["export", kind, "--db", url])
+        assert result.exit_code == 0, result.output
+        if kind == "acled":
+            out[kind] = result.stdout
+        elif kind == "geojson":
+            out[kind] = json.loads(result.stdout)
+        else:
+            records = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+            for record in records:
+                record.pop("ingested_at", None)
+            out[kind] = sorted(json.dumps(r, sort_keys=True) for r in records)
+    return out
+
+
+def test_a_spark_job_loaded_into_sqlite_exports_what_a_local_run_exports(spark_output: Path, local_ledger: str, tmp_path: Path) -> None:
+    loaded = f"sqlite:///{tmp_path / 'loaded.db'}"
+    result = CliRunner().invoke(app, ["load", str(spark_output), "--db", loaded])
+    assert result.exit_code == 0, result.output
+    mine, theirs = _exports(loaded), _exports(local_ledger)
+    assert len(mine["claims"]) > 40 and len(mine["incidents"]) > 30
+    for kind in KINDS:
+        assert mine[kind] == theirs[kind], kind
+    verify = CliRunner().invoke(app, ["verify", "--reproduce", "--db", loaded])
+    assert verify.exit_code == 0, verify.output
+
+
+def test_the_job_drops_repeated_bytes_joins_syndicated_copies_and_reports_bad_files(spark_output: Path) -> None:
+    summary = json.loads((spark_output / "SUMMARY.json").read_text())
+    rows = len(example_documents())
+    assert summary["reports"] == rows + 11 and summary["duplicates"] == 1
+    assert summary["stories"] < summary["reports"]
+    rejected = [json.loads(line) for line in (spark_output / "rejected.jsonl").read_text().splitlines()]
+    assert [r["name"].rsplit("/", 1)[-1] for r in rejected] == ["broken.warc.gz"]
+
+
+def _as_record(value: Any, schema: dict[str, Any]) -> Any:
+    """A Parquet row as a JSON record: a struct field that is null and not required was absent."""
+    if "oneOf" in schema:
+        schema = next(s for s in schema["oneOf"] if s.get("type") != "null")
+    if isinstance(value, dict):
+        required = set(schema.get("required", []))
+        properties = schema.get("properties", {})
+        return {k: _as_record(v, properties.get(k, {})) for k, v in value.items() if v is not None or k in required}
+    if isinstance(value, list):
+        return [_as_record(v, schema.get("items", {})) for v in value]
+    return value
+
+
+def _without_nulls(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_nulls(v) for v in value]
+    return value
+
+
+@pytest.mark.parametrize("kind, schema, key", [("reports", "report.json", "report_id"), ("claims", "claim.json", "claim_id"), ("incidents", "incident.json", "incident_id")])
+def test_parquet_output_holds_the_export_records_in_the_contract_schemas(spark_output: Path, local_ledger: str, kind: str, schema: str, key: str) -> None:
+    import jsonschema
+    import pyarrow.parquet as pq
+
+    from claimledger.spark import contract_schema
+
+    table = pq.read_table(spark_output / kind)
+    assert table.column_names == list(contract_schema(schema)["properties"])
+    rows = sorted(table.to_pylist(), key=lambda r: r[key])
+    validator = jsonschema.Draft202012Validator(contract_schema(schema))
+    for row in rows:
+        validator.validate(_as_record(row, contract_schema(schema)))
+        row.pop("ingested_at", None)
+    local = sorted((json.loads(line) for line in _exports(local_ledger)[kind]), key=lambda r: r[key])
+    assert [_without_nulls(r) for r in rows] == [_without_nulls(r) for r in local]
+
+
+def test_loading_the_same_output_twice_adds_nothing(spark_output: Path, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'twice.db'}"
+    runner = CliRunner()
+    assert runner.invoke(app, ["load", str(spark_output), "--db", url]).exit_code == 0
+    before = _exports(url)
+    again = runner.invoke(app, ["load", str(spark_output), "--db", url])
+    assert again.exit_code == 0 and "loaded 0 new report(s)" in again.output
+    assert _exports(url) == before
+
+
+def test_loading_into_a_ledger_with_other_reports_links_the_whole_ledger(spark_output: Path, tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'mixed.db'}"
+    runner = CliRunner()
+    assert runner.invoke(app, ["run", "--db", url]).exit_code == 0  # the bundled example corpus as files
+    result = runner.invoke(app, ["load", str(spark_output), "--db", url])
+    assert result.exit_code == 0 and "recomputed over the whole ledger" in result.output
+    incidents = [json.loads(r) for r in _exports(url)["incidents"]]
+    claims = [json.loads(r) for r in _exports(url)["claims"]]
+    assert sorted(c for i in incidents for c in i["claim_ids"]) == sorted(c["claim_id"] for c in claims)
+
+
+def test_load_refuses_a_folder_that_is_not_a_job_output(tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["load", str(tmp_path), "--db", f"sqlite:///{tmp_path / 'x.db'}"])
+    assert result.exit_code != 0 and "not the output of `claimledger spark run`" in str(result.exception or result.output)
+
+
+@needs_postgres
+def test_a_spark_job_loaded_into_postgresql_exports_what_a_local_run_exports(spark_output: Path, local_ledger: str, postgres: PostgresServer) -> None:
+    url = postgres.database("spark_loaded")
+    result = CliRunner().invoke(app, ["load", str(spark_output), "--db", url])
+    assert result.exit_code == 0, result.output
+    assert _exports(url) == _exports(local_ledger)
