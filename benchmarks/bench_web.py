@@ -1,7 +1,8 @@
-"""Benchmark: the web API under load. 100,000 synthetic incidents in SQLite, 50 concurrent
-clients reading the overview API for 60 s while one analyst reviews claims.
+"""Benchmark: the web API under load. 100,000 synthetic incidents in SQLite (or the PostgreSQL
+database given with --db), 50 concurrent clients reading the overview API for 60 s while one
+analyst reviews claims.
 
-Usage: python benchmarks/bench_web.py [--incidents 100000] [--clients 50] [--seconds 60]
+Usage: python benchmarks/bench_web.py [--incidents 100000] [--clients 50] [--seconds 60] [--db URL]
 Prints requests, errors, latency percentiles and the writer's reviews.
 """
 
@@ -24,12 +25,12 @@ TYPES = ["looting", "shelling", "air_strike", "abduction", "vehicle_theft", "ter
 PLACES = [("Kharkiv", 49.99, 36.23), ("Izyum", 49.21, 37.26), ("Bucha", 50.54, 30.21), ("Kherson", 46.64, 32.62), ("Mariupol", 47.10, 37.55), ("Sumy", 50.91, 34.80)]
 
 
-def build(path: Path, incidents: int) -> None:
+def build(url: str, incidents: int) -> None:
     """A ledger of synthetic reports, claims and incidents, written straight through the schema."""
     from claimledger.model import Claim, DateInfo, Incident, Location, SourceRef, Span
     from claimledger.store import LedgerStore, schema
 
-    store = LedgerStore(f"sqlite:///{path}")
+    store = LedgerStore(url)
     rng = random.Random(7)
     reports, originals, claims, rows = [], [], [], []
     per_report = 5
@@ -148,13 +149,12 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--db", default=None, help="an empty ledger database URL (default: a new SQLite file)")
     args = parser.parse_args()
-    folder = Path(tempfile.mkdtemp(prefix="claimledger-web-"))
-    db = folder / "ledger.db"
+    url = args.db or f"sqlite:///{Path(tempfile.mkdtemp(prefix='claimledger-web-')) / 'ledger.db'}"
     began = time.perf_counter()
-    build(db, args.incidents)
+    build(url, args.incidents)
     print(f"built {args.incidents} incidents in {time.perf_counter() - began:.1f} s")
-    url = f"sqlite:///{db}"
     subprocess.run([sys.executable, "-m", "claimledger.cli", "user", "add", "bench", "--role", "analyst", "--password-stdin", "--db", url], input="bench-password\n", text=True, check=True, capture_output=True)
     port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "claimledger.cli", "serve", "--db", url, "--port", str(port), "--workers", str(args.workers)], stderr=subprocess.DEVNULL)

@@ -112,36 +112,31 @@ def link_claims(claims: Sequence[Claim], stories: dict[str, str], published: dic
     for claim in claims:
         for key in block_keys(claim, stories.get(claim.report_id, claim.report_id), published.get(claim.report_id)):
             blocks[key].append(claim)
-    links = [link for key, members in blocks.items() if len(members) > 1 for link in links_in_block(key, members, stories, published)]
-    return sorted(links, key=lambda link: (link.a, link.b))
+    # A pair in several blocks (a town's name, id and grid cell) may be linked in each: once here.
+    links = {(link.a, link.b): link for members in blocks.values() if len(members) > 1 for link in links_in_block(members, stories, published)}
+    return sorted(links.values(), key=lambda link: (link.a, link.b))
 
 
-def links_in_block(block: str, claims: Sequence[Claim], stories: dict[str, str], published: dict[str, str | None]) -> Iterator[Link]:
-    """The links of one block that join claims not yet joined: pairs in id order, each judged only
-    in the first block it shares (a town's name, id and grid cell are three blocks), and skipped
-    when the block's earlier links already join it. The groups are those of linking every pair;
-    the links kept are a spanning forest (a block of 1,000 reports of one shelling needs 999
-    reasons, not half a million), the same wherever the block is judged."""
-    keys = {c.claim_id: frozenset(block_keys(c, stories.get(c.report_id, c.report_id), published.get(c.report_id))) for c in claims}
+def links_in_block(claims: Sequence[Claim], stories: dict[str, str], published: dict[str, str | None]) -> Iterator[Link]:
+    """The links of one block that join claims not yet joined, as a spanning forest: each claim,
+    in id order, is compared with the earlier members of each group formed so far, in id order,
+    until one links it to that group. The groups are those of linking every pair, but a block of
+    1,000 reports of one shelling takes about 1,000 judgements, not half a million."""
     ordered = sorted({c.claim_id: c for c in claims}.values(), key=lambda c: c.claim_id)
-    parent = list(range(len(ordered)))
-
-    def find(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for i, a in enumerate(ordered):
-        mine = keys[a.claim_id]
-        for j in range(i + 1, len(ordered)):
-            b = ordered[j]
-            if find(i) == find(j) or not _types_compatible(a.type, b.type) or min(mine & keys[b.claim_id]) != block:
-                continue
-            link = judge_pair(a, b, stories, published)
-            if link:
-                parent[find(i)] = find(j)
-                yield link
+    groups: list[list[Claim]] = []
+    for b in ordered:
+        joined: list[int] = []
+        for number, members in enumerate(groups):
+            for a in members:
+                link = judge_pair(a, b, stories, published) if _types_compatible(a.type, b.type) else None
+                if link:
+                    joined.append(number)
+                    yield link
+                    break
+        merged = sorted([b, *(a for number in joined for a in groups[number])], key=lambda c: c.claim_id)
+        groups = [g for number, g in enumerate(groups) if number not in joined]
+        groups.append(merged)
+        groups.sort(key=lambda g: g[0].claim_id)
 
 
 def links_within(claims: Sequence[Claim], stories: dict[str, str], published: dict[str, str | None]) -> Iterator[Link]:

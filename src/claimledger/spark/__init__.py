@@ -170,7 +170,7 @@ def _block_links(group: tuple[str, Iterable[tuple[Claim, str, str | None]]]) -> 
         return iter(())
     stories = {claim.report_id: story for claim, story, _ in members}
     published = {claim.report_id: day for claim, _, day in members}
-    return (((link.a, link.b), link.why) for link in links_in_block(group[0], [m[0] for m in members], stories, published))
+    return (((link.a, link.b), link.why) for link in links_in_block([m[0] for m in members], stories, published))
 
 
 def _incident_of_group(group: tuple[str, Iterable[tuple[Claim, Report, str]]], reasons: dict[str, list[str]]) -> Any:
@@ -274,7 +274,8 @@ def _links(analysed: Any, story_of: Any) -> list[Link]:
     def blocked(row: Row) -> Iterator[tuple[str, tuple[Claim, str, str | None]]]:
         return _blocked(row, story_of.value.get(row[2].report_id, content_id("s", row[2].report_id)))
 
-    found = analysed.flatMap(blocked).groupByKey().flatMap(_block_links).collect()
+    # A pair in several blocks (a town's name, id and grid cell) may be linked in each: once here.
+    found = analysed.flatMap(blocked).groupByKey().flatMap(_block_links).reduceByKey(lambda a, b: a).collect()
     return sorted((Link(a, b, why) for (a, b), why in found), key=lambda link: (link.a, link.b))
 
 
