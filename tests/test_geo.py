@@ -226,3 +226,35 @@ def test_nicknames_treaties_and_comparisons_are_not_sites(text: str, absent: str
 def test_a_place_that_describes_an_organisation_is_not_a_site() -> None:
     kharkiv = next(p for p in find_places("A Kharkiv-based charity delivered bread to Izium on Monday.") if p.text == "Kharkiv")
     assert kharkiv.role == "other"
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "admin1"),
+    [
+        # Villages GeoNames' extract lacks, from Ukraine's codifier, at their municipality's middle.
+        ("Fire at an oil depot in the village of Shopyne after the strike.", "Shopyne", "Kharkiv"),
+        ("Russian tanks moved north through Shchotove on Tuesday.", "Shchotove", "Luhansk"),
+        ("The Russians had occupied the village of Myla, next to the motorway.", "Myla", "Kiev"),
+    ],
+)
+def test_villages_of_the_codifier_are_found_with_a_municipal_precision(text: str, name: str, admin1: str) -> None:
+    (place,) = [p for p in find_places(text) if p.name == name]
+    assert place.country == "UA" and place.admin1 == admin1 and place.precision == "admin2" and place.geonameid is None
+
+
+def test_a_village_name_shared_within_the_named_region_gives_the_region_not_a_guess() -> None:
+    # Kharkiv Oblast has three villages called Dovhenke: which one, the text does not say.
+    (place,) = [p for p in find_places("Destruction in Dovhenke, Kharkiv Oblast") if p.text == "Dovhenke"]
+    assert place.precision == "admin1" and place.admin1 == "Kharkiv"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The Shopyne report was published on Monday.",  # no wording that makes it a place
+        "Police in Ohio said the family lives in Shopyne.",  # a Ukrainian village in American news is no reading
+        "Novomykhailivka was shelled again.",  # eighteen villages of that name, none chosen by the text
+    ],
+)
+def test_villages_are_read_only_where_the_text_makes_them_places(text: str) -> None:
+    assert not any(p.precision == "admin2" and p.geonameid is None for p in find_places(text)), find_places(text)

