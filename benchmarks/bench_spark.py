@@ -53,7 +53,10 @@ def _tree_rss(pid: int) -> int:
 
 
 def timed(command: list[str], env: dict[str, str] | None = None) -> dict[str, float]:
-    """Wall time and peak tree memory of a command, which must succeed."""
+    """Wall time, CPU time (all descendants) and peak tree memory of a command, which must succeed."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
     process = subprocess.Popen(command, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     peak = 0
@@ -72,7 +75,10 @@ def timed(command: list[str], env: dict[str, str] | None = None) -> dict[str, fl
     sampler.join()
     if process.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{err[-3000:]}")
-    return {"seconds": round(time.monotonic() - started, 1), "peak_rss_mb": round(peak / 2**20)}
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    seconds = time.monotonic() - started
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return {"seconds": round(seconds, 1), "cpu_seconds": round(cpu, 1), "cores_busy": round(cpu / seconds, 2), "peak_rss_mb": round(peak / 2**20)}
 
 
 def main() -> None:
@@ -80,6 +86,7 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=5000)
     parser.add_argument("--work", type=Path, default=None)
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--spark-only", action="store_true", help="reuse the local runs' exports already in --work")
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="claimledger-bench-spark-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -87,7 +94,7 @@ def main() -> None:
     cli = [sys.executable, "-m", "claimledger.cli"]
     results: dict[str, object] = {"pages": args.pages, "warc_mb": round(warc.stat().st_size / 2**20, 1), "cores": os.cpu_count()}
     runs: dict[str, dict[str, float]] = {}
-    for name, env in (("local", {}), ("local_one_process", {"CLAIMLEDGER_PROCESSES": "1"})):
+    for name, env in () if args.spark_only else (("local", {}), ("local_one_process", {"CLAIMLEDGER_PROCESSES": "1"})):
         db = work / f"{name}.db"
         db.unlink(missing_ok=True)
         runs[name] = timed([*cli, "run", str(warc), "--db", f"sqlite:///{db}", "--exports", str(work / f"{name}-exports")], env)

@@ -31,6 +31,9 @@ from claimledger.pipeline import Rejected, analyse_reports, clean_report
 from claimledger.store import claim_to_json, incident_to_json, report_fields
 
 CONTRACT = Path(__file__).resolve().parent.parent / "contract"
+# Fingerprints of up to ~100,000 reports are broadcast for story checks; beyond, they are joined
+# (CLAIMLEDGER_SPARK_BROADCAST_BYTES overrides the limit).
+BROADCAST_FINGERPRINT_BYTES = 256 * 2**20
 # An analysed report travelling through the job: where it came from (file, record), its
 # original, its report, and its claims (None when extraction failed: it stays unprocessed).
 Row = tuple[tuple[int, int], RawDocument, Report, "list[Claim] | None"]
@@ -257,8 +260,16 @@ def _stories(sc: Any, analysed: Any) -> dict[str, str]:
     """report_id -> story_id for reports that have copies (a report alone is its own story)."""
     prints = analysed.mapPartitions(fingerprint_partition).map(lambda fp: (fp.report_id, fp)).persist()
     candidates = prints.values().flatMap(_band_entries).groupByKey().flatMap(_candidates).distinct()
-    joined = candidates.join(prints).map(lambda kv: (kv[1][0], kv[1][1])).join(prints).map(lambda kv: (kv[0], (kv[1][0], kv[1][1])))
-    pairs = sorted(set(joined.flatMap(_verified).collect()))
+    size = prints.map(lambda kv: kv[1].hashes.nbytes + kv[1].signature.nbytes + 200).sum()
+    if size <= int(os.environ.get("CLAIMLEDGER_SPARK_BROADCAST_BYTES", BROADCAST_FINGERPRINT_BYTES)):
+        # Small enough to send to every executor: candidates are checked where they are, with no
+        # shuffle of fingerprints (Spark SQL makes the same choice for small join sides).
+        table = sc.broadcast(dict(prints.collect()))
+        verified = candidates.flatMap(lambda pair: _verified((pair[0], (table.value[pair[0]], table.value[pair[1]]))))
+    else:
+        joined = candidates.join(prints).map(lambda kv: (kv[1][0], kv[1][1])).join(prints).map(lambda kv: (kv[0], (kv[1][0], kv[1][1])))
+        verified = joined.flatMap(_verified)
+    pairs = sorted(set(verified.collect()))
     prints.unpersist()
     copied = sc.broadcast({i for pair in pairs for i in pair})
     published = dict(analysed.filter(lambda row: row[2].report_id in copied.value).map(lambda row: (row[2].report_id, row[2].published)).collect())
