@@ -110,6 +110,11 @@ def derive_partition(rows: Iterable[tuple[tuple[int, int], RawDocument]]) -> Ite
         yield ("report", ordinal, raw, report)
 
 
+def story_of(stories: dict[str, str], report_id: str) -> str:
+    """A report's story: the one its copies share, else its own (stories lists only copies)."""
+    return stories.get(report_id) or content_id("s", report_id)
+
+
 def _earliest(a: tuple[Any, ...], b: tuple[Any, ...]) -> tuple[Any, ...]:
     return a if a[0] <= b[0] else b
 
@@ -220,27 +225,27 @@ def run_job(spark: Any, patterns: Sequence[str], output: Path, partitions: int |
     read.unpersist()
 
     stories = _stories(sc, analysed)
-    story_of = sc.broadcast(stories)
-    links = _links(analysed, story_of)
+    copies = sc.broadcast(stories)
+    links = _links(analysed, copies)
     reasons = sc.broadcast(link_reasons(links))
     grouped = {claim_id: members[0] for members in components(sorted({i for link in links for i in (link.a, link.b)}), links) for claim_id in members}
     group_of = sc.broadcast(grouped)
 
     def members(row: Row) -> Iterator[tuple[str, tuple[Claim, Report, str]]]:
         _, _, report, claims = row
-        story = story_of.value.get(report.report_id, content_id("s", report.report_id))
+        story = story_of(copies.value, report.report_id)
         for claim in claims or ():
             yield group_of.value.get(claim.claim_id, claim.claim_id), (claim, report, story)
 
     incidents = analysed.flatMap(members).groupByKey().map(lambda g: _incident_of_group(g, reasons.value)).persist(StorageLevel.MEMORY_AND_DISK)
 
     def story(report: Report) -> str:
-        return story_of.value.get(report.report_id, content_id("s", report.report_id))
+        return story_of(copies.value, report.report_id)
 
     _write(spark, output / "reports", "report.json", analysed.map(lambda row: report_record(row[2], story(row[2]), ingested_at)))
     _write(spark, output / "claims", "claim.json", analysed.flatMap(lambda row: [claim_record(c, include_private_names) for c in row[3] or ()]))
     _write(spark, output / "incidents", "incident.json", incidents.map(incident_record))
-    _write_ledger(spark, output / "ledger", analysed, story_of, incidents)
+    _write_ledger(spark, output / "ledger", analysed, copies, incidents)
     summary.claims = analysed.map(lambda row: len(row[3] or ())).sum()
     summary.incidents = incidents.count()
     summary.stories = summary.reports - len(stories) + len(set(stories.values()))
@@ -280,10 +285,10 @@ def _stories(sc: Any, analysed: Any) -> dict[str, str]:
     return stories
 
 
-def _links(analysed: Any, story_of: Any) -> list[Link]:
+def _links(analysed: Any, copies: Any) -> list[Link]:
     """Every link between claims, found block by block as `corroborate.link_claims` does."""
     def blocked(row: Row) -> Iterator[tuple[str, tuple[Claim, str, str | None]]]:
-        return _blocked(row, story_of.value.get(row[2].report_id, content_id("s", row[2].report_id)))
+        return _blocked(row, story_of(copies.value, row[2].report_id))
 
     # A pair in several blocks (a town's name, id and grid cell) may be linked in each: once here.
     found = analysed.flatMap(blocked).groupByKey().flatMap(_block_links).reduceByKey(lambda a, b: a).collect()
@@ -338,7 +343,7 @@ def _write(spark: Any, path: Path, schema_name: str, records: Any) -> None:
 LEDGER_COLUMNS = ("file", "record", "report_id", "kind", "original", "report", "claims", "story_id")
 
 
-def _write_ledger(spark: Any, path: Path, analysed: Any, story_of: Any, incidents: Any) -> None:
+def _write_ledger(spark: Any, path: Path, analysed: Any, copies: Any, incidents: Any) -> None:
     """The records `load` stores: originals, reports and claims in input order; incidents."""
     from pyspark.sql import types as T
 
@@ -347,7 +352,7 @@ def _write_ledger(spark: Any, path: Path, analysed: Any, story_of: Any, incident
         return (
             file, record, report.report_id, raw.kind, bytearray(raw.original), json.dumps(report_fields(report), ensure_ascii=False),
             None if claims is None else json.dumps([claim_to_json(c) for c in claims], ensure_ascii=False),
-            story_of.value.get(report.report_id, content_id("s", report.report_id)),
+            story_of(copies.value, report.report_id),
         )
 
     schema = T.StructType([
