@@ -154,7 +154,8 @@ def _random_claims(seed: int, count: int = 120) -> tuple[list[Claim], dict[str, 
 
 @pytest.mark.parametrize("seed", range(8))
 def test_blocked_linking_joins_the_groups_of_comparing_every_pair(seed: int) -> None:
-    from claimledger.corroborate import components, link_claims, links_within
+    from claimledger.corroborate import link_claims, links_within
+    from claimledger.dedup import components
 
     claims, stories, published = _random_claims(seed)
     every_pair = list(links_within(claims, stories, published))
@@ -164,7 +165,7 @@ def test_blocked_linking_joins_the_groups_of_comparing_every_pair(seed: int) -> 
     ids = sorted(c.claim_id for c in claims)
 
     def groups(links: list) -> set[frozenset[str]]:
-        return {frozenset(g) for g in components(ids, links)}
+        return {frozenset(g) for g in components(ids, [(link.a, link.b) for link in links])}
 
     assert groups(blocked) == groups(every_pair)
     assert len(blocked) < len(every_pair)  # a spanning forest, not every link

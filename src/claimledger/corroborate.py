@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
+from claimledger.dedup import components
 from claimledger.model import Claim, DateInfo, Incident, Location, Report, SourceRef, content_id
 
 FAMILIES = [
@@ -408,27 +409,9 @@ def build_incidents(claims: Sequence[Claim], reports: dict[str, Report], stories
     links = link_claims(claims, stories, {rid: r.published for rid, r in reports.items()})
     by_id = {c.claim_id: c for c in claims}
     reasons = link_reasons(links)
-    incidents = [incident_of([by_id[i] for i in members], reports, stories, reasons) for members in components(list(by_id), links)]
+    incidents = [incident_of([by_id[i] for i in members], reports, stories, reasons) for members in components(list(by_id), ((link.a, link.b) for link in links))]
     incidents.sort(key=lambda i: (i.date.start or "9999", i.incident_id))
     return incidents
-
-
-def components(ids: Sequence[str], links: Iterable[Link]) -> list[list[str]]:
-    """The groups of ids that links join (directly or through others), in order of first id."""
-    parent = {i: i for i in ids}
-
-    def find(x: str) -> str:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for link in links:
-        parent[find(link.a)] = find(link.b)
-    groups: dict[str, list[str]] = defaultdict(list)
-    for i in ids:
-        groups[find(i)].append(i)
-    return list(groups.values())
 
 
 def link_reasons(links: Iterable[Link]) -> dict[str, list[str]]:

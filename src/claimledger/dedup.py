@@ -161,7 +161,18 @@ def assign_stories(reports: Sequence[Report]) -> dict[str, str]:
 
 def stories_from_pairs(reports: Sequence[tuple[str, str | None]], pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
     """report_id -> story_id from (report_id, published) of every report and the copy pairs."""
-    parent = {rid: rid for rid, _ in reports}
+    published = dict(reports)
+    stories = {}
+    for members in components([rid for rid, _ in reports], pairs):
+        story = story_id([(rid, published[rid]) for rid in members])
+        stories.update(dict.fromkeys(members, story))
+    return stories
+
+
+def components(ids: Sequence[str], pairs: Iterable[tuple[str, str]]) -> list[list[str]]:
+    """The groups of ids that pairs join (directly or through others), in order of first id.
+    Stories join copies with it; incidents join linked claims."""
+    parent = {i: i for i in ids}
 
     def find(x: str) -> str:
         while parent[x] != x:
@@ -171,15 +182,10 @@ def stories_from_pairs(reports: Sequence[tuple[str, str | None]], pairs: Iterabl
 
     for a, b in pairs:
         parent[find(a)] = find(b)
-    groups: dict[str, list[tuple[str, str | None]]] = defaultdict(list)
-    for member in reports:
-        groups[find(member[0])].append(member)
-    stories = {}
-    for members in groups.values():
-        story = story_id(members)
-        for rid, _ in members:
-            stories[rid] = story
-    return stories
+    groups: dict[str, list[str]] = defaultdict(list)
+    for i in ids:
+        groups[find(i)].append(i)
+    return list(groups.values())
 
 
 def story_id(members: Sequence[tuple[str, str | None]]) -> str:

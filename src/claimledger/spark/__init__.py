@@ -21,8 +21,16 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from claimledger.corroborate import Link, block_keys, components, incident_of, link_reasons, links_in_block
-from claimledger.dedup import Fingerprint, band_keys, fingerprints, pairs_of, story_id, verify_pair
+from claimledger.corroborate import Link, block_keys, incident_of, link_reasons, links_in_block
+from claimledger.dedup import (
+    Fingerprint,
+    band_keys,
+    components,
+    fingerprints,
+    pairs_of,
+    stories_from_pairs,
+    verify_pair,
+)
 from claimledger.errors import BadInput, UsageError
 from claimledger.export import claim_record, incident_record, report_record
 from claimledger.ingest import Defaults, iter_paths, path_name, read_file, to_report
@@ -228,7 +236,8 @@ def run_job(spark: Any, patterns: Sequence[str], output: Path, partitions: int |
     copies = sc.broadcast(stories)
     links = _links(analysed, copies)
     reasons = sc.broadcast(link_reasons(links))
-    grouped = {claim_id: members[0] for members in components(sorted({i for link in links for i in (link.a, link.b)}), links) for claim_id in members}
+    pairs = [(link.a, link.b) for link in links]
+    grouped = {claim_id: members[0] for members in components(sorted({i for pair in pairs for i in pair}), pairs) for claim_id in members}
     group_of = sc.broadcast(grouped)
 
     def members(row: Row) -> Iterator[tuple[str, tuple[Claim, Report, str]]]:
@@ -239,10 +248,7 @@ def run_job(spark: Any, patterns: Sequence[str], output: Path, partitions: int |
 
     incidents = analysed.flatMap(members).groupByKey().map(lambda g: _incident_of_group(g, reasons.value)).persist(StorageLevel.MEMORY_AND_DISK)
 
-    def story(report: Report) -> str:
-        return story_of(copies.value, report.report_id)
-
-    _write(spark, output / "reports", "report.json", analysed.map(lambda row: report_record(row[2], story(row[2]), ingested_at)))
+    _write(spark, output / "reports", "report.json", analysed.map(lambda row: report_record(row[2], story_of(copies.value, row[2].report_id), ingested_at)))
     _write(spark, output / "claims", "claim.json", analysed.flatMap(lambda row: [claim_record(c, include_private_names) for c in row[3] or ()]))
     _write(spark, output / "incidents", "incident.json", incidents.map(incident_record))
     _write_ledger(spark, output / "ledger", analysed, copies, incidents)
@@ -278,11 +284,7 @@ def _stories(sc: Any, analysed: Any) -> dict[str, str]:
     prints.unpersist()
     copied = sc.broadcast({i for pair in pairs for i in pair})
     published = dict(analysed.filter(lambda row: row[2].report_id in copied.value).map(lambda row: (row[2].report_id, row[2].published)).collect())
-    stories: dict[str, str] = {}
-    for group in components(sorted(published), [Link(a, b, "") for a, b in pairs]):
-        name = story_id([(rid, published[rid]) for rid in group])
-        stories.update(dict.fromkeys(group, name))
-    return stories
+    return stories_from_pairs(sorted(published.items()), pairs)
 
 
 def _links(analysed: Any, copies: Any) -> list[Link]:
