@@ -183,3 +183,28 @@ def test_a_week_long_report_links_to_a_strike_three_days_before_it_whatever_the_
     b = Claim("c2", "r2", "shelling", "Shelling of Kramatorsk this week.", (Span(0, 10, "Shelling o"),),
               DateInfo(later.isoformat(), (later + dt.timedelta(days=6)).isoformat(), "week"), (KRAMATORSK,))
     assert [(link.a, link.b) for link in link_claims([a, b], {"r1": "s1", "r2": "s2"})] == [("c1", "c2")]
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_cut_down_claim_the_spark_job_sends_to_blocks_links_like_the_whole_claim(seed: int) -> None:
+    from dataclasses import replace
+
+    from claimledger.corroborate import block_keys, judge_pair, link_view
+    from claimledger.model import Actor
+
+    claims, stories, published = _random_claims(seed, count=60)
+    origin = Location("Belgorod", "RU", 50.6, 36.6, "place", geonameid=578072, role="origin")
+    # Give each claim what the cut drops: a second span, an origin before its site, actors, a source.
+    full = [
+        replace(c, evidence=(*c.evidence, Span(60, 75, "Residents fled.")), locations=(origin, *c.locations),
+                actors=(Actor("Russian troops", "perpetrator"),), attributions=(Attribution("the governor", "government", "statement"),))
+        for c in claims
+    ]
+    views = [link_view(c) for c in full]
+    assert all(len(v.evidence) == 1 and not v.actors and not v.attributions for v in views)
+    for c, v in zip(full, views, strict=True):
+        assert block_keys(v, stories[c.report_id], published[c.report_id]) == block_keys(c, stories[c.report_id], published[c.report_id])
+    judged = [(judge_pair(a, b, stories, published), judge_pair(va, vb, stories, published))
+              for i, (a, va) in enumerate(zip(full, views, strict=True)) for b, vb in zip(full[i + 1:], views[i + 1:], strict=True)]
+    assert sum(whole is not None for whole, _ in judged) >= 5  # the table must exercise the rules
+    assert all(whole == cut for whole, cut in judged)

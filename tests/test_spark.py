@@ -189,3 +189,38 @@ def test_joining_fingerprints_instead_of_broadcasting_them_changes_nothing(spark
 
     assert rows(spark_output) == rows(spark_output_joined)
     assert json.loads((spark_output_joined / "SUMMARY.json").read_text())["stories"] < json.loads((spark_output_joined / "SUMMARY.json").read_text())["reports"]
+
+
+@pytest.fixture(scope="module")
+def spark_session() -> Any:
+    from claimledger.spark import session
+
+    spark = session("local[2]", "claimledger-tests")
+    yield spark
+    spark.stop()
+
+
+@pytest.mark.parametrize("shape", ["chains", "stars", "random"])
+def test_groups_found_on_the_cluster_are_those_of_the_driver_union(spark_session: Any, shape: str) -> None:
+    import random
+
+    from claimledger.dedup import components
+    from claimledger.spark import connected
+
+    rng = random.Random(len(shape))
+    ids = [f"c{n:04d}" for n in range(600)]
+    if shape == "chains":  # long paths take the most rounds: 0-1-2-...-199, in shuffled order
+        pairs = [(ids[n], ids[n + 1]) for n in range(599) if n % 200 != 199]
+    elif shape == "stars":
+        pairs = [(ids[n], ids[rng.randrange(0, 600, 50)]) for n in range(600)]
+    else:
+        pairs = [(a, b) for a, b in ((rng.choice(ids), rng.choice(ids)) for _ in range(500)) if a != b]
+    rng.shuffle(pairs)
+    labels = dict(connected(spark_session.sparkContext.parallelize(pairs, 4), 4).collect())
+    joined = sorted({i for pair in pairs for i in pair})
+    assert sorted(labels) == joined
+    found: dict[str, set[str]] = {}
+    for node, root in labels.items():
+        found.setdefault(root, set()).add(node)
+    assert {frozenset(g) for g in found.values()} == {frozenset(g) for g in components(joined, pairs)}
+    assert all(root == min(found[root]) for root in found)

@@ -11,7 +11,7 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from claimledger.dedup import components
 from claimledger.model import Claim, DateInfo, Incident, Location, Report, SourceRef, content_id
@@ -113,9 +113,18 @@ def link_claims(claims: Sequence[Claim], stories: dict[str, str], published: dic
     for claim in claims:
         for key in block_keys(claim, stories.get(claim.report_id, claim.report_id), published.get(claim.report_id)):
             blocks[key].append(claim)
-    # A pair in several blocks (a town's name, id and grid cell) may be linked in each: once here.
-    links = {(link.a, link.b): link for members in blocks.values() if len(members) > 1 for link in links_in_block(members, stories, published)}
+    # Blocks with the same members (a town's name, id and grid cells, usually) are judged once;
+    # a pair in several different blocks may be linked in each: once here.
+    distinct = {tuple(sorted({c.claim_id for c in members})): members for members in blocks.values() if len(members) > 1}
+    links = {(link.a, link.b): link for members in distinct.values() for link in links_in_block(members, stories, published)}
     return sorted(links.values(), key=lambda link: (link.a, link.b))
+
+
+def link_view(claim: Claim) -> Claim:
+    """The claim with only what `judge_pair` and `block_keys` read (its first evidence span, site,
+    type, date and items): the Spark job sends each claim to every block it is in."""
+    where = site(claim)
+    return replace(claim, summary="", evidence=claim.evidence[:1], locations=(where,) if where else (), actors=(), attributions=())
 
 
 def links_in_block(claims: Sequence[Claim], stories: dict[str, str], published: dict[str, str | None]) -> Iterator[Link]:

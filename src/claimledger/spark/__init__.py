@@ -4,8 +4,8 @@ read (one task per file, the ingest readers) -> drop copies of identical bytes -
 in mapPartitions (one spaCy per Python worker) -> stories from the MinHash band keys of `dedup`,
 joined across the archive -> incidents from the blocks and link rules of `corroborate` ->
 Parquet in the export schemas, plus the ledger's own records, which `claimledger load` brings
-into a database. The union of story pairs and of claim links runs on the driver: its memory
-grows with the number of copies and links, not with the archive.
+into a database. Copy pairs and claim links are joined into groups on the driver while they fit
+it, and on the cluster (connected components by large-star/small-star rounds) beyond.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from claimledger.corroborate import Link, block_keys, incident_of, link_reasons, links_in_block
+from claimledger.corroborate import Link, block_keys, incident_of, link_reasons, link_view, links_in_block
 from claimledger.dedup import (
     Fingerprint,
     band_keys,
@@ -29,6 +29,7 @@ from claimledger.dedup import (
     fingerprints,
     pairs_of,
     stories_from_pairs,
+    story_id,
     verify_pair,
 )
 from claimledger.errors import BadInput, UsageError
@@ -39,12 +40,49 @@ from claimledger.pipeline import Rejected, analyse_reports, clean_report
 from claimledger.store import claim_to_json, incident_to_json, report_fields
 
 CONTRACT = Path(__file__).resolve().parent.parent / "contract"
-# Fingerprints of up to ~100,000 reports are broadcast for story checks; beyond, they are joined
-# (CLAIMLEDGER_SPARK_BROADCAST_BYTES overrides the limit).
-BROADCAST_FINGERPRINT_BYTES = 256 * 2**20
+
+
+def _zip_directories_read_once() -> None:
+    """PySpark's worker calls `importlib.invalidate_caches()` before every task, and before
+    Python 3.12 that re-reads the whole directory of every zip on the path (pyspark.zip, once for
+    each of its packages): about 70 ms a task here, most of a small task's time. A zip's
+    directory is read again only when the file changed. This module is imported in each worker
+    with the first function it runs, so the rest of the worker's tasks are spared."""
+    import sys
+    import zipimport
+
+    if sys.version_info >= (3, 12) or getattr(zipimport.zipimporter, "_read_once", False):
+        return
+    original = zipimport.zipimporter.invalidate_caches
+    stamps: dict[tuple[str, str], tuple[int, int] | None] = {}
+
+    def invalidate_caches(self: Any) -> None:
+        try:
+            info = os.stat(self.archive)
+            stamp: tuple[int, int] | None = (info.st_mtime_ns, info.st_size)
+        except OSError:
+            stamp = None
+        key = (self.archive, self.prefix)
+        if stamp is None or stamps.get(key) != stamp:
+            original(self)
+            stamps[key] = stamp
+
+    zipimport.zipimporter.invalidate_caches = invalidate_caches  # type: ignore[method-assign]
+    zipimport.zipimporter._read_once = True  # type: ignore[attr-defined]
+
+
+_zip_directories_read_once()
+# What the driver may collect and broadcast: fingerprints for story checks (up to ~100,000
+# reports), copy pairs and claim links, whose groups it then forms itself. Beyond, each is joined
+# and its groups are found on the cluster (CLAIMLEDGER_SPARK_BROADCAST_BYTES overrides the limit).
+BROADCAST_BYTES = 256 * 2**20
+# Driver memory of one collected pair of ids (or one link with its reason), roughly.
+PAIR_BYTES = 300
 # An analysed report travelling through the job: where it came from (file, record), its
 # original, its report, and its claims (None when extraction failed: it stays unprocessed).
-Row = tuple[tuple[int, int], RawDocument, Report, "list[Claim] | None"]
+Analysed = tuple[tuple[int, int], RawDocument, Report, "list[Claim] | None"]
+# The same with its story.
+Row = tuple[tuple[int, int], RawDocument, Report, "list[Claim] | None", str]
 
 
 @dataclass
@@ -154,7 +192,7 @@ def analyse_partition(rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[Any, ..
         yield ("rejected", failure.name, failure.reason)
 
 
-def fingerprint_partition(rows: Iterable[Row]) -> Iterator[Fingerprint]:
+def fingerprint_partition(rows: Iterable[Analysed]) -> Iterator[Fingerprint]:
     batch = [report for _, _, report, _ in rows]
     return (fp for fp in fingerprints(batch) if fp is not None)
 
@@ -171,13 +209,6 @@ def _candidates(group: tuple[Any, Iterable[str]]) -> Iterator[tuple[str, str]]:
 def _verified(item: tuple[str, tuple[Fingerprint, Fingerprint]]) -> list[tuple[str, str]]:
     pair = verify_pair(*item[1])
     return [(pair[0], pair[1])] if pair else []
-
-
-def _blocked(row: Row, story: str) -> Iterator[tuple[str, tuple[Claim, str, str | None]]]:
-    _, _, report, claims = row
-    for claim in claims or ():
-        for key in block_keys(claim, story, report.published):
-            yield key, (claim, story, report.published)
 
 
 def _block_links(group: tuple[str, Iterable[tuple[Claim, str, str | None]]]) -> Iterator[tuple[tuple[str, str], str]]:
@@ -222,7 +253,7 @@ def run_job(spark: Any, patterns: Sequence[str], output: Path, partitions: int |
     summary.rejected.extend(Rejected(t[1], t[2]) for t in derived.filter(lambda t: t[0] == "rejected").collect())
     unique = derived.filter(lambda t: t[0] == "report").map(lambda t: (t[1], t[2], t[3]))
     keyed = unique.map(lambda row: (_refetch_key(row), (row[0], row[2].report_id, _is_capture(row)))).filter(lambda kv: kv[0] is not None)
-    later = set(keyed.groupByKey().flatMap(_later_captures).collect())
+    later = set(keyed.groupByKey(parts).flatMap(_later_captures).collect())
     if later:
         unique = unique.filter(lambda row: row[2].report_id not in later)
     analysed_all = unique.mapPartitions(analyse_partition).persist(StorageLevel.MEMORY_AND_DISK)
@@ -232,29 +263,21 @@ def run_job(spark: Any, patterns: Sequence[str], output: Path, partitions: int |
     summary.duplicates = found.count() - derived.count() + len(later)
     read.unpersist()
 
-    stories = _stories(sc, analysed)
-    copies = sc.broadcast(stories)
-    links = _links(analysed, copies)
-    reasons = sc.broadcast(link_reasons(links))
-    pairs = [(link.a, link.b) for link in links]
-    grouped = {claim_id: members[0] for members in components(sorted({i for pair in pairs for i in pair}), pairs) for claim_id in members}
-    group_of = sc.broadcast(grouped)
+    limit = int(os.environ.get("CLAIMLEDGER_SPARK_BROADCAST_BYTES", BROADCAST_BYTES))
+    stories = _stories(sc, analysed, limit, parts)
+    rows = _with_story(sc, analysed, stories, parts)
+    incidents = _incidents(sc, rows, _links(rows, parts), limit, parts).persist(StorageLevel.MEMORY_AND_DISK)
 
-    def members(row: Row) -> Iterator[tuple[str, tuple[Claim, Report, str]]]:
-        _, _, report, claims = row
-        story = story_of(copies.value, report.report_id)
-        for claim in claims or ():
-            yield group_of.value.get(claim.claim_id, claim.claim_id), (claim, report, story)
-
-    incidents = analysed.flatMap(members).groupByKey().map(lambda g: _incident_of_group(g, reasons.value)).persist(StorageLevel.MEMORY_AND_DISK)
-
-    _write(spark, output / "reports", "report.json", analysed.map(lambda row: report_record(row[2], story_of(copies.value, row[2].report_id), ingested_at)))
-    _write(spark, output / "claims", "claim.json", analysed.flatMap(lambda row: [claim_record(c, include_private_names) for c in row[3] or ()]))
+    _write(spark, output / "reports", "report.json", rows.map(lambda row: report_record(row[2], row[4], ingested_at)))
+    _write(spark, output / "claims", "claim.json", rows.flatMap(lambda row: [claim_record(c, include_private_names) for c in row[3] or ()]))
     _write(spark, output / "incidents", "incident.json", incidents.map(incident_record))
-    _write_ledger(spark, output / "ledger", analysed, copies, incidents)
-    summary.claims = analysed.map(lambda row: len(row[3] or ())).sum()
+    _write_ledger(spark, output / "ledger", rows, incidents, parts)
+    summary.claims = rows.map(lambda row: len(row[3] or ())).sum()
     summary.incidents = incidents.count()
-    summary.stories = summary.reports - len(stories) + len(set(stories.values()))
+    if isinstance(stories, dict):
+        summary.stories = summary.reports - len(stories) + len(set(stories.values()))
+    else:
+        summary.stories = summary.reports - stories.count() + stories.values().distinct(parts).count()
     summary.seconds = round(time.monotonic() - started, 2)
     (output / "rejected.jsonl").write_text("".join(json.dumps(asdict(r), ensure_ascii=False) + "\n" for r in summary.rejected), encoding="utf-8")
     (output / "SUMMARY.json").write_text(json.dumps({
@@ -262,39 +285,149 @@ def run_job(spark: Any, patterns: Sequence[str], output: Path, partitions: int |
         "inputs": list(patterns), "partitions": parts, "master": sc.master, "ingested_at": ingested_at,
         "include_private_names": include_private_names,
     }, indent=2) + "\n", encoding="utf-8")
-    for rdd in (incidents, analysed, analysed_all, derived):
+    for rdd in (incidents, rows, analysed, analysed_all, derived):
         rdd.unpersist()
     return summary
 
 
-def _stories(sc: Any, analysed: Any) -> dict[str, str]:
-    """report_id -> story_id for reports that have copies (a report alone is its own story)."""
+def _stories(sc: Any, analysed: Any, limit: int, parts: int) -> Any:
+    """report_id -> story_id for reports that have copies (a report alone is its own story): a
+    dict when the copy pairs fit the driver, else an RDD of the same pairs."""
     prints = analysed.mapPartitions(fingerprint_partition).map(lambda fp: (fp.report_id, fp)).persist()
-    candidates = prints.values().flatMap(_band_entries).groupByKey().flatMap(_candidates).distinct()
+    candidates = prints.values().flatMap(_band_entries).groupByKey(parts).flatMap(_candidates).distinct(parts)
     size = prints.map(lambda kv: kv[1].hashes.nbytes + kv[1].signature.nbytes + 200).sum()
-    if size <= int(os.environ.get("CLAIMLEDGER_SPARK_BROADCAST_BYTES", BROADCAST_FINGERPRINT_BYTES)):
+    if size <= limit:
         # Small enough to send to every executor: candidates are checked where they are, with no
         # shuffle of fingerprints (Spark SQL makes the same choice for small join sides).
         table = sc.broadcast(dict(prints.collect()))
         verified = candidates.flatMap(lambda pair: _verified((pair[0], (table.value[pair[0]], table.value[pair[1]]))))
     else:
-        joined = candidates.join(prints).map(lambda kv: (kv[1][0], kv[1][1])).join(prints).map(lambda kv: (kv[0], (kv[1][0], kv[1][1])))
+        joined = candidates.join(prints, parts).map(lambda kv: (kv[1][0], kv[1][1])).join(prints, parts).map(lambda kv: (kv[0], (kv[1][0], kv[1][1])))
         verified = joined.flatMap(_verified)
-    pairs = sorted(set(verified.collect()))
+    verified = verified.persist()
+    if verified.count() * PAIR_BYTES <= limit:
+        pairs = sorted(set(verified.collect()))
+        copied = sc.broadcast({i for pair in pairs for i in pair})
+        published = dict(analysed.filter(lambda row: row[2].report_id in copied.value).map(lambda row: (row[2].report_id, row[2].published)).collect())
+        stories: Any = stories_from_pairs(sorted(published.items()), pairs)
+    else:
+        labels = connected(verified, parts)
+        dates = analysed.map(lambda row: (row[2].report_id, row[2].published))
+        stories = labels.join(dates, parts).map(lambda kv: (kv[1][0], (kv[0], kv[1][1]))).groupByKey(parts).flatMap(_story_of_group).persist()
     prints.unpersist()
-    copied = sc.broadcast({i for pair in pairs for i in pair})
-    published = dict(analysed.filter(lambda row: row[2].report_id in copied.value).map(lambda row: (row[2].report_id, row[2].published)).collect())
-    return stories_from_pairs(sorted(published.items()), pairs)
+    return stories
 
 
-def _links(analysed: Any, copies: Any) -> list[Link]:
-    """Every link between claims, found block by block as `corroborate.link_claims` does."""
-    def blocked(row: Row) -> Iterator[tuple[str, tuple[Claim, str, str | None]]]:
-        return _blocked(row, story_of(copies.value, row[2].report_id))
+def _story_of_group(group: tuple[str, Iterable[tuple[str, str | None]]]) -> list[tuple[str, str]]:
+    members = sorted(group[1])
+    story = story_id(members)
+    return [(report_id, story) for report_id, _ in members]
 
-    # A pair in several blocks (a town's name, id and grid cell) may be linked in each: once here.
-    found = analysed.flatMap(blocked).groupByKey().flatMap(_block_links).reduceByKey(lambda a, b: a).collect()
-    return sorted((Link(a, b, why) for (a, b), why in found), key=lambda link: (link.a, link.b))
+
+def _with_story(sc: Any, analysed: Any, stories: Any, parts: int) -> Any:
+    """Each analysed report with its story (broadcast when the copies are few, else joined)."""
+    from pyspark import StorageLevel
+
+    if isinstance(stories, dict):
+        copies = sc.broadcast(stories)
+        return analysed.map(lambda row: (*row, story_of(copies.value, row[2].report_id)))
+    keyed = analysed.map(lambda row: (row[2].report_id, row)).leftOuterJoin(stories, parts)
+    return keyed.map(lambda kv: (*kv[1][0], kv[1][1] or content_id("s", kv[0]))).persist(StorageLevel.MEMORY_AND_DISK)
+
+
+def _block_entries(row: Row) -> Iterator[tuple[str, str]]:
+    _, _, report, claims, story = row
+    for claim in claims or ():
+        for key in block_keys(claim, story, report.published):
+            yield key, claim.claim_id
+
+
+def _members(group: tuple[str, Iterable[str]]) -> list[tuple[str, ...]]:
+    members = tuple(sorted(set(group[1])))
+    return [members] if len(members) > 1 else []
+
+
+def _links(rows: Any, parts: int) -> Any:
+    """Every link between claims, ((a, b), why), found block by block as `corroborate.link_claims`
+    does. Blocks travel as lists of claim ids, and blocks with the same members are judged once
+    (a town's name, id and grid cells usually have the same claims); then each claim, cut down to
+    what the rules read, is sent to the blocks it is in."""
+    blocks = rows.flatMap(_block_entries).groupByKey(parts).flatMap(_members).distinct(parts)
+    membership = blocks.zipWithUniqueId().flatMap(lambda kv: [(claim_id, kv[1]) for claim_id in kv[0]])
+    views = rows.flatMap(lambda row: [(c.claim_id, (link_view(c), row[4], row[2].published)) for c in row[3] or ()])
+    # A pair in several blocks may be linked in each: once here.
+    return membership.join(views, parts).values().groupByKey(parts).flatMap(_block_links).reduceByKey(lambda a, b: a, parts)
+
+
+def _incidents(sc: Any, rows: Any, links: Any, limit: int, parts: int) -> Any:
+    """The incidents of the groups that links join: the groups are formed on the driver when the
+    links fit it, else on the cluster."""
+    links = links.persist()
+
+    def members(row: Row) -> Iterator[tuple[str, tuple[Claim, Report, str]]]:
+        _, _, report, claims, story = row
+        for claim in claims or ():
+            yield claim.claim_id, (claim, report, story)
+
+    if links.count() * PAIR_BYTES <= limit:
+        found = sorted((Link(a, b, why) for (a, b), why in links.collect()), key=lambda link: (link.a, link.b))
+        reasons = sc.broadcast(link_reasons(found))
+        pairs = [(link.a, link.b) for link in found]
+        group_of = sc.broadcast({claim_id: group[0] for group in components(sorted({i for pair in pairs for i in pair}), pairs) for claim_id in group})
+        keyed = rows.flatMap(members).map(lambda kv: (group_of.value.get(kv[0], kv[0]), kv[1]))
+        incidents = keyed.groupByKey(parts).map(lambda g: _incident_of_group(g, reasons.value))
+    else:
+        labels = connected(links.keys(), parts)
+        keyed = rows.flatMap(members).leftOuterJoin(labels, parts).map(lambda kv: (kv[1][1] or kv[0], kv[1][0]))
+        why = links.map(lambda kv: (kv[0][0], (kv[0][1], kv[1]))).join(labels, parts).map(lambda kv: (kv[1][1], (kv[0], *kv[1][0])))
+        incidents = keyed.cogroup(why, parts).map(_incident_with_reasons)
+    links.unpersist()
+    return incidents
+
+
+def _incident_with_reasons(group: tuple[str, tuple[Iterable[tuple[Claim, Report, str]], Iterable[tuple[str, str, str]]]]) -> Any:
+    root, (members, found) = group
+    reasons = link_reasons(Link(a, b, why) for a, b, why in sorted(found))
+    return _incident_of_group((root, members), reasons)
+
+
+def connected(pairs: Any, parts: int) -> Any:
+    """(id, root) for every id in the pairs, the root being the smallest id of its group, found on
+    the cluster by alternating large-star and small-star rounds (Kiveris et al., "Connected
+    components in MapReduce and beyond", 2014): O(log^2 n) rounds, no node's edges on one machine
+    beyond its own."""
+    from pyspark import StorageLevel
+
+    edges = pairs.map(lambda p: (max(p), min(p))).filter(lambda e: e[0] != e[1]).distinct(parts).persist(StorageLevel.MEMORY_AND_DISK)
+    while True:
+        large = edges.flatMap(lambda e: (e, (e[1], e[0]))).groupByKey(parts).flatMap(_large_star)
+        small = large.groupByKey(parts).flatMap(_small_star).distinct(parts).persist(StorageLevel.MEMORY_AND_DISK)
+        done = _is_star_forest(small, parts)  # computes this round before the last is dropped
+        edges.unpersist()
+        edges = small
+        if done:
+            return edges.union(edges.values().distinct(parts).map(lambda root: (root, root))).coalesce(parts)
+
+
+def _large_star(node: tuple[str, Iterable[str]]) -> list[tuple[str, str]]:
+    """Every larger neighbour of a node is joined to the smallest of its neighbourhood."""
+    u, neighbours = node[0], set(node[1])
+    least = min(neighbours | {u})
+    return [(v, least) for v in neighbours if v > u]
+
+
+def _small_star(node: tuple[str, Iterable[str]]) -> list[tuple[str, str]]:
+    """A node and its smaller neighbours are joined to the smallest of them."""
+    u, smaller = node[0], set(node[1])
+    least = min(smaller | {u})
+    return [(v, least) for v in smaller | {u} if v != least]
+
+
+def _is_star_forest(edges: Any, parts: int) -> bool:
+    """Every edge points from a node with no other edge out to a node with none out at all: each
+    group is a star around its smallest id."""
+    roles = edges.flatMap(lambda e: ((e[0], (1, 0)), (e[1], (0, 1)))).reduceByKey(lambda a, b: (a[0] + b[0], a[1] + b[1]), parts)
+    return bool(roles.filter(lambda kv: kv[1][0] > 1 or (kv[1][0] > 0 and kv[1][1] > 0)).isEmpty())
 
 
 # -- Parquet --------------------------------------------------------------------------------
@@ -345,16 +478,16 @@ def _write(spark: Any, path: Path, schema_name: str, records: Any) -> None:
 LEDGER_COLUMNS = ("file", "record", "report_id", "kind", "original", "report", "claims", "story_id")
 
 
-def _write_ledger(spark: Any, path: Path, analysed: Any, copies: Any, incidents: Any) -> None:
+def _write_ledger(spark: Any, path: Path, rows: Any, incidents: Any, parts: int) -> None:
     """The records `load` stores: originals, reports and claims in input order; incidents."""
     from pyspark.sql import types as T
 
     def row(item: Row) -> tuple[Any, ...]:
-        (file, record), raw, report, claims = item
+        (file, record), raw, report, claims, story = item
         return (
             file, record, report.report_id, raw.kind, bytearray(raw.original), json.dumps(report_fields(report), ensure_ascii=False),
             None if claims is None else json.dumps([claim_to_json(c) for c in claims], ensure_ascii=False),
-            story_of(copies.value, report.report_id),
+            story,
         )
 
     schema = T.StructType([
@@ -363,7 +496,7 @@ def _write_ledger(spark: Any, path: Path, analysed: Any, copies: Any, incidents:
         T.StructField("original", T.BinaryType(), False), T.StructField("report", T.StringType(), False),
         T.StructField("claims", T.StringType(), True), T.StructField("story_id", T.StringType(), False),
     ])
-    ordered = analysed.sortBy(lambda item: item[0])
+    ordered = rows.sortBy(lambda item: item[0], numPartitions=parts)
     spark.createDataFrame(ordered.map(row), schema=schema).write.mode("overwrite").parquet(str(path / "reports"))
     incident_schema = T.StructType([T.StructField("incident_id", T.StringType(), False), T.StructField("data", T.StringType(), False)])
     rows = incidents.map(lambda i: (i.incident_id, json.dumps(incident_to_json(i), ensure_ascii=False)))
