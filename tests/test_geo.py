@@ -258,3 +258,27 @@ def test_a_village_name_shared_within_the_named_region_gives_the_region_not_a_gu
 )
 def test_villages_are_read_only_where_the_text_makes_them_places(text: str) -> None:
     assert not any(p.precision == "admin2" and p.geonameid is None for p in find_places(text)), find_places(text)
+
+
+@pytest.mark.parametrize(
+    ("query", "name", "admin1", "precision", "country"),
+    [
+        # Two settlements named together: the smaller, by the town, in either order.
+        ("Kyiv, Borodyanka", "Borodianka", "Kiev", "place", "UA"),
+        ("Borodyanka, Kyiv", "Borodianka", "Kiev", "place", "UA"),
+        # A neighbourhood known only far away (a Moscow district) is still by the town named.
+        ("Cheryomushki, Mariupol", "Mariupol", "Donetsk", "place", "UA"),
+        # A region's own word names the region, not its capital.
+        ("Kharkiv Oblast", "Kharkiv", "Kharkiv", "admin1", "UA"),
+        ("Belgorod Oblast, Russia", "Belgorod", "Belgorod", "admin1", "RU"),
+        # A named country rules out namesakes elsewhere; nothing closer is known there.
+        ("Bucha, Russia", "Russia", None, "country", "RU"),
+        # A region name after a comma is the region, as before.
+        ("Izium, Kharkiv Oblast", "Izyum", "Kharkiv", "place", "UA"),
+        ("Paris, Texas", "Paris", "Texas", "place", "US"),
+    ],
+)
+def test_place_strings_with_two_parts_read_as_one_place(query: str, name: str, admin1: str | None, precision: str, country: str) -> None:
+    (best, *_) = locate_string(query)
+    assert (best.name, best.admin1, best.precision, best.country) == (name, admin1, precision, country)
+    assert best.text == query

@@ -528,6 +528,37 @@ def find_places(text: str, gaz: Gazetteer | None = None) -> list[Location]:
     return resolve(find_mentions(text, gaz), text, gaz)
 
 
+# A place string's own word for a region ("Kharkiv Oblast"; a "district" may be a city's, and
+# so may a "region" named before its city: "Kyiv region, Donetsk" is a district of Donetsk).
+_NAMES_REGION = re.compile(r"\s+(?:oblast|region|province|krai|kray)\b", re.IGNORECASE)
+# Two settlements named together ("Borodyanka, Kyiv") lie at most this far apart.
+PAIR_KM = 60.0
+
+
+def _settlement_by_town(first: str, second: str, gaz: Gazetteer) -> Entry | None:
+    """"Rozivka, Horlivka", "Kyiv, Borodyanka": two settlements named together are a place and the
+    town it lies by, in either order. The answer is the smaller of the pair of their namesakes
+    that lie within PAIR_KM of each other (the largest such town first), or None when no pair does."""
+    firsts = [e for e in _candidates(gaz, first, misspelt=True, placed=True) if e.kind in ("place", "village")]
+    named = _candidates(gaz, second, misspelt=True, placed=True)
+    seconds = [e for e in named if e.kind in ("place", "village")]
+    if len(seconds) < len(named):
+        return None  # "Kyselivka, Kherson": the second may be the region, which the hint reads
+    best: tuple[tuple[int, float], Entry] | None = None
+    for a in firsts:
+        for b in seconds:
+            if a.country != b.country or a.name == b.name:
+                continue
+            distance = _km((a.lat, a.lon), (b.lat, b.lon))
+            if distance > PAIR_KM:
+                continue
+            small, town = sorted((a, b), key=lambda e: (e.population, e.kind == "place"))
+            key = (town.population, -distance)
+            if best is None or key > best[0]:
+                best = (key, small)
+    return best[1] if best else None
+
+
 def locate_string(query: str, gaz: Gazetteer | None = None) -> list[Location]:
     """Geocode a whole string as one place name ("Trostyanets', Sumy region"), best first."""
     gaz = gaz or shared_gazetteer()
@@ -538,7 +569,15 @@ def locate_string(query: str, gaz: Gazetteer | None = None) -> list[Location]:
     head = parts[0].strip(" )")
     hint_text = " ".join(parts[1:])
     hint_words = re.sub(r"\b(?:region|oblast|province|district|raion|area|city|vicinity|outskirts)\b", "", hint_text, flags=re.I).strip(" )")
+    if len(parts) == 2 and hint_words == hint_text.strip(" )"):
+        nearby = _settlement_by_town(head, hint_words, gaz)
+        if nearby is not None:
+            mention = Mention(0, len(query), query, (nearby,), "strong")
+            return [_location(mention, nearby, query, 1.0)]
     text = f"in {head}" + (f", {hint_words} region" if hint_words else "")
+    countries = {e.country for part in parts[1:] for e in gaz.lookup(part.strip(" )")) if e.kind == "country"}
+    # Does the string go on to name what the head lies within, other than its country?
+    within = any(not any(e.kind == "country" for e in gaz.lookup(part.strip(" )"))) for part in parts[1:])
     mentions = find_mentions(text, gaz)
     if not mentions:
         entries = _candidates(gaz, head, misspelt=True, placed=True)
@@ -546,6 +585,29 @@ def locate_string(query: str, gaz: Gazetteer | None = None) -> list[Location]:
             return []
         mentions = [Mention(3, 3 + len(head), head, tuple(entries), "strong", hint_words or None)]
     else:
-        mentions = [Mention(m.start, m.end, m.text, m.candidates, "strong", hint_words or m.region_hint, False) if i == 0 else m for i, m in enumerate(mentions)]
+        # The string is a place by definition; "Kharkiv Oblast" still names the region.
+        mentions = [Mention(m.start, m.end, m.text, m.candidates, "region" if not within and _NAMES_REGION.match(text[m.end:]) else "strong", hint_words or m.region_hint, False) if i == 0 else m for i, m in enumerate(mentions)]
     located = resolve(mentions, text, gaz)
+    if located and countries and located[0].country not in countries:
+        # "Solkhi, Belgorod Oblast, Russia": the string says which country; a namesake in another
+        # is not the place. What the rest of the string names in that country is.
+        rest = [loc for loc in locate_string(", ".join(p.strip(" )") for p in parts[1:]), gaz) if loc.country in countries]
+        return [loc.__class__(**{**loc.__dict__, "start": None, "end": None, "text": query}) for loc in rest[:1]]
+    if located and len(parts) == 2 and hint_words == hint_text.strip(" )"):
+        town = _town_named_after(located[0], hint_words, gaz)
+        if town is not None:
+            return [_location(Mention(0, len(query), query, (town,), "strong"), town, query, 1.0)]
     return [loc.__class__(**{**loc.__dict__, "start": None, "end": None, "text": query}) for loc in located[:1]] + located[1:]
+
+
+def _town_named_after(found: Location, name: str, gaz: Gazetteer) -> Entry | None:
+    """"Cheryomushki district, Mariupol": when the first name was found only far from every town
+    the second names, the string still says where it is: by that town (its largest namesake).
+    Not when the second name is also a region's ("Popasne, Luhansk": the oblast, not the city)."""
+    entries = _candidates(gaz, name, misspelt=True, placed=True)
+    towns = [e for e in entries if e.kind == "place"]
+    if found.precision != "place" or found.lat is None or found.lon is None or not towns or len(towns) < len(entries):
+        return None
+    if any(_km((found.lat, found.lon), (e.lat, e.lon)) <= PAIR_KM for e in towns):
+        return None
+    return max(towns, key=lambda e: e.population)
