@@ -282,3 +282,9 @@ def test_place_strings_with_two_parts_read_as_one_place(query: str, name: str, a
     (best, *_) = locate_string(query)
     assert (best.name, best.admin1, best.precision, best.country) == (name, admin1, precision, country)
     assert best.text == query
+
+
+@pytest.mark.parametrize("text", ["A cafe was destroyed in Klymentove village, Sumy oblast.", "A cafe was destroyed in Klymentove village in Sumy oblast."])
+def test_a_village_word_between_a_name_and_its_region_keeps_the_region(text: str) -> None:
+    first = find_places(text)[0]
+    assert (first.text, first.admin1, first.precision) == ("Klymentove", "Sumy", "admin2")
