@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from claimledger.geo.gazetteer import Entry, Gazetteer, shared_gazetteer
 from claimledger.geo.names import key, skeleton
@@ -569,15 +569,16 @@ def locate_string(query: str, gaz: Gazetteer | None = None) -> list[Location]:
     head = parts[0].strip(" )")
     hint_text = " ".join(parts[1:])
     hint_words = re.sub(r"\b(?:region|oblast|province|district|raion|area|city|vicinity|outskirts)\b", "", hint_text, flags=re.I).strip(" )")
-    if len(parts) == 2 and hint_words == hint_text.strip(" )"):
-        nearby = _settlement_by_town(head, hint_words, gaz)
-        if nearby is not None:
-            mention = Mention(0, len(query), query, (nearby,), "strong")
-            return [_location(mention, nearby, query, 1.0)]
+    # "X, Y" with no region word: Y may be a town X lies by.
+    two_names = len(parts) == 2 and hint_words == hint_text.strip(" )")
+    nearby = _settlement_by_town(head, hint_words, gaz) if two_names else None
+    if nearby is not None:
+        return [_whole_string(nearby, query)]
     text = f"in {head}" + (f", {hint_words} region" if hint_words else "")
-    countries = {e.country for part in parts[1:] for e in gaz.lookup(part.strip(" )")) if e.kind == "country"}
+    named_countries = [{e.country for e in gaz.lookup(part.strip(" )")) if e.kind == "country"} for part in parts[1:]]
+    countries = set().union(*named_countries)
     # Does the string go on to name what the head lies within, other than its country?
-    within = any(not any(e.kind == "country" for e in gaz.lookup(part.strip(" )"))) for part in parts[1:])
+    within = not all(named_countries)
     mentions = find_mentions(text, gaz)
     if not mentions:
         entries = _candidates(gaz, head, misspelt=True, placed=True)
@@ -592,12 +593,15 @@ def locate_string(query: str, gaz: Gazetteer | None = None) -> list[Location]:
         # "Solkhi, Belgorod Oblast, Russia": the string says which country; a namesake in another
         # is not the place. What the rest of the string names in that country is.
         rest = [loc for loc in locate_string(", ".join(p.strip(" )") for p in parts[1:]), gaz) if loc.country in countries]
-        return [loc.__class__(**{**loc.__dict__, "start": None, "end": None, "text": query}) for loc in rest[:1]]
-    if located and len(parts) == 2 and hint_words == hint_text.strip(" )"):
-        town = _town_named_after(located[0], hint_words, gaz)
-        if town is not None:
-            return [_location(Mention(0, len(query), query, (town,), "strong"), town, query, 1.0)]
-    return [loc.__class__(**{**loc.__dict__, "start": None, "end": None, "text": query}) for loc in located[:1]] + located[1:]
+        return [replace(loc, start=None, end=None, text=query) for loc in rest[:1]]
+    town = _town_named_after(located[0], hint_words, gaz) if located and two_names else None
+    if town is not None:
+        return [_whole_string(town, query)]
+    return [replace(loc, start=None, end=None, text=query) for loc in located[:1]] + located[1:]
+
+
+def _whole_string(entry: Entry, query: str) -> Location:
+    return _location(Mention(0, len(query), query, (entry,), "strong"), entry, query, 1.0)
 
 
 def _town_named_after(found: Location, name: str, gaz: Gazetteer) -> Entry | None:
