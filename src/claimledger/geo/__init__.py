@@ -535,12 +535,12 @@ _NAMES_REGION = re.compile(r"\s+(?:oblast|region|province|krai|kray)\b", re.IGNO
 PAIR_KM = 60.0
 
 
-def _settlement_by_town(first: str, second: str, gaz: Gazetteer) -> Entry | None:
+def _settlement_by_town(first: str, named: list[Entry], gaz: Gazetteer) -> Entry | None:
     """"Rozivka, Horlivka", "Kyiv, Borodyanka": two settlements named together are a place and the
     town it lies by, in either order. The answer is the smaller of the pair of their namesakes
-    that lie within PAIR_KM of each other (the largest such town first), or None when no pair does."""
+    that lie within PAIR_KM of each other (the largest such town first), or None when no pair does.
+    `named`: the second name's candidates."""
     firsts = [e for e in _candidates(gaz, first, misspelt=True, placed=True) if e.kind in ("place", "village")]
-    named = _candidates(gaz, second, misspelt=True, placed=True)
     seconds = [e for e in named if e.kind in ("place", "village")]
     if len(seconds) < len(named):
         return None  # "Kyselivka, Kherson": the second may be the region, which the hint reads
@@ -571,7 +571,8 @@ def locate_string(query: str, gaz: Gazetteer | None = None) -> list[Location]:
     hint_words = re.sub(r"\b(?:region|oblast|province|district|raion|area|city|vicinity|outskirts)\b", "", hint_text, flags=re.I).strip(" )")
     # "X, Y" with no region word: Y may be a town X lies by.
     two_names = len(parts) == 2 and hint_words == hint_text.strip(" )")
-    nearby = _settlement_by_town(head, hint_words, gaz) if two_names else None
+    second = _candidates(gaz, hint_words, misspelt=True, placed=True) if two_names else []
+    nearby = _settlement_by_town(head, second, gaz) if second else None
     if nearby is not None:
         return [_whole_string(nearby, query)]
     text = f"in {head}" + (f", {hint_words} region" if hint_words else "")
@@ -594,7 +595,7 @@ def locate_string(query: str, gaz: Gazetteer | None = None) -> list[Location]:
         # is not the place. What the rest of the string names in that country is.
         rest = [loc for loc in locate_string(", ".join(p.strip(" )") for p in parts[1:]), gaz) if loc.country in countries]
         return [replace(loc, start=None, end=None, text=query) for loc in rest[:1]]
-    town = _town_named_after(located[0], hint_words, gaz) if located and two_names else None
+    town = _town_named_after(located[0], second) if located and second else None
     if town is not None:
         return [_whole_string(town, query)]
     return [replace(loc, start=None, end=None, text=query) for loc in located[:1]] + located[1:]
@@ -604,11 +605,11 @@ def _whole_string(entry: Entry, query: str) -> Location:
     return _location(Mention(0, len(query), query, (entry,), "strong"), entry, query, 1.0)
 
 
-def _town_named_after(found: Location, name: str, gaz: Gazetteer) -> Entry | None:
+def _town_named_after(found: Location, entries: list[Entry]) -> Entry | None:
     """"Cheryomushki district, Mariupol": when the first name was found only far from every town
     the second names, the string still says where it is: by that town (its largest namesake).
-    Not when the second name is also a region's ("Popasne, Luhansk": the oblast, not the city)."""
-    entries = _candidates(gaz, name, misspelt=True, placed=True)
+    Not when the second name is also a region's ("Popasne, Luhansk": the oblast, not the city).
+    `entries`: the second name's candidates."""
     towns = [e for e in entries if e.kind == "place"]
     if found.precision != "place" or found.lat is None or found.lon is None or not towns or len(towns) < len(entries):
         return None
