@@ -314,7 +314,9 @@ def _stories(sc: Any, analysed: Any, limit: int, parts: int) -> Any:
         labels = connected(verified, parts)
         dates = analysed.map(lambda row: (row[2].report_id, row[2].published))
         stories = labels.join(dates, parts).map(lambda kv: (kv[1][0], (kv[0], kv[1][1]))).groupByKey(parts).flatMap(_story_of_group).persist()
+        stories.count()  # computed while the pairs it comes from are still held
     prints.unpersist()
+    verified.unpersist()
     return stories
 
 
