@@ -224,3 +224,25 @@ def test_groups_found_on_the_cluster_are_those_of_the_driver_union(spark_session
         found.setdefault(root, set()).add(node)
     assert {frozenset(g) for g in found.values()} == {frozenset(g) for g in components(joined, pairs)}
     assert all(root == min(found[root]) for root in found)
+
+
+@pytest.mark.parametrize("per_file, parts", [
+    ({0: 5000}, 8),  # one large crawl file, as in the benchmark
+    ({n: 3 for n in range(40)}, 8),  # many small files
+    ({0: 1, 1: 900, 2: 7, 5: 400}, 4),  # files of every size, some skipped (unreadable)
+    ({0: 3}, 8),  # fewer records than ranges
+    ({}, 8),
+])
+def test_ledger_ranges_keep_input_order_and_hold_about_as_many_records_each(per_file: dict[int, int], parts: int) -> None:
+    import bisect
+    from collections import Counter
+
+    from claimledger.spark import _ordinal_bounds
+
+    bounds = _ordinal_bounds(per_file, parts)
+    assert bounds == sorted(bounds) and len(bounds) < max(parts, 1)
+    ordinals = [(file, record) for file in sorted(per_file) for record in range(per_file[file])]
+    ranges = [bisect.bisect_right(bounds, ordinal) for ordinal in ordinals]
+    assert ranges == sorted(ranges)
+    total = sum(per_file.values())
+    assert max(Counter(ranges).values(), default=0) <= -(-total // parts)

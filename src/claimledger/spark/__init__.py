@@ -10,13 +10,14 @@ it, and on the cluster (connected components by large-star/small-star rounds) be
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import glob
 import hashlib
 import json
 import os
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -72,6 +73,19 @@ def _zip_directories_read_once() -> None:
 
 
 _zip_directories_read_once()
+
+
+def _freeze_survivors() -> None:
+    """PySpark's daemon runs a full `gc.collect()` after every task; with the parser, lexicons and
+    gazetteer loaded (about 120,000 objects) each one took 45 ms, longer than most small tasks.
+    Called as a task starts, just after the previous task's collection, when everything alive is
+    the worker's long-lived state: frozen out of the collector's sight (refcounting still frees)."""
+    import gc
+
+    from pyspark import TaskContext
+
+    if TaskContext.get() is not None:
+        gc.freeze()
 # What the driver may collect and broadcast: fingerprints for story checks (up to ~100,000
 # reports), copy pairs and claim links, whose groups it then forms itself. Beyond, each is joined
 # and its groups are found on the cluster (CLAIMLEDGER_SPARK_BROADCAST_BYTES overrides the limit).
@@ -137,6 +151,7 @@ def input_files(patterns: Sequence[str]) -> tuple[list[str], list[Rejected]]:
 def read_one(item: tuple[int, str]) -> Iterator[tuple[Any, ...]]:
     """The raw documents of one input file, each with its place in the input, or why one was
     refused. Reading is cheap; deriving text (trafilatura) waits until the records are spread."""
+    _freeze_survivors()
     index, name = item
     for number, raw in enumerate(read_file(Path(name), {}, Defaults())):
         if isinstance(raw, BadInput):
@@ -147,6 +162,7 @@ def read_one(item: tuple[int, str]) -> Iterator[tuple[Any, ...]]:
 
 def derive_partition(rows: Iterable[tuple[tuple[int, int], RawDocument]]) -> Iterator[tuple[Any, ...]]:
     """Working text and boilerplate of each raw document, as `ingest_into` derives them."""
+    _freeze_survivors()
     for ordinal, raw in rows:
         try:
             report = clean_report(to_report(raw))
@@ -183,6 +199,7 @@ def _later_captures(group: tuple[Any, Iterable[tuple[tuple[int, int], str, bool]
 
 def analyse_partition(rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[Any, ...]]:
     """`analyse_reports` over one partition, with one parser process (the executor is the parallelism)."""
+    _freeze_survivors()
     batch = list(rows)
     failures: list[Rejected] = []
     done = dict((report.report_id, claims) for report, claims in analyse_reports([r for _, _, r in batch], failures=failures, processes=1))
@@ -192,13 +209,15 @@ def analyse_partition(rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[Any, ..
         yield ("rejected", failure.name, failure.reason)
 
 
-def fingerprint_partition(rows: Iterable[Analysed]) -> Iterator[Fingerprint]:
+def fingerprint_partition(rows: Iterable[Analysed]) -> Iterator[tuple[str, tuple[Fingerprint, str | None]]]:
+    """(report_id, (fingerprint, published)) of each report long enough to judge: the date
+    travels with the fingerprint so that stories need no second pass over the reports."""
     batch = [report for _, _, report, _ in rows]
-    return (fp for fp in fingerprints(batch) if fp is not None)
+    return ((fp.report_id, (fp, report.published)) for report, fp in zip(batch, fingerprints(batch), strict=True) if fp is not None)
 
 
-def _band_entries(fp: Fingerprint) -> list[tuple[tuple[int, int], str]]:
-    return [(key, fp.report_id) for key in band_keys(fp)]
+def _band_entries(item: tuple[str, tuple[Fingerprint, str | None]]) -> list[tuple[tuple[int, int], str]]:
+    return [(key, item[0]) for key in band_keys(item[1][0])]
 
 
 def _candidates(group: tuple[Any, Iterable[str]]) -> Iterator[tuple[str, str]]:
@@ -258,9 +277,10 @@ def run_job(spark: Any, patterns: Sequence[str], output: Path, partitions: int |
         unique = unique.filter(lambda row: row[2].report_id not in later)
     analysed_all = unique.mapPartitions(analyse_partition).persist(StorageLevel.MEMORY_AND_DISK)
     summary.rejected.extend(Rejected(t[1], t[2]) for t in analysed_all.filter(lambda t: t[0] == "rejected").collect())
-    analysed = analysed_all.filter(lambda t: t[0] == "report").map(lambda t: (t[1], t[2], t[3], t[4])).persist(StorageLevel.MEMORY_AND_DISK)
-    summary.reports = analysed.count()
+    # Not persisted again: every later pass reads the analysed records once, filtered as it goes.
+    analysed = analysed_all.filter(lambda t: t[0] == "report").map(lambda t: (t[1], t[2], t[3], t[4]))
     summary.duplicates = found.count() - derived.count() + len(later)
+    bounds = _ordinal_bounds(found.map(lambda kv: kv[1][0][0]).countByValue(), parts)
     read.unpersist()
 
     limit = int(os.environ.get("CLAIMLEDGER_SPARK_BROADCAST_BYTES", BROADCAST_BYTES))
@@ -271,9 +291,9 @@ def run_job(spark: Any, patterns: Sequence[str], output: Path, partitions: int |
     _write(spark, output / "reports", "report.json", rows.map(lambda row: report_record(row[2], row[4], ingested_at)))
     _write(spark, output / "claims", "claim.json", rows.flatMap(lambda row: [claim_record(c, include_private_names) for c in row[3] or ()]))
     _write(spark, output / "incidents", "incident.json", incidents.map(incident_record))
-    _write_ledger(spark, output / "ledger", rows, incidents, parts)
-    summary.claims = rows.map(lambda row: len(row[3] or ())).sum()
-    summary.incidents = incidents.count()
+    _write_ledger(spark, output / "ledger", rows, incidents, bounds)
+    # Counted from the files' footers, not by another pass over the records.
+    summary.reports, summary.claims, summary.incidents = (spark.read.parquet(str(output / name)).count() for name in ("reports", "claims", "incidents"))
     if isinstance(stories, dict):
         summary.stories = summary.reports - len(stories) + len(set(stories.values()))
     else:
@@ -285,7 +305,7 @@ def run_job(spark: Any, patterns: Sequence[str], output: Path, partitions: int |
         "inputs": list(patterns), "partitions": parts, "master": sc.master, "ingested_at": ingested_at,
         "include_private_names": include_private_names,
     }, indent=2) + "\n", encoding="utf-8")
-    for rdd in (incidents, rows, analysed, analysed_all, derived):
+    for rdd in (incidents, rows, analysed_all, derived):
         rdd.unpersist()
     return summary
 
@@ -293,9 +313,10 @@ def run_job(spark: Any, patterns: Sequence[str], output: Path, partitions: int |
 def _stories(sc: Any, analysed: Any, limit: int, parts: int) -> Any:
     """report_id -> story_id for reports that have copies (a report alone is its own story): a
     dict when the copy pairs fit the driver, else an RDD of the same pairs."""
-    prints = analysed.mapPartitions(fingerprint_partition).map(lambda fp: (fp.report_id, fp)).persist()
-    candidates = prints.values().flatMap(_band_entries).groupByKey(parts).flatMap(_candidates).distinct(parts)
-    size = prints.map(lambda kv: kv[1].hashes.nbytes + kv[1].signature.nbytes + 200).sum()
+    dated = analysed.mapPartitions(fingerprint_partition).persist()
+    prints = dated.mapValues(lambda v: v[0])
+    candidates = dated.flatMap(_band_entries).groupByKey(parts).flatMap(_candidates).distinct(parts)
+    size = dated.map(lambda kv: kv[1][0].hashes.nbytes + kv[1][0].signature.nbytes + 200).sum()
     if size <= limit:
         # Small enough to send to every executor: candidates are checked where they are, with no
         # shuffle of fingerprints (Spark SQL makes the same choice for small join sides).
@@ -308,14 +329,14 @@ def _stories(sc: Any, analysed: Any, limit: int, parts: int) -> Any:
     if verified.count() * PAIR_BYTES <= limit:
         pairs = sorted(set(verified.collect()))
         copied = sc.broadcast({i for pair in pairs for i in pair})
-        published = dict(analysed.filter(lambda row: row[2].report_id in copied.value).map(lambda row: (row[2].report_id, row[2].published)).collect())
+        published = dict(dated.filter(lambda kv: kv[0] in copied.value).map(lambda kv: (kv[0], kv[1][1])).collect())
         stories: Any = stories_from_pairs(sorted(published.items()), pairs)
     else:
         labels = connected(verified, parts)
-        dates = analysed.map(lambda row: (row[2].report_id, row[2].published))
+        dates = dated.mapValues(lambda v: v[1])
         stories = labels.join(dates, parts).map(lambda kv: (kv[1][0], (kv[0], kv[1][1]))).groupByKey(parts).flatMap(_story_of_group).persist()
         stories.count()  # computed while the pairs it comes from are still held
-    prints.unpersist()
+    dated.unpersist()
     verified.unpersist()
     return stories
 
@@ -480,7 +501,25 @@ def _write(spark: Any, path: Path, schema_name: str, records: Any) -> None:
 LEDGER_COLUMNS = ("file", "record", "report_id", "kind", "original", "report", "claims", "story_id")
 
 
-def _write_ledger(spark: Any, path: Path, rows: Any, incidents: Any, parts: int) -> None:
+def _ordinal_bounds(per_file: Mapping[int, int], parts: int) -> list[tuple[int, int]]:
+    """Exclusive upper bounds of up to `parts` ranges of input order, (file, record), holding
+    about as many records each, cut from the number of records in each file: the ledger is put
+    in input order without sampling it first (as `sortBy` would, twice)."""
+    total = sum(per_file.values())
+    size = max(1, -(-total // max(1, parts)))
+    bounds: list[tuple[int, int]] = []
+    seen = 0
+    for file in sorted(per_file):
+        count = per_file[file]
+        cut = (len(bounds) + 1) * size
+        while seen + count > cut and len(bounds) < parts - 1:
+            bounds.append((file, cut - seen))
+            cut += size
+        seen += count
+    return bounds
+
+
+def _write_ledger(spark: Any, path: Path, rows: Any, incidents: Any, bounds: list[tuple[int, int]]) -> None:
     """The records `load` stores: originals, reports and claims in input order; incidents."""
     from pyspark.sql import types as T
 
@@ -498,8 +537,9 @@ def _write_ledger(spark: Any, path: Path, rows: Any, incidents: Any, parts: int)
         T.StructField("original", T.BinaryType(), False), T.StructField("report", T.StringType(), False),
         T.StructField("claims", T.StringType(), True), T.StructField("story_id", T.StringType(), False),
     ])
-    ordered = rows.sortBy(lambda item: item[0], numPartitions=parts)
-    spark.createDataFrame(ordered.map(row), schema=schema).write.mode("overwrite").parquet(str(path / "reports"))
+    ordered = rows.map(lambda item: (item[0], row(item))).repartitionAndSortWithinPartitions(
+        len(bounds) + 1, partitionFunc=lambda ordinal: bisect.bisect_right(bounds, ordinal))
+    spark.createDataFrame(ordered.values(), schema=schema).write.mode("overwrite").parquet(str(path / "reports"))
     incident_schema = T.StructType([T.StructField("incident_id", T.StringType(), False), T.StructField("data", T.StringType(), False)])
     rows = incidents.map(lambda i: (i.incident_id, json.dumps(incident_to_json(i), ensure_ascii=False)))
     spark.createDataFrame(rows, schema=incident_schema).write.mode("overwrite").parquet(str(path / "incidents"))
