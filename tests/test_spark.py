@@ -246,3 +246,10 @@ def test_ledger_ranges_keep_input_order_and_hold_about_as_many_records_each(per_
     assert ranges == sorted(ranges)
     total = sum(per_file.values())
     assert max(Counter(ranges).values(), default=0) <= -(-total // parts)
+
+
+def test_a_local_session_compiles_with_c1_unless_told_otherwise(spark_session: Any) -> None:
+    from claimledger.spark import LOCAL_JAVA_OPTIONS
+
+    jvm = spark_session.sparkContext._jvm
+    assert LOCAL_JAVA_OPTIONS in list(jvm.java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments())
