@@ -86,6 +86,8 @@ def _freeze_survivors() -> None:
 
     if TaskContext.get() is not None:
         gc.freeze()
+
+
 # What the driver may collect and broadcast: fingerprints for story checks (up to ~100,000
 # reports), copy pairs and claim links, whose groups it then forms itself. Beyond, each is joined
 # and its groups are found on the cluster (CLAIMLEDGER_SPARK_BROADCAST_BYTES overrides the limit).
@@ -127,9 +129,9 @@ def session(master: str | None = None, app_name: str = "claimledger") -> Any:
     if master:
         builder = builder.master(master)
     if master and master.startswith("local") and os.environ.get("CLAIMLEDGER_SPARK_JIT", "quick") == "quick":
-        # A local job lives minutes in one JVM that shares the cores with the Python workers; the
-        # optimising compiler's threads took 17 CPU-seconds of a 5,000-page run on two cores.
-        # Compiling with C1 alone halved the JVM's CPU (43 -> 25 s) and shortened the run.
+        # A local job lives minutes in one JVM that shares the cores with the Python workers; its
+        # JIT compiler threads took 17 CPU-seconds of a 5,000-page run on two cores. Compiling
+        # with C1 alone cut the JVM's CPU from 43 to 25 s and shortened the run.
         builder = builder.config("spark.driver.extraJavaOptions", LOCAL_JAVA_OPTIONS)
     spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("ERROR")
