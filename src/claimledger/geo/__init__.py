@@ -306,17 +306,22 @@ def resolve(mentions: list[Mention], text: str, gaz: Gazetteer | None = None) ->
     anchors: list[tuple[float, float]] = []
     regions: dict[tuple[str, str | None], set[int]] = {}
     for index, m in enumerate(mentions):
-        if len(m.candidates) == 1 or m.candidates[0].kind in ("admin1", "admin2"):
-            top = m.candidates[0]
+        top = m.candidates[0]
+        # "Franklin County" names a county in each of 24 states: it sets no region by itself.
+        one_region = top.kind in ("admin1", "admin2") and all(
+            (c.country, c.admin1) == (top.country, top.admin1) for c in m.candidates if c.kind in ("admin1", "admin2")
+        )
+        if len(m.candidates) == 1 or one_region:
             if top.kind != "country":
                 anchors.append((top.lat, top.lon))
             if top.kind in ("admin1", "admin2"):
                 regions.setdefault((top.country, top.admin1), set()).add(index)
+    paired = _county_towns(mentions)
     chosen: list[tuple[int, Entry, float]] = []
     for index, m in enumerate(mentions):
         # A region named by this very mention ("Luhansk region") is no evidence for its own town.
         others = {region for region, named_by in regions.items() if named_by - {index}}
-        best = _choose(m, context, anchors, gaz, others)
+        best = _choose(m, context, anchors, gaz, others, paired)
         if best is not None:
             chosen.append((index, *best))
     # One text, one neighbourhood: when two or more of its towns lie in one region, an
@@ -330,7 +335,7 @@ def resolve(mentions: list[Mention], text: str, gaz: Gazetteer | None = None) ->
                 m = mentions[index]
                 if len({(c.country, c.admin1) for c in m.candidates}) > 1 and (entry.country, entry.admin1) != region:
                     others = {r for r, named_by in regions.items() if named_by - {index}} | {region}
-                    best = _choose(m, context, anchors, gaz, others)
+                    best = _choose(m, context, anchors, gaz, others, paired)
                     if best is not None:
                         entry, score = best
                 again.append((index, entry, score))
@@ -359,9 +364,30 @@ def _drop_parts_read_as_towns(located: list[Location], text: str) -> list[Locati
     return [loc for i, loc in enumerate(located) if i not in dropped]
 
 
+# A county's point (the middle of its towns) lies within this distance of its towns.
+COUNTY_KM = 40.0
+_COUNTY = re.compile(r"\b(?:County|Parish)$")
+
+
+def _county_towns(mentions: list[Mention]) -> set[Entry]:
+    """Counties and towns that a text names together and that lie together: "Huntsville" beside
+    "Walker County" is the Huntsville in that county (Texas), though both names recur in other
+    states. Only a named county pairs, so two common town names never vouch for each other."""
+    paired: set[Entry] = set()
+    counties = [m for m in mentions if _COUNTY.search(m.text)]
+    if not counties:
+        return paired
+    towns = {(m.text, e) for m in mentions if not _COUNTY.search(m.text) for e in m.candidates if e.kind == "place"}
+    for county in {(m.text, e) for m in counties for e in m.candidates if e.kind == "admin2"}:
+        for name, town in towns:
+            if name != county[0] and town.country == county[1].country and town.admin1 == county[1].admin1 and _km((town.lat, town.lon), (county[1].lat, county[1].lon)) <= COUNTY_KM:
+                paired.update((county[1], town))
+    return paired
+
+
 def _choose(
     m: Mention, context: Counter[str], anchors: list[tuple[float, float]], gaz: Gazetteer,
-    regions: set[tuple[str, str | None]] | None = None,
+    regions: set[tuple[str, str | None]] | None = None, paired: set[Entry] | None = None,
 ) -> tuple[Entry, float] | None:
     scored: list[tuple[float, Entry]] = []
     hint_entries: list[Entry] = []
@@ -396,6 +422,8 @@ def _choose(
             score += 2.0 if nearest < 150 else (1.0 if nearest < 400 else 0.0)
         if regions and e.kind in ("place", "admin2") and (e.country, e.admin1) in regions:
             score += 4.0  # the text names the region this place lies in
+        if paired and e in paired:
+            score += 3.0  # a town and its county, named together
         scored.append((score, e))
     if not scored:
         return None
