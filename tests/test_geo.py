@@ -6,6 +6,24 @@ from claimledger.geo import find_places, locate_string
 from claimledger.geo.names import skeleton
 
 
+@pytest.mark.parametrize(
+    ("text", "name", "state"),
+    [
+        ("Deputies in Walker County arrested two men near Huntsville on Friday.", "Huntsville", "Texas"),
+        ("Deputies in Walker County arrested two men near Huntsville on Friday.", "Walker County", "Texas"),
+        ("The Limestone County sheriff said the crash closed a road outside Athens.", "Athens", "Alabama"),
+    ],
+)
+def test_a_town_named_with_its_county_is_the_town_in_that_county(text: str, name: str, state: str) -> None:
+    place = next(p for p in find_places(text) if p.text == name)
+    assert (place.country, place.admin1) == ("US", state), place
+
+
+def test_an_ambiguous_county_name_does_not_pull_other_towns_to_its_first_state() -> None:
+    text = "Voters in Columbus, Grove City and Dublin, all in Franklin County, turned out early."
+    assert {p.admin1 for p in find_places(text) if p.text in ("Columbus", "Grove City", "Dublin")} == {"Ohio"}
+
+
 @pytest.mark.parametrize(("a", "b"), [("Izium", "Izyum"), ("Narowlya", "Narovlya"), ("Trostianets", "Trostyanets'"), ("Kharkiv", "Kharkiv")])
 def test_romanisation_variants_share_a_skeleton(a: str, b: str) -> None:
     assert skeleton(a) == skeleton(b)
