@@ -19,6 +19,33 @@ def test_a_town_named_with_its_county_is_the_town_in_that_county(text: str, name
     assert (place.country, place.admin1) == ("US", state), place
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Coach Mike Ripley praised the team. Ripley said the win came late in the third period.",
+        "Sheriff Tom Tanner said the car was found empty. Tanner added that no one was hurt.",
+    ],
+)
+def test_a_surname_used_in_a_persons_name_is_not_a_town_later(text: str) -> None:
+    assert find_places(text) == []
+
+
+def test_a_town_named_after_an_event_name_is_still_the_town() -> None:
+    places = find_places("Tickets for Rodeo Gainesville sold out. Police in Gainesville, Texas, closed two roads.")
+    assert [p.admin1 for p in places if p.text == "Gainesville"] == ["Texas"]
+
+
+def test_a_name_placed_once_is_the_same_place_where_it_recurs() -> None:
+    text = "Three men appeared at Tipperary District Court after a fight in Tipperary town on Main Street, Tipperary."
+    places = [p for p in find_places(text) if p.text == "Tipperary"]
+    assert len(places) == 3 and {p.country for p in places} == {"IE"}
+
+
+@pytest.mark.parametrize("text", ["Damage to Bridge over Dnipro at Nova Kakhovka.", "Strike near Grain facility, Soledar, Donetsk Oblast"])
+def test_a_common_word_named_once_is_not_a_small_town_abroad(text: str) -> None:
+    assert all(p.country == "UA" for p in find_places(text)), find_places(text)
+
+
 def test_an_ambiguous_county_name_does_not_pull_other_towns_to_its_first_state() -> None:
     text = "Voters in Columbus, Grove City and Dublin, all in Franklin County, turned out early."
     assert {p.admin1 for p in find_places(text) if p.text in ("Columbus", "Grove City", "Dublin")} == {"Ohio"}

@@ -8,10 +8,12 @@ X", "X region", "near X").
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from claimledger.geo.gazetteer import Entry, Gazetteer, shared_gazetteer
 from claimledger.geo.names import key, skeleton
@@ -135,6 +137,7 @@ def find_mentions(text: str, gaz: Gazetteer | None = None) -> list[Mention]:
     """Place-name mentions in text, longest name first, with their gazetteer candidates."""
     gaz = gaz or shared_gazetteer()
     mentions: list[Mention] = []
+    people: set[str] = set()  # surnames the text has used in a person's name ("Mike Ripley")
     for run in _RUN.finditer(text):
         words = list(re.finditer(r"[^ ]+", run.group()))
         i = 0
@@ -166,13 +169,43 @@ def find_mentions(text: str, gaz: Gazetteer | None = None) -> list[Mention]:
             opens_sentence = i - 1 == 0 and re.search(r"(?:^|[.!?:;\"“]\s*|\n\s*)$", text[:run.start()]) is not None
             located_by_region = _APPOSITION_REGION.match(text[end:end + 60]) is not None  # "Residences Kramatorsk, Donetsk Oblast"
             if i > 0 and not opens_sentence and not located_by_region and _after_a_name(words[i - 1].group()) and not any(e.kind in ("country", "admin1") for e in entries):
+                if j == i + 1 and _is_small(entries) and words[i - 1].group().strip(".,’'").title() in first_names():
+                    people.add(surface)  # "Mike Ripley"; not "Rodeo Gainesville", an event named after the town
                 i = j  # "Mike Jones", "Sgt. Lincoln": the last word of a person's or body's name
                 continue
             mention = _cue(text, start, end, surface, entries)
             if mention is not None:
                 mentions.append(mention)
+            elif _TITLES.search(text[max(0, start - 60):start]) and " " not in surface and _is_small(entries):
+                people.add(surface)  # "Sheriff's deputies told Mr. Tanner"
             i = j
+    if people:
+        # Once "Mike Ripley" is a person, a later bare "Ripley" is that person, not the town,
+        # unless the wording places it ("in Ripley").
+        mentions = [m for m in mentions if m.text not in people or m.cue == "strong" or _PLACED_BEFORE.search(text[max(0, m.start - 40):m.start])]
     return _lowercase_mentions(text, gaz, mentions)
+
+
+@functools.cache
+def first_names() -> frozenset[str]:
+    """English given names (the US Census Bureau's 1990 lists of male and female first names, as
+    packaged by `names`): the word before a surname. Empty when the package is missing."""
+    try:
+        import names
+    except ImportError:
+        return frozenset()
+    folder = Path(names.__file__).parent
+    found: set[str] = set()
+    for filename in ("dist.male.first", "dist.female.first"):
+        path = folder / filename
+        if path.exists():
+            found.update(line.split()[0].title() for line in path.read_text(encoding="ascii", errors="replace").splitlines() if line.strip())
+    return frozenset(found)
+
+
+def _is_small(entries: list[Entry]) -> bool:
+    """True when no reading of a name is a country, a region or a city: a surname may be such a name."""
+    return not any(e.kind in ("country", "admin1", "region") or e.population > 200_000 for e in entries)
 
 
 # "in kharkiv", "in Chasiv yar": captions and posts often skip capitals after a preposition.
@@ -317,11 +350,12 @@ def resolve(mentions: list[Mention], text: str, gaz: Gazetteer | None = None) ->
             if top.kind in ("admin1", "admin2"):
                 regions.setdefault((top.country, top.admin1), set()).add(index)
     paired = _county_towns(mentions)
+    names = Counter(m.text for m in mentions)
     chosen: list[tuple[int, Entry, float]] = []
     for index, m in enumerate(mentions):
         # A region named by this very mention ("Luhansk region") is no evidence for its own town.
         others = {region for region, named_by in regions.items() if named_by - {index}}
-        best = _choose(m, context, anchors, gaz, others, paired)
+        best = _choose(m, context, anchors, gaz, others, paired, names[m.text] > 1)
         if best is not None:
             chosen.append((index, *best))
     # One text, one neighbourhood: when two or more of its towns lie in one region, an
@@ -335,11 +369,19 @@ def resolve(mentions: list[Mention], text: str, gaz: Gazetteer | None = None) ->
                 m = mentions[index]
                 if len({(c.country, c.admin1) for c in m.candidates}) > 1 and (entry.country, entry.admin1) != region:
                     others = {r for r, named_by in regions.items() if named_by - {index}} | {region}
-                    best = _choose(m, context, anchors, gaz, others, paired)
+                    best = _choose(m, context, anchors, gaz, others, paired, names[m.text] > 1)
                     if best is not None:
                         entry, score = best
                 again.append((index, entry, score))
             chosen = again
+    # One name, one place in one text: a name the text placed once ("in Tipperary town") is the
+    # same place where it recurs without a cue ("Tipperary District Court").
+    by_name: dict[str, tuple[Entry, float]] = {}
+    for index, entry, score in chosen:
+        by_name.setdefault(mentions[index].text, (entry, score))
+    placed = {index for index, _, _ in chosen}
+    chosen += [(index, *by_name[m.text]) for index, m in enumerate(mentions) if index not in placed and m.text in by_name and not m.weak]
+    chosen.sort(key=lambda c: c[0])
     located = [_location(mentions[index], entry, text, score) for index, entry, score in chosen]
     return _drop_parts_read_as_towns(located, text)
 
@@ -387,7 +429,7 @@ def _county_towns(mentions: list[Mention]) -> set[Entry]:
 
 def _choose(
     m: Mention, context: Counter[str], anchors: list[tuple[float, float]], gaz: Gazetteer,
-    regions: set[tuple[str, str | None]] | None = None, paired: set[Entry] | None = None,
+    regions: set[tuple[str, str | None]] | None = None, paired: set[Entry] | None = None, recurs: bool = False,
 ) -> tuple[Entry, float] | None:
     scored: list[tuple[float, Entry]] = []
     hint_entries: list[Entry] = []
@@ -449,7 +491,10 @@ def _choose(
             return None
         if entry.population < 1000:
             return None
-    if entry.kind == "place" and entry.country not in context and entry.population < 15_000 and m.cue != "strong":
+    # The only town of its name in the world, after "in" or "near" and named again, is that town
+    # ("in Tipperary town ... Main Street, Tipperary"); a word named once may be a common noun ("Bridge").
+    only_one = m.cue == "prefix" and len(m.candidates) == 1 and not alternate and entry.population >= 1000 and recurs
+    if entry.kind == "place" and entry.country not in context and entry.population < 15_000 and m.cue != "strong" and not only_one:
         return None
     if entry.country not in context and alternate and entry.population < 1_000_000 and m.cue != "strong" and not _variant(entry.name, m.text):
         return None  # only an alternate name, abroad: "Sea" is not Seattle
