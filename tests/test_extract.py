@@ -307,3 +307,9 @@ def test_impossible_and_absurd_dates_are_not_read(text: str) -> None:
 
     for _, _, info in find_dates(text, dt.date(2022, 4, 4)):
         assert info.start is None or 1900 <= int(info.start[:4]) <= 2100
+
+
+def test_a_capital_that_attempts_or_estimates_is_its_government_not_the_site(nlp) -> None:
+    text = "Russian forces shelled a train station on Wednesday, killing 22 people, the president said after warning that Moscow might attempt something cruel."
+    (claim,) = claims_of(nlp, text, "2022-08-24")
+    assert all(loc.role != "site" for loc in claim.locations if loc.name == "Moscow"), claim.locations

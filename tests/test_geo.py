@@ -333,3 +333,34 @@ def test_place_strings_with_two_parts_read_as_one_place(query: str, name: str, a
 def test_a_village_word_between_a_name_and_its_region_keeps_the_region(text: str) -> None:
     first = find_places(text)[0]
     assert (first.text, first.admin1, first.precision) == ("Klymentove", "Sumy", "admin2")
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "role"),
+    [
+        ("About 2,000 people were forcibly deported to Russia from Kherson, officials said.", "Russia", "destination"),
+        ("Russian forces removed residents and took them to Crimea on buses.", "Crimea", "destination"),
+        ("Some soldiers are refusing to return to fight in Ukraine, lawyers in Moscow said.", "Ukraine", "destination"),
+        ("US Ambassador Linda Thomas-Greenfield said filtration continued in Mariupol.", "United States", "other"),
+        ("Russian troops continue to fight in Bakhmut, the governor said.", "Bakhmut", "site"),
+        ("A convoy delivered bread to Izium on Monday.", "Izium", "site"),
+    ],
+)
+def test_where_people_were_taken_and_who_speaks_are_not_sites(text: str, name: str, role: str) -> None:
+    place = next(p for p in find_places(text) if p.name == name or p.text == name)
+    assert place.role == role, place
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "lat"),
+    [
+        ("Shelling hit the Zaporizhzhia nuclear power plant overnight.", "Zaporizhzhia Nuclear Power Plant", 47.51),
+        ("Russian troops left the Chernobyl nuclear power station in March.", "Chornobyl Nuclear Power Plant", 51.39),
+        ("Inspectors reached ZNPP on Thursday.", "Zaporizhzhia Nuclear Power Plant", 47.51),
+        ("Water poured through the breached Kakhovka dam.", "Kakhovka Dam", 46.78),
+        ("A truck exploded on the Kerch bridge.", "Crimean Bridge", 45.31),
+    ],
+)
+def test_works_named_after_a_town_are_placed_where_they_stand(text: str, name: str, lat: float) -> None:
+    (place,) = find_places(text)
+    assert place.name == name and abs(place.lat - lat) < 0.05, place

@@ -752,6 +752,11 @@ def _site(sentence: _Sentence, places: list[Location], paragraph_start: int, rep
 _AGENT_VERBS = {
     "say", "claim", "accuse", "deny", "announce", "report", "insist", "warn", "blame", "tell", "allege", "confirm",
     "evacuate", "deploy", "send", "launch", "order", "seize", "capture", "demand", "call", "urge", "respond", "carry",
+    # Verbs of will, judgement and statement: a city or country that attempts, estimates or
+    # condemns is its government ("Moscow might attempt something cruel").
+    "attempt", "try", "plan", "want", "seek", "intend", "threaten", "refuse", "agree", "decide", "estimate", "believe",
+    "assess", "condemn", "state", "note", "argue", "suggest", "promise", "pledge", "vow", "expect", "hope", "ask",
+    "request", "reject", "approve", "recognise", "recognize", "annex", "invade", "retaliate", "sanction",
 }
 
 

@@ -94,6 +94,23 @@ _STATE_POSSESSIVE = re.compile(
 )
 _ORIGIN = re.compile(r"\bfrom\s+(?:the\s+)?(?:(?:city|town|village|region)\s+of\s+)?$", re.IGNORECASE)
 _DESTINATION = re.compile(r"\b(?:to|towards?|into|for|bound for|en route to)\s+(?:the\s+)?(?:(?:city|town|village|region)\s+of\s+)?$", re.IGNORECASE)
+# "to" alone is ambiguous ("belongs to Russia", "a visit to Kyiv"); after a verb of moving people
+# or goods it is where they were taken ("forcibly deported to Russia", "taken them to Crimea"),
+# and after a refusal it is where they would not go ("refusing to return to fight in Ukraine").
+_TAKEN_TO = re.compile(
+    r"\b(?:deport\w*|taken|took|takes?|taking|moved?|moving|transferr\w*|relocat\w*|sent|sends?|sending|evacuat\w*|"
+    r"fled|flee\w*|brought|bring\w*|abduct\w*|removed?|removing|ship\w*|bus(?:s)?ed|driven|carried|forced)\b"
+    r"(?:\s+[\w,’'-]+){0,5}?\s+(?:to|into)\s+(?:the\s+)?$"
+    r"|\b(?:refus\w*|unwilling|reluctant|declin\w*|(?:do|did|does)(?: not|n['’]t) want)\s+to\s+(?:(?:return|go back|go)\s+(?:to\s+)?)?"
+    r"(?:fight|serve|go|deploy|be deployed|be sent|return)\s+(?:in|to)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+# A country named before a title or a body speaks for its state: "US Ambassador", "UK officials".
+_AFFILIATION = re.compile(
+    r"^\.?\s+(?:[Aa]mbassador|[Pp]resident|[Ss]ecretary|[Ee]nvoy|officials?|[Dd]efen[cs]e (?:[Ss]ecretary|[Mm]inister|[Mm]inistry|officials?)|"
+    r"[Ff]oreign (?:[Mm]inister|[Mm]inistry|[Ss]ecretary|[Oo]ffice)|[Pp]rime [Mm]inister|diplomats?|intelligence|lawmakers?|[Ss]enators?|"
+    r"spokes(?:man|woman|person)|[Ee]mbassy|authorities|government|[Mm]inistry|[Cc]hancellor|[Gg]eneral [Ss]taff|[Aa]rmy [Gg]eneral)\b"
+)
 # Marks a context that is only the default guess: the text itself named no country.
 _NO_COUNTRY_NAMED = "-"
 # Countries a war report's small places most likely lie in, when the text names none.
@@ -183,7 +200,47 @@ def find_mentions(text: str, gaz: Gazetteer | None = None) -> list[Mention]:
         # Once "Mike Ripley" is a person, a later bare "Ripley" is that person, not the town,
         # unless the wording places it ("in Ripley").
         mentions = [m for m in mentions if m.text not in people or m.cue == "strong" or _PLACED_BEFORE.search(text[max(0, m.start - 40):m.start])]
-    return _lowercase_mentions(text, gaz, mentions)
+    return _facility_mentions(text, _lowercase_mentions(text, gaz, mentions))
+
+
+# Works named after a town they do not stand in, which war reporting names often: a nuclear
+# plant is named after its oblast or an old name ("Zaporizhzhia" lies at Enerhodar, 50 km from
+# the city). (names, kind of work, name, country, region, lat, lon); the points are the works'.
+FACILITIES = [
+    (r"Zaporizhzhi?a|Zaporizhzhya|Zaporozhye|Zaporizhia", "nuclear", "Zaporizhzhia Nuclear Power Plant", "UA", "Zaporizhia", 47.5119, 34.5856),
+    (r"Chernobyl|Chornobyl", "nuclear", "Chornobyl Nuclear Power Plant", "UA", "Kiev", 51.3894, 30.0989),
+    (r"South Ukraine|South Ukrainian|Pivdennoukrainsk", "nuclear", "South Ukraine Nuclear Power Plant", "UA", "Mykolaiv", 47.8128, 31.2158),
+    (r"Rivne|Rovno", "nuclear", "Rivne Nuclear Power Plant", "UA", "Rivne", 51.3278, 25.8917),
+    (r"Khmelnytskyi|Khmelnytsky|Khmelnitsky", "nuclear", "Khmelnytskyi Nuclear Power Plant", "UA", "Khmelnytskyi", 50.3014, 26.6497),
+    (r"Kursk", "nuclear", "Kursk Nuclear Power Plant", "RU", "Kursk", 51.6747, 35.6064),
+    (r"Kakhovka|Nova Kakhovka", "dam", "Kakhovka Dam", "UA", "Kherson", 46.7781, 33.3717),
+    (r"Antonivskyi|Antonivsky|Antonovsky", "bridge", "Antonivskyi Bridge", "UA", "Kherson", 46.6686, 32.7117),
+    (r"Crimean|Kerch|Kerch Strait", "bridge", "Crimean Bridge", "UA", "Crimea", 45.3083, 36.5111),
+]
+_FACILITY_WORDS = {
+    "nuclear": r"\s+(?:[Nn]uclear\s+(?:[Pp]ower\s+)?(?:[Pp]lant|[Ss]tation|[Ff]acility|[Rr]eactor)|(?:[Aa]tomic|[Nn]uclear)\s+[Pp]ower\s+[Ss]tation|NPP|N\.P\.P\.)",
+    "dam": r"\s+(?:[Dd]am|[Hh]ydro(?:electric)?\s+(?:[Pp]ower\s+)?(?:[Pp]lant|[Ss]tation|[Dd]am)|HPP|[Rr]eservoir\s+[Dd]am)",
+    "bridge": r"\s+[Bb]ridge",
+}
+_FACILITY = [
+    (re.compile(rf"\b(?:{names}){_FACILITY_WORDS[kind]}\b"), Entry(None, name, cc, region, lat, lon, 0, "facility"))
+    for names, kind, name, cc, region, lat, lon in FACILITIES
+]
+_FACILITY_ABBREVIATIONS = {"ZNPP": 0, "ChNPP": 1}
+
+
+def _facility_mentions(text: str, mentions: list[Mention]) -> list[Mention]:
+    """Name the works themselves where the text does ("the Zaporizhzhia nuclear power plant"),
+    in place of the town whose name they carry."""
+    found: list[Mention] = []
+    for pattern, entry in _FACILITY:
+        found.extend(Mention(match.start(), match.end(), match.group(), (entry,), "strong") for match in pattern.finditer(text))
+    for abbreviation, index in _FACILITY_ABBREVIATIONS.items():
+        found.extend(Mention(match.start(), match.end(), abbreviation, (_FACILITY[index][1],), "strong") for match in re.finditer(rf"\b{abbreviation}\b", text))
+    if not found:
+        return mentions
+    kept = [m for m in mentions if not any(f.start < m.end and m.start < f.end for f in found)]
+    return sorted(kept + found, key=lambda m: m.start)
 
 
 @functools.cache
@@ -431,6 +488,8 @@ def _choose(
     m: Mention, context: Counter[str], anchors: list[tuple[float, float]], gaz: Gazetteer,
     regions: set[tuple[str, str | None]] | None = None, paired: set[Entry] | None = None, recurs: bool = False,
 ) -> tuple[Entry, float] | None:
+    if m.candidates[0].kind == "facility":
+        return m.candidates[0], 10.0  # named in full: nothing to choose
     scored: list[tuple[float, Entry]] = []
     hint_entries: list[Entry] = []
     if m.region_hint:
@@ -568,6 +627,8 @@ def _location(m: Mention, entry: Entry, text: str, score: float) -> Location:
         role = "origin"
     elif _DESTINATION.search(before) and not re.search(r"\b(?:to|into)\s+(?:the\s+)?$", before[-12:]) or re.search(r"\b(?:towards?|bound for|en route to)\s+(?:the\s+)?$", before):
         role = "destination"
+    elif _TAKEN_TO.search(text[max(0, m.start - 80):m.start]):
+        role = "destination"
     after = text[m.end:m.end + 30]
     if _REFERENCE.search(before):
         role = "other"  # "300 kilometers west of Kyiv" measures from Kyiv; the event is elsewhere
@@ -575,6 +636,8 @@ def _location(m: Mention, entry: Entry, text: str, score: float) -> Location:
         role = "other"  # "a Geneva-based office", "a Kyiv-born singer": where someone is from, not an event
     elif _RIVER_AFTER.match(after) or _RIVER_BEFORE.search(before):
         role = "other"  # "the Dnipro river", "a bridge over the Dnipro": the river, not the city
+    elif precision == "country" and _AFFILIATION.match(after):
+        role = "other"  # "US Ambassador Linda Thomas-Greenfield said": who speaks, not where
     elif precision in ("place", "country") and (_ACTS.match(after) or _STATE_POSSESSIVE.match(after)):
         role = "other"  # "Moscow has deployed", "Kyiv says", "Moscow's firepower": the state acting, not the site
     elif _RELATION.search(before) and precision == "place":
