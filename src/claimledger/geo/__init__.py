@@ -625,9 +625,7 @@ def _location(m: Mention, entry: Entry, text: str, score: float) -> Location:
     role = "site"
     if _ORIGIN.search(before):
         role = "origin"
-    elif _DESTINATION.search(before) and not re.search(r"\b(?:to|into)\s+(?:the\s+)?$", before[-12:]) or re.search(r"\b(?:towards?|bound for|en route to)\s+(?:the\s+)?$", before):
-        role = "destination"
-    elif _TAKEN_TO.search(text[max(0, m.start - 80):m.start]):
+    elif _DESTINATION.search(before) and not re.search(r"\b(?:to|into)\s+(?:the\s+)?$", before[-12:]) or re.search(r"\b(?:towards?|bound for|en route to)\s+(?:the\s+)?$", before) or _TAKEN_TO.search(text[max(0, m.start - 80):m.start]):
         role = "destination"
     after = text[m.end:m.end + 30]
     if _REFERENCE.search(before):
