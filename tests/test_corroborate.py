@@ -47,6 +47,14 @@ def test_one_source_under_two_names_counts_once() -> None:
     assert incident.independent_source_count == 1
 
 
+@pytest.mark.parametrize(("first", "second"), [("President Volodymyr Zelenskyy", "Volodymyr Zelensky"), ("Dmitry Peskov", "Dmitriy Peskov")])
+def test_one_source_in_two_romanisations_counts_once(first: str, second: str) -> None:
+    a = _claim("c1", "r1", f"Rockets hit Kramatorsk on Friday, {first} said.", first, KRAMATORSK)
+    b = _claim("c2", "r2", f"Rockets hit Kramatorsk on Friday, {second} said.", second, KRAMATORSK)
+    (incident,) = build_incidents([a, b], {"r1": _report("r1", "AP"), "r2": _report("r2", "BBC")}, {"r1": "s1", "r2": "s2"})
+    assert incident.independent_source_count == 1
+
+
 def test_source_keys_fold_spelling_and_possessives() -> None:
     assert source_key("Ukraine's Defence Ministry") == source_key("the Ukrainian Defense Ministry")
 

@@ -313,3 +313,33 @@ def test_a_capital_that_attempts_or_estimates_is_its_government_not_the_site(nlp
     text = "Russian forces shelled a train station on Wednesday, killing 22 people, the president said after warning that Moscow might attempt something cruel."
     (claim,) = claims_of(nlp, text, "2022-08-24")
     assert all(loc.role != "site" for loc in claim.locations if loc.name == "Moscow"), claim.locations
+
+
+def test_a_lede_without_a_place_takes_the_place_the_next_sentence_names(nlp) -> None:
+    text = (
+        "Russian forces launched a rocket attack on a train station on Wednesday, killing 22 people, the president said.\n\n"
+        "The attack took place in Chaplyne, a town in the Dnipropetrovsk region."
+    )
+    claims = claims_of(nlp, text, "2022-08-24")
+    assert claims and claims[0].locations[0].name == "Chaplyne" and claims[0].locations[0].role == "site"
+
+
+def test_the_plant_is_the_works_the_report_named(nlp) -> None:
+    text = (
+        "Inspectors visited the Zaporizhzhia nuclear power plant last week. "
+        "Officials said on Saturday that Russian troops were shelling the plant from a village nearby."
+    )
+    claims = [c for c in claims_of(nlp, text, "2022-08-13") if "shelling the plant" in c.evidence[0].text]
+    assert claims and claims[0].locations[0].name == "Zaporizhzhia Nuclear Power Plant"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Russian soldiers stole a fairground train in Kherson, adding to the list of items Moscow is accused of looting.",
+        "Ukraine says the ship carried grain stolen from territory seized by Moscow in Kherson.",
+    ],
+)
+def test_the_accused_and_the_agent_of_a_passive_are_not_sites(nlp, text: str) -> None:
+    claims = claims_of(nlp, text, "2022-11-14")
+    assert claims and all(loc.role != "site" for c in claims for loc in c.locations if loc.name == "Moscow"), [c.locations for c in claims]

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from claimledger.dedup import components
+from claimledger.geo.names import skeleton
 from claimledger.model import Claim, DateInfo, Incident, Location, Report, SourceRef, content_id
 
 FAMILIES = [
@@ -348,12 +349,14 @@ _TITLE_WORDS = {
 
 def _merge_named(sources: dict[str, tuple[str, str, set[str], bool]]) -> dict[str, tuple[str, str, set[str], bool]]:
     """One source under two names ("Thomas-Greenfield", "Ambassador Linda Thomas-Greenfield")
-    counts once: a name whose distinctive words all occur in another's is the same source."""
+    counts once: a name whose distinctive words all occur in another's is the same source.
+    Words compare by their romanisation skeleton: "Zelenskyy" and "Zelensky" are one man."""
     keys = sorted(sources, key=len, reverse=True)
     merged: dict[str, tuple[str, str, set[str], bool]] = {}
+    spelt = {k: {skeleton(w) for w in set(k.split()) - _TITLE_WORDS} for k in keys}
     for k in keys:
-        words = set(k.split()) - _TITLE_WORDS
-        target = next((m for m in merged if words and words <= set(m.split()) and not k.startswith("story:")), None)
+        words = spelt[k]
+        target = next((m for m in merged if words and words <= spelt[m] and not k.startswith("story:")), None)
         if target is None:
             merged[k] = sources[k]
         else:

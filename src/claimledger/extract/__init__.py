@@ -16,6 +16,7 @@ from typing import Any
 from claimledger.extract.attribution import Speaker, find_speaker, is_pronoun, make_attribution
 from claimledger.extract.dates import find_dates, parse_published
 from claimledger.extract.lexicon import Lexicon, TypeSpec, load_lexicon
+from claimledger.geo import FACILITY_NAMES
 from claimledger.model import (
     Actor,
     Attribution,
@@ -698,6 +699,8 @@ def _private_names(doc: Any) -> set[str]:
 
 
 _RANK = {"place": 0, "admin2": 1, "admin1": 2, "region": 3, "country": 4}
+# A definite reference back to works the report named ("the plant", "the dam").
+_THE_WORKS = re.compile(r"\b[Tt]he\s+(?:[\w-]+\s+){0,2}?(?:plant|power station|dam|bridge)\b")
 
 
 def _site(sentence: _Sentence, places: list[Location], paragraph_start: int, report_place: Location | None) -> list[Location]:
@@ -707,6 +710,11 @@ def _site(sentence: _Sentence, places: list[Location], paragraph_start: int, rep
     specific place the story is about when one was named just before, inside that country.
     """
     inside_sentence = [p for p in places if p.start is not None and sentence.start <= p.start < sentence.end]
+    if not any(p.precision == "place" for p in inside_sentence) and _THE_WORKS.search(sentence.text[sentence.start:sentence.end]):
+        # "Russian forces controlled the plant for five weeks": the works the report named last.
+        works = [p for p in places if p.start is not None and p.start < sentence.start and p.name in FACILITY_NAMES]
+        if works:
+            return [works[-1].with_role("site"), *(p.with_role("other") if p.role == "site" else p for p in inside_sentence)]
     # The story's recent sites, not a capital that acted three paragraphs ago.
     window = max(paragraph_start, sentence.start - FALLBACK_CHARS)
     before = [
@@ -742,10 +750,32 @@ def _site(sentence: _Sentence, places: list[Location], paragraph_start: int, rep
                 return [origins[0].with_role("site"), *(p for p in ordered if p is not origins[0])]
             if before:
                 return [before[-1].with_role("site"), *ordered]
+            following = _lede_follows(sentence, places)
+            if following is not None:
+                return [following, *ordered]
         return ordered
     if before:
         return [before[-1].with_role("site")]
+    following = _lede_follows(sentence, places)
+    if following is not None:
+        return [following]
     return [report_place] if report_place else []
+
+
+# A report's lede: its first sentences, before any place may have been named.
+LEDE_CHARS = 600
+
+
+def _lede_follows(sentence: _Sentence, places: list[Location]) -> Location | None:
+    """A lede that says what happened but not where is followed by where: "Russian forces
+    launched a rocket attack on a train station ... The attack took place in Chaplyne"."""
+    if sentence.start >= LEDE_CHARS:
+        return None
+    later = [
+        p for p in places
+        if p.start is not None and sentence.end <= p.start < sentence.end + FALLBACK_CHARS and p.precision in ("place", "admin2") and p.role == "site"
+    ]
+    return later[0].with_role("site") if later else None
 
 
 # Verbs whose subject is an actor: "Moscow evacuated", "Kyiv says", "Russia seized".
@@ -758,6 +788,10 @@ _AGENT_VERBS = {
     "assess", "condemn", "state", "note", "argue", "suggest", "promise", "pledge", "vow", "expect", "hope", "ask",
     "request", "reject", "approve", "recognise", "recognize", "annex", "invade", "retaliate", "sanction",
 }
+
+
+# Verbs whose passive subject is still the actor: "Moscow is accused of looting".
+_ACCUSED_VERBS = {"accuse", "blame", "urge", "condemn", "sanction", "criticise", "criticize", "suspect", "ask", "call", "warn"}
 
 
 def _filter_places(places: list[Location], doc: Any) -> list[Location]:
@@ -775,7 +809,12 @@ def _filter_places(places: list[Location], doc: Any) -> list[Location]:
             continue
         token = doc.char_span(place.start, place.end, alignment_mode="expand")
         head = token.root if token is not None else None
-        if head is not None and head.dep_ == "nsubj" and head.head.lemma_.lower() in _AGENT_VERBS and place.precision in ("country", "place"):
+        if head is not None and place.precision in ("country", "place") and (
+            (head.dep_ == "nsubj" and head.head.lemma_.lower() in _AGENT_VERBS)
+            # "items Moscow is accused of looting", "territory seized by Moscow"
+            or (head.dep_ == "nsubjpass" and head.head.lemma_.lower() in _ACCUSED_VERBS)
+            or (head.dep_ == "pobj" and head.head.dep_ == "agent")
+        ):
             place = place.with_role("other")  # metonymy: the capital or country acts, it is not the site
         kept.append(place)
     return kept
@@ -791,7 +830,9 @@ def _report_place(places: list[Location], text: str) -> Location | None:
             if p.start is not None and p.start < dateline.end():
                 return p.with_role("site")
     counts: dict[tuple[str, float | None, float | None], int] = {}
-    for p in places:
+    # Where the report's events happen, not the capital that speaks in it.
+    sites = [p for p in places if p.role == "site"] or places
+    for p in sites:
         if p.precision in ("place", "admin2", "admin1"):
             k = (p.name, p.lat, p.lon)
             counts[k] = counts.get(k, 0) + 1
@@ -799,7 +840,7 @@ def _report_place(places: list[Location], text: str) -> Location | None:
         countries = [p for p in places if p.precision == "country"]
         return countries[0].with_role("site") if countries else None
     top = max(counts.items(), key=lambda kv: kv[1])[0]
-    return next(p for p in places if (p.name, p.lat, p.lon) == top).with_role("site")
+    return next(p for p in sites if (p.name, p.lat, p.lon) == top).with_role("site")
 
 
 def _summary(spec: TypeSpec, evidence: Span, locations: list[Location], date: DateInfo, attribution: Attribution | None) -> str:

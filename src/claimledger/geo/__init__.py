@@ -222,10 +222,17 @@ _FACILITY_WORDS = {
     "dam": r"\s+(?:[Dd]am|[Hh]ydro(?:electric)?\s+(?:[Pp]ower\s+)?(?:[Pp]lant|[Ss]tation|[Dd]am)|HPP|[Rr]eservoir\s+[Dd]am)",
     "bridge": r"\s+[Bb]ridge",
 }
+# Plants whose bare name is the plant in the news of this war ("the Zaporizhzhia plant").
+_KNOWN_BY_NAME = {"Zaporizhzhia Nuclear Power Plant", "Chornobyl Nuclear Power Plant"}
+_BARE_PLANT = r"|\s+(?:[Pp]ower\s+)?[Pp]lant|\s+[Pp]ower\s+[Ss]tation"  # not "Zaporizhzhia station", the railway's
 _FACILITY = [
-    (re.compile(rf"\b(?:{names}){_FACILITY_WORDS[kind]}\b"), Entry(None, name, cc, region, lat, lon, 0, "facility"))
+    (
+        re.compile(rf"\b(?:{names})(?:{_FACILITY_WORDS[kind]}{_BARE_PLANT if name in _KNOWN_BY_NAME else ''})\b"),
+        Entry(None, name, cc, region, lat, lon, 0, "facility"),
+    )
     for names, kind, name, cc, region, lat, lon in FACILITIES
 ]
+FACILITY_NAMES = frozenset(name for _, _, name, *_ in FACILITIES)
 _FACILITY_ABBREVIATIONS = {"ZNPP": 0, "ChNPP": 1}
 
 
@@ -410,8 +417,9 @@ def resolve(mentions: list[Mention], text: str, gaz: Gazetteer | None = None) ->
     names = Counter(m.text for m in mentions)
     chosen: list[tuple[int, Entry, float]] = []
     for index, m in enumerate(mentions):
-        # A region named by this very mention ("Luhansk region") is no evidence for its own town.
-        others = {region for region, named_by in regions.items() if named_by - {index}}
+        # A region named by this very name ("Luhansk region", here or again later) is no
+        # evidence for the town of that name.
+        others = {region for region, named_by in regions.items() if any(mentions[i].text != m.text for i in named_by)}
         best = _choose(m, context, anchors, gaz, others, paired, names[m.text] > 1)
         if best is not None:
             chosen.append((index, *best))
@@ -425,7 +433,7 @@ def resolve(mentions: list[Mention], text: str, gaz: Gazetteer | None = None) ->
             for index, entry, score in chosen:
                 m = mentions[index]
                 if len({(c.country, c.admin1) for c in m.candidates}) > 1 and (entry.country, entry.admin1) != region:
-                    others = {r for r, named_by in regions.items() if named_by - {index}} | {region}
+                    others = {r for r, named_by in regions.items() if any(mentions[i].text != m.text for i in named_by)} | {region}
                     best = _choose(m, context, anchors, gaz, others, paired, names[m.text] > 1)
                     if best is not None:
                         entry, score = best
