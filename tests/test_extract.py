@@ -343,3 +343,37 @@ def test_the_plant_is_the_works_the_report_named(nlp) -> None:
 def test_the_accused_and_the_agent_of_a_passive_are_not_sites(nlp, text: str) -> None:
     claims = claims_of(nlp, text, "2022-11-14")
     assert claims and all(loc.role != "site" for c in claims for loc in c.locations if loc.name == "Moscow"), [c.locations for c in claims]
+
+
+def test_the_town_is_the_town_named_before_not_its_region(nlp) -> None:
+    text = (
+        "The strike hit Chaplyne, a town in the Dnipropetrovsk region, on Wednesday. "
+        "Officials said a child was killed by rocket fire earlier in the day in the settlement."
+    )
+    claims = [c for c in claims_of(nlp, text, "2022-08-24") if "child" in c.evidence[0].text]
+    assert claims and claims[0].locations[0].name == "Chaplyne"
+
+
+def test_in_the_town_in_a_region_is_the_town_of_that_region_named_before(nlp) -> None:
+    text = "Shelling destroyed homes in Popasna in April. Russian forces have looted the town, in the Luhansk region, since 8 May, residents said."
+    claims = [c for c in claims_of(nlp, text, "2022-05-31") if "looted" in c.evidence[0].text]
+    assert claims and claims[0].locations[0].name == "Popasna"
+
+
+def test_the_bridge_is_the_bridge_named_before_not_a_plant(nlp) -> None:
+    text = (
+        "Ukrainian strikes hit the Antonivskyi Bridge on Monday. Shelling also hit the Zaporizhzhia nuclear power plant. "
+        "Officials said a new Ukrainian strike damaged the bridge on Tuesday."
+    )
+    claims = [c for c in claims_of(nlp, text, "2022-08-13") if "damaged the bridge" in c.evidence[0].text]
+    assert claims and claims[0].locations[0].name == "Antonivskyi Bridge"
+
+
+def test_a_lede_looks_only_at_the_next_sentence_for_its_place(nlp) -> None:
+    text = (
+        "A refugee says she recognises items looted from her house on top of a Russian tank in a photo. "
+        "She says the box holds a new boiler. She and her children now live with a couple in Nottinghamshire. "
+        "The photo shows the tank in Popasna. Her home in Popasna was damaged in April."
+    )
+    claims = claims_of(nlp, text, "2022-05-31")
+    assert claims and claims[0].locations[0].name == "Popasna"

@@ -364,3 +364,8 @@ def test_where_people_were_taken_and_who_speaks_are_not_sites(text: str, name: s
 def test_works_named_after_a_town_are_placed_where_they_stand(text: str, name: str, lat: float) -> None:
     (place,) = find_places(text)
     assert place.name == name and abs(place.lat - lat) < 0.05, place
+
+
+@pytest.mark.parametrize(("text", "role"), [("Finally the pair reached safety in Poltava.", "destination"), ("Russian troops arrived in Bucha on Monday.", "site")])
+def test_where_refugees_reached_safety_is_not_a_site(text: str, role: str) -> None:
+    assert find_places(text)[0].role == role

@@ -16,7 +16,7 @@ from typing import Any
 from claimledger.extract.attribution import Speaker, find_speaker, is_pronoun, make_attribution
 from claimledger.extract.dates import find_dates, parse_published
 from claimledger.extract.lexicon import Lexicon, TypeSpec, load_lexicon
-from claimledger.geo import FACILITY_NAMES
+from claimledger.geo import FACILITY_KINDS
 from claimledger.model import (
     Actor,
     Attribution,
@@ -700,7 +700,9 @@ def _private_names(doc: Any) -> set[str]:
 
 _RANK = {"place": 0, "admin2": 1, "admin1": 2, "region": 3, "country": 4}
 # A definite reference back to works the report named ("the plant", "the dam").
-_THE_WORKS = re.compile(r"\b[Tt]he\s+(?:[\w-]+\s+){0,2}?(?:plant|power station|dam|bridge)\b")
+_THE_WORKS = re.compile(r"\b[Tt]he\s+(?:[\w-]+\s+){0,2}?(plant|power station|dam|bridge)\b")
+# A definite reference back to a settlement ("in the town", "the city's"): a town, not its region.
+_THE_SETTLEMENT = re.compile(r"\b[Tt]he\s+(?:town|city|village|settlement)\b")
 
 
 def _site(sentence: _Sentence, places: list[Location], paragraph_start: int, report_place: Location | None) -> list[Location]:
@@ -710,9 +712,12 @@ def _site(sentence: _Sentence, places: list[Location], paragraph_start: int, rep
     specific place the story is about when one was named just before, inside that country.
     """
     inside_sentence = [p for p in places if p.start is not None and sentence.start <= p.start < sentence.end]
-    if not any(p.precision == "place" for p in inside_sentence) and _THE_WORKS.search(sentence.text[sentence.start:sentence.end]):
-        # "Russian forces controlled the plant for five weeks": the works the report named last.
-        works = [p for p in places if p.start is not None and p.start < sentence.start and p.name in FACILITY_NAMES]
+    own_text = sentence.text[sentence.start:sentence.end]
+    referred = _THE_WORKS.search(own_text)
+    if referred and not any(p.precision == "place" for p in inside_sentence):
+        # "Russian forces controlled the plant for five weeks": the works of that kind the report named last.
+        kind = "bridge" if referred.group(1) == "bridge" else "dam" if referred.group(1) == "dam" else "nuclear"
+        works = [p for p in places if p.start is not None and p.start < sentence.start and FACILITY_KINDS.get(p.name) == kind]
         if works:
             return [works[-1].with_role("site"), *(p.with_role("other") if p.role == "site" else p for p in inside_sentence)]
     # The story's recent sites, not a capital that acted three paragraphs ago.
@@ -721,10 +726,20 @@ def _site(sentence: _Sentence, places: list[Location], paragraph_start: int, rep
         p for p in places
         if p.start is not None and window <= p.start < sentence.start and p.precision != "country" and p.role == "site"
     ]
+    if _THE_SETTLEMENT.search(own_text):
+        # "an 11-year-old was killed earlier in the settlement": the town named last, not its region.
+        towns = [p for p in before if p.precision == "place"]
+        before = before[:before.index(towns[-1]) + 1] if towns else before
     if inside_sentence:
         # The most specific place is the site; the others keep their own roles.
         ordered = sorted(inside_sentence, key=lambda p: (p.role != "site", _RANK[p.precision], p.start))
         sites = [p for p in ordered if p.role == "site"]
+        if sites and all(p.precision in ("admin1", "admin2") for p in sites) and _THE_SETTLEMENT.search(own_text):
+            # "in control of the town, in the Luhansk region": the town of that region named before.
+            town = next((p for p in reversed(places) if p.start is not None and p.start < sentence.start and p.precision == "place"
+                         and p.role == "site" and (p.country, p.admin1) == (sites[0].country, sites[0].admin1)), None)
+            if town is not None:
+                return [town.with_role("site"), *ordered]
         origins = [p for p in ordered if p.role == "origin" and p.precision != "country"]
         if sites and all(p.precision == "country" for p in sites) and origins:
             # "Russia's withdrawal from Kherson": where they left is where it happened.
@@ -764,6 +779,7 @@ def _site(sentence: _Sentence, places: list[Location], paragraph_start: int, rep
 
 # A report's lede: its first sentences, before any place may have been named.
 LEDE_CHARS = 600
+_SENTENCE_END = re.compile(r"[.!?][\"”’']?(?:\s+|$)")
 
 
 def _lede_follows(sentence: _Sentence, places: list[Location]) -> Location | None:
@@ -771,9 +787,12 @@ def _lede_follows(sentence: _Sentence, places: list[Location]) -> Location | Non
     launched a rocket attack on a train station ... The attack took place in Chaplyne"."""
     if sentence.start >= LEDE_CHARS:
         return None
+    # Only the next sentence: the third may have moved on ("staying with a couple in Nottinghamshire").
+    following = _SENTENCE_END.search(sentence.text, sentence.end + 1)
+    stop = following.end() if following else len(sentence.text)
     later = [
         p for p in places
-        if p.start is not None and sentence.end <= p.start < sentence.end + FALLBACK_CHARS and p.precision in ("place", "admin2") and p.role == "site"
+        if p.start is not None and sentence.end <= p.start < min(stop, sentence.end + FALLBACK_CHARS) and p.precision in ("place", "admin2") and p.role == "site"
     ]
     return later[0].with_role("site") if later else None
 

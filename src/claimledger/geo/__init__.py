@@ -101,6 +101,8 @@ _TAKEN_TO = re.compile(
     r"\b(?:deport\w*|taken|took|takes?|taking|moved?|moving|transferr\w*|relocat\w*|sent|sends?|sending|evacuat\w*|"
     r"fled|flee\w*|brought|bring\w*|abduct\w*|removed?|removing|ship\w*|bus(?:s)?ed|driven|carried|forced)\b"
     r"(?:\s+[\w,’'-]+){0,5}?\s+(?:to|into)\s+(?:the\s+)?$"
+    # Refugees' journeys end where they are safe ("finally reached safety in Poltava").
+    r"|\b(?:reached|reaching|arrived|arriving|made it|got)\s+(?:(?:to\s+)?safety|safely)\s+(?:in|at|to)\s+(?:the\s+)?$"
     r"|\b(?:refus\w*|unwilling|reluctant|declin\w*|(?:do|did|does)(?: not|n['’]t) want)\s+to\s+(?:(?:return|go back|go)\s+(?:to\s+)?)?"
     r"(?:fight|serve|go|deploy|be deployed|be sent|return)\s+(?:in|to)\s+(?:the\s+)?$",
     re.IGNORECASE,
@@ -232,7 +234,7 @@ _FACILITY = [
     )
     for names, kind, name, cc, region, lat, lon in FACILITIES
 ]
-FACILITY_NAMES = frozenset(name for _, _, name, *_ in FACILITIES)
+FACILITY_KINDS = {name: kind for _, kind, name, *_ in FACILITIES}
 _FACILITY_ABBREVIATIONS = {"ZNPP": 0, "ChNPP": 1}
 
 
