@@ -377,3 +377,16 @@ def test_a_lede_looks_only_at_the_next_sentence_for_its_place(nlp) -> None:
     )
     claims = claims_of(nlp, text, "2022-05-31")
     assert claims and claims[0].locations[0].name == "Popasna"
+
+
+@pytest.mark.parametrize(
+    ("text", "country_role"),
+    [
+        ("Officials in Kherson said Russia has taken monuments, ambulances and fire engines.", "other"),
+        ("Ukraine saw looting of shops in several towns, officials in Kyiv said on Monday.", "site"),
+    ],
+)
+def test_a_country_that_acts_is_its_state_and_one_that_undergoes_is_a_place(nlp, text: str, country_role: str) -> None:
+    claims = claims_of(nlp, text, "2022-11-14")
+    roles = {loc.role for c in claims for loc in c.locations if loc.precision == "country"}
+    assert claims and roles == {country_role}, [c.locations for c in claims]

@@ -809,6 +809,8 @@ _AGENT_VERBS = {
 }
 
 
+# Verbs whose subject undergoes or hosts what happens: "Ukraine saw heavy shelling".
+_UNDERGO_VERBS = {"be", "see", "suffer", "experience", "face", "endure", "remain", "lie", "become", "witness", "record", "host", "border", "stretch"}
 # Verbs whose passive subject is still the actor: "Moscow is accused of looting".
 _ACCUSED_VERBS = {"accuse", "blame", "urge", "condemn", "sanction", "criticise", "criticize", "suspect", "ask", "call", "warn"}
 
@@ -830,6 +832,9 @@ def _filter_places(places: list[Location], doc: Any) -> list[Location]:
         head = token.root if token is not None else None
         if head is not None and place.precision in ("country", "place") and (
             (head.dep_ == "nsubj" and head.head.lemma_.lower() in _AGENT_VERBS)
+            # A country that does something is its state ("Russia has taken monuments"); one that
+            # undergoes it is a place ("Ukraine saw blackouts").
+            or (head.dep_ == "nsubj" and place.precision == "country" and head.head.pos_ == "VERB" and head.head.lemma_.lower() not in _UNDERGO_VERBS)
             # "items Moscow is accused of looting", "territory seized by Moscow"
             or (head.dep_ == "nsubjpass" and head.head.lemma_.lower() in _ACCUSED_VERBS)
             or (head.dep_ == "pobj" and head.head.dep_ == "agent")
