@@ -344,6 +344,9 @@ def test_a_village_word_between_a_name_and_its_region_keeps_the_region(text: str
         ("US Ambassador Linda Thomas-Greenfield said filtration continued in Mariupol.", "United States", "other"),
         ("Russian troops continue to fight in Bakhmut, the governor said.", "Bakhmut", "site"),
         ("A convoy delivered bread to Izium on Monday.", "Izium", "site"),
+        ("Some were tortured and sent to a detention centre in Russia.", "Russia", "destination"),
+        ("The wounded were taken to a hospital in Kharkiv.", "Kharkiv", "destination"),
+        ("Shelling hit a hospital in Kharkiv.", "Kharkiv", "site"),
     ],
 )
 def test_where_people_were_taken_and_who_speaks_are_not_sites(text: str, name: str, role: str) -> None:

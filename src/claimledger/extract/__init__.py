@@ -9,6 +9,7 @@ places)` returns claims and touches nothing outside.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -861,8 +862,12 @@ def _report_place(places: list[Location], text: str) -> Location | None:
             k = (p.name, p.lat, p.lon)
             counts[k] = counts.get(k, 0) + 1
     if not counts:
-        countries = [p for p in places if p.precision == "country"]
-        return countries[0].with_role("site") if countries else None
+        # Only countries: the one the report's events happen in most often.
+        countries = [p for p in sites if p.precision == "country"]
+        if not countries:
+            return None
+        tally = Counter(p.country for p in countries)
+        return next(p for p in countries if tally[p.country] == max(tally.values())).with_role("site")
     top = max(counts.items(), key=lambda kv: kv[1])[0]
     return next(p for p in sites if (p.name, p.lat, p.lon) == top).with_role("site")
 

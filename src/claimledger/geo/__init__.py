@@ -101,6 +101,8 @@ _TAKEN_TO = re.compile(
     r"\b(?:deport\w*|taken|took|takes?|taking|moved?|moving|transferr\w*|relocat\w*|sent|sends?|sending|evacuat\w*|"
     r"fled|flee\w*|brought|bring\w*|abduct\w*|removed?|removing|ship\w*|bus(?:s)?ed|driven|carried|forced)\b"
     r"(?:\s+[\w,’'-]+){0,5}?\s+(?:to|into)\s+(?:the\s+)?$"
+    # "sent to a detention center in Russia": where the place they were sent to lies.
+    r"|\b(?:sent|taken|deported|moved|transferred|relocated|brought)\s+to\s+(?:an?\s+|the\s+)?(?:[\w’'-]+\s+){1,3}in\s+(?:the\s+)?$"
     # Refugees' journeys end where they are safe ("finally reached safety in Poltava").
     r"|\b(?:reached|reaching|arrived|arriving|made it|got)\s+(?:(?:to\s+)?safety|safely)\s+(?:in|at|to)\s+(?:the\s+)?$"
     r"|\b(?:refus\w*|unwilling|reluctant|declin\w*|(?:do|did|does)(?: not|n['’]t) want)\s+to\s+(?:(?:return|go back|go)\s+(?:to\s+)?)?"
