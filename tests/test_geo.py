@@ -372,3 +372,21 @@ def test_works_named_after_a_town_are_placed_where_they_stand(text: str, name: s
 @pytest.mark.parametrize(("text", "role"), [("Finally the pair reached safety in Poltava.", "destination"), ("Russian troops arrived in Bucha on Monday.", "site")])
 def test_where_refugees_reached_safety_is_not_a_site(text: str, role: str) -> None:
     assert find_places(text)[0].role == role
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "admin1"),
+    [
+        ("Destroyed railway bridge between Komyshuvakha and Vrubivka", "Komyshuvakha", "Luhansk"),
+        ("Destroyed railway bridge between Komyshuvakha and Vrubivka", "Vrubivka", "Luhansk"),
+        ("Satellite imagery of the Russian Engels-2 airbase", "Engels", "Saratov"),
+        ("Heavy damage to mariupol market", "Mariupol", "Donetsk"),
+    ],
+)
+def test_names_read_together_with_their_neighbours_and_cues(text: str, name: str, admin1: str) -> None:
+    assert any(p.name == name and p.admin1 == admin1 for p in find_places(text)), find_places(text)
+
+
+@pytest.mark.parametrize("text", ["The European Union said on Monday it would extend sanctions.", "After the Soviet Union collapsed, the plant closed."])
+def test_a_name_that_starts_with_a_nationality_is_one_name(text: str) -> None:
+    assert find_places(text) == []

@@ -189,7 +189,7 @@ def find_mentions(text: str, gaz: Gazetteer | None = None) -> list[Mention]:
             start, end, surface, entries, j = found
             opens_sentence = i - 1 == 0 and re.search(r"(?:^|[.!?:;\"“]\s*|\n\s*)$", text[:run.start()]) is not None
             located_by_region = _APPOSITION_REGION.match(text[end:end + 60]) is not None  # "Residences Kramatorsk, Donetsk Oblast"
-            if i > 0 and not opens_sentence and not located_by_region and _after_a_name(words[i - 1].group()) and not any(e.kind in ("country", "admin1") for e in entries):
+            if i > 0 and not opens_sentence and not located_by_region and _after_a_name(words[i - 1].group(), entries) and not any(e.kind in ("country", "admin1") for e in entries):
                 if j == i + 1 and _is_small(entries) and words[i - 1].group().strip(".,’'").title() in first_names():
                     people.add(surface)  # "Mike Ripley"; not "Rodeo Gainesville", an event named after the town
                 i = j  # "Mike Jones", "Sgt. Lincoln": the last word of a person's or body's name
@@ -277,7 +277,7 @@ def _is_small(entries: list[Entry]) -> bool:
 
 
 # "in kharkiv", "in Chasiv yar": captions and posts often skip capitals after a preposition.
-_LOWER_AFTER = re.compile(r"\b(?:[Ii]n|near|outside|around|through)\s+([A-Za-z][a-z’'\-]{3,}(?:\s+[a-z][a-z’'\-]{2,})?)")
+_LOWER_AFTER = re.compile(r"\b(?:[Ii]n|near|outside|around|through|to|of|at|from)\s+([A-Za-z][a-z’'\-]{3,}(?:\s+[a-z][a-z’'\-]{2,})?)")
 
 
 def _lowercase_mentions(text: str, gaz: Gazetteer, mentions: list[Mention]) -> list[Mention]:
@@ -313,13 +313,24 @@ _PLACE_PREFIXES = {"north", "south", "east", "west", "new", "fort", "saint", "st
 _FUNCTION_WORDS = {"the", "a", "an", "in", "at", "on", "from", "to", "near", "of", "by", "for", "with", "and", "but", "or", "as", "into", "outside", "around"}
 
 
-def _after_a_name(previous: str) -> bool:
+def _after_a_name(previous: str, entries: list[Entry]) -> bool:
     """True when the capitalised word before a candidate makes it part of a longer name."""
     word = previous.strip(".,’'").lower()
+    # "Russian Engels-2 airbase", "Belarusian Mazyr": a nationality adjective before a town of
+    # the war's countries, not a first name; "European Union" stays one name.
+    nationality = (
+        word.endswith(("ian", "ean", "ese", "ish")) and previous.strip(".,’'").title() not in first_names()
+        and any(e.country in THEATRE for e in entries)
+    )
     return (
         bool(word) and previous[:1].isupper() and word not in _PLACE_PREFIXES and word not in _FUNCTION_WORDS
         and not word.endswith(("'s", "’s")) and "-" not in word  # "Russian-controlled Kakhovka"
+        and not nationality
     )
+
+
+# "between Komyshuvakha and Vrubivka": both names are places.
+_BETWEEN = re.compile(r"\bbetween\s+(?:the\s+)?(?:(?:towns|villages|cities)\s+of\s+)?(?:[A-Z][\w’'\-]*\s+){1,3}and\s+(?:the\s+)?$|\bbetween\s+(?:the\s+)?(?:(?:towns|villages|cities)\s+of\s+)?$")
 
 
 def _cue(text: str, start: int, end: int, surface: str, entries: list[Entry]) -> Mention | None:
@@ -330,7 +341,7 @@ def _cue(text: str, start: int, end: int, surface: str, entries: list[Entry]) ->
         cue = "strong"
     elif _REGION_SUFFIX.match(after):
         cue = "region"
-    elif _PREFIX_CUE.search(before):
+    elif _PREFIX_CUE.search(before) or _BETWEEN.search(before):
         cue = "prefix"
     if _TREATY_AFTER.match(after):
         return None  # "the Geneva Convention", "the Minsk agreements": a treaty, not a place
@@ -417,7 +428,10 @@ def resolve(mentions: list[Mention], text: str, gaz: Gazetteer | None = None) ->
                 anchors.append((top.lat, top.lon))
             if top.kind in ("admin1", "admin2"):
                 regions.setdefault((top.country, top.admin1), set()).add(index)
-    paired = _county_towns(mentions)
+    near, villages = _neighbours(mentions, gaz)
+    paired = _county_towns(mentions) | near
+    # A village read beside its neighbour becomes a reading of its name.
+    mentions = [replace(m, candidates=m.candidates + tuple(villages[m.text])) if m.text in villages else m for m in mentions]
     names = Counter(m.text for m in mentions)
     chosen: list[tuple[int, Entry, float]] = []
     for index, m in enumerate(mentions):
@@ -496,6 +510,44 @@ def _county_towns(mentions: list[Mention]) -> set[Entry]:
     return paired
 
 
+# Two names of a text whose readings lie this close are read together ("between Komyshuvakha
+# and Vrubivka"), when each has at most NEIGHBOUR_READINGS readings: with so few, two falling
+# this close by chance is unlikely (a 25 km circle is 0.3% of Ukraine; 8 x 8 pairs make 0.2).
+# Only in the war's countries, whose small places the codifier and GeoNames list evenly; on
+# TR-News' American towns it changed as many readings for the worse as for the better.
+NEIGHBOUR_KM = 25.0
+NEIGHBOUR_READINGS = 8
+
+
+def _neighbours(mentions: list[Mention], gaz: Gazetteer) -> tuple[set[Entry], dict[str, list[Entry]]]:
+    """Towns and villages of two different names in one text that lie within NEIGHBOUR_KM,
+    the codifier's villages of those names included; and by name, the villages so found that
+    were not yet readings of it."""
+    few: dict[str, list[Entry]] = {}
+    for m in mentions:
+        readings = [e for e in m.candidates if e.kind in ("place", "village")]
+        if readings and len(readings) == len(m.candidates) and m.text not in few:
+            seen = set(readings)
+            readings += [v for v in gaz.villages(m.text) if v not in seen]
+            if len(readings) <= NEIGHBOUR_READINGS:
+                few[m.text] = readings
+    paired: set[Entry] = set()
+    names = sorted(few)
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            for x in few[a]:
+                for y in few[b]:
+                    if x.country == y.country and x.country in THEATRE and _km((x.lat, x.lon), (y.lat, y.lon)) <= NEIGHBOUR_KM:
+                        paired.update((x, y))
+    known = {e for m in mentions for e in m.candidates}
+    villages: dict[str, list[Entry]] = {}
+    for name, readings in few.items():
+        for e in readings:
+            if e in paired and e not in known:
+                villages.setdefault(name, []).append(e)
+    return paired, villages
+
+
 def _choose(
     m: Mention, context: Counter[str], anchors: list[tuple[float, float]], gaz: Gazetteer,
     regions: set[tuple[str, str | None]] | None = None, paired: set[Entry] | None = None, recurs: bool = False,
@@ -530,13 +582,13 @@ def _choose(
             score += 2.5 + min(2.0, context[e.country] / 3)
         if hint_entries and any(h.admin1 == e.admin1 and h.country == e.country for h in hint_entries):
             score += 6
-        if anchors and e.kind in ("place", "admin2"):
+        if anchors and e.kind in ("place", "admin2", "village"):
             nearest = min((_km((e.lat, e.lon), a) for a in anchors[:40] if a != (e.lat, e.lon)), default=1e9)
             score += 2.0 if nearest < 150 else (1.0 if nearest < 400 else 0.0)
-        if regions and e.kind in ("place", "admin2") and (e.country, e.admin1) in regions:
+        if regions and e.kind in ("place", "admin2", "village") and (e.country, e.admin1) in regions:
             score += 4.0  # the text names the region this place lies in
         if paired and e in paired:
-            score += 3.0  # a town and its county, named together
+            score += 3.0  # a town and its county, or two neighbours, named together
         scored.append((score, e))
     if not scored:
         return None
