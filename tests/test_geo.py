@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from claimledger.cli import _ranked
 from claimledger.geo import find_places, locate_string
 from claimledger.geo.names import skeleton
 
@@ -390,3 +391,20 @@ def test_names_read_together_with_their_neighbours_and_cues(text: str, name: str
 @pytest.mark.parametrize("text", ["The European Union said on Monday it would extend sanctions.", "After the Soviet Union collapsed, the plant closed."])
 def test_a_name_that_starts_with_a_nationality_is_one_name(text: str) -> None:
     assert find_places(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Damage after shelling Shchurove, #Donetsk Oblast.", "Shchurove"),
+        ("Destroyed Bohorodychne wooden church, Donetsk Oblast", "Bohorodychne"),
+    ],
+)
+def test_a_place_cued_by_an_assault_or_its_named_region_is_found(text: str, name: str) -> None:
+    assert _ranked(find_places(text))[0].name == name, find_places(text)
+
+
+def test_a_region_after_a_found_village_locates_it_and_is_not_the_site() -> None:
+    places = find_places("Burning house in Ivanhrad, Donetsk")
+    assert _ranked(places)[0].name == "Ivanhrad"
+    assert [p.role for p in places if p.text == "Donetsk"] == ["other"]

@@ -33,7 +33,9 @@ _PREFIX_CUE = re.compile(
 _FUZZY_CUE = re.compile(r"\b(?:in|near|outside|around|(?:village|town|city|settlement|outskirts) of)\s+(?:the\s+)?$", re.IGNORECASE)
 # Wording that makes a capitalised word a place, enough to look it up among the codifier's villages.
 _PLACED_BEFORE = re.compile(
-    r"(?:\b(?:in|near|outside|around|through|at|of|from|towards?|into|over|past|between)\s+(?:the\s+)?|\bbetween\s+\S+\s+and\s+|#)$"
+    r"(?:\b(?:in|near|outside|around|through|at|of|from|towards?|into|over|past|between)\s+(?:the\s+)?|\bbetween\s+\S+\s+and\s+|#"
+    # the object of an assault is a place: "after shelling Shchurove", "Russian forces captured Lyman"
+    r"|\b(?:shelling|shelled|shells|bombing|bombed|bombarding|bombarded|storming|stormed|captured|capturing|recaptured|liberated|liberating|entered|entering)\s+)$"
 )
 _PLACED_AFTER = re.compile(r"^\s+(?:village|settlement|town)\b|^,\s+(?:Ukraine|[A-Z]\w+ (?:[Oo]blast|region))\b")
 _STRONG_PREFIX = re.compile(r"\b(?:village|town|city|settlement|hamlet|port|region|province|oblast|district)\s+of\s+$", re.IGNORECASE)
@@ -466,7 +468,23 @@ def resolve(mentions: list[Mention], text: str, gaz: Gazetteer | None = None) ->
     chosen += [(index, *by_name[m.text]) for index, m in enumerate(mentions) if index not in placed and m.text in by_name and not m.weak]
     chosen.sort(key=lambda c: c[0])
     located = [_location(mentions[index], entry, text, score) for index, entry, score in chosen]
-    return _drop_parts_read_as_towns(located, text)
+    return _hints_locate(_drop_parts_read_as_towns(located, text), mentions, text)
+
+
+def _hints_locate(located: list[Location], mentions: list[Mention], text: str) -> list[Location]:
+    """"Ivanhrad, Donetsk": a name after a comma that says which region the place before it lies
+    in locates that place; when the place was found, the event is there, not in the city that
+    shares the region's name."""
+    hints = {(m.end, m.region_hint) for m in mentions if m.region_hint}
+    out = list(located)
+    for i, (place, after) in enumerate(zip(located, located[1:], strict=False)):
+        if (
+            place.end is not None and after.start is not None and place.role == "site" and after.role == "site"
+            and place.precision in ("place", "admin2") and (place.end, after.text) in hints
+            and re.fullmatch(r",\s*#?", text[place.end:after.start]) and place.admin1 == after.admin1
+        ):
+            out[i + 1] = after.with_role("other")
+    return out
 
 
 # "the Shevchenko in Kyiv", "Sumy market in Kharkiv", "Pokrovske in the southern part of Mariupol"
@@ -511,8 +529,9 @@ def _county_towns(mentions: list[Mention]) -> set[Entry]:
 
 
 # Two names of a text whose readings lie this close are read together ("between Komyshuvakha
-# and Vrubivka"), when each has at most NEIGHBOUR_READINGS readings: with so few, two falling
-# this close by chance is unlikely (a 25 km circle is 0.3% of Ukraine; 8 x 8 pairs make 0.2).
+# and Vrubivka"), when they have at most NEIGHBOUR_READINGS squared pairs of readings: with so
+# few, two falling this close by chance is unlikely (a 25 km circle is 0.3% of Ukraine; 64
+# pairs make 0.2). A town with one reading thus fixes a namesake village of 40 beside it.
 # Only in the war's countries, whose small places the codifier and GeoNames list evenly; on
 # TR-News' American towns it changed as many readings for the worse as for the better.
 NEIGHBOUR_KM = 25.0
@@ -529,12 +548,13 @@ def _neighbours(mentions: list[Mention], gaz: Gazetteer) -> tuple[set[Entry], di
         if readings and len(readings) == len(m.candidates) and m.text not in few:
             seen = set(readings)
             readings += [v for v in gaz.villages(m.text) if v not in seen]
-            if len(readings) <= NEIGHBOUR_READINGS:
-                few[m.text] = readings
+            few[m.text] = readings
     paired: set[Entry] = set()
     names = sorted(few)
     for i, a in enumerate(names):
         for b in names[i + 1:]:
+            if len(few[a]) * len(few[b]) > NEIGHBOUR_READINGS ** 2:
+                continue  # so many readings that two would fall this close by chance
             for x in few[a]:
                 for y in few[b]:
                     if x.country == y.country and x.country in THEATRE and _km((x.lat, x.lon), (y.lat, y.lon)) <= NEIGHBOUR_KM:
@@ -609,7 +629,9 @@ def _choose(
         _NO_COUNTRY_NAMED in context and entry.population >= 20_000 and not alternate and (" " in m.text or len(m.text) >= 6)
         and sum(_main_name(c, m.text) for c in m.candidates) == 1
     )
-    if entry.kind == "place" and m.cue == "none":
+    # The only reading of a name lies in the region the text names ("Bohorodychne church, Donetsk Oblast").
+    in_named_region = bool(regions) and len(m.candidates) == 1 and not alternate and (entry.country, entry.admin1) in (regions or set())
+    if entry.kind == "place" and m.cue == "none" and not in_named_region:
         if entry.population < 300_000 and entry.country not in context and not unique:
             return None
         if entry.population < 1000:
