@@ -408,3 +408,26 @@ def test_a_region_after_a_found_village_locates_it_and_is_not_the_site() -> None
     places = find_places("Burning house in Ivanhrad, Donetsk")
     assert _ranked(places)[0].name == "Ivanhrad"
     assert [p.role for p in places if p.text == "Donetsk"] == ["other"]
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("MPs hope to ratify the Canada-EU trade deal this week.", ["Canada"]),
+        ("Soldiers of the Azov-Dnipro battalion raised a flag in Vremivka, Donetsk Oblast.", ["Vremivka", "Donetsk"]),
+        ("A Mercedes-Benz was stolen in Kharkiv.", ["Kharkiv"]),
+        ("The shelter's director told CTV Winnipeg it needs more foster homes.", ["Winnipeg"]),
+    ],
+)
+def test_compounds_and_broadcasters_name_their_places(text: str, names: list[str]) -> None:
+    assert [p.text for p in find_places(text)] == names, find_places(text)
+
+
+def test_a_city_that_shares_its_name_with_a_city_abroad_is_read_by_the_context() -> None:
+    text = "A family from Aleppo settled in London last year. Police in London said the Canada-wide appeal helped; Canada welcomed them."
+    assert {p.admin1 for p in find_places(text) if p.text == "London"} == {"Ontario"}
+
+
+def test_an_airport_the_gazetteer_lacks_is_not_a_town_abroad() -> None:
+    text = "Fog hit England: flights at Heathrow were cancelled and London City diverted planes; Heathrow reopened later, London said."
+    assert all(p.country == "GB" for p in find_places(text) if p.text == "Heathrow")

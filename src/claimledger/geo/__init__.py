@@ -186,6 +186,7 @@ def find_mentions(text: str, gaz: Gazetteer | None = None) -> list[Mention]:
                     found = (start, end, surface, entries, j)
                     break
             if found is None:
+                mentions.extend(_hyphen_parts(text, run.start() + words[i].start(), words[i].group(), gaz))
                 i += 1
                 continue
             start, end, surface, entries, j = found
@@ -282,6 +283,31 @@ def _is_small(entries: list[Entry]) -> bool:
 _LOWER_AFTER = re.compile(r"\b(?:[Ii]n|near|outside|around|through|to|of|at|from)\s+([A-Za-z][a-z’'\-]{3,}(?:\s+[a-z][a-z’'\-]{2,})?)")
 
 
+# Armed groups named after places or joined to them in unit names ("Azov-Dnipro", "Aidar").
+_ARMED_GROUPS = {"azov", "wagner", "kadyrov", "aidar", "kraken", "akhmat", "sparta", "somali", "vostok"}
+
+
+def _hyphen_parts(text: str, start: int, word: str, gaz: Gazetteer) -> list[Mention]:
+    """"the Canada-EU trade deal", "Middlesex-London EMS": a compound of names that is no name
+    itself names each part. Only parts that are a country, a region or a city of 100,000: smaller
+    towns share their names with brands ("Mercedes-Benz")."""
+    if "-" not in word.strip("-") or any(part.lower().strip(".,;:’'") in _ARMED_GROUPS for part in word.split("-")):
+        return []  # "Azov-Dnipro" is a battalion
+    found = []
+    offset = 0
+    for part in word.split("-"):
+        at = start + offset
+        offset += len(part) + 1
+        part = part.rstrip(".,;:’'")
+        if len(part) < 3 or not part[:1].isupper() or part.lower() in _NOT_PLACES:
+            continue
+        entries = [e for e in gaz.lookup(part) if e.kind in ("country", "admin1") or (e.kind == "place" and e.population >= 100_000 and _main_name(e, part))]
+        mention = _cue(text, at, at + len(part), part, entries) if entries else None
+        if mention is not None:
+            found.append(mention)
+    return found
+
+
 def _lowercase_mentions(text: str, gaz: Gazetteer, mentions: list[Mention]) -> list[Mention]:
     """Add names written without their capitals, when they are unmistakable: the main name of a
     town of 10,000 or more (or a region) in the war's countries, so English words stay words."""
@@ -324,10 +350,12 @@ def _after_a_name(previous: str, entries: list[Entry]) -> bool:
         word.endswith(("ian", "ean", "ese", "ish")) and previous.strip(".,’'").title() not in first_names()
         and any(e.country in THEATRE for e in entries)
     )
+    # "told CTV Winnipeg": a broadcaster's initials before its city; no person is called CTV.
+    initials = previous.strip(".,’'").isupper() and 3 <= len(previous.strip(".,’'")) <= 5
     return (
         bool(word) and previous[:1].isupper() and word not in _PLACE_PREFIXES and word not in _FUNCTION_WORDS
         and not word.endswith(("'s", "’s")) and "-" not in word  # "Russian-controlled Kakhovka"
-        and not nationality
+        and not nationality and not initials
     )
 
 
@@ -401,15 +429,20 @@ def resolve(mentions: list[Mention], text: str, gaz: Gazetteer | None = None) ->
     for m in mentions:
         kinds = {e.kind for e in m.candidates}
         if "country" in kinds:
-            # "Georgia" is also a US state: an ambiguous country name sets no context by itself.
-            if "admin1" not in kinds:
-                context[next(e.country for e in m.candidates if e.kind == "country")] += 3
+            # "Georgia" is also a US state: an ambiguous country name sets no context by itself
+            # ("England", a country's name and a region of it, is not ambiguous).
+            country = next(e.country for e in m.candidates if e.kind == "country")
+            if all(e.country == country for e in m.candidates if e.kind == "admin1"):
+                context[country] += 3
             continue
         top = m.candidates[0]
         # A big city counts as context only when named by its own name, not by an alternate
         # spelling it shares with an English word ("Tank" is an alternate name of Tonk).
         named_region = top.kind in ("admin1", "admin2") and (m.cue == "region" or skeleton(top.name) == skeleton(m.text) or "." in m.text)
-        if not m.weak and not _DESCRIBES.match(text[m.end:m.end + 20]) and ((top.population > 100_000 and skeleton(top.name) == skeleton(m.text)) or named_region):
+        # Nor does a big city that shares its name with another big city abroad ("London",
+        # Ontario): which one it is, is what the context must decide.
+        rival = any(c.country != top.country and c.population > 100_000 and c.kind == "place" for c in m.candidates)
+        if not m.weak and not _DESCRIBES.match(text[m.end:m.end + 20]) and ((top.population > 100_000 and skeleton(top.name) == skeleton(m.text) and not rival) or named_region):
             context[top.country] += 1
     if not context:
         for cc in DEFAULT_CONTEXT:
@@ -553,11 +586,14 @@ def _neighbours(mentions: list[Mention], gaz: Gazetteer) -> tuple[set[Entry], di
     names = sorted(few)
     for i, a in enumerate(names):
         for b in names[i + 1:]:
-            if len(few[a]) * len(few[b]) > NEIGHBOUR_READINGS ** 2:
+            pairs = len(few[a]) * len(few[b])
+            if pairs > NEIGHBOUR_READINGS ** 2:
                 continue  # so many readings that two would fall this close by chance
             for x in few[a]:
                 for y in few[b]:
-                    if x.country == y.country and x.country in THEATRE and _km((x.lat, x.lon), (y.lat, y.lon)) <= NEIGHBOUR_KM:
+                    # Elsewhere only a name with one reading vouches, for a namesake of few.
+                    evenly = x.country in THEATRE or pairs <= NEIGHBOUR_READINGS
+                    if x.country == y.country and evenly and _km((x.lat, x.lon), (y.lat, y.lon)) <= NEIGHBOUR_KM:
                         paired.update((x, y))
     known = {e for m in mentions for e in m.candidates}
     villages: dict[str, list[Entry]] = {}
@@ -638,7 +674,9 @@ def _choose(
             return None
     # The only town of its name in the world, after "in" or "near" and named again, is that town
     # ("in Tipperary town ... Main Street, Tipperary"); a word named once may be a common noun ("Bridge").
-    only_one = m.cue == "prefix" and len(m.candidates) == 1 and not alternate and entry.population >= 1000 and recurs
+    # Only in a text that names no country: beside "England" and "London", "Heathrow" is the
+    # airport the extract lacks, not the town of Florida it has.
+    only_one = m.cue == "prefix" and len(m.candidates) == 1 and not alternate and entry.population >= 1000 and recurs and _NO_COUNTRY_NAMED in context
     if entry.kind == "place" and entry.country not in context and entry.population < 15_000 and m.cue != "strong" and not only_one:
         return None
     if entry.country not in context and alternate and entry.population < 1_000_000 and m.cue != "strong" and not _variant(entry.name, m.text):
