@@ -431,3 +431,15 @@ def test_a_city_that_shares_its_name_with_a_city_abroad_is_read_by_the_context()
 def test_an_airport_the_gazetteer_lacks_is_not_a_town_abroad() -> None:
     text = "Fog hit England: flights at Heathrow were cancelled and London City diverted planes; Heathrow reopened later, London said."
     assert all(p.country == "GB" for p in find_places(text) if p.text == "Heathrow")
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "precision"),
+    [
+        ("Police received a tip in South Bend, Ind., on Monday.", "Indiana", "admin1"),
+        ("He leads United Way of Metropolitan Atlanta.", "Atlanta", "place"),
+        ("Trade dominated Egyptian-US relations for decades.", "United States", "country"),
+    ],
+)
+def test_abbreviations_metro_areas_and_compounds_name_places(text: str, name: str, precision: str) -> None:
+    assert any(p.name == name and p.precision == precision for p in find_places(text)), find_places(text)

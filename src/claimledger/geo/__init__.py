@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from claimledger.geo.gazetteer import Entry, Gazetteer, shared_gazetteer
+from claimledger.geo.gazetteer import US_STATE_ABBREVIATIONS, Entry, Gazetteer, shared_gazetteer
 from claimledger.geo.names import key, skeleton
 from claimledger.model import Location
 
@@ -274,6 +274,10 @@ def first_names() -> frozenset[str]:
     return frozenset(found)
 
 
+# The abbreviations without their final full stop, as a mention's surface has them ("Ind").
+_STATE_ABBREVIATIONS = frozenset(a.rstrip(".") for forms in US_STATE_ABBREVIATIONS.values() for a in forms)
+
+
 def _is_small(entries: list[Entry]) -> bool:
     """True when no reading of a name is a country, a region or a city: a surname may be such a name."""
     return not any(e.kind in ("country", "admin1", "region") or e.population > 200_000 for e in entries)
@@ -299,9 +303,11 @@ def _hyphen_parts(text: str, start: int, word: str, gaz: Gazetteer) -> list[Ment
         at = start + offset
         offset += len(part) + 1
         part = part.rstrip(".,;:’'")
-        if len(part) < 3 or not part[:1].isupper() or part.lower() in _NOT_PLACES:
+        if len(part) < 2 or not part[:1].isupper() or part.lower() in _NOT_PLACES or (len(part) == 2 and not part.isupper()):
             continue
         entries = [e for e in gaz.lookup(part) if e.kind in ("country", "admin1") or (e.kind == "place" and e.population >= 100_000 and _main_name(e, part))]
+        if len(part) == 2:
+            entries = [e for e in entries if e.kind == "country"]  # "Egyptian-US relations"
         mention = _cue(text, at, at + len(part), part, entries) if entries else None
         if mention is not None:
             found.append(mention)
@@ -335,7 +341,11 @@ def _lowercase_mentions(text: str, gaz: Gazetteer, mentions: list[Mention]) -> l
     return sorted(mentions + added, key=lambda m: m.start)
 
 
-_PLACE_PREFIXES = {"north", "south", "east", "west", "new", "fort", "saint", "st", "st.", "mount", "lake", "port", "upper", "lower", "greater", "central", "northern", "southern", "eastern", "western", "old", "el", "la", "los", "las", "san", "santa", "de"}
+_PLACE_PREFIXES = {
+    "north", "south", "east", "west", "new", "fort", "saint", "st", "st.", "mount", "lake", "port", "upper", "lower", "greater",
+    "central", "northern", "southern", "eastern", "western", "old", "el", "la", "los", "las", "san", "santa", "de",
+    "metro", "metropolitan", "downtown",  # "Metro Vancouver", "Metropolitan Atlanta"
+}
 
 
 _FUNCTION_WORDS = {"the", "a", "an", "in", "at", "on", "from", "to", "near", "of", "by", "for", "with", "and", "but", "or", "as", "into", "outside", "around"}
@@ -411,6 +421,9 @@ def _cue(text: str, start: int, end: int, surface: str, entries: list[Entry]) ->
     appo = _APPOSITION_REGION.match(after) or _APPOSITION_NAME.match(after)
     if appo:
         hint = appo.group(1)
+    if state_abbreviation and re.search(r",\s*$", before) and surface in _STATE_ABBREVIATIONS:
+        # "South Bend, Ind.": after a town and a comma, a state's abbreviation is the state
+        return Mention(start, end, surface, tuple(e for e in entries if e.kind == "admin1"), "region", None, False)
     return Mention(start, end, surface, tuple(entries), cue, hint, weak)
 
 
