@@ -443,3 +443,8 @@ def test_an_airport_the_gazetteer_lacks_is_not_a_town_abroad() -> None:
 )
 def test_abbreviations_metro_areas_and_compounds_name_places(text: str, name: str, precision: str) -> None:
     assert any(p.name == name and p.precision == precision for p in find_places(text)), find_places(text)
+
+
+def test_a_name_is_no_evidence_for_its_own_reading() -> None:
+    text = "Paris police said the Paris fair would close early, officials in Dallas said."
+    assert {p.admin1 for p in find_places(text) if p.text == "Paris"} == {"Texas"}

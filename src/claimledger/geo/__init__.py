@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -439,6 +439,9 @@ def resolve(mentions: list[Mention], text: str, gaz: Gazetteer | None = None) ->
     """Choose one gazetteer entry per mention using the text's other places, and drop the unlikely."""
     gaz = gaz or shared_gazetteer()
     context: Counter[str] = Counter()
+    # What each name adds to the context: no evidence for its own reading ("Paris" beside
+    # "Texas" is not made French by being Paris).
+    own_votes: dict[str, Counter[str]] = defaultdict(Counter)
     for m in mentions:
         kinds = {e.kind for e in m.candidates}
         if "country" in kinds:
@@ -457,6 +460,7 @@ def resolve(mentions: list[Mention], text: str, gaz: Gazetteer | None = None) ->
         rival = any(c.country != top.country and c.population > 100_000 and c.kind == "place" for c in m.candidates)
         if not m.weak and not _DESCRIBES.match(text[m.end:m.end + 20]) and ((top.population > 100_000 and skeleton(top.name) == skeleton(m.text) and not rival) or named_region):
             context[top.country] += 1
+            own_votes[m.text][top.country] += 1
     if not context:
         for cc in DEFAULT_CONTEXT:
             context[cc] += 1
@@ -486,7 +490,7 @@ def resolve(mentions: list[Mention], text: str, gaz: Gazetteer | None = None) ->
         # A region named by this very name ("Luhansk region", here or again later) is no
         # evidence for the town of that name.
         others = {region for region, named_by in regions.items() if any(mentions[i].text != m.text for i in named_by)}
-        best = _choose(m, context, anchors, gaz, others, paired, names[m.text] > 1)
+        best = _choose(m, context, anchors, gaz, others, paired, names[m.text] > 1, own_votes.get(m.text))
         if best is not None:
             chosen.append((index, *best))
     # One text, one neighbourhood: when two or more of its towns lie in one region, an
@@ -500,7 +504,7 @@ def resolve(mentions: list[Mention], text: str, gaz: Gazetteer | None = None) ->
                 m = mentions[index]
                 if len({(c.country, c.admin1) for c in m.candidates}) > 1 and (entry.country, entry.admin1) != region:
                     others = {r for r, named_by in regions.items() if any(mentions[i].text != m.text for i in named_by)} | {region}
-                    best = _choose(m, context, anchors, gaz, others, paired, names[m.text] > 1)
+                    best = _choose(m, context, anchors, gaz, others, paired, names[m.text] > 1, own_votes.get(m.text))
                     if best is not None:
                         entry, score = best
                 again.append((index, entry, score))
@@ -620,9 +624,14 @@ def _neighbours(mentions: list[Mention], gaz: Gazetteer) -> tuple[set[Entry], di
 def _choose(
     m: Mention, context: Counter[str], anchors: list[tuple[float, float]], gaz: Gazetteer,
     regions: set[tuple[str, str | None]] | None = None, paired: set[Entry] | None = None, recurs: bool = False,
+    own: Counter[str] | None = None,
 ) -> tuple[Entry, float] | None:
+    """The best reading of a mention and its score, or None when no reading is likely enough.
+    `own`: the context the mention's name itself added, which scores no reading of it (though
+    a big city's name may still vouch that the city is meant)."""
     if m.candidates[0].kind == "facility":
         return m.candidates[0], 10.0  # named in full: nothing to choose
+    scoring = context - own if own else context
     scored: list[tuple[float, Entry]] = []
     hint_entries: list[Entry] = []
     if m.region_hint:
@@ -647,8 +656,8 @@ def _choose(
             score += 2.5 if re.search(r"\b(?:County|Parish|Raion|District|Borough)\b", m.text) else -2.0
         elif m.cue == "region":
             score -= 0.5
-        if e.country in context:
-            score += 2.5 + min(2.0, context[e.country] / 3)
+        if e.country in scoring:
+            score += 2.5 + min(2.0, scoring[e.country] / 3)
         if hint_entries and any(h.admin1 == e.admin1 and h.country == e.country for h in hint_entries):
             score += 6
         if anchors and e.kind in ("place", "admin2", "village"):
