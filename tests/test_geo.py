@@ -448,3 +448,15 @@ def test_abbreviations_metro_areas_and_compounds_name_places(text: str, name: st
 def test_a_name_is_no_evidence_for_its_own_reading() -> None:
     text = "Paris police said the Paris fair would close early, officials in Dallas said."
     assert {p.admin1 for p in find_places(text) if p.text == "Paris"} == {"Texas"}
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Rep. Nick Rahall, D-W. Va., chairs the committee.", "West Virginia"),
+        ("Sen. Sherrod Brown, D-Ohio, said the plant would stay open.", "Ohio"),
+        ("Rep. Joseph Wagner, D-Chicopee, filed the bill in Boston.", "Chicopee"),
+    ],
+)
+def test_a_party_initial_before_a_state_or_town_leaves_the_place(text: str, name: str) -> None:
+    assert any(p.name == name for p in find_places(text)), find_places(text)

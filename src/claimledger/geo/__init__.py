@@ -166,8 +166,10 @@ def find_mentions(text: str, gaz: Gazetteer | None = None) -> list[Mention]:
         i = 0
         while i < len(words):
             found = None
+            # "Rep. Joe Wagner, D-Chicopee": a party's initial before a legislator's home town
+            party = 2 if re.match(r"[DRI]-[A-Z]", words[i].group()) else 0
             for j in range(min(len(words), i + 4), i, -1):
-                start = run.start() + words[i].start()
+                start = run.start() + words[i].start() + party
                 end = run.start() + words[j - 1].end()
                 # "Engels-2" is the airbase at Engels; "Gainesville-area", "Kyiv-based" name the
                 # town ("Chernobyl-like" does not: it compares).
@@ -207,7 +209,24 @@ def find_mentions(text: str, gaz: Gazetteer | None = None) -> list[Mention]:
         # Once "Mike Ripley" is a person, a later bare "Ripley" is that person, not the town,
         # unless the wording places it ("in Ripley").
         mentions = [m for m in mentions if m.text not in people or m.cue == "strong" or _PLACED_BEFORE.search(text[max(0, m.start - 40):m.start])]
-    return _facility_mentions(text, _lowercase_mentions(text, gaz, mentions))
+    return _facility_mentions(text, _party_states(text, gaz, _lowercase_mentions(text, gaz, mentions)))
+
+
+# "Rep. Nick Rahall, D-W. Va.": a party's initial before a state's abbreviation of two words.
+_PARTY_STATE = re.compile(r"\b[DRI]-((?:[A-Z]\.\s?)?[A-Z][a-z]*\.?(?: [A-Z][a-z]+\.?)?)")
+
+
+def _party_states(text: str, gaz: Gazetteer, mentions: list[Mention]) -> list[Mention]:
+    found = []
+    for match in _PARTY_STATE.finditer(text):
+        surface = match.group(1).rstrip(".")
+        states = [e for e in gaz.lookup(surface) if e.kind == "admin1" and e.country == "US"]
+        if states:
+            found.append(Mention(match.start(1), match.start(1) + len(surface), surface, (states[0],), "region"))
+    if not found:
+        return mentions
+    kept = [m for m in mentions if not any(f.start - 2 < m.end and m.start < f.end for f in found)]
+    return sorted(kept + found, key=lambda m: m.start)
 
 
 # Works named after a town they do not stand in, which war reporting names often: a nuclear
@@ -696,9 +715,13 @@ def _choose(
             return None
     # The only town of its name in the world, after "in" or "near" and named again, is that town
     # ("in Tipperary town ... Main Street, Tipperary"); a word named once may be a common noun ("Bridge").
+    # So is the largest of its name when all lie in one country.
     # Only in a text that names no country: beside "England" and "London", "Heathrow" is the
     # airport the extract lacks, not the town of Florida it has.
-    only_one = m.cue == "prefix" and len(m.candidates) == 1 and not alternate and entry.population >= 1000 and recurs and _NO_COUNTRY_NAMED in context
+    only_one = (
+        m.cue == "prefix" and len({c.country for c in m.candidates}) == 1 and not alternate and entry.population >= 1000 and recurs
+        and _NO_COUNTRY_NAMED in context
+    )  # towns of that name in one country only ("in Scottdale": Pennsylvania's or Georgia's) tell the country
     if entry.kind == "place" and entry.country not in context and entry.population < 15_000 and m.cue != "strong" and not only_one:
         return None
     if entry.country not in context and alternate and entry.population < 1_000_000 and m.cue != "strong" and not _variant(entry.name, m.text):
