@@ -460,3 +460,9 @@ def test_a_name_is_no_evidence_for_its_own_reading() -> None:
 )
 def test_a_party_initial_before_a_state_or_town_leaves_the_place(text: str, name: str) -> None:
     assert any(p.name == name for p in find_places(text)), find_places(text)
+
+
+@pytest.mark.parametrize(("text", "names"), [("Fog hit England and Wales on Monday.", ["England", "Wales"]), ("Canadian officials said the talks would resume.", [])])
+def test_britains_nations_are_regions_and_nationalities_are_not_towns(text: str, names: list[str]) -> None:
+    places = find_places(text)
+    assert [p.name for p in places] == names and all(p.precision == "admin1" for p in places), places

@@ -404,6 +404,8 @@ def _cue(text: str, start: int, end: int, surface: str, entries: list[Entry]) ->
         cue = "prefix"
     if _TREATY_AFTER.match(after):
         return None  # "the Geneva Convention", "the Minsk agreements": a treaty, not a place
+    if cue == "none" and " " not in surface and re.search(r"(?:ian|ean|ese|ish)$", surface) and surface.lower() not in {e.name.lower() for e in entries if e.population > 100_000}:
+        return None  # "Canadian officials": a nationality, though Canadian, Texas, is a town
     person_like = cue == "none" and (_TITLES.search(before) or _PERSON_AFTER.match(after))
     big = any(e.kind in ("country", "admin1", "region") or e.population > 200_000 for e in entries)
     if person_like and not big:
@@ -651,6 +653,7 @@ def _choose(
     if m.candidates[0].kind == "facility":
         return m.candidates[0], 10.0  # named in full: nothing to choose
     scoring = context - own if own else context
+    has_region = any(c.kind == "admin1" for c in m.candidates)
     scored: list[tuple[float, Entry]] = []
     hint_entries: list[Entry] = []
     if m.region_hint:
@@ -682,8 +685,8 @@ def _choose(
         if anchors and e.kind in ("place", "admin2", "village"):
             nearest = min((_km((e.lat, e.lon), a) for a in anchors[:40] if a != (e.lat, e.lon)), default=1e9)
             score += 2.0 if nearest < 150 else (1.0 if nearest < 400 else 0.0)
-        if regions and e.kind in ("place", "admin2", "village") and (e.country, e.admin1) in regions:
-            score += 4.0  # the text names the region this place lies in
+        if regions and e.kind in ("place", "admin2", "village") and (e.country, e.admin1) in regions and not has_region:
+            score += 4.0  # the text names the region this place lies in ("England and Wales": not a village of Wales)
         if paired and e in paired:
             score += 3.0  # a town and its county, or two neighbours, named together
         scored.append((score, e))

@@ -20,10 +20,11 @@ from pathlib import Path
 
 from claimledger.geo.names import is_latin, key, romanise_ukrainian, russian_forms, skeleton
 
-GAZETTEER_VERSION = "12"
+GAZETTEER_VERSION = "13"
 # English names that GeoNames lacks or spells otherwise, true of the world.
 COUNTRY_ALIASES = {
-    "GB": ["Britain", "Great Britain", "UK", "U.K.", "England", "Scotland", "Wales"],
+    # England, Scotland and Wales are GeoNames' regions (admin1) of the United Kingdom.
+    "GB": ["Britain", "Great Britain", "UK", "U.K."],
     "US": ["America", "USA", "US", "U.S.", "U.S.A.", "United States of America", "the United States", "the US"],
     "RU": ["Russian Federation"],
     "UA": ["the Ukraine"],
