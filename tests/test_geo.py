@@ -466,3 +466,8 @@ def test_a_party_initial_before_a_state_or_town_leaves_the_place(text: str, name
 def test_britains_nations_are_regions_and_nationalities_are_not_towns(text: str, names: list[str]) -> None:
     places = find_places(text)
     assert [p.name for p in places] == names and all(p.precision == "admin1" for p in places), places
+
+
+def test_the_white_house_is_in_washington_not_tennessee() -> None:
+    (place,) = find_places("Protesters gathered outside the White House on Sunday.")
+    assert place.admin1 == "Washington, D.C." and abs(place.lat - 38.9) < 0.05

@@ -260,6 +260,8 @@ _FACILITY = [
 ]
 FACILITY_KINDS = {name: kind for _, kind, name, *_ in FACILITIES}
 _FACILITY_ABBREVIATIONS = {"ZNPP": 0, "ChNPP": 1}
+# Landmarks known by a name of their own that small towns also bear ("White House", Tennessee).
+_LANDMARKS = [(re.compile(r"\bWhite House\b"), Entry(None, "White House", "US", "Washington, D.C.", 38.8977, -77.0365, 0, "facility"))]
 
 
 def _facility_mentions(text: str, mentions: list[Mention]) -> list[Mention]:
@@ -268,6 +270,8 @@ def _facility_mentions(text: str, mentions: list[Mention]) -> list[Mention]:
     found: list[Mention] = []
     for pattern, entry in _FACILITY:
         found.extend(Mention(match.start(), match.end(), match.group(), (entry,), "strong") for match in pattern.finditer(text))
+    for landmark, entry in _LANDMARKS:
+        found.extend(Mention(match.start(), match.end(), match.group(), (entry,), "strong") for match in landmark.finditer(text))
     for abbreviation, index in _FACILITY_ABBREVIATIONS.items():
         found.extend(Mention(match.start(), match.end(), abbreviation, (_FACILITY[index][1],), "strong") for match in re.finditer(rf"\b{abbreviation}\b", text))
     if not found:
