@@ -471,3 +471,8 @@ def test_britains_nations_are_regions_and_nationalities_are_not_towns(text: str,
 def test_the_white_house_is_in_washington_not_tennessee() -> None:
     (place,) = find_places("Protesters gathered outside the White House on Sunday.")
     assert place.admin1 == "Washington, D.C." and abs(place.lat - 38.9) < 0.05
+
+
+def test_two_names_of_few_readings_that_lie_together_are_read_together_abroad_too() -> None:
+    text = "A dog found in Innisfail was taken to a shelter in Red Deer."
+    assert {p.admin1 for p in find_places(text)} == {"Alberta"}, find_places(text)

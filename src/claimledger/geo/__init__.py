@@ -633,8 +633,10 @@ def _neighbours(mentions: list[Mention], gaz: Gazetteer) -> tuple[set[Entry], di
                 continue  # so many readings that two would fall this close by chance
             for x in few[a]:
                 for y in few[b]:
-                    # Elsewhere only a name with one reading vouches, for a namesake of few.
-                    evenly = x.country in THEATRE or pairs <= NEIGHBOUR_READINGS
+                    # Elsewhere only names of few readings vouch for each other (16 pairs at most:
+                    # a 25 km circle is 0.03% of the United States), as Enfield and Edmonton do
+                    # for London's boroughs.
+                    evenly = x.country in THEATRE or pairs <= 2 * NEIGHBOUR_READINGS
                     if x.country == y.country and evenly and _km((x.lat, x.lon), (y.lat, y.lon)) <= NEIGHBOUR_KM:
                         paired.update((x, y))
     known = {e for m in mentions for e in m.candidates}
