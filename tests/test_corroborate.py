@@ -73,7 +73,7 @@ def test_the_same_things_taken_at_one_place_join_one_incident() -> None:
 
 def test_two_strikes_on_one_city_in_one_round_up_are_two_incidents() -> None:
     donetsk = Location("Donetsk", "UA", 48.0, 37.8, "place", geonameid=709717, admin1="Donetsk")
-    a = _claim("c1", "r1", "A superstore in Donetsk was hit by a shell and caught fire, the mayor said.", "the mayor", donetsk)
+    a = _claim("c1", "r1", "A shell struck a supermarket in Donetsk and set it on fire, the mayor said.", "the mayor", donetsk)
     b = _claim("c2", "r1", "Russian forces also struck a bus depot in Donetsk, killing one person, authorities said.", "authorities", donetsk)
     assert len(build_incidents([a, b], {"r1": _report("r1", "AP")}, {"r1": "s1"})) == 2
 

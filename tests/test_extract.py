@@ -151,7 +151,7 @@ def test_type_rules_from_the_development_errors(nlp, sentence: str, expected: st
 @pytest.mark.parametrize(
     "sentence",
     [
-        "Russia has not responded to allegations of looting in Kherson.",
+        "Moscow has not answered the looting allegations from Kherson.",
         "When we drove away, he recalled, we could hear shells flying over the car.",
         "Kyiv authorities banned large gatherings on Wednesday for fear of missile strikes.",
         "Looting during wartime carries a prison term of up to 15 years in Russia.",
@@ -179,7 +179,7 @@ def test_date_nearest_the_event_wins_over_a_vaguer_span(nlp) -> None:
     [
         "Moscow and Kyiv have again accused each other of shelling the nuclear plant near Enerhodar.",
         "Russia seized the town of Kherson early in the war, the report recalled.",
-        "Kharkiv suffered heavy bombardment in the first few months of the war, officials said.",
+        "Kharkiv endured heavy bombardment during the early months of the war, officials said.",
     ],
 )
 def test_mutual_accusations_and_war_backdrop_are_not_claims(nlp, sentence: str) -> None:
@@ -317,8 +317,8 @@ def test_a_capital_that_attempts_or_estimates_is_its_government_not_the_site(nlp
 
 def test_a_lede_without_a_place_takes_the_place_the_next_sentence_names(nlp) -> None:
     text = (
-        "Russian forces launched a rocket attack on a train station on Wednesday, killing 22 people, the president said.\n\n"
-        "The attack took place in Chaplyne, a town in the Dnipropetrovsk region."
+        "A missile struck a railway station on Wednesday and killed 22 people, the president said.\n\n"
+        "The station lies in Chaplyne, a small town of Dnipropetrovsk oblast."
     )
     claims = claims_of(nlp, text, "2022-08-24")
     assert claims and claims[0].locations[0].name == "Chaplyne" and claims[0].locations[0].role == "site"
@@ -327,16 +327,16 @@ def test_a_lede_without_a_place_takes_the_place_the_next_sentence_names(nlp) -> 
 def test_the_plant_is_the_works_the_report_named(nlp) -> None:
     text = (
         "Inspectors visited the Zaporizhzhia nuclear power plant last week. "
-        "Officials said on Saturday that Russian troops were shelling the plant from a village nearby."
+        "On Saturday officials said Russian troops had again shelled the plant from a nearby village."
     )
-    claims = [c for c in claims_of(nlp, text, "2022-08-13") if "shelling the plant" in c.evidence[0].text]
+    claims = [c for c in claims_of(nlp, text, "2022-08-13") if "shelled the plant" in c.evidence[0].text]
     assert claims and claims[0].locations[0].name == "Zaporizhzhia Nuclear Power Plant"
 
 
 @pytest.mark.parametrize(
     "text",
     [
-        "Russian soldiers stole a fairground train in Kherson, adding to the list of items Moscow is accused of looting.",
+        "Russian soldiers stole a carousel in Kherson, one more of the thefts Moscow is accused of.",
         "Ukraine says the ship carried grain stolen from territory seized by Moscow in Kherson.",
     ],
 )
@@ -348,15 +348,15 @@ def test_the_accused_and_the_agent_of_a_passive_are_not_sites(nlp, text: str) ->
 def test_the_town_is_the_town_named_before_not_its_region(nlp) -> None:
     text = (
         "The strike hit Chaplyne, a town in the Dnipropetrovsk region, on Wednesday. "
-        "Officials said a child was killed by rocket fire earlier in the day in the settlement."
+        "Officials said a rocket had killed a boy in the settlement hours before."
     )
-    claims = [c for c in claims_of(nlp, text, "2022-08-24") if "child" in c.evidence[0].text]
+    claims = [c for c in claims_of(nlp, text, "2022-08-24") if "boy" in c.evidence[0].text]
     assert claims and claims[0].locations[0].name == "Chaplyne"
 
 
 def test_in_the_town_in_a_region_is_the_town_of_that_region_named_before(nlp) -> None:
-    text = "Shelling destroyed homes in Popasna in April. Russian forces have looted the town, in the Luhansk region, since 8 May, residents said."
-    claims = [c for c in claims_of(nlp, text, "2022-05-31") if "looted" in c.evidence[0].text]
+    text = "Shelling destroyed homes in Popasna in April. Russian troops have plundered the town, which lies in Luhansk region, since May, residents said."
+    claims = [c for c in claims_of(nlp, text, "2022-05-31") if "plundered" in c.evidence[0].text]
     assert claims and claims[0].locations[0].name == "Popasna"
 
 
@@ -371,7 +371,7 @@ def test_the_bridge_is_the_bridge_named_before_not_a_plant(nlp) -> None:
 
 def test_a_lede_looks_only_at_the_next_sentence_for_its_place(nlp) -> None:
     text = (
-        "A refugee says she recognises items looted from her house on top of a Russian tank in a photo. "
+        "A refugee says a photo shows things looted from her flat strapped to a Russian tank. "
         "She says the box holds a new boiler. She and her children now live with a couple in Nottinghamshire. "
         "The photo shows the tank in Popasna. Her home in Popasna was damaged in April."
     )

@@ -40,7 +40,7 @@ _CASUALTY_COUNT = re.compile(
     r"|\bdeath toll\b|(?<!\bno )(?<!\bany )\bcasualt(?:y|ies)\b|\blost (?:about |some |over |more than )?\d[\d,]* (?:soldiers|troops|men)\b",
     re.IGNORECASE,
 )
-# "10 were killed and 10 others wounded" (a count of casualties in a unit or company)
+# "12 were killed and 7 more wounded" (a count of casualties in a unit or company)
 _COUNT_KILLED = re.compile(r"\b\d[\d,]*\s+(?:others\s+|more\s+)?(?:were|have been|had been)\s+(?:killed|wounded|injured)\b")
 _PERPETRATOR = re.compile(
     r"\b(?:(?:Russian|Ukrainian|Belarusian|Chechen|pro-Russian|pro-Moscow|separatist|Kremlin|Putin's|Moscow's|Kyiv's|enemy|occupying)"
@@ -716,7 +716,7 @@ def _site(sentence: _Sentence, places: list[Location], paragraph_start: int, rep
     own_text = sentence.text[sentence.start:sentence.end]
     referred = _THE_WORKS.search(own_text)
     if referred and not any(p.precision == "place" for p in inside_sentence):
-        # "Russian forces controlled the plant for five weeks": the works of that kind the report named last.
+        # "troops held the plant for weeks": the works of that kind the report named last.
         kind = "bridge" if referred.group(1) == "bridge" else "dam" if referred.group(1) == "dam" else "nuclear"
         works = [p for p in places if p.start is not None and p.start < sentence.start and FACILITY_KINDS.get(p.name) == kind]
         if works:
@@ -736,7 +736,7 @@ def _site(sentence: _Sentence, places: list[Location], paragraph_start: int, rep
         ordered = sorted(inside_sentence, key=lambda p: (p.role != "site", _RANK[p.precision], p.start))
         sites = [p for p in ordered if p.role == "site"]
         if sites and all(p.precision in ("admin1", "admin2") for p in sites) and _THE_SETTLEMENT.search(own_text):
-            # "in control of the town, in the Luhansk region": the town of that region named before.
+            # "they hold the town, which lies in Luhansk region": the town of that region named before.
             town = next((p for p in reversed(places) if p.start is not None and p.start < sentence.start and p.precision == "place"
                          and p.role == "site" and (p.country, p.admin1) == (sites[0].country, sites[0].admin1)), None)
             if town is not None:
@@ -784,8 +784,8 @@ _SENTENCE_END = re.compile(r"[.!?][\"”’']?(?:\s+|$)")
 
 
 def _lede_follows(sentence: _Sentence, places: list[Location]) -> Location | None:
-    """A lede that says what happened but not where is followed by where: "Russian forces
-    launched a rocket attack on a train station ... The attack took place in Chaplyne"."""
+    """A lede that says what happened but not where is followed by where: "A missile struck a
+    railway station ... The station lies in Chaplyne"."""
     if sentence.start >= LEDE_CHARS:
         return None
     # Only the next sentence: the third may have moved on ("staying with a couple in Nottinghamshire").
@@ -836,7 +836,7 @@ def _filter_places(places: list[Location], doc: Any) -> list[Location]:
             # A country that does something is its state ("Russia has taken monuments"); one that
             # undergoes it is a place ("Ukraine saw blackouts").
             or (head.dep_ == "nsubj" and place.precision == "country" and head.head.pos_ == "VERB" and head.head.lemma_.lower() not in _UNDERGO_VERBS)
-            # "items Moscow is accused of looting", "territory seized by Moscow"
+            # "thefts Moscow is accused of", "land seized by Moscow"
             or (head.dep_ == "nsubjpass" and head.head.lemma_.lower() in _ACCUSED_VERBS)
             or (head.dep_ == "pobj" and head.head.dep_ == "agent")
         ):

@@ -98,14 +98,14 @@ _ORIGIN = re.compile(r"\bfrom\s+(?:the\s+)?(?:(?:city|town|village|region)\s+of\
 _DESTINATION = re.compile(r"\b(?:to|towards?|into|for|bound for|en route to)\s+(?:the\s+)?(?:(?:city|town|village|region)\s+of\s+)?$", re.IGNORECASE)
 # "to" alone is ambiguous ("belongs to Russia", "a visit to Kyiv"); after a verb of moving people
 # or goods it is where they were taken ("forcibly deported to Russia", "taken them to Crimea"),
-# and after a refusal it is where they would not go ("refusing to return to fight in Ukraine").
+# and after a refusal it is where they would not go ("they refuse to go back to fight in Ukraine").
 _TAKEN_TO = re.compile(
     r"\b(?:deport\w*|taken|took|takes?|taking|moved?|moving|transferr\w*|relocat\w*|sent|sends?|sending|evacuat\w*|"
     r"fled|flee\w*|brought|bring\w*|abduct\w*|removed?|removing|ship\w*|bus(?:s)?ed|driven|carried|forced)\b"
     r"(?:\s+[\w,’'-]+){0,5}?\s+(?:to|into)\s+(?:the\s+)?$"
-    # "sent to a detention center in Russia": where the place they were sent to lies.
+    # "sent to a camp in Russia": where the place they were sent to lies.
     r"|\b(?:sent|taken|deported|moved|transferred|relocated|brought)\s+to\s+(?:an?\s+|the\s+)?(?:[\w’'-]+\s+){1,3}in\s+(?:the\s+)?$"
-    # Refugees' journeys end where they are safe ("finally reached safety in Poltava").
+    # Refugees' journeys end where they are safe ("at last reached safety in Lviv").
     r"|\b(?:reached|reaching|arrived|arriving|made it|got)\s+(?:(?:to\s+)?safety|safely)\s+(?:in|at|to)\s+(?:the\s+)?$"
     r"|\b(?:refus\w*|unwilling|reluctant|declin\w*|(?:do|did|does)(?: not|n['’]t) want)\s+to\s+(?:(?:return|go back|go)\s+(?:to\s+)?)?"
     r"(?:fight|serve|go|deploy|be deployed|be sent|return)\s+(?:in|to)\s+(?:the\s+)?$",
