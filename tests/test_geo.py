@@ -476,3 +476,13 @@ def test_the_white_house_is_in_washington_not_tennessee() -> None:
 def test_two_names_of_few_readings_that_lie_together_are_read_together_abroad_too() -> None:
     text = "A dog found in Innisfail was taken to a shelter in Red Deer."
     assert {p.admin1 for p in find_places(text)} == {"Alberta"}, find_places(text)
+
+
+@pytest.mark.parametrize("text", ["Footage showing heavy shelling of Novomykhailivka.", "A Russian drone operating above Dovhenke"])
+def test_villages_of_one_name_across_regions_of_one_country_give_that_country(text: str) -> None:
+    (place,) = find_places(text)
+    assert (place.country, place.precision) == ("UA", "country"), place
+
+
+def test_a_village_after_in_central_is_placed() -> None:
+    assert [p.name for p in find_places("Fire in northern Shopyne after the strike")] == ["Shopyne"]

@@ -33,7 +33,8 @@ _PREFIX_CUE = re.compile(
 _FUZZY_CUE = re.compile(r"\b(?:in|near|outside|around|(?:village|town|city|settlement|outskirts) of)\s+(?:the\s+)?$", re.IGNORECASE)
 # Wording that makes a capitalised word a place, enough to look it up among the codifier's villages.
 _PLACED_BEFORE = re.compile(
-    r"(?:\b(?:in|near|outside|around|through|at|of|from|towards?|into|over|past|between)\s+(?:the\s+)?|\bbetween\s+\S+\s+and\s+|#"
+    r"(?:\b(?:in|near|outside|around|through|at|of|from|towards?|into|over|above|past|between)\s+(?:the\s+)?"
+    r"(?:(?:central|northern|southern|eastern|western|downtown)\s+)?|\bbetween\s+\S+\s+and\s+|#"
     # the object of an assault is a place: "after shelling Shchurove", "Russian forces captured Lyman"
     r"|\b(?:shelling|shelled|shells|bombing|bombed|bombarding|bombarded|storming|stormed|captured|capturing|recaptured|liberated|liberating|entered|entering)\s+)$"
 )
@@ -770,6 +771,11 @@ def _village(
     if len({e.admin1 for e in tied}) == 1:
         region = gaz.admin1(entry.country, entry.admin1 or "")
         return (region, score) if region is not None else None
+    # Villages of that name across several regions, all in one country: the text says that
+    # much ("shelling of Novomykhailivka": one of 18 in Ukraine), and no more.
+    if len({e.country for e in tied}) == 1 and not m.weak:
+        country = gaz.country(entry.country)
+        return (country, score) if country is not None else None
     return None
 
 

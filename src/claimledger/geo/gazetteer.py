@@ -524,6 +524,13 @@ class Gazetteer:
         ).fetchall()
         return Entry(*rows[0]) if rows else None
 
+    def country(self, iso: str) -> Entry | None:
+        """The country entry of an ISO code ("UA")."""
+        rows = self._db().execute(
+            "SELECT geonameid, name, country, admin1, lat, lon, population, kind FROM place WHERE kind='country' AND country=?", (iso,),
+        ).fetchall()
+        return Entry(*rows[0]) if rows else None
+
 
 _SHARED: Gazetteer | None = None
 _LOCK = threading.Lock()
