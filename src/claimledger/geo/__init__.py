@@ -224,10 +224,7 @@ def _party_states(text: str, gaz: Gazetteer, mentions: list[Mention]) -> list[Me
         states = [e for e in gaz.lookup(surface) if e.kind == "admin1" and e.country == "US"]
         if states:
             found.append(Mention(match.start(1), match.start(1) + len(surface), surface, (states[0],), "region"))
-    if not found:
-        return mentions
-    kept = [m for m in mentions if not any(f.start - 2 < m.end and m.start < f.end for f in found)]
-    return sorted(kept + found, key=lambda m: m.start)
+    return _in_place_of(mentions, found, reach=2)  # and the "D-" before it
 
 
 # Works named after a town they do not stand in, which war reporting names often: a nuclear
@@ -260,24 +257,30 @@ _FACILITY = [
     for names, kind, name, cc, region, lat, lon in FACILITIES
 ]
 FACILITY_KINDS = {name: kind for _, kind, name, *_ in FACILITIES}
-_FACILITY_ABBREVIATIONS = {"ZNPP": 0, "ChNPP": 1}
-# Landmarks known by a name of their own that small towns also bear ("White House", Tennessee).
-_LANDMARKS = [(re.compile(r"\bWhite House\b"), Entry(None, "White House", "US", "Washington, D.C.", 38.8977, -77.0365, 0, "facility"))]
+# Works and landmarks known by a name of their own: the plants' abbreviations, and names small
+# towns also bear ("White House", Tennessee).
+_LANDMARKS = [
+    (re.compile(r"\bZNPP\b"), _FACILITY[0][1]),
+    (re.compile(r"\bChNPP\b"), _FACILITY[1][1]),
+    (re.compile(r"\bWhite House\b"), Entry(None, "White House", "US", "Washington, D.C.", 38.8977, -77.0365, 0, "facility")),
+]
 
 
 def _facility_mentions(text: str, mentions: list[Mention]) -> list[Mention]:
     """Name the works themselves where the text does ("the Zaporizhzhia nuclear power plant"),
     in place of the town whose name they carry."""
-    found: list[Mention] = []
-    for pattern, entry in _FACILITY:
-        found.extend(Mention(match.start(), match.end(), match.group(), (entry,), "strong") for match in pattern.finditer(text))
-    for landmark, entry in _LANDMARKS:
-        found.extend(Mention(match.start(), match.end(), match.group(), (entry,), "strong") for match in landmark.finditer(text))
-    for abbreviation, index in _FACILITY_ABBREVIATIONS.items():
-        found.extend(Mention(match.start(), match.end(), abbreviation, (_FACILITY[index][1],), "strong") for match in re.finditer(rf"\b{abbreviation}\b", text))
+    found = [
+        Mention(match.start(), match.end(), match.group(), (entry,), "strong")
+        for pattern, entry in _FACILITY + _LANDMARKS for match in pattern.finditer(text)
+    ]
+    return _in_place_of(mentions, found)
+
+
+def _in_place_of(mentions: list[Mention], found: list[Mention], reach: int = 0) -> list[Mention]:
+    """mentions with `found` in place of those they overlap (or come within `reach` of), in text order."""
     if not found:
         return mentions
-    kept = [m for m in mentions if not any(f.start < m.end and m.start < f.end for f in found)]
+    kept = [m for m in mentions if not any(f.start - reach < m.end and m.start < f.end for f in found)]
     return sorted(kept + found, key=lambda m: m.start)
 
 
@@ -375,13 +378,17 @@ _PLACE_PREFIXES = {
 _FUNCTION_WORDS = {"the", "a", "an", "in", "at", "on", "from", "to", "near", "of", "by", "for", "with", "and", "but", "or", "as", "into", "outside", "around"}
 
 
+# The endings of nationality adjectives ("Russian", "European", "Chinese", "Polish").
+_NATIONALITY = re.compile(r"(?:ian|ean|ese|ish)$")
+
+
 def _after_a_name(previous: str, entries: list[Entry]) -> bool:
     """True when the capitalised word before a candidate makes it part of a longer name."""
     word = previous.strip(".,’'").lower()
     # "Russian Engels-2 airbase", "Belarusian Mazyr": a nationality adjective before a town of
     # the war's countries, not a first name; "European Union" stays one name.
     nationality = (
-        word.endswith(("ian", "ean", "ese", "ish")) and previous.strip(".,’'").title() not in first_names()
+        _NATIONALITY.search(word) is not None and previous.strip(".,’'").title() not in first_names()
         and any(e.country in THEATRE for e in entries)
     )
     # "told CTV Winnipeg": a broadcaster's initials before its city; no person is called CTV.
@@ -409,7 +416,7 @@ def _cue(text: str, start: int, end: int, surface: str, entries: list[Entry]) ->
         cue = "prefix"
     if _TREATY_AFTER.match(after):
         return None  # "the Geneva Convention", "the Minsk agreements": a treaty, not a place
-    if cue == "none" and " " not in surface and re.search(r"(?:ian|ean|ese|ish)$", surface) and surface.lower() not in {e.name.lower() for e in entries if e.population > 100_000}:
+    if cue == "none" and " " not in surface and _NATIONALITY.search(surface) and surface.lower() not in {e.name.lower() for e in entries if e.population > 100_000}:
         return None  # "Canadian officials": a nationality, though Canadian, Texas, is a town
     person_like = cue == "none" and (_TITLES.search(before) or _PERSON_AFTER.match(after))
     big = any(e.kind in ("country", "admin1", "region") or e.population > 200_000 for e in entries)
@@ -515,7 +522,7 @@ def resolve(mentions: list[Mention], text: str, gaz: Gazetteer | None = None) ->
     for index, m in enumerate(mentions):
         # A region named by this very name ("Luhansk region", here or again later) is no
         # evidence for the town of that name.
-        others = {region for region, named_by in regions.items() if any(mentions[i].text != m.text for i in named_by)}
+        others = _named_by_others(regions, mentions, m)
         best = _choose(m, context, anchors, gaz, others, paired, names[m.text] > 1, own_votes.get(m.text))
         if best is not None:
             chosen.append((index, *best))
@@ -529,7 +536,7 @@ def resolve(mentions: list[Mention], text: str, gaz: Gazetteer | None = None) ->
             for index, entry, score in chosen:
                 m = mentions[index]
                 if len({(c.country, c.admin1) for c in m.candidates}) > 1 and (entry.country, entry.admin1) != region:
-                    others = {r for r, named_by in regions.items() if any(mentions[i].text != m.text for i in named_by)} | {region}
+                    others = _named_by_others(regions, mentions, m) | {region}
                     best = _choose(m, context, anchors, gaz, others, paired, names[m.text] > 1, own_votes.get(m.text))
                     if best is not None:
                         entry, score = best
@@ -545,6 +552,11 @@ def resolve(mentions: list[Mention], text: str, gaz: Gazetteer | None = None) ->
     chosen.sort(key=lambda c: c[0])
     located = [_location(mentions[index], entry, text, score) for index, entry, score in chosen]
     return _hints_locate(_drop_parts_read_as_towns(located, text), mentions, text)
+
+
+def _named_by_others(regions: dict[tuple[str, str | None], set[int]], mentions: list[Mention], m: Mention) -> set[tuple[str, str | None]]:
+    """The regions the text names by a name other than m's own."""
+    return {region for region, named_by in regions.items() if any(mentions[i].text != m.text for i in named_by)}
 
 
 def _hints_locate(located: list[Location], mentions: list[Mention], text: str) -> list[Location]:
