@@ -486,3 +486,19 @@ def test_villages_of_one_name_across_regions_of_one_country_give_that_country(te
 
 def test_a_village_after_in_central_is_placed() -> None:
     assert [p.name for p in find_places("Fire in northern Shopyne after the strike")] == ["Shopyne"]
+
+
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [
+        ("Human Rights Watch documented the executions near the village.", "Uman"),
+        ("Investigators from the UN Human Rights Monitoring Mission visited Bucha.", "Uman"),
+        ("Man photographed beside a burnt-out tank in Mariupol.", "Man"),
+    ],
+)
+def test_english_words_are_not_read_as_a_towns_other_name_or_a_foreign_town(text: str, absent: str) -> None:
+    assert absent not in {p.name for p in find_places(text)}
+
+
+def test_a_town_named_by_an_english_word_is_still_found_where_the_text_places_it() -> None:
+    assert "Uman" in {p.name for p in find_places("Missiles hit an apartment block in Uman on Friday.")}

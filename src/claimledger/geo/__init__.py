@@ -83,6 +83,8 @@ _NOT_PLACES = {
 }
 _TITLES = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Dr|President|Minister|Ambassador|Secretary|Spokesman|Spokeswoman|Commander|Deputy Mayor|Chancellor|Admiral|Gen|General|Col|Colonel|Sgt|Sergeant|Capt|Captain|Lt|"
                      r"Governor|Gov|Mayor|Prime Minister|Senator|Sen|Rep|Pope|Saint|St|Prof|Professor|Lord|Lady|Sir|King|Queen|Prince|Princess)\.?\s+$")
+# A lower-case word ending in -ed or -s after a sentence's first word: its verb ("Man interviewed").
+_VERB_AFTER = re.compile(r"^\s+[a-z]+(?:ed|s)\b")
 _PERSON_AFTER = re.compile(r"^(?:,\s+\d+,|\s+(?:said|says|told|added|explained|recalled|wrote|tweeted|asked|insisted|"
                            r"claimed|stated|noted|warned|replied|continued|described|who|whose))")
 # Relation words before a place: "north of Kharkiv" keeps Kharkiv's point with a vaguer precision.
@@ -200,7 +202,7 @@ def find_mentions(text: str, gaz: Gazetteer | None = None) -> list[Mention]:
                     people.add(surface)  # "Mike Ripley"; not "Rodeo Gainesville", an event named after the town
                 i = j  # "Mike Jones", "Sgt. Lincoln": the last word of a person's or body's name
                 continue
-            mention = _cue(text, start, end, surface, entries)
+            mention = _cue(text, start, end, surface, entries, gaz)
             if mention is not None:
                 mentions.append(mention)
             elif _TITLES.search(text[max(0, start - 60):start]) and " " not in surface and _is_small(entries):
@@ -335,7 +337,7 @@ def _hyphen_parts(text: str, start: int, word: str, gaz: Gazetteer) -> list[Ment
         entries = [e for e in gaz.lookup(part) if e.kind in ("country", "admin1") or (e.kind == "place" and e.population >= 100_000 and _main_name(e, part))]
         if len(part) == 2:
             entries = [e for e in entries if e.kind == "country"]  # "Egyptian-US relations"
-        mention = _cue(text, at, at + len(part), part, entries) if entries else None
+        mention = _cue(text, at, at + len(part), part, entries, gaz) if entries else None
         if mention is not None:
             found.append(mention)
     return found
@@ -404,7 +406,7 @@ def _after_a_name(previous: str, entries: list[Entry]) -> bool:
 _BETWEEN = re.compile(r"\bbetween\s+(?:the\s+)?(?:(?:towns|villages|cities)\s+of\s+)?(?:[A-Z][\w’'\-]*\s+){1,3}and\s+(?:the\s+)?$|\bbetween\s+(?:the\s+)?(?:(?:towns|villages|cities)\s+of\s+)?$")
 
 
-def _cue(text: str, start: int, end: int, surface: str, entries: list[Entry]) -> Mention | None:
+def _cue(text: str, start: int, end: int, surface: str, entries: list[Entry], gaz: Gazetteer) -> Mention | None:
     before = text[max(0, start - 60):start]
     after = text[end:end + 60]
     cue = "none"
@@ -416,6 +418,12 @@ def _cue(text: str, start: int, end: int, surface: str, entries: list[Entry]) ->
         cue = "prefix"
     if _TREATY_AFTER.match(after):
         return None  # "the Geneva Convention", "the Minsk agreements": a treaty, not a place
+    opens_sentence = re.search(r"(?:^|[.!?:;\"“]\s+|\n\s*)$", before) is not None
+    if (
+        cue == "none" and " " not in surface and opens_sentence and not surface.isupper() and _VERB_AFTER.match(after)
+        and not any(e.kind in ("country", "admin1") for e in entries) and gaz.is_word(surface)
+    ):
+        return None  # "Man interviewed in Mariupol": an English word opens the sentence, not the town of Man
     if cue == "none" and " " not in surface and _NATIONALITY.search(surface) and surface.lower() not in {e.name.lower() for e in entries if e.population > 100_000}:
         return None  # "Canadian officials": a nationality, though Canadian, Texas, is a town
     person_like = cue == "none" and (_TITLES.search(before) or _PERSON_AFTER.match(after))

