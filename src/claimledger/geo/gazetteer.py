@@ -196,7 +196,7 @@ def english_words() -> frozenset[str]:
             module = __import__(package)
         except ImportError:
             continue
-        for folder in Path(module.__file__).parent.glob("*/lemmatizer/lookups"):
+        for folder in Path(module.__file__ or ".").parent.glob("*/lemmatizer/lookups"):
             index = Lookups().from_disk(folder).get_table("lemma_index")
             return frozenset(w for pos in ("adj", "verb", "adv") for w in index.get(pos, ()))
     return frozenset()
