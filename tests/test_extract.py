@@ -390,3 +390,30 @@ def test_a_country_that_acts_is_its_state_and_one_that_undergoes_is_a_place(nlp,
     claims = claims_of(nlp, text, "2022-11-14")
     roles = {loc.role for c in claims for loc in c.locations if loc.precision == "country"}
     assert claims and roles == {country_role}, [c.locations for c in claims]
+
+
+@pytest.mark.parametrize(
+    ("text", "site"),
+    [
+        # Deportations and flight happen where the victims were taken from: their own country.
+        ("Washington says thousands of Ukrainian children have been deported to Russia since March.", "Ukraine"),
+        ("The envoy said Moscow had forcibly deported up to a million Ukrainians, officials added.", "Ukraine"),
+        # A refusal to be sent somewhere happens at home.
+        ("Lawyers say dozens of Russian contract soldiers are refusing to go back to fight in Ukraine.", "Russia"),
+    ],
+)
+def test_people_named_by_nationality_place_their_deportation_or_refusal_at_home(nlp, text: str, site: str) -> None:
+    claims = [c for c in claims_of(nlp, text, "2022-09-08") if c.type in ("abduction", "displacement", "desertion")]
+    assert claims and claims[0].locations[0].name == site and claims[0].locations[0].role == "site", [c.locations for c in claims]
+
+
+def test_a_deportation_from_a_named_town_keeps_the_town(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = "Residents said Russian troops deported 300 Ukrainians from Mariupol to Russia last week."
+    claims = [c for c in claims_of(nlp, text, "2022-04-20") if c.type == "abduction"]
+    assert claims and claims[0].locations[0].name == "Mariupol"
+
+
+def test_a_states_operations_or_presidency_act_and_are_not_the_site(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = "The envoy said Russia's presidency oversaw the detention of civilians."
+    claims = claims_of(nlp, text, "2022-09-08")
+    assert claims and all(loc.role != "site" for c in claims for loc in c.locations if loc.name == "Russia"), [c.locations for c in claims]

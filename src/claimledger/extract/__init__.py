@@ -17,7 +17,7 @@ from typing import Any
 from claimledger.extract.attribution import Speaker, find_speaker, is_pronoun, make_attribution
 from claimledger.extract.dates import find_dates, parse_published
 from claimledger.extract.lexicon import Lexicon, TypeSpec, load_lexicon
-from claimledger.geo import FACILITY_KINDS
+from claimledger.geo import FACILITY_KINDS, country_of_people
 from claimledger.model import (
     Actor,
     Attribution,
@@ -807,6 +807,8 @@ _AGENT_VERBS = {
     "attempt", "try", "plan", "want", "seek", "intend", "threaten", "refuse", "agree", "decide", "estimate", "believe",
     "assess", "condemn", "state", "note", "argue", "suggest", "promise", "pledge", "vow", "expect", "hope", "ask",
     "request", "reject", "approve", "recognise", "recognize", "annex", "invade", "retaliate", "sanction",
+    # A capital that deports or detains people is its state ("Moscow has deported thousands").
+    "deport", "detain", "abduct", "kidnap", "transfer", "relocate", "mobilise", "mobilize", "conscript",
 }
 
 
@@ -967,6 +969,8 @@ def extract_claims(report: Report, doc: Any, places: list[Location], lex: Lexico
                 for loc in locations
             ]
             locations.sort(key=lambda loc: loc.role != "site")
+        if spec.name in _TAKEN_FROM_HOME:
+            locations = _home_as_site(sent, spec.name, locations)
         modality = _modality(sent, (t_start, t_end))
         items = _items(sent, lex) if spec.name in ("looting", "loot_trade", "vehicle_theft", "property_destruction") else ()
         actors = _actors(sent, spec.name, person_names)
@@ -991,6 +995,44 @@ def extract_claims(report: Report, doc: Any, places: list[Location], lex: Lexico
             )
         )
     return claims
+
+
+# Claims about people moved, or refusing to be moved, away from their own country.
+_TAKEN_FROM_HOME = {"abduction", "displacement", "desertion"}
+# People named by their nationality: "Ukrainians", "Ukrainian children", "Russian contract soldiers".
+_VICTIM_NOUNS = (
+    r"citizens|nationals|civilians|children|kids|teenagers|orphans|people|residents|refugees|families|men|women|boys|girls|"
+    r"prisoners|detainees|captives|POWs"
+)
+_FIGHTER_NOUNS = (
+    r"soldiers|troops|servicemen|servicemembers|service members|guardsmen|conscripts|recruits|reservists|officers|sailors|"
+    r"pilots|fighters|paratroopers|marines|draftees|mobilised men|mobilized men"
+)
+_NATIONALS = re.compile(rf"\b([A-Z][a-z]{{3,}})(?:s\b|\s+(?:[a-z-]+\s+){{0,2}}?(?:({_VICTIM_NOUNS})|({_FIGHTER_NOUNS}))\b)")
+
+
+def _home_as_site(sent: _Sentence, claim_type: str, locations: list[Location]) -> list[Location]:
+    """Where people were deported or fled from, or refused to leave, when the sentence names no
+    such place but names the people by nationality: "Ukrainians deported to Russia" happened in
+    Ukraine, "Russian troops refusing to return to Ukraine" in Russia. The victims' nationality
+    counts for deportations and flight, the soldiers' for refusals."""
+    own = [p for p in locations if p.start is not None and sent.start <= p.start < sent.end]
+    if any(p.role in ("site", "origin") for p in own):
+        return locations
+    text = sent.text
+    for match in _NATIONALS.finditer(text, sent.start, sent.end):
+        victims, fighters = match.group(2), match.group(3)
+        plural = victims is None and fighters is None
+        if not (plural or (fighters if claim_type == "desertion" else victims)):
+            continue
+        home = country_of_people(match.group(1) + ("s" if plural else ""), match.start(1))
+        if home is None or any(p.country == home.country for p in own if p.role == "destination"):
+            continue
+        earlier = [p for p in locations if p not in own and p.role == "site"]
+        if any(p.country == home.country for p in earlier):
+            return locations  # a town of that country named before is the better site
+        return [home, *own]
+    return locations
 
 
 def _event_date(sent: _Sentence, trigger: int) -> DateInfo | None:

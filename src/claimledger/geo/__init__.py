@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from claimledger.geo.gazetteer import US_STATE_ABBREVIATIONS, Entry, Gazetteer, shared_gazetteer
+from claimledger.geo.gazetteer import US_STATE_ABBREVIATIONS, Entry, Gazetteer, demonyms, shared_gazetteer
 from claimledger.geo.names import key, skeleton
 from claimledger.model import Location
 
@@ -92,10 +92,11 @@ _RELATION = re.compile(r"\b(north|south|east|west|northeast|northwest|southeast|
 _REFERENCE = re.compile(r"\b\d[\d,.]*\s*(?:km|kilometers|kilometres|miles|mi)\b\)?(?:\s*\([^)]{0,30}\))?\s+(?:\w+\s+){0,2}(?:of|from)\s+(?:the\s+)?(?:(?:city|town|village|capital)\s+(?:of\s+)?)?$", re.IGNORECASE)
 _ACTS = re.compile(r"^(?:'s government|’s government)?\s+(?:has\s+|have\s+|had\s+)?(?:says|said|claims|claimed|announced|accused|denied|deployed|sent|launched|warned|insists|insisted|blamed|responded|rejected|demanded)\b")
 _STATE_POSSESSIVE = re.compile(
-    r"^['’]s\s+(?:\w+\s+)?(?:firepower|forces|troops|army|military|soldiers|war|invasion|offensive|government|"
+    r"^['’]s\s+[“\"]?(?:\w+\s+)?(?:firepower|forces|troops|army|military|soldiers|war|invasion|offensive|government|"
     r"leadership|demands|claims|refusal|support|aid|sanctions|advantage|aggression|propaganda|missiles|strikes|"
     r"withdrawal|retreat|pullout|attacks?|shelling|bombardment|occupation|annexation|blockade|mobili[sz]ation|"
-    r"defen[cs]e|ministry|president|leaders?|commanders?|generals?|navy|air force|fleet)\b"
+    r"defen[cs]e|ministry|president|leaders?|commanders?|generals?|navy|air force|fleet|presidency|parliament|authorities|"
+    r"officials|security services?|intelligence|administration|prosecutors?|envoy|ambassador|diplomats?|operations?|campaign)\b"
 )
 _ORIGIN = re.compile(r"\bfrom\s+(?:the\s+)?(?:(?:city|town|village|region)\s+of\s+)?$", re.IGNORECASE)
 _DESTINATION = re.compile(r"\b(?:to|towards?|into|for|bound for|en route to)\s+(?:the\s+)?(?:(?:city|town|village|region)\s+of\s+)?$", re.IGNORECASE)
@@ -864,6 +865,22 @@ def find_places(text: str, gaz: Gazetteer | None = None) -> list[Location]:
     """Every place the text names, geocoded, in text order."""
     gaz = gaz or shared_gazetteer()
     return resolve(find_mentions(text, gaz), text, gaz)
+
+
+def country_of_people(word: str, start: int, gaz: Gazetteer | None = None) -> Location | None:
+    """The country a nationality word names its people by ("Ukrainians", "Russian"), as a
+    country-level place pinned to the word; None for any other word. Not a place the text names:
+    the caller decides when where people come from is where something happened."""
+    table = demonyms()
+    lower = word.lower()
+    iso = table.get(lower) or (table.get(lower[:-1]) if lower.endswith("s") else None)
+    entry = (gaz or shared_gazetteer()).country(iso) if iso else None
+    if entry is None:
+        return None
+    return Location(
+        name=entry.name, country=entry.country, lat=round(entry.lat, 5), lon=round(entry.lon, 5), precision="country",
+        text=word, start=start, end=start + len(word), geonameid=entry.geonameid, role="site",
+    )
 
 
 # A place string's own word for a region ("Kharkiv Oblast"; a "district" may be a city's, and

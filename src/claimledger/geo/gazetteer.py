@@ -16,6 +16,7 @@ import sqlite3
 import threading
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from claimledger.geo.names import is_latin, key, romanise_ukrainian, russian_forms, skeleton
@@ -183,6 +184,26 @@ def _country_info() -> dict[str, dict]:
             "altSpellings": data.get("altSpellings") or [],
         }
     return table
+
+
+@lru_cache(maxsize=1)
+def demonyms() -> dict[str, str]:
+    """Country of each nationality word ("ukrainian" -> "UA"), from countryinfo's data."""
+    try:
+        import countryinfo
+    except ImportError:
+        return {}
+    best: dict[str, tuple[int, str]] = {}
+    for path in sorted((Path(countryinfo.__file__).parent / "data").glob("*.json")):
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+            iso, word, population = data["ISO"]["alpha2"], data.get("demonym"), int(data.get("population") or 0)
+        except (ValueError, KeyError, TypeError):
+            continue
+        # "American" is shared by territories; the word means the most populous one's people.
+        if isinstance(word, str) and word.isalpha() and len(word) > 3 and population > best.get(word.lower(), (-1, ""))[0]:
+            best[word.lower()] = (population, iso)
+    return {word: iso for word, (_, iso) in best.items()}
 
 
 def english_words() -> frozenset[str]:
