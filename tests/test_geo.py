@@ -502,3 +502,10 @@ def test_english_words_are_not_read_as_a_towns_other_name_or_a_foreign_town(text
 
 def test_a_town_named_by_an_english_word_is_still_found_where_the_text_places_it() -> None:
     assert "Uman" in {p.name for p in find_places("Missiles hit an apartment block in Uman on Friday.")}
+
+
+def test_a_world_city_is_meant_beside_another_countrys_places_unless_the_text_says_otherwise() -> None:
+    text = "A court in New York ruled on Tuesday. Lawyers for the artists in Brooklyn said collectors in Toronto had followed the case."
+    toronto = next(p for p in find_places(text) if p.text == "Toronto")
+    assert toronto.country == "CA"
+    assert next(p for p in find_places("Residents of Toronto, Ohio, met on Monday.") if p.text == "Toronto").country == "US"

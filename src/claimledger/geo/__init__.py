@@ -717,6 +717,10 @@ def _choose(
             score += 4.0  # the text names the region this place lies in ("England and Wales": not a village of Wales)
         if paired and e in paired:
             score += 3.0  # a town and its county, or two neighbours, named together
+        if e.kind == "place" and e.population >= 1_000_000 and m.cue != "region" and not hint_entries and _main_name(e, m.text) and all(
+            c is e or c.kind != "place" or c.population * 100 <= e.population for c in m.candidates
+        ):
+            score += 4.0  # "London" is London unless the text says which other: its namesakes are hamlets beside it
         scored.append((score, e))
     if not scored:
         return None
