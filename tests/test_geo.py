@@ -509,3 +509,14 @@ def test_a_world_city_is_meant_beside_another_countrys_places_unless_the_text_sa
     toronto = next(p for p in find_places(text) if p.text == "Toronto")
     assert toronto.country == "CA"
     assert next(p for p in find_places("Residents of Toronto, Ohio, met on Monday.") if p.text == "Toronto").country == "US"
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "country"),
+    [
+        ("British racing returns this weekend: after Brands Hatch in Britain the series heads north to Fife.", "Fife", "GB"),
+        ("Fife Police in Washington said the highway reopened on Monday after the crash in Tacoma.", "Fife", "US"),
+    ],
+)
+def test_a_british_county_goes_by_its_bare_name_where_britain_is_the_context(text: str, name: str, country: str) -> None:
+    assert next(p for p in find_places(text) if p.text == name).country == country

@@ -125,6 +125,8 @@ _AFFILIATION = re.compile(
 _NO_COUNTRY_NAMED = "-"
 # Countries a war report's small places most likely lie in, when the text names none.
 DEFAULT_CONTEXT = ("UA",)
+# Countries whose counties the news names bare, without "County": "in Kent", "Fife police".
+_BARE_COUNTIES = frozenset({"GB", "IE"})
 # The countries of the war claimledger was first built for: a cued name there is no wild guess.
 THEATRE = frozenset({"UA", "RU", "BY", "MD"})
 
@@ -703,7 +705,12 @@ def _choose(
         elif e.kind == "region":
             score += 3
         elif e.kind == "admin2":
-            score += 2.5 if re.search(r"\b(?:County|Parish|Raion|District|Borough)\b", m.text) else -2.0
+            if re.search(r"\b(?:County|Parish|Raion|District|Borough)\b", m.text):
+                score += 2.5
+            elif e.country in _BARE_COUNTIES and not any(c.kind == "place" and c.country == e.country for c in m.candidates):
+                score += 3.0  # British and Irish counties go by their bare names ("Kent", "Fife")
+            else:
+                score -= 2.0
         elif m.cue == "region":
             score -= 0.5
         if e.country in scoring:
