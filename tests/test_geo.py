@@ -520,3 +520,8 @@ def test_a_world_city_is_meant_beside_another_countrys_places_unless_the_text_sa
 )
 def test_a_british_county_goes_by_its_bare_name_where_britain_is_the_context(text: str, name: str, country: str) -> None:
     assert next(p for p in find_places(text) if p.text == name).country == country
+
+
+def test_a_village_of_several_in_the_named_region_gives_the_region_not_the_city_of_that_name() -> None:
+    ranked = _ranked(find_places("Shelling damaged a school in Pavlivka, Donetsk"))
+    assert (ranked[0].name, ranked[0].precision) == ("Donetsk", "admin1")

@@ -572,14 +572,14 @@ def _named_by_others(regions: dict[tuple[str, str | None], set[int]], mentions: 
 
 def _hints_locate(located: list[Location], mentions: list[Mention], text: str) -> list[Location]:
     """"Ivanhrad, Donetsk": a name after a comma that says which region the place before it lies
-    in locates that place; when the place was found, the event is there, not in the city that
-    shares the region's name."""
+    in locates that place; the event is there, not in the city that shares the region's name,
+    and when the region has several places of that name, it is in the region ("Pavlivka, Donetsk")."""
     hints = {(m.end, m.region_hint) for m in mentions if m.region_hint}
     out = list(located)
     for i, (place, after) in enumerate(zip(located, located[1:], strict=False)):
         if (
             place.end is not None and after.start is not None and place.role == "site" and after.role == "site"
-            and place.precision in ("place", "admin2") and (place.end, after.text) in hints
+            and place.precision in ("place", "admin2", "admin1") and (place.end, after.text) in hints
             and re.fullmatch(r",\s*#?", text[place.end:after.start]) and place.admin1 == after.admin1
         ):
             out[i + 1] = after.with_role("other")
