@@ -525,3 +525,14 @@ def test_a_british_county_goes_by_its_bare_name_where_britain_is_the_context(tex
 def test_a_village_of_several_in_the_named_region_gives_the_region_not_the_city_of_that_name() -> None:
     ranked = _ranked(find_places("Shelling damaged a school in Pavlivka, Donetsk"))
     assert (ranked[0].name, ranked[0].precision) == ("Donetsk", "admin1")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A missile hit Taras Shevchenko National University in Kyiv.",
+        "Shelling damaged buildings on Bohdan Khmelnytsky Street in Mariupol.",
+    ],
+)
+def test_a_ukrainian_given_name_and_surname_are_a_person_not_two_towns(text: str) -> None:
+    assert [p.country for p in find_places(text)] == ["UA"]

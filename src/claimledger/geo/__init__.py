@@ -198,6 +198,9 @@ def find_mentions(text: str, gaz: Gazetteer | None = None) -> list[Mention]:
                 i += 1
                 continue
             start, end, surface, entries, j = found
+            if j == i + 1 and j < len(words) and surface in SLAVIC_GIVEN_NAMES and words[j].group()[:1].isupper():
+                i = j  # "Taras Shevchenko University": a given name and its surname, not the town of Taraz
+                continue
             opens_sentence = i - 1 == 0 and re.search(r"(?:^|[.!?:;\"“]\s*|\n\s*)$", text[:run.start()]) is not None
             located_by_region = _APPOSITION_REGION.match(text[end:end + 60]) is not None  # "Residences Kramatorsk, Donetsk Oblast"
             if i > 0 and not opens_sentence and not located_by_region and _after_a_name(words[i - 1].group(), entries) and not any(e.kind in ("country", "admin1") for e in entries):
@@ -291,8 +294,8 @@ def _in_place_of(mentions: list[Mention], found: list[Mention], reach: int = 0) 
 
 @functools.cache
 def first_names() -> frozenset[str]:
-    """English given names (the US Census Bureau's 1990 lists of male and female first names, as
-    packaged by `names`): the word before a surname. Empty when the package is missing."""
+    """Given names (the US Census Bureau's 1990 lists of male and female first names, as packaged
+    by `names`, and those of the war's countries): the word before a surname."""
     try:
         import names
     except ImportError:
@@ -303,7 +306,20 @@ def first_names() -> frozenset[str]:
         path = folder / filename
         if path.exists():
             found.update(line.split()[0].title() for line in path.read_text(encoding="ascii", errors="replace").splitlines() if line.strip())
-    return frozenset(found)
+    return frozenset(found | SLAVIC_GIVEN_NAMES)
+
+
+# Given names of Ukraine, Russia and Belarus in their usual English spellings, which the US
+# lists lack; several are also villages' or towns' names ("Bohdan", "Taras" of Taraz).
+SLAVIC_GIVEN_NAMES = frozenset("""
+Andriy Andrii Andrey Andrei Anatoliy Anatoly Arseniy Artem Artyom Bohdan Bogdan Borys Boris Dmytro Dmitry Dmitri Denys
+Denis Fedir Fyodor Hennadiy Gennady Hryhoriy Grigory Ihor Igor Illia Ilya Ivan Kostiantyn Konstantin Kyrylo Kirill
+Leonid Maksym Maxim Mykhailo Mikhail Mykola Nikolai Oleh Oleg Oleksandr Oleksiy Oleksii Alexei Alexey Pavlo Pavel Petro
+Pyotr Roman Ruslan Serhiy Serhii Sergei Sergey Stanislav Stepan Taras Valeriy Valery Vasyl Vasily Viktor Vitaliy Vitaly
+Volodymyr Vladimir Vadym Vadim Vyacheslav Yaroslav Yevhen Yevgeny Yuriy Yurii Yuri Zinoviy Alla Anastasiia Daria Halyna
+Galina Hanna Iryna Irina Kateryna Yekaterina Lesya Liudmyla Lyudmila Mariia Nadiya Nadezhda Natalia Nataliya Oksana
+Olena Yelena Olha Olga Svitlana Svetlana Tetiana Tatiana Valentyna Yuliia Yulia Zoya
+""".split())
 
 
 # The abbreviations without their final full stop, as a mention's surface has them ("Ind").
