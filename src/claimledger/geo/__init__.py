@@ -311,7 +311,18 @@ def first_names() -> frozenset[str]:
 
 # Given names of Ukraine, Russia and Belarus in their usual English spellings, which the US
 # lists lack; several are also villages' or towns' names ("Bohdan", "Taras" of Taraz).
-SLAVIC_GIVEN_NAMES = frozenset(["Andriy", "Andrii", "Andrey", "Andrei", "Anatoliy", "Anatoly", "Arseniy", "Artem", "Artyom", "Bohdan", "Bogdan", "Borys", "Boris", "Dmytro", "Dmitry", "Dmitri", "Denys", "Denis", "Fedir", "Fyodor", "Hennadiy", "Gennady", "Hryhoriy", "Grigory", "Ihor", "Igor", "Illia", "Ilya", "Ivan", "Kostiantyn", "Konstantin", "Kyrylo", "Kirill", "Leonid", "Maksym", "Maxim", "Mykhailo", "Mikhail", "Mykola", "Nikolai", "Oleh", "Oleg", "Oleksandr", "Oleksiy", "Oleksii", "Alexei", "Alexey", "Pavlo", "Pavel", "Petro", "Pyotr", "Roman", "Ruslan", "Serhiy", "Serhii", "Sergei", "Sergey", "Stanislav", "Stepan", "Taras", "Valeriy", "Valery", "Vasyl", "Vasily", "Viktor", "Vitaliy", "Vitaly", "Volodymyr", "Vladimir", "Vadym", "Vadim", "Vyacheslav", "Yaroslav", "Yevhen", "Yevgeny", "Yuriy", "Yurii", "Yuri", "Zinoviy", "Alla", "Anastasiia", "Daria", "Halyna", "Galina", "Hanna", "Iryna", "Irina", "Kateryna", "Yekaterina", "Lesya", "Liudmyla", "Lyudmila", "Mariia", "Nadiya", "Nadezhda", "Natalia", "Nataliya", "Oksana", "Olena", "Yelena", "Olha", "Olga", "Svitlana", "Svetlana", "Tetiana", "Tatiana", "Valentyna", "Yuliia", "Yulia", "Zoya"])
+SLAVIC_GIVEN_NAMES = frozenset([
+    "Andriy", "Andrii", "Andrey", "Andrei", "Anatoliy", "Anatoly", "Arseniy", "Artem", "Artyom", "Bohdan", "Bogdan",
+    "Borys", "Boris", "Dmytro", "Dmitry", "Dmitri", "Denys", "Denis", "Fedir", "Fyodor", "Hennadiy", "Gennady",
+    "Hryhoriy", "Grigory", "Ihor", "Igor", "Illia", "Ilya", "Ivan", "Kostiantyn", "Konstantin", "Kyrylo", "Kirill",
+    "Leonid", "Maksym", "Maxim", "Mykhailo", "Mikhail", "Mykola", "Nikolai", "Oleh", "Oleg", "Oleksandr", "Oleksiy",
+    "Oleksii", "Alexei", "Alexey", "Pavlo", "Pavel", "Petro", "Pyotr", "Roman", "Ruslan", "Serhiy", "Serhii", "Sergei",
+    "Sergey", "Stanislav", "Stepan", "Taras", "Valeriy", "Valery", "Vasyl", "Vasily", "Viktor", "Vitaliy", "Vitaly",
+    "Volodymyr", "Vladimir", "Vadym", "Vadim", "Vyacheslav", "Yaroslav", "Yevhen", "Yevgeny", "Yuriy", "Yurii", "Yuri",
+    "Zinoviy", "Alla", "Anastasiia", "Daria", "Halyna", "Galina", "Hanna", "Iryna", "Irina", "Kateryna", "Yekaterina",
+    "Lesya", "Liudmyla", "Lyudmila", "Mariia", "Nadiya", "Nadezhda", "Natalia", "Nataliya", "Oksana", "Olena", "Yelena",
+    "Olha", "Olga", "Svitlana", "Svetlana", "Tetiana", "Tatiana", "Valentyna", "Yuliia", "Yulia", "Zoya"
+])
 
 
 # The abbreviations without their final full stop, as a mention's surface has them ("Ind").
