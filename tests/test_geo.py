@@ -536,3 +536,20 @@ def test_a_village_of_several_in_the_named_region_gives_the_region_not_the_city_
 )
 def test_a_ukrainian_given_name_and_surname_are_a_person_not_two_towns(text: str) -> None:
     assert [p.country for p in find_places(text)] == ["UA"]
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "role"),
+    [
+        ("A Russian submarine fired cruise missiles from the Black Sea at Vinnytsia.", "Black Sea", "origin"),
+        ("A drifting mine exploded in the Sea of Azov on Tuesday.", "Sea of Azov", "site"),
+        ("The Black Sea Fleet moved its submarines away from Sevastopol.", "Black Sea", "other"),
+    ],
+)
+def test_seas_are_places_and_a_fleet_named_after_one_is_not_its_site(text: str, name: str, role: str) -> None:
+    found = next(p for p in find_places(text) if p.name == name)
+    assert (found.precision, found.role) == ("region", role)
+
+
+def test_a_region_without_agreed_bounds_is_not_a_village_that_shares_its_name() -> None:
+    assert find_places("Leaders across the Middle East condemned the strike.") == []

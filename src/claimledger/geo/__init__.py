@@ -56,7 +56,7 @@ _FACILITY_AFTER = re.compile(
 )
 _TREATY_AFTER = re.compile(r"^(?:'s)?\s+(?:conventions?|accords?|agreements?|treaty|treaties|format|protocols?|declaration|summit|talks|process|principles)\b", re.IGNORECASE)
 _DESCRIBES = re.compile(r"^-(?:based|born|bound|registered|headquartered|centred|centered|area)\b")
-_RIVER_AFTER = re.compile(r"^\s+river\b", re.IGNORECASE)
+_RIVER_AFTER = re.compile(r"^\s+(?:(?i:river)\b|[Ff]leet\b)")  # "the Dnipro river", "the Black Sea Fleet": not the site
 _RIVER_BEFORE = re.compile(r"\b(?:[Bb]ridges?\s+(?:over|across)\s+(?:the\s+)?|banks\s+of\s+the\s+)$")
 _NOT_PLACES = {
     "the", "a", "an", "in", "on", "at", "it", "he", "she", "they", "we", "i", "mr", "mrs", "ms", "dr", "but", "and", "or",
@@ -70,6 +70,7 @@ _NOT_PLACES = {
     "reuters", "ap", "bbc", "cnn", "itv", "nato", "un", "eu", "kremlin", "pentagon", "isw", "fsb", "sbu",
     "defence", "defense", "armed forces", "army", "navy", "police", "state", "city", "region", "oblast", "republic",
     "north", "south", "east", "west", "central", "northern", "southern", "eastern", "new", "old",
+    "middle east", "far east",  # regions without agreed bounds, like "the West": no point stands for them
     "independence day", "victory day", "human rights watch", "amnesty", "red cross", "world war", "you",
     "mariupol city council", "if", "so", "as", "for", "with", "by", "not", "no", "yes", "all", "one", "two",
     "orthodox", "christian", "muslim", "jewish", "islamic", "arab", "english", "national guard", "guard",

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from claimledger.geo.names import is_latin, key, romanise_ukrainian, russian_forms, skeleton
 
-GAZETTEER_VERSION = "14"
+GAZETTEER_VERSION = "15"
 # English names that GeoNames lacks or spells otherwise, true of the world.
 COUNTRY_ALIASES = {
     # England, Scotland and Wales are GeoNames' regions (admin1) of the United Kingdom.
@@ -33,7 +33,7 @@ COUNTRY_ALIASES = {
     "MD": ["Moldavia"],
     "CZ": ["Czech Republic"],
     "KR": ["South Korea"],
-    "KP": ["North Korea"],
+    "KP": ["North Korea", "DPRK"],
     "SY": ["Syrian Arab Republic"],
     "IR": ["Persia"],
     "MM": ["Burma"],
@@ -107,6 +107,27 @@ REGIONS = [
     ("Gaza Strip", "PS", 31.4, 34.38),
     ("West Bank", "PS", 31.95, 35.3),
     ("Kurdistan", "IQ", 36.2, 44.0),
+    # Seas and oceans, at the middle of their water: ships are hit and mines drift there.
+    ("Black Sea", "", 43.5, 34.5),
+    ("Sea of Azov", "", 46.0, 36.8),
+    ("Azov Sea", "", 46.0, 36.8),
+    ("Baltic Sea", "", 58.0, 20.0),
+    ("North Sea", "", 56.0, 3.0),
+    ("Caspian Sea", "", 42.0, 51.0),
+    ("Mediterranean Sea", "", 35.0, 18.0),
+    ("Mediterranean", "", 35.0, 18.0),
+    ("Red Sea", "", 20.0, 38.5),
+    ("Persian Gulf", "", 26.5, 52.0),
+    ("Gulf of Aden", "", 12.5, 48.0),
+    ("Gulf of Mexico", "", 25.0, -90.0),
+    ("Caribbean Sea", "", 15.0, -75.0),
+    ("South China Sea", "", 12.0, 113.0),
+    ("Sea of Japan", "", 40.0, 135.0),
+    ("Sea of Okhotsk", "", 55.0, 150.0),
+    ("Atlantic Ocean", "", 0.0, -30.0),
+    ("Pacific Ocean", "", 0.0, -160.0),
+    ("Indian Ocean", "", -20.0, 80.0),
+    ("Arctic Ocean", "", 85.0, 0.0),
 ]
 
 
