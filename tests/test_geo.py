@@ -553,3 +553,8 @@ def test_seas_are_places_and_a_fleet_named_after_one_is_not_its_site(text: str, 
 
 def test_a_region_without_agreed_bounds_is_not_a_village_that_shares_its_name() -> None:
     assert find_places("Leaders across the Middle East condemned the strike.") == []
+
+
+def test_a_given_name_is_not_a_town_that_once_went_by_it() -> None:
+    text = "Officers in Ohio said the driver had fled. A neighbour, James Porter, said he heard two shots."
+    assert "James" not in {p.text for p in find_places(text)}
