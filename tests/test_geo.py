@@ -558,3 +558,15 @@ def test_a_region_without_agreed_bounds_is_not_a_village_that_shares_its_name() 
 def test_a_given_name_is_not_a_town_that_once_went_by_it() -> None:
     text = "Officers in Ohio said the driver had fled. A neighbour, James Porter, said he heard two shots."
     assert "James" not in {p.text for p in find_places(text)}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hamas fighters fired rockets overnight, the army said.",
+        "Snow is expected across the Northeast on Friday.",
+        "Toyota halted production after the sanctions.",
+    ],
+)
+def test_movements_carmakers_and_compass_words_are_not_places(text: str) -> None:
+    assert find_places(text) == []

@@ -71,6 +71,8 @@ _NOT_PLACES = {
     "defence", "defense", "armed forces", "army", "navy", "police", "state", "city", "region", "oblast", "republic",
     "north", "south", "east", "west", "central", "northern", "southern", "eastern", "new", "old",
     "middle east", "far east",  # regions without agreed bounds, like "the West": no point stands for them
+    "northeast", "northwest", "southeast", "southwest", "midwest", "gulf",  # a compass word or "the Gulf" alone names no one place
+    "hamas", "hezbollah", "toyota",  # a movement and a carmaker, not Hamm or the city of Toyota
     "independence day", "victory day", "human rights watch", "amnesty", "red cross", "world war", "you",
     "mariupol city council", "if", "so", "as", "for", "with", "by", "not", "no", "yes", "all", "one", "two",
     "orthodox", "christian", "muslim", "jewish", "islamic", "arab", "english", "national guard", "guard",
