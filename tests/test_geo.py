@@ -570,3 +570,16 @@ def test_a_given_name_is_not_a_town_that_once_went_by_it() -> None:
 )
 def test_movements_carmakers_and_compass_words_are_not_places(text: str) -> None:
     assert find_places(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Russian troops shelled Kiev on Monday.", "Kyiv"),
+        ("Missiles struck Kyiv on Monday.", "Kyiv"),
+        ("Officials in Kharkov said the metro was hit.", "Kharkiv"),
+        ("Parcels were sent from a post office in Mozyr.", "Mazyr"),
+    ],
+)
+def test_old_and_russian_spellings_of_cities_are_found(text: str, name: str) -> None:
+    assert name in {p.name for p in find_places(text)}

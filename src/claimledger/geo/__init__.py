@@ -792,7 +792,10 @@ def _choose(
         return None
     if entry.country not in context and alternate and entry.population < 1_000_000 and m.cue != "strong" and not _variant(entry.name, m.text):
         return None  # only an alternate name, abroad: "Sea" is not Seattle
-    if alternate and len(m.text) <= 4 and entry.kind == "place" and not _variant(entry.name, m.text) and "." not in m.text:
+    # A big city's older spelling may be as short and still be its name ("Kiev" of Kyiv); its
+    # airport's code ("LED") and words that only look alike ("Keep") are not.
+    old_spelling = entry.population >= 1_000_000 and not m.text.isupper() and _variant(entry.name, m.text, 60)
+    if alternate and len(m.text) <= 4 and entry.kind == "place" and not old_spelling and not _variant(entry.name, m.text) and "." not in m.text:
         return None  # a short word that is only a nickname of a town ("Sky" of Sandusky, in "Sky News")
     if hint_entries and entry.kind == "place":
         regions = {(h.country, h.admin1) for h in hint_entries}
