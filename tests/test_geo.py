@@ -583,3 +583,16 @@ def test_movements_carmakers_and_compass_words_are_not_places(text: str) -> None
 )
 def test_old_and_russian_spellings_of_cities_are_found(text: str, name: str) -> None:
     assert name in {p.name for p in find_places(text)}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Mazyr was shaken by explosions overnight, residents said.", {"Mazyr"}),
+        ("Tiraspol reported no damage on Friday.", {"Tiraspol"}),
+        ("Farmers said the wheat fields burned for two days.", set()),
+        ("Pantsir launchers were seen moving on the highway.", set()),
+    ],
+)
+def test_a_name_opening_a_sentence_is_a_place_when_it_is_no_english_word(text: str, expected: set[str]) -> None:
+    assert {p.name for p in find_places(text)} == expected

