@@ -158,6 +158,10 @@ def _candidates(gaz: Gazetteer, text: str, misspelt: bool = False, placed: bool 
         entries += [e for e in gaz.lookup(text, fuzzy=True) if e.kind == "place" and e.population >= 100_000 and e not in seen and any(e.country == r.country and e.admin1 == r.admin1 for r in seen)]
     if not entries and len(text) >= 4:
         entries = [e for e in gaz.lookup(text, fuzzy=True) if e.country in ("UA", "RU", "BY", "MD", "GE", "PL")]
+    elif len(text) >= 6 and not any(e.kind in ("country", "admin1") or e.population >= 100_000 for e in entries):
+        # "Nikolayev", "Vinnitsa": a hamlet spelt so must not hide the city other romanisations give.
+        seen = set(entries)
+        entries += [e for e in gaz.lookup(text, fuzzy=True) if e.country in THEATRE and e.kind == "place" and e.population >= 100_000 and e not in seen]
     if not entries and placed:
         entries = gaz.villages(text)  # a village's own name is better evidence than a misspelt town's
     if not entries and misspelt and " " not in text:
@@ -433,13 +437,13 @@ _BETWEEN = re.compile(r"\bbetween\s+(?:the\s+)?(?:(?:towns|villages|cities)\s+of
 
 def _unmistakable(surface: str, entries: list[Entry], gaz: Gazetteer) -> bool:
     """A name that is no English word, nor the plural of one, nor a given name, and is some place's
-    own name, not a former one: "Mazyr" at the head of a sentence is the town; "Tank", "Farmers",
+    own name or a spelling of it, not another name: "Mazyr" or "Vinnitsa" at the head of a sentence is the town; "Tank", "Farmers",
     "Since" and "Keith" are not."""
     lower = surface.lower()
     words = (lower, lower[:-1], lower[:-2]) if lower.endswith("s") else (lower,)
     return (
         not any(gaz.is_english(w) for w in words) and lower not in _FUNCTION_WORDS and surface not in first_names()
-        and any(_main_name(e, surface) for e in entries)
+        and any(_main_name(e, surface) or _variant(e.name, surface) or e.population >= 100_000 for e in entries)
     )
 
 
