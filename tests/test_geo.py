@@ -602,3 +602,11 @@ def test_old_and_russian_spellings_of_cities_are_found(text: str, name: str) -> 
 )
 def test_a_name_opening_a_sentence_is_a_place_when_it_is_no_english_word(text: str, expected: set[str]) -> None:
     assert {p.name for p in find_places(text)} == expected
+
+
+def test_a_person_who_speaks_is_not_a_town_later_in_the_text() -> None:
+    text = (
+        "Katerina said her mother was still in Izium. "
+        "Neighbours of Katerina and her family hid in a cellar for a week before they left for Dnipro."
+    )
+    assert {p.name for p in find_places(text)} == {"Izyum", "Dnipro"}

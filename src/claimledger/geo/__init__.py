@@ -39,6 +39,8 @@ _PLACED_BEFORE = re.compile(
     r"|\b(?:shelling|shelled|shells|bombing|bombed|bombarding|bombarded|storming|stormed|captured|capturing|recaptured|liberated|liberating|entered|entering)\s+)$"
 )
 _PLACED_AFTER = re.compile(r"^\s+(?:village|settlement|town)\b|^,\s+(?:Ukraine|[A-Z]\w+ (?:[Oo]blast|region))\b")
+# Prepositions that make a person's name a place ("in Ripley"); "of" does not ("the mother of Katerina").
+_IN_PLACE = re.compile(r"\b(?:in|near|outside|around|at|from|towards?|into)\s+(?:the\s+)?$")
 _STRONG_PREFIX = re.compile(r"\b(?:village|town|city|settlement|hamlet|port|region|province|oblast|district)\s+of\s+$", re.IGNORECASE)
 _REGION_SUFFIX = re.compile(r"^(?:'s)?\s+(?:region|oblast|province|district|krai|governorate|area|county)\b", re.IGNORECASE)
 _APPOSITION_REGION = re.compile(r"^(?:\s+(?:village|town|settlement|city))?(?:,\s+|\s+in\s+(?:the\s+)?)(?:in\s+(?:the\s+)?)?([A-Z][\w’'\-]+(?: [A-Z][\w’'\-]+)?)(?:'s)?\s+(?i:region|oblast|province|krai|governorate)\b")
@@ -218,13 +220,17 @@ def find_mentions(text: str, gaz: Gazetteer | None = None) -> list[Mention]:
             mention = _cue(text, start, end, surface, entries, gaz)
             if mention is not None:
                 mentions.append(mention)
-            elif _TITLES.search(text[max(0, start - 60):start]) and " " not in surface and _is_small(entries):
-                people.add(surface)  # "Sheriff's deputies told Mr. Tanner"
+            elif " " not in surface and _is_small(entries) and (
+                _TITLES.search(text[max(0, start - 60):start])
+                # "Gainesville says no": a town that speaks is still the town
+                or (_PERSON_AFTER.match(text[end:end + 60]) and not any(_main_name(e, surface) and e.population >= 10_000 for e in entries))
+            ):
+                people.add(surface)  # "Sheriff's deputies told Mr. Tanner", "Katerina said": a person throughout
             i = j
     if people:
         # Once "Mike Ripley" is a person, a later bare "Ripley" is that person, not the town,
         # unless the wording places it ("in Ripley").
-        mentions = [m for m in mentions if m.text not in people or m.cue == "strong" or _PLACED_BEFORE.search(text[max(0, m.start - 40):m.start])]
+        mentions = [m for m in mentions if m.text not in people or m.cue == "strong" or _IN_PLACE.search(text[max(0, m.start - 40):m.start])]
     return _facility_mentions(text, _party_states(text, gaz, _lowercase_mentions(text, gaz, mentions)))
 
 
@@ -326,9 +332,10 @@ SLAVIC_GIVEN_NAMES = frozenset([
     "Oleksii", "Alexei", "Alexey", "Pavlo", "Pavel", "Petro", "Pyotr", "Roman", "Ruslan", "Serhiy", "Serhii", "Sergei",
     "Sergey", "Stanislav", "Stepan", "Taras", "Valeriy", "Valery", "Vasyl", "Vasily", "Viktor", "Vitaliy", "Vitaly",
     "Volodymyr", "Vladimir", "Vadym", "Vadim", "Vyacheslav", "Yaroslav", "Yevhen", "Yevgeny", "Yuriy", "Yurii", "Yuri",
-    "Zinoviy", "Alla", "Anastasiia", "Daria", "Halyna", "Galina", "Hanna", "Iryna", "Irina", "Kateryna", "Yekaterina",
-    "Lesya", "Liudmyla", "Lyudmila", "Mariia", "Nadiya", "Nadezhda", "Natalia", "Nataliya", "Oksana", "Olena", "Yelena",
-    "Olha", "Olga", "Svitlana", "Svetlana", "Tetiana", "Tatiana", "Valentyna", "Yuliia", "Yulia", "Zoya"
+    "Zinoviy", "Alla", "Anastasiia", "Daria", "Halyna", "Galina", "Hanna", "Iryna", "Irina", "Kateryna", "Katerina",
+    "Ekaterina", "Yekaterina", "Anna", "Maria", "Oleksandra", "Viktoriia", "Viktoria", "Lesya", "Liudmyla", "Lyudmila",
+    "Mariia", "Nadiya", "Nadezhda", "Natalia", "Nataliya", "Oksana", "Olena", "Yelena", "Olha", "Olga", "Svitlana",
+    "Svetlana", "Tetiana", "Tatiana", "Valentyna", "Yuliia", "Yulia", "Zoya"
 ])
 
 
