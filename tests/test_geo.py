@@ -610,3 +610,16 @@ def test_a_person_who_speaks_is_not_a_town_later_in_the_text() -> None:
         "Neighbours of Katerina and her family hid in a cellar for a week before they left for Dnipro."
     )
     assert {p.name for p in find_places(text)} == {"Izyum", "Dnipro"}
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "country"),
+    [
+        ("Shelling was reported along the line in South Ossetia.", "South Ossetia", "GE"),
+        ("Russian troops are stationed in Transnistria.", "Transnistria", "MD"),
+        ("Refugees crossed from Darfur into Chad.", "Darfur", "SD"),
+    ],
+)
+def test_breakaway_territories_and_conflict_regions_are_places(text: str, name: str, country: str) -> None:
+    found = next(p for p in find_places(text) if p.name == name)
+    assert (found.country, found.precision) == (country, "region")

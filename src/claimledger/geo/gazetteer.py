@@ -21,7 +21,7 @@ from pathlib import Path
 
 from claimledger.geo.names import is_latin, key, romanise_ukrainian, russian_forms, skeleton
 
-GAZETTEER_VERSION = "16"
+GAZETTEER_VERSION = "17"
 # English names that GeoNames lacks or spells otherwise, true of the world.
 COUNTRY_ALIASES = {
     # England, Scotland and Wales are GeoNames' regions (admin1) of the United Kingdom.
@@ -107,6 +107,18 @@ REGIONS = [
     ("Gaza Strip", "PS", 31.4, 34.38),
     ("West Bank", "PS", 31.95, 35.3),
     ("Kurdistan", "IQ", 36.2, 44.0),
+    # Disputed and breakaway territories and conflict regions that are no admin1 of GeoNames.
+    ("South Ossetia", "GE", 42.3, 44.0),
+    ("Transnistria", "MD", 47.2, 29.4),
+    ("Nagorno-Karabakh", "AZ", 39.85, 46.75),
+    ("Karabakh", "AZ", 39.85, 46.75),
+    ("Darfur", "SD", 13.0, 24.5),
+    ("Golan Heights", "SY", 33.0, 35.75),
+    ("Sinai Peninsula", "EG", 29.5, 33.8),
+    ("Sinai", "EG", 29.5, 33.8),
+    ("North Caucasus", "RU", 43.5, 45.0),
+    ("Caucasus", "", 42.5, 44.5),
+    ("Balkans", "", 43.0, 21.0),
     # Seas and oceans, at the middle of their water: ships are hit and mines drift there.
     ("Black Sea", "", 43.5, 34.5),
     ("Sea of Azov", "", 46.0, 36.8),
