@@ -623,3 +623,8 @@ def test_a_person_who_speaks_is_not_a_town_later_in_the_text() -> None:
 def test_breakaway_territories_and_conflict_regions_are_places(text: str, name: str, country: str) -> None:
     found = next(p for p in find_places(text) if p.name == name)
     assert (found.country, found.precision) == (country, "region")
+
+
+def test_a_region_in_brackets_after_a_name_says_where_it_lies() -> None:
+    ranked = _ranked(find_places("Satellite images show a new camp near Dublin [Gomel Region], Belarus."))
+    assert (ranked[0].country, ranked[0].admin1) == ("BY", "Gomel")

@@ -43,7 +43,7 @@ _PLACED_AFTER = re.compile(r"^\s+(?:village|settlement|town)\b|^,\s+(?:Ukraine|[
 _IN_PLACE = re.compile(r"\b(?:in|near|outside|around|at|from|towards?|into)\s+(?:the\s+)?$")
 _STRONG_PREFIX = re.compile(r"\b(?:village|town|city|settlement|hamlet|port|region|province|oblast|district)\s+of\s+$", re.IGNORECASE)
 _REGION_SUFFIX = re.compile(r"^(?:'s)?\s+(?:region|oblast|province|district|krai|governorate|area|county)\b", re.IGNORECASE)
-_APPOSITION_REGION = re.compile(r"^(?:\s+(?:village|town|settlement|city))?(?:,\s+|\s+in\s+(?:the\s+)?)(?:in\s+(?:the\s+)?)?([A-Z][\w’'\-]+(?: [A-Z][\w’'\-]+)?)(?:'s)?\s+(?i:region|oblast|province|krai|governorate)\b")
+_APPOSITION_REGION = re.compile(r"^(?:\s+(?:village|town|settlement|city))?(?:,\s+|\s+in\s+(?:the\s+)?|\s*[\[(]\s*)(?:in\s+(?:the\s+)?)?([A-Z][\w’'\-]+(?: [A-Z][\w’'\-]+)?)(?:'s)?\s+(?i:region|oblast|province|krai|governorate)\b")
 # "Orikhove, Luhansk": a bare name after a comma may be the region the place lies in.
 _APPOSITION_NAME = re.compile(r"^,\s+([A-Z][\w’'\-]+(?: [A-Z][\w’'\-]+)?)\b")
 # A capitalised word before one of these names a building or a street, not a town ("Drama theater").
