@@ -417,3 +417,9 @@ def test_a_states_operations_or_presidency_act_and_are_not_the_site(nlp) -> None
     text = "The envoy said Russia's presidency oversaw the detention of civilians."
     claims = claims_of(nlp, text, "2022-09-08")
     assert claims and all(loc.role != "site" for c in claims for loc in c.locations if loc.name == "Russia"), [c.locations for c in claims]
+
+
+def test_soldiers_who_abandon_their_tanks_do_so_where_they_were_not_at_home(nlp) -> None:  # type: ignore[no-untyped-def]
+    text = "Ukrainian forces pushed towards Izium on Monday. Russian soldiers abandoned their tanks and fled, officials said."
+    claims = [c for c in claims_of(nlp, text, "2022-09-12") if c.type == "desertion"]
+    assert claims and claims[0].locations[0].name == "Izyum", [c.locations for c in claims]

@@ -1008,6 +1008,8 @@ _FIGHTER_NOUNS = (
     r"soldiers|troops|servicemen|servicemembers|service members|guardsmen|conscripts|recruits|reservists|officers|sailors|"
     r"pilots|fighters|paratroopers|marines|draftees|mobilised men|mobilized men"
 )
+# Desertion in the field, not a refusal to go: it happens where the unit was.
+_IN_THE_FIELD = re.compile(r"\b(?:abandon\w*|laid down|lay down|laying down|fled their|left their|surrender\w*)\b", re.IGNORECASE)
 _NATIONALS = re.compile(rf"\b([A-Z][a-z]{{3,}})(?:s\b|\s+(?:[a-z-]+\s+){{0,2}}?(?:({_VICTIM_NOUNS})|({_FIGHTER_NOUNS}))\b)")
 
 
@@ -1020,6 +1022,8 @@ def _home_as_site(sent: _Sentence, claim_type: str, locations: list[Location]) -
     if any(p.role in ("site", "origin") for p in own):
         return locations
     text = sent.text
+    if claim_type == "desertion" and _IN_THE_FIELD.search(text, sent.start, sent.end):
+        return locations  # "Russian troops abandoned their tanks": at the front, not at home
     for match in _NATIONALS.finditer(text, sent.start, sent.end):
         victims, fighters = match.group(2), match.group(3)
         plural = victims is None and fighters is None
