@@ -628,3 +628,8 @@ def test_breakaway_territories_and_conflict_regions_are_places(text: str, name: 
 def test_a_region_in_brackets_after_a_name_says_where_it_lies() -> None:
     ranked = _ranked(find_places("Satellite images show a new camp near Dublin [Gomel Region], Belarus."))
     assert (ranked[0].country, ranked[0].admin1) == ("BY", "Gomel")
+
+
+@pytest.mark.parametrize(("text", "country"), [("Police in Trinidad and Tobago said.", "TT"), ("Troops from Bosnia and Herzegovina joined the mission.", "BA")])
+def test_a_country_whose_name_joins_two_names_is_the_country(text: str, country: str) -> None:
+    assert [(p.country, p.precision) for p in find_places(text)] == [(country, "country")]

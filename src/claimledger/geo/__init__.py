@@ -231,7 +231,29 @@ def find_mentions(text: str, gaz: Gazetteer | None = None) -> list[Mention]:
         # Once "Mike Ripley" is a person, a later bare "Ripley" is that person, not the town,
         # unless the wording places it ("in Ripley").
         mentions = [m for m in mentions if m.text not in people or m.cue == "strong" or _IN_PLACE.search(text[max(0, m.start - 40):m.start])]
-    return _facility_mentions(text, _party_states(text, gaz, _lowercase_mentions(text, gaz, mentions)))
+    return _facility_mentions(text, _joined_countries(text, gaz, _party_states(text, gaz, _lowercase_mentions(text, gaz, mentions))))
+
+
+def _joined_countries(text: str, gaz: Gazetteer, mentions: list[Mention]) -> list[Mention]:
+    """Countries whose names join two names with "and" ("Bosnia and Herzegovina", "Trinidad and
+    Tobago"), in place of the town that shares the first name (Trinidad, Colorado)."""
+    if " and " not in text:
+        return mentions
+    pattern, codes = _joined_country_names(gaz)
+    found = []
+    for match in pattern.finditer(text):
+        entry = gaz.country(codes[match.group().lower()])
+        if entry is not None:
+            found.append(Mention(match.start(), match.end(), match.group(), (entry,), "strong"))
+    return _in_place_of(mentions, found)
+
+
+@functools.cache
+def _joined_country_names(gaz: Gazetteer) -> tuple[re.Pattern[str], dict[str, str]]:
+    """A pattern of the country names that contain "and", and each one's ISO code."""
+    codes = {name.lower(): iso for name, iso in gaz.country_names() if " and " in name}
+    names = sorted(codes, key=len, reverse=True) or ["(?!)"]
+    return re.compile(r"\b(?:" + "|".join(re.escape(n) for n in names) + r")\b", re.IGNORECASE), codes
 
 
 # "Rep. Nick Rahall, D-W. Va.": a party's initial before a state's abbreviation of two words.

@@ -612,6 +612,10 @@ class Gazetteer:
         ).fetchall()
         return Entry(*rows[0]) if rows else None
 
+    def country_names(self) -> list[tuple[str, str]]:
+        """(name, ISO code) of every country."""
+        return [(r[0], r[1]) for r in self._db().execute("SELECT name, country FROM place WHERE kind='country'").fetchall()]
+
     def country(self, iso: str) -> Entry | None:
         """The country entry of an ISO code ("UA")."""
         rows = self._db().execute(
