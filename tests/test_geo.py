@@ -633,3 +633,8 @@ def test_a_region_in_brackets_after_a_name_says_where_it_lies() -> None:
 @pytest.mark.parametrize(("text", "country"), [("Police in Trinidad and Tobago said.", "TT"), ("Troops from Bosnia and Herzegovina joined the mission.", "BA")])
 def test_a_country_whose_name_joins_two_names_is_the_country(text: str, country: str) -> None:
     assert [(p.country, p.precision) for p in find_places(text)] == [(country, "country")]
+
+
+def test_latin_america_is_a_region_not_the_united_states() -> None:
+    found = find_places("Grain prices rose across Latin America.")
+    assert [(p.name, p.precision) for p in found] == [("Latin America", "region")]

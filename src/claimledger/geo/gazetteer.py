@@ -21,7 +21,7 @@ from pathlib import Path
 
 from claimledger.geo.names import is_latin, key, romanise_ukrainian, russian_forms, skeleton
 
-GAZETTEER_VERSION = "17"
+GAZETTEER_VERSION = "18"
 # English names that GeoNames lacks or spells otherwise, true of the world.
 COUNTRY_ALIASES = {
     # England, Scotland and Wales are GeoNames' regions (admin1) of the United Kingdom.
@@ -119,6 +119,9 @@ REGIONS = [
     ("North Caucasus", "RU", 43.5, 45.0),
     ("Caucasus", "", 42.5, 44.5),
     ("Balkans", "", 43.0, 21.0),
+    # Parts of the Americas, so that "America" in their names is not the United States.
+    ("Latin America", "", -5.0, -60.0),
+    ("Central America", "", 13.0, -86.0),
     # Seas and oceans, at the middle of their water: ships are hit and mines drift there.
     ("Black Sea", "", 43.5, 34.5),
     ("Sea of Azov", "", 46.0, 36.8),
