@@ -638,3 +638,8 @@ def test_a_country_whose_name_joins_two_names_is_the_country(text: str, country:
 def test_latin_america_is_a_region_not_the_united_states() -> None:
     found = find_places("Grain prices rose across Latin America.")
     assert [(p.name, p.precision) for p in found] == [("Latin America", "region")]
+
+
+def test_a_state_after_a_town_and_a_comma_is_the_state_not_its_city() -> None:
+    found = find_places("Police in Rochester, New York, said the suspect fled.")
+    assert [(p.name, p.precision, p.role) for p in found] == [("Rochester", "place", "site"), ("New York", "admin1", "other")]

@@ -652,7 +652,11 @@ def _hints_locate(located: list[Location], mentions: list[Mention], text: str) -
             and place.precision in ("place", "admin2", "admin1") and (place.end, after.text) in hints
             and re.fullmatch(r",\s*#?", text[place.end:after.start]) and place.admin1 == after.admin1
         ):
-            out[i + 1] = after.with_role("other")
+            # "Rochester, New York": the state, when the name has a state's reading, and either
+            # way it locates the place before it and is no site itself ("Ivanhrad, Donetsk").
+            hint = next((m for m in mentions if m.start == after.start), None)
+            region = next((c for c in hint.candidates if c.kind == "admin1" and c.country == place.country and c.admin1 == place.admin1), None) if hint else None
+            out[i + 1] = (_location(hint, region, text, after.score) if hint and region else after).with_role("other")
     return out
 
 
