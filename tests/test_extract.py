@@ -345,28 +345,28 @@ def test_the_accused_and_the_agent_of_a_passive_are_not_sites(nlp, text: str) ->
     assert claims and all(loc.role != "site" for c in claims for loc in c.locations if loc.name == "Moscow"), [c.locations for c in claims]
 
 
-def test_the_town_is_the_town_named_before_not_its_region(nlp) -> None:
-    text = (
-        "The strike hit Chaplyne, a town in the Dnipropetrovsk region, on Wednesday. "
-        "Officials said a rocket had killed a boy in the settlement hours before."
-    )
-    claims = [c for c in claims_of(nlp, text, "2022-08-24") if "boy" in c.evidence[0].text]
-    assert claims and claims[0].locations[0].name == "Chaplyne"
-
-
-def test_in_the_town_in_a_region_is_the_town_of_that_region_named_before(nlp) -> None:
-    text = "Shelling destroyed homes in Popasna in April. Russian troops have plundered the town, which lies in Luhansk region, since May, residents said."
-    claims = [c for c in claims_of(nlp, text, "2022-05-31") if "plundered" in c.evidence[0].text]
-    assert claims and claims[0].locations[0].name == "Popasna"
-
-
-def test_the_bridge_is_the_bridge_named_before_not_a_plant(nlp) -> None:
-    text = (
-        "Ukrainian strikes hit the Antonivskyi Bridge on Monday. Shelling also hit the Zaporizhzhia nuclear power plant. "
-        "Officials said a new Ukrainian strike damaged the bridge on Tuesday."
-    )
-    claims = [c for c in claims_of(nlp, text, "2022-08-13") if "damaged the bridge" in c.evidence[0].text]
-    assert claims and claims[0].locations[0].name == "Antonivskyi Bridge"
+@pytest.mark.parametrize(
+    ("text", "published", "evidence", "site"),
+    [
+        pytest.param(
+            "The strike hit Chaplyne, a town in the Dnipropetrovsk region, on Wednesday. "
+            "Officials said a rocket had killed a boy in the settlement hours before.",
+            "2022-08-24", "boy", "Chaplyne", id="the-settlement-is-the-town-not-its-region",
+        ),
+        pytest.param(
+            "Shelling destroyed homes in Popasna in April. Russian troops have plundered the town, which lies in Luhansk region, since May, residents said.",
+            "2022-05-31", "plundered", "Popasna", id="the-town-in-a-region-is-that-regions-town-named-before",
+        ),
+        pytest.param(
+            "Ukrainian strikes hit the Antonivskyi Bridge on Monday. Shelling also hit the Zaporizhzhia nuclear power plant. "
+            "Officials said a new Ukrainian strike damaged the bridge on Tuesday.",
+            "2022-08-13", "damaged the bridge", "Antonivskyi Bridge", id="the-bridge-is-the-bridge-named-before-not-a-plant",
+        ),
+    ],
+)
+def test_a_definite_reference_is_the_place_of_that_kind_named_before(nlp, text: str, published: str, evidence: str, site: str) -> None:  # type: ignore[no-untyped-def]
+    claims = [c for c in claims_of(nlp, text, published) if evidence in c.evidence[0].text]
+    assert claims and claims[0].locations[0].name == site
 
 
 def test_a_lede_looks_only_at_the_next_sentence_for_its_place(nlp) -> None:
