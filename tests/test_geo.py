@@ -643,3 +643,12 @@ def test_latin_america_is_a_region_not_the_united_states() -> None:
 def test_a_state_after_a_town_and_a_comma_is_the_state_not_its_city() -> None:
     found = find_places("Police in Rochester, New York, said the suspect fled.")
     assert [(p.name, p.precision, p.role) for p in found] == [("Rochester", "place", "site"), ("New York", "admin1", "other")]
+
+
+def test_a_town_in_a_region_named_like_its_city_is_in_the_region() -> None:
+    found = find_places("Ukrainian troops advanced on Kreminna in Luhansk.")
+    assert [(p.name, p.precision, p.role) for p in found] == [("Kreminna", "place", "site"), ("Luhansk", "admin1", "other")]
+
+
+def test_the_bank_of_a_river_is_not_the_city_of_its_name() -> None:
+    assert all(p.role == "other" for p in find_places("Russian troops withdrew to the east bank of the Dnipro.") if p.text == "Dnipro")

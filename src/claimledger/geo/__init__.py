@@ -59,7 +59,7 @@ _FACILITY_AFTER = re.compile(
 _TREATY_AFTER = re.compile(r"^(?:'s)?\s+(?:conventions?|accords?|agreements?|treaty|treaties|format|protocols?|declaration|summit|talks|process|principles)\b", re.IGNORECASE)
 _DESCRIBES = re.compile(r"^-(?:based|born|bound|registered|headquartered|centred|centered|area)\b")
 _RIVER_AFTER = re.compile(r"^\s+(?:(?i:river)\b|[Ff]leet\b)")  # "the Dnipro river", "the Black Sea Fleet": not the site
-_RIVER_BEFORE = re.compile(r"\b(?:[Bb]ridges?\s+(?:over|across)\s+(?:the\s+)?|banks\s+of\s+the\s+)$")
+_RIVER_BEFORE = re.compile(r"\b(?:[Bb]ridges?\s+(?:over|across)\s+(?:the\s+)?|banks?\s+of\s+the\s+)$")
 _NOT_PLACES = {
     "the", "a", "an", "in", "on", "at", "it", "he", "she", "they", "we", "i", "mr", "mrs", "ms", "dr", "but", "and", "or",
     "this", "that", "these", "those", "there", "his", "her", "their", "its", "our", "after", "before", "when", "while",
@@ -648,15 +648,20 @@ def _hints_locate(located: list[Location], mentions: list[Mention], text: str) -
     out = list(located)
     for i, (place, after) in enumerate(zip(located, located[1:], strict=False)):
         if (
-            place.end is not None and after.start is not None and place.role == "site" and after.role == "site"
-            and place.precision in ("place", "admin2", "admin1") and (place.end, after.text) in hints
-            and re.fullmatch(r",\s*#?", text[place.end:after.start]) and place.admin1 == after.admin1
+            place.end is None or after.start is None or place.role != "site" or after.role != "site"
+            or place.precision not in ("place", "admin2", "admin1") or place.admin1 != after.admin1
         ):
+            continue
+        between = text[place.end:after.start]
+        hint = next((m for m in mentions if m.start == after.start), None)
+        region = next((c for c in hint.candidates if c.kind == "admin1" and c.country == place.country and c.admin1 == place.admin1), None) if hint else None
+        if (place.end, after.text) in hints and re.fullmatch(r",\s*#?", between):
             # "Rochester, New York": the state, when the name has a state's reading, and either
             # way it locates the place before it and is no site itself ("Ivanhrad, Donetsk").
-            hint = next((m for m in mentions if m.start == after.start), None)
-            region = next((c for c in hint.candidates if c.kind == "admin1" and c.country == place.country and c.admin1 == place.admin1), None) if hint else None
             out[i + 1] = (_location(hint, region, text, after.score) if hint and region else after).with_role("other")
+        elif hint and region and place.precision != "admin1" and re.fullmatch(r"\s+in\s+", between):
+            # "Kreminna in Luhansk": a town of that region, in the region, not in its city
+            out[i + 1] = _location(hint, region, text, after.score).with_role("other")
     return out
 
 
