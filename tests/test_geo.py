@@ -645,8 +645,9 @@ def test_a_state_after_a_town_and_a_comma_is_the_state_not_its_city() -> None:
     assert [(p.name, p.precision, p.role) for p in found] == [("Rochester", "place", "site"), ("New York", "admin1", "other")]
 
 
-def test_a_town_in_a_region_named_like_its_city_is_in_the_region() -> None:
-    found = find_places("Ukrainian troops advanced on Kreminna in Luhansk.")
+@pytest.mark.parametrize("text", ["Ukrainian troops advanced on Kreminna in Luhansk.", "Ukrainian troops advanced on Kreminna in northern Luhansk."])
+def test_a_town_in_a_region_named_like_its_city_is_in_the_region(text: str) -> None:
+    found = find_places(text)
     assert [(p.name, p.precision, p.role) for p in found] == [("Kreminna", "place", "site"), ("Luhansk", "admin1", "other")]
 
 

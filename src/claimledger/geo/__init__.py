@@ -659,8 +659,8 @@ def _hints_locate(located: list[Location], mentions: list[Mention], text: str) -
             # "Rochester, New York": the state, when the name has a state's reading, and either
             # way it locates the place before it and is no site itself ("Ivanhrad, Donetsk").
             out[i + 1] = (_location(hint, region, text, after.score) if hint and region else after).with_role("other")
-        elif hint and region and place.precision != "admin1" and re.fullmatch(r"\s+in\s+", between):
-            # "Kreminna in Luhansk": a town of that region, in the region, not in its city
+        elif hint and region and place.precision != "admin1" and re.fullmatch(r"\s+in\s+(?:(?:north|south)?(?:east|west)?(?:ern)?\s+|central\s+)?", between):
+            # "Kreminna in Luhansk", "Pavlivka in southern Donetsk": a town of that region, in the region, not in its city
             out[i + 1] = _location(hint, region, text, after.score).with_role("other")
     return out
 
