@@ -653,3 +653,11 @@ def test_a_town_in_a_region_named_like_its_city_is_in_the_region(text: str) -> N
 
 def test_the_bank_of_a_river_is_not_the_city_of_its_name() -> None:
     assert all(p.role == "other" for p in find_places("Russian troops withdrew to the east bank of the Dnipro.") if p.text == "Dnipro")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Russian missiles hit power plants in Lviv, Ternopil and Khmelnytskyi.", "Air raid sirens sounded in Kharkiv, Sumy, Chernihiv and Poltava."],
+)
+def test_a_list_of_cities_is_cities_not_a_town_and_its_region(text: str) -> None:
+    assert {p.precision for p in find_places(text)} == {"place"}

@@ -533,6 +533,10 @@ def _cue(text: str, start: int, end: int, surface: str, entries: list[Entry], ga
     )
     hint = None
     appo = _APPOSITION_REGION.match(after) or _APPOSITION_NAME.match(after)
+    # "Lviv, Ternopil and Khmelnytskyi": a comma that goes on listing names lists places; it
+    # does not say which region the first lies in.
+    if appo and not _APPOSITION_REGION.match(after) and re.match(r"\s*(?:,\s*[A-Z]|and\s+[A-Z]|&)", text[end + appo.end():end + appo.end() + 20]):
+        appo = None
     if appo:
         hint = appo.group(1)
     if state_abbreviation and re.search(r",\s*$", before) and surface in _STATE_ABBREVIATIONS:
