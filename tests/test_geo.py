@@ -661,3 +661,17 @@ def test_the_bank_of_a_river_is_not_the_city_of_its_name() -> None:
 )
 def test_a_list_of_cities_is_cities_not_a_town_and_its_region(text: str) -> None:
     assert {p.precision for p in find_places(text)} == {"place"}
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "country", "precision"),
+    [
+        ("Israeli strikes in Gaza City killed 12 people.", "Gaza", "PS", "place"),
+        ("Rebels fired missiles at ships in the Red Sea.", "Red Sea", "", "region"),
+        ("Police in Red Sea state arrested two smugglers.", "Red Sea", "SD", "admin1"),
+        ("Gunmen attacked a village in Borno state.", "Borno", "NG", "admin1"),
+    ],
+)
+def test_a_citys_full_name_a_sea_and_a_state_named_so_are_found(text: str, name: str, country: str, precision: str) -> None:
+    found = find_places(text)
+    assert [(p.name, p.country, p.precision) for p in found] == [(name, country, precision)]

@@ -42,7 +42,7 @@ _PLACED_AFTER = re.compile(r"^\s+(?:village|settlement|town)\b|^,\s+(?:Ukraine|[
 # Prepositions that make a person's name a place ("in Ripley"); "of" does not ("the mother of Katerina").
 _IN_PLACE = re.compile(r"\b(?:in|near|outside|around|at|from|towards?|into)\s+(?:the\s+)?$")
 _STRONG_PREFIX = re.compile(r"\b(?:village|town|city|settlement|hamlet|port|region|province|oblast|district)\s+of\s+$", re.IGNORECASE)
-_REGION_SUFFIX = re.compile(r"^(?:'s)?\s+(?:region|oblast|province|district|krai|governorate|area|county)\b", re.IGNORECASE)
+_REGION_SUFFIX = re.compile(r"^(?:'s)?\s+(?:region|oblast|province|district|krai|governorate|area|county|state)\b", re.IGNORECASE)
 _APPOSITION_REGION = re.compile(r"^(?:\s+(?:village|town|settlement|city))?(?:,\s+|\s+in\s+(?:the\s+)?|\s*[\[(]\s*)(?:in\s+(?:the\s+)?)?([A-Z][\w’'\-]+(?: [A-Z][\w’'\-]+)?)(?:'s)?\s+(?i:region|oblast|province|krai|governorate)\b")
 # "Orikhove, Luhansk": a bare name after a comma may be the region the place lies in.
 _APPOSITION_NAME = re.compile(r"^,\s+([A-Z][\w’'\-]+(?: [A-Z][\w’'\-]+)?)\b")
@@ -786,7 +786,7 @@ def _choose(
             big_namesake = any(c.kind == "place" and c.country == e.country and c.population >= 100_000 for c in m.candidates)
             score += 3 if m.cue == "region" else (-1.5 if big_namesake else 0.5)
         elif e.kind == "region":
-            score += 3
+            score += 1 if m.cue == "region" and has_region else 3  # "Red Sea state" is Sudan's state, not the sea
         elif e.kind == "admin2":
             if re.search(r"\b(?:County|Parish|Raion|District|Borough)\b", m.text):
                 score += 2.5
@@ -849,7 +849,8 @@ def _choose(
     )  # towns of that name in one country only ("in Scottdale": Pennsylvania's or Georgia's) tell the country
     if entry.kind == "place" and entry.country not in context and entry.population < 15_000 and m.cue != "strong" and not only_one:
         return None
-    if entry.country not in context and alternate and entry.population < 1_000_000 and m.cue != "strong" and not _variant(entry.name, m.text):
+    several_words = " " in m.text and entry.population >= 100_000  # "Gaza City": a city's full name
+    if entry.country not in context and alternate and entry.population < 1_000_000 and m.cue != "strong" and not _variant(entry.name, m.text) and not several_words:
         return None  # only an alternate name, abroad: "Sea" is not Seattle
     # A big city's older spelling may be as short and still be its name ("Kiev" of Kyiv); its
     # airport's code ("LED") and words that only look alike ("Keep") are not.

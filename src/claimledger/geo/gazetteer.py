@@ -21,7 +21,7 @@ from pathlib import Path
 
 from claimledger.geo.names import is_latin, key, romanise_ukrainian, russian_forms, skeleton
 
-GAZETTEER_VERSION = "18"
+GAZETTEER_VERSION = "19"
 # English names that GeoNames lacks or spells otherwise, true of the world.
 COUNTRY_ALIASES = {
     # England, Scotland and Wales are GeoNames' regions (admin1) of the United Kingdom.
@@ -145,6 +145,9 @@ REGIONS = [
     ("Arctic Ocean", "", 85.0, 0.0),
 ]
 
+
+# The population a named region or sea counts as when readings of its name compete.
+REGION_PROMINENCE = 1_000_000
 
 # Countries whose names news romanises in several ways: misspellings are matched there only.
 FUZZY_COUNTRIES = ("UA", "RU", "BY", "MD")
@@ -472,7 +475,8 @@ def build(path: Path) -> None:
     for name, cc, lat, lon in REGIONS:
         pid = next_id
         next_id += 1
-        places.append((pid, None, name, cc, None, lat, lon, 0, "region"))
+        # As prominent as a region of a million people: "the Red Sea" is the sea, not Sudan's state.
+        places.append((pid, None, name, cc, None, lat, lon, REGION_PROMINENCE, "region"))
         names.append((key(name), skeleton(name), pid, 1))
     db.executemany("INSERT INTO place VALUES (?,?,?,?,?,?,?,?,?)", places)
     db.executemany("INSERT INTO name VALUES (?,?,?,?)", names)
