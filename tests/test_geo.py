@@ -675,3 +675,11 @@ def test_a_list_of_cities_is_cities_not_a_town_and_its_region(text: str) -> None
 def test_a_citys_full_name_a_sea_and_a_state_named_so_are_found(text: str, name: str, country: str, precision: str) -> None:
     found = find_places(text)
     assert [(p.name, p.country, p.precision) for p in found] == [(name, country, precision)]
+
+
+@pytest.mark.parametrize(
+    ("text", "country"),
+    [("M23 rebels advanced on Goma in eastern Congo.", "CD"), ("Troops in Brazzaville, Congo, were deployed.", "CG"), ("Congo held elections.", "CD")],
+)
+def test_congo_is_the_congo_the_texts_other_places_lie_in(text: str, country: str) -> None:
+    assert next(p for p in find_places(text) if p.text == "Congo").country == country

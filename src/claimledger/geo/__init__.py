@@ -565,8 +565,9 @@ def resolve(mentions: list[Mention], text: str, gaz: Gazetteer | None = None) ->
         if "country" in kinds:
             # "Georgia" is also a US state: an ambiguous country name sets no context by itself
             # ("England", a country's name and a region of it, is not ambiguous).
+            # Nor does a name two countries share ("Congo").
             country = next(e.country for e in m.candidates if e.kind == "country")
-            if all(e.country == country for e in m.candidates if e.kind == "admin1"):
+            if all(e.country == country for e in m.candidates if e.kind in ("admin1", "country")):
                 context[country] += 3
             continue
         top = m.candidates[0]

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from claimledger.geo.names import is_latin, key, romanise_ukrainian, russian_forms, skeleton
 
-GAZETTEER_VERSION = "19"
+GAZETTEER_VERSION = "20"
 # English names that GeoNames lacks or spells otherwise, true of the world.
 COUNTRY_ALIASES = {
     # England, Scotland and Wales are GeoNames' regions (admin1) of the United Kingdom.
@@ -37,7 +37,8 @@ COUNTRY_ALIASES = {
     "SY": ["Syrian Arab Republic"],
     "IR": ["Persia"],
     "MM": ["Burma"],
-    "CD": ["DR Congo", "DRC", "Democratic Republic of Congo", "Democratic Republic of the Congo"],
+    # News style calls the larger Congo plainly "Congo"; the text's other places may still say which.
+    "CD": ["DR Congo", "DRC", "Democratic Republic of Congo", "Democratic Republic of the Congo", "Congo"],
     "CG": ["Republic of Congo", "Congo-Brazzaville"],
     "CI": ["Ivory Coast"],
     "PS": ["Palestine", "Palestinian territories", "West Bank", "Gaza", "Gaza Strip"],
