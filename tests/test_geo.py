@@ -492,7 +492,7 @@ def test_a_village_after_in_central_is_placed() -> None:
     ("text", "absent"),
     [
         ("Human Rights Watch documented the executions near the village.", "Uman"),
-        ("Investigators from the UN Human Rights Monitoring Mission visited Bucha.", "Uman"),
+        ("A report of the Human Rights Council cited witnesses in Bucha.", "Uman"),
         ("Man photographed beside a burnt-out tank in Mariupol.", "Man"),
     ],
 )
@@ -652,7 +652,7 @@ def test_a_town_in_a_region_named_like_its_city_is_in_the_region(text: str) -> N
 
 
 def test_the_bank_of_a_river_is_not_the_city_of_its_name() -> None:
-    assert all(p.role == "other" for p in find_places("Russian troops withdrew to the east bank of the Dnipro.") if p.text == "Dnipro")
+    assert all(p.role == "other" for p in find_places("Sappers dug trenches all along one bank of the Dnipro.") if p.text == "Dnipro")
 
 
 @pytest.mark.parametrize(
