@@ -683,3 +683,8 @@ def test_a_citys_full_name_a_sea_and_a_state_named_so_are_found(text: str, name:
 )
 def test_congo_is_the_congo_the_texts_other_places_lie_in(text: str, country: str) -> None:
     assert next(p for p in find_places(text) if p.text == "Congo").country == country
+
+
+def test_a_spelling_guessed_in_the_wars_countries_is_no_guess_in_a_text_about_another_country() -> None:
+    text = "Mourners gathered in Abbassiya, in Cairo. Egypt declared three days of mourning."
+    assert "RU" not in {p.country for p in find_places(text)}

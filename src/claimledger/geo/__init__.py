@@ -850,6 +850,8 @@ def _choose(
     )  # towns of that name in one country only ("in Scottdale": Pennsylvania's or Georgia's) tell the country
     if entry.kind == "place" and entry.country not in context and entry.population < 15_000 and m.cue != "strong" and not only_one:
         return None
+    if entry.country not in context and _NO_COUNTRY_NAMED not in context and not _main_name(entry, m.text) and not gaz.lookup(m.text):
+        return None  # a spelling guessed in the war's countries, in a text about Egypt ("Abbassiya" is not Abaza)
     several_words = " " in m.text and entry.population >= 100_000  # "Gaza City": a city's full name
     if entry.country not in context and alternate and entry.population < 1_000_000 and m.cue != "strong" and not _variant(entry.name, m.text) and not several_words:
         return None  # only an alternate name, abroad: "Sea" is not Seattle
