@@ -824,6 +824,8 @@ def _choose(
     alternate = not _main_name(entry, m.text)
     if m.weak and (entry.country not in context or (alternate and not _variant(entry.name, m.text)) or (entry.kind == "place" and entry.population < 1000)):
         return None  # "Pantsir air defence": an alternate name of a Saratov town, used as a word
+    if not any(c in THEATRE for c in context) and not _main_name(entry, m.text) and not gaz.lookup(m.text):
+        return None  # a spelling guessed in the war's countries, in a text about Egypt ("Abbassiya" is not Abaza)
     if m.cue in ("prefix", "strong") and entry.country in THEATRE and _variant(entry.name, m.text, 80):
         context = context + Counter({entry.country: 1})
     # The only town in the world called by this name, and a sizeable one ("New London"), needs
@@ -850,8 +852,6 @@ def _choose(
     )  # towns of that name in one country only ("in Scottdale": Pennsylvania's or Georgia's) tell the country
     if entry.kind == "place" and entry.country not in context and entry.population < 15_000 and m.cue != "strong" and not only_one:
         return None
-    if entry.country not in context and _NO_COUNTRY_NAMED not in context and not _main_name(entry, m.text) and not gaz.lookup(m.text):
-        return None  # a spelling guessed in the war's countries, in a text about Egypt ("Abbassiya" is not Abaza)
     several_words = " " in m.text and entry.population >= 100_000  # "Gaza City": a city's full name
     if entry.country not in context and alternate and entry.population < 1_000_000 and m.cue != "strong" and not _variant(entry.name, m.text) and not several_words:
         return None  # only an alternate name, abroad: "Sea" is not Seattle
