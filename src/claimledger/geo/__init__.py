@@ -334,7 +334,7 @@ def first_names() -> frozenset[str]:
     try:
         import names
     except ImportError:
-        return frozenset()
+        return SLAVIC_GIVEN_NAMES
     folder = Path(names.__file__).parent
     found: set[str] = set()
     for filename in ("dist.male.first", "dist.female.first"):
@@ -466,8 +466,8 @@ _BETWEEN = re.compile(r"\bbetween\s+(?:the\s+)?(?:(?:towns|villages|cities)\s+of
 
 def _unmistakable(surface: str, entries: list[Entry], gaz: Gazetteer) -> bool:
     """A name that is no English word, nor the plural of one, nor a given name, and is some place's
-    own name or a spelling of it, not another name: "Mazyr" or "Vinnitsa" at the head of a sentence is the town; "Tank", "Farmers",
-    "Since" and "Keith" are not."""
+    own name or a spelling of it: "Mazyr" or "Vinnitsa" at the head of a sentence is the town;
+    "Tank", "Farmers", "Since" and "Keith" are not."""
     lower = surface.lower()
     words = (lower, lower[:-1], lower[:-2]) if lower.endswith("s") else (lower,)
     return (
