@@ -4,7 +4,9 @@ import pytest
 
 from claimledger.cli import _ranked
 from claimledger.geo import find_places, locate_string
+from claimledger.geo.collection import read_together
 from claimledger.geo.names import skeleton
+from claimledger.model import Location
 
 
 @pytest.mark.parametrize(
@@ -688,3 +690,44 @@ def test_congo_is_the_congo_the_texts_other_places_lie_in(text: str, country: st
 def test_a_spelling_guessed_in_the_wars_countries_is_no_guess_in_a_text_about_another_country() -> None:
     text = "Mourners gathered in Abbassiya, in Cairo. Egypt declared three days of mourning."
     assert "RU" not in {p.country for p in find_places(text)}
+
+
+# A file of one-line event descriptions from one front (made-up lines naming real towns).
+_FRONT = ["Shelling of Marinka, Donetsk Oblast.", "Strikes on Kurakhove, Donetsk Oblast.", "Damage in Vuhledar, Donetsk Oblast."]
+
+
+def _read_together(lines: list[str], whole_strings: bool = False) -> list[Location]:
+    found = [(t, locate_string(t) if whole_strings else _ranked(find_places(t))) for t in lines]
+    return [places[0] for places in read_together(found, whole_strings)]
+
+
+@pytest.mark.parametrize(
+    ("line", "whole_strings", "alone", "admin1"),
+    [
+        ("Heavy shelling of Novomykhailivka.", False, "country", "Donetsk"),  # 18 villages bear the name
+        ("Damage to a school in Pavlivka.", False, "place", "Donetsk"),  # the largest Pavlivka is in Vinnytsia
+        ("Novomykhailivka", True, "country", "Donetsk"),
+    ],
+)
+def test_a_name_its_line_leaves_ambiguous_is_read_where_the_files_other_places_are(
+    line: str, whole_strings: bool, alone: str, admin1: str
+) -> None:
+    by_itself = _read_together([line], whole_strings)[0]
+    assert by_itself.precision == alone and by_itself.admin1 != admin1
+    settled = _read_together([*_FRONT, line], whole_strings)[-1]
+    assert (settled.admin1, settled.precision) == (admin1, "admin2"), settled
+    assert abs(settled.lat - 47.9) < 0.3 and abs(settled.lon - 37.4) < 0.3
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        [*_FRONT, "Damage to a school in Pavlivka, Sumy Oblast."],  # the line says which Pavlivka
+        [*_FRONT, "Shelling of Kharkiv and Pavlivka."],  # the line's own places judge it
+        ["Damage to a school in Pavlivka."] * 3,  # guesses do not vouch for one another
+        ["Strikes on Kyiv.", "Strikes on Kharkiv.", "Fire in Pisky."],  # no namesake among the file's places
+    ],
+)
+def test_a_line_that_decides_or_has_no_namesake_among_the_files_places_is_unchanged(lines: list[str]) -> None:
+    by_itself = [_ranked(find_places(t))[0] for t in lines]
+    assert _read_together(lines) == by_itself

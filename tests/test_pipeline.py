@@ -152,6 +152,19 @@ def test_locate_prints_one_json_line_per_input(tmp_path: Path) -> None:
     assert json.loads(text.stdout)["places"][0]["name"] == "Izyum"
 
 
+def test_locate_reads_a_files_ambiguous_line_by_its_other_lines_unless_asked_not_to(tmp_path: Path) -> None:
+    lines = tmp_path / "events.jsonl"
+    texts = ["Shelling of Marinka, Donetsk Oblast.", "Strikes on Kurakhove, Donetsk Oblast.", "Damage in Vuhledar, Donetsk Oblast.", "Heavy shelling of Novomykhailivka."]
+    lines.write_text("".join(json.dumps({"text": t}) + "\n" for t in texts), encoding="utf-8")
+    together, alone = (
+        [json.loads(line)["places"][0] for line in runner.invoke(app, ["locate", "--jsonl", str(lines), *extra]).stdout.splitlines()]
+        for extra in ([], ["--each-alone"])
+    )
+    assert together[:3] == alone[:3]
+    assert (together[3]["admin1"], together[3]["precision"]) == ("Donetsk", "admin2")
+    assert (alone[3]["name"], alone[3]["precision"]) == ("Ukraine", "country")
+
+
 def test_new_reports_leave_unrelated_incident_ids_unchanged(ledger: tuple[str, Path], request: pytest.FixtureRequest, tmp_path: Path) -> None:
     url = copy_ledger(ledger[0], request, tmp_path)
     before = {json.loads(line)["incident_id"] for line in (ledger[1] / "incidents.jsonl").read_text().splitlines()}

@@ -263,34 +263,58 @@ def locate(
     jsonl_file: Annotated[Path | None, typer.Option("--jsonl", help="JSON Lines file: locate one field of each line.")] = None,
     field: Annotated[str, typer.Option(help="Field of each line to locate.")] = "text",
     as_place: Annotated[bool, typer.Option("--as-place", help="Treat the whole input as one place name.")] = False,
+    each_alone: Annotated[
+        bool, typer.Option("--each-alone", help="With --jsonl: read every line by itself, not by where the file's other lines are."),
+    ] = False,
     db: Annotated[str, typer.Option("--db", help="Accepted like every command's; locate reads no ledger.")] = DEFAULT_DB,
 ) -> None:
     """Find and geocode the places in a text, printing {"places": [...]} per input.
+
+    In a --jsonl file, a name a line leaves ambiguous ("shelling of Novomykhailivka": 18
+    villages bear it) is read as its namesake where the file's other lines place their towns.
 
     Example: claimledger locate "Shelling hit Izium, Kharkiv Oblast"
     """
     from claimledger.geo import find_places, locate_string
 
-    def one(value: str) -> str:
-        places = locate_string(value) if as_place else _ranked(find_places(value))
+    def places_of(value: str) -> list[Location]:
+        return locate_string(value) if as_place else _ranked(find_places(value))
+
+    def line(places: list[Location]) -> str:
         return json.dumps({"places": [p.export() for p in places]}, ensure_ascii=False)
 
     if jsonl_file is not None:
+        found: list[tuple[str, list[Location]] | None] = []
         with jsonl_file.open(encoding="utf-8") as handle:
-            for number, line in enumerate(handle, 1):
-                if not line.strip():
+            for number, raw in enumerate(handle, 1):
+                if not raw.strip():
                     continue
                 try:
-                    value = json.loads(line).get(field) or ""
+                    value = str(json.loads(raw).get(field) or "")
                 except (ValueError, AttributeError):
                     err.print(f"[yellow]skipped[/] {jsonl_file}:{number}: malformed JSON line", highlight=False)
-                    print(json.dumps({"places": []}))
+                    found.append(None)
                     continue
-                print(one(str(value)))
+                found.append((value, places_of(value)))
+        if not each_alone:
+            found = _settled(found, as_place)
+        for item in found:
+            print(line(item[1] if item else []))
         return
     if text is None:
         text = sys.stdin.read()
-    print(one(text))
+    print(line(places_of(text)))
+
+
+def _settled(found: list[tuple[str, list[Location]] | None], as_place: bool) -> list[tuple[str, list[Location]] | None]:
+    """Each line's best place re-read by the places the file's other lines establish."""
+    from claimledger.geo.collection import read_together
+
+    settled = read_together([item if item else ("", []) for item in found], whole_strings=as_place)
+    return [
+        (item[0], places if as_place else _ranked(places)) if item else None
+        for item, places in zip(found, settled, strict=True)
+    ]
 
 
 def _ranked(places: list[Location]) -> list[Location]:
