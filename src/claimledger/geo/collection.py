@@ -31,7 +31,8 @@ MIN_NEAR = 2
 # A town already read stays unless another reading has this many times the places around it.
 KEEP_RATIO = 3
 # A text that says which region ("Vasylivka, Zaporizhzhia"; "Pavlivka (Donetsk)") has decided.
-_HINT_AFTER = re.compile(r"^\s*(?:[,(]|\b(?:oblast|region|province|krai|raion|district)\b)", re.IGNORECASE)
+# A timestamp or a remark in brackets ("Andriivka (01:14)", "(potentially a school)") is not one.
+_HINT_AFTER = re.compile(r"^\s*(?:,|\(\s*[A-Z]|\b(?:[Oo]blast|[Rr]egion|[Pp]rovince|[Kk]rai|[Rr]aion|[Dd]istrict)\b)")
 _REGION_WORD = re.compile(r"\b(?:oblast|region|province|krai|kray)\b", re.IGNORECASE)
 _CELL = 0.25  # degrees; a RADIUS_KM circle spans at most two cells each way at these latitudes
 
