@@ -5,6 +5,7 @@ import pytest
 from claimledger.cli import _ranked
 from claimledger.geo import find_places, locate_string
 from claimledger.geo.collection import read_together
+from claimledger.geo.gazetteer import region_point, shared_gazetteer
 from claimledger.geo.names import skeleton
 from claimledger.model import Location
 
@@ -731,3 +732,24 @@ def test_a_name_its_line_leaves_ambiguous_is_read_where_the_files_other_places_a
 def test_a_line_that_decides_or_has_no_namesake_among_the_files_places_is_unchanged(lines: list[str]) -> None:
     by_itself = [_ranked(find_places(t))[0] for t in lines]
     assert _read_together(lines) == by_itself
+
+
+def test_an_unevenly_settled_region_is_placed_at_the_middle_of_its_area_a_compact_one_where_its_towns_are() -> None:
+    # Towns along one coast of a large square, two far inland: the middle of the area, not the coast.
+    coast = [(150.0, -30.0 + i) for i in range(10)]
+    inland = [(138.0, -28.0), (138.0, -16.0)]
+    settled = (-25.5, 149.0)
+    lat, lon = region_point(settled, coast + inland)
+    assert 141.0 < lon < 147.0 and -26.0 < lat < -20.0
+    # An oblast's towns spread evenly: their middle stays.
+    oblast = [(36.0 + dx / 4, 49.5 + dy / 4) for dx in range(5) for dy in range(5)]
+    assert region_point((50.0, 36.5), oblast) == (50.0, 36.5)
+    # Astride the 180th meridian (Chukotka): no hull in longitudes, the settlements' middle stays.
+    assert region_point((66.0, 175.0), [(170.0, 65.0), (-175.0, 66.0), (178.0, 64.0)]) == (66.0, 175.0)
+
+
+def test_queensland_is_placed_inland_and_kharkiv_oblast_by_its_city() -> None:
+    (queensland,) = [e for e in shared_gazetteer().lookup("Queensland") if e.kind == "admin1"]
+    assert queensland.lon < 147.0 and queensland.lat > -25.0  # not at Brisbane (-27.5, 153.0)
+    kharkiv = next(e for e in shared_gazetteer().lookup("Kharkiv") if e.kind == "admin1")
+    assert abs(kharkiv.lat - 49.99) < 0.6 and abs(kharkiv.lon - 36.23) < 0.8

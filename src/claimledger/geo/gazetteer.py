@@ -21,7 +21,7 @@ from pathlib import Path
 
 from claimledger.geo.names import is_latin, key, romanise_ukrainian, russian_forms, skeleton
 
-GAZETTEER_VERSION = "20"
+GAZETTEER_VERSION = "21"
 # English names that GeoNames lacks or spells otherwise, true of the world.
 COUNTRY_ALIASES = {
     # England, Scotland and Wales are GeoNames' regions (admin1) of the United Kingdom.
@@ -373,6 +373,63 @@ def village_rows(
     return out
 
 
+# A region whose settlements' middle lies farther than this from the middle of the area they
+# outline is large and settled unevenly (Queensland along its coast, Alberta in its south).
+UNEVEN_KM = 100.0
+
+
+def region_point(settled: tuple[float, float], points: list[tuple[float, float]]) -> tuple[float, float]:
+    """A region's point: the weighted middle of its settlements, which in a compact region (an
+    oblast) is where its news happens; but for a large, unevenly settled region, the middle of the
+    area its settlements outline (the centroid of their convex hull), GeoNames' and the geoparsing
+    literature's convention for a region. `points` are (lon, lat); regions astride the 180th
+    meridian keep the settlements' middle."""
+    lons = [p[0] for p in points]
+    if len(set(points)) < 3 or max(lons) - min(lons) > 180:
+        return settled
+    middle = _hull_centroid(_convex_hull(points))
+    if middle is None:
+        return settled
+    lat, lon = middle[1], middle[0]
+    x = math.radians(lon - settled[1]) * math.cos(math.radians((lat + settled[0]) / 2))
+    if 6371.0 * math.hypot(x, math.radians(lat - settled[0])) <= UNEVEN_KM:
+        return settled
+    return (lat, lon)
+
+
+def _convex_hull(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Andrew's monotone chain, counter-clockwise."""
+    ordered = sorted(set(points))
+
+    def turn(o: tuple[float, float], a: tuple[float, float], b: tuple[float, float]) -> float:
+        return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
+
+    lower: list[tuple[float, float]] = []
+    upper: list[tuple[float, float]] = []
+    for p in ordered:
+        while len(lower) >= 2 and turn(lower[-2], lower[-1], p) <= 0:
+            lower.pop()
+        lower.append(p)
+    for p in reversed(ordered):
+        while len(upper) >= 2 and turn(upper[-2], upper[-1], p) <= 0:
+            upper.pop()
+        upper.append(p)
+    return lower[:-1] + upper[:-1]
+
+
+def _hull_centroid(hull: list[tuple[float, float]]) -> tuple[float, float] | None:
+    """The centroid of a polygon's area (shoelace formula); None for a degenerate one."""
+    area = cx = cy = 0.0
+    for (x0, y0), (x1, y1) in zip(hull, hull[1:] + hull[:1], strict=True):
+        cross = x0 * y1 - x1 * y0
+        area += cross
+        cx += (x0 + x1) * cross
+        cy += (y0 + y1) * cross
+    if abs(area) < 1e-9:
+        return None
+    return (cx / (3 * area), cy / (3 * area))
+
+
 def build(path: Path) -> None:
     """Write the gazetteer database at path (about 20 s, once per installation)."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -403,6 +460,7 @@ def build(path: Path) -> None:
         rows.append((city, admin1.get((city["countrycode"], city["admin1code"]))))
     _fill_missing_admin1(rows)
     sums: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0, 0.0])
+    outlines: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
     next_id = 1
     for city, region in rows:
         cc = city["countrycode"]
@@ -427,6 +485,7 @@ def build(path: Path) -> None:
         acc[1] += city["longitude"] * weight
         acc[2] += weight
         acc[3] += int(city["population"] or 0)
+        outlines[(cc, region)].append((city["longitude"], city["latitude"]))
     # Villages of Ukraine that cities500 lacks: kind "village", looked up only as a last resort.
     ukrainian = {p[0]: p for p in places if p[3] == "UA" and p[8] == "place"}
     towns = sorted({(k, ukrainian[pid][4], ukrainian[pid][5], ukrainian[pid][6]) for k, _, pid, _ in names if pid in ukrainian}, key=str)
@@ -441,7 +500,8 @@ def build(path: Path) -> None:
             continue
         pid = next_id
         next_id += 1
-        places.append((pid, None, region, cc, region, lat_sum / weight, lon_sum / weight, int(population), "admin1"))
+        lat, lon = region_point((lat_sum / weight, lon_sum / weight), outlines[(cc, region)])
+        places.append((pid, None, region, cc, region, lat, lon, int(population), "admin1"))
         for alias in {region, *(a for c, r, a in ADMIN1_ALIASES if c == cc and r == region)}:
             names.append((key(alias), skeleton(alias), pid, 1))
     info = _country_info()
