@@ -753,3 +753,14 @@ def test_queensland_is_placed_inland_and_kharkiv_oblast_by_its_city() -> None:
     assert queensland.lon < 147.0 and queensland.lat > -25.0  # not at Brisbane (-27.5, 153.0)
     kharkiv = next(e for e in shared_gazetteer().lookup("Kharkiv") if e.kind == "admin1")
     assert abs(kharkiv.lat - 49.99) < 0.6 and abs(kharkiv.lon - 36.23) < 0.8
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Residents of Kharkiv said Artem and Oleksii were hurt.",  # Artem: a given name and a town of 100,000 in Primorye
+        "Volunteers in Sumy said Artem was evacuated on Tuesday.",
+    ],
+)
+def test_a_given_name_that_is_also_a_town_abroad_does_not_vouch_for_its_own_country(text: str) -> None:
+    assert {p.country for p in find_places(text)} == {"UA"}

@@ -577,7 +577,10 @@ def resolve(mentions: list[Mention], text: str, gaz: Gazetteer | None = None) ->
         # Nor does a big city that shares its name with another big city abroad ("London",
         # Ontario): which one it is, is what the context must decide.
         rival = any(c.country != top.country and c.population > 100_000 and c.kind == "place" for c in m.candidates)
-        if not m.weak and not _DESCRIBES.match(text[m.end:m.end + 20]) and ((top.population > 100_000 and skeleton(top.name) == skeleton(m.text) and not rival) or named_region):
+        # Nor does a given name that is also a town's ("Artem ... said", of Artyom in Primorye),
+        # unless the town is a city that needs no context (300,000 and more).
+        given_name = m.cue == "none" and top.population < 300_000 and m.text in first_names()
+        if not m.weak and not given_name and not _DESCRIBES.match(text[m.end:m.end + 20]) and ((top.population > 100_000 and skeleton(top.name) == skeleton(m.text) and not rival) or named_region):
             context[top.country] += 1
             own_votes[m.text][top.country] += 1
     if not context:
