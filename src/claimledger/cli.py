@@ -293,12 +293,13 @@ def locate(
                     value = str(json.loads(raw).get(field) or "")
                 except (ValueError, AttributeError):
                     err.print(f"[yellow]skipped[/] {jsonl_file}:{number}: malformed JSON line", highlight=False)
-                    found.append(None)
-                    continue
-                found.append((value, places_of(value)))
-        if not each_alone:
-            found = _settled(found, as_place)
-        for item in found:
+                    value = None
+                item = (value, places_of(value)) if value is not None else None
+                if each_alone:
+                    print(line(item[1] if item else []))  # streamed: nothing is kept
+                else:
+                    found.append(item)
+        for item in _settled(found, as_place):
             print(line(item[1] if item else []))
         return
     if text is None:
