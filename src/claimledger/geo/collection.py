@@ -4,8 +4,8 @@
 no more; an analyst coding a file of such lines reads it as the one in the area the file is
 about. A collection's places that were read without doubt (towns named by a name no other
 town of that country has, or with their region) mark that area; an ambiguous name is read as
-its namesake among them, when exactly one namesake lies among them. The points come from the
-inputs only: nothing is learned from answers.
+the namesake with the most of them around it, when one clearly has the most. The points come
+from the inputs only: nothing is learned from answers.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from claimledger.geo.gazetteer import Entry, Gazetteer, shared_gazetteer
 from claimledger.geo.names import skeleton
 from claimledger.model import Location
 
-# A namesake counts as among the collection's places when this many of them lie within
-# RADIUS_KM (the reach of one front-line sector or one district).
+# How near a collection's place must lie to count for a reading: the reach of one district or
+# one stretch of a front line.
 RADIUS_KM = 25.0
 # Below this size a town's being the largest of its name says little about which is meant.
 SMALL_TOWN = 30_000
@@ -34,7 +34,7 @@ KEEP_RATIO = 3
 # A timestamp or a remark in brackets ("Andriivka (01:14)", "(potentially a school)") is not one.
 _HINT_AFTER = re.compile(r"^\s*(?:,|\(\s*[A-Z]|\b(?:[Oo]blast|[Rr]egion|[Pp]rovince|[Kk]rai|[Rr]aion|[Dd]istrict)\b)")
 _REGION_WORD = re.compile(r"\b(?:oblast|region|province|krai|kray)\b", re.IGNORECASE)
-_CELL = 0.25  # degrees; a RADIUS_KM circle spans at most two cells each way at these latitudes
+_CELL = 0.25  # degrees of the grid the points are bucketed in
 
 
 class CollectionPrior:
@@ -53,15 +53,17 @@ class CollectionPrior:
         self._cells.setdefault(_cell(point), Counter())[point] += 1
 
     def __len__(self) -> int:
-        return sum(sum(c.values()) for c in self._cells.values())
+        """How many distinct places the collection has."""
+        return sum(len(c) for c in self._cells.values())
 
     def around(self, lat: float, lon: float) -> int:
         """How many of the collection's places lie within RADIUS_KM of a point: distinct places,
         so that a city in the news every day counts once, like the villages of a front line."""
         row, col = _cell((lat, lon))
-        reach = 1 + int(RADIUS_KM / (111.0 * _CELL * max(0.2, math.cos(math.radians(lat)))))
+        rows = 1 + int(RADIUS_KM / (111.0 * _CELL))
+        reach = 1 + int(RADIUS_KM / (111.0 * _CELL * max(0.05, math.cos(math.radians(lat)))))
         total = 0
-        for r in range(row - 1, row + 2):
+        for r in range(row - rows, row + rows + 1):
             for c in range(col - reach, col + reach + 1):
                 for point in self._cells.get((r, c), {}):
                     if _km((lat, lon), point) <= RADIUS_KM:
