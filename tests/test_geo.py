@@ -777,3 +777,15 @@ def test_a_given_name_that_is_also_a_town_abroad_does_not_vouch_for_its_own_coun
 )
 def test_georgia_among_its_neighbours_is_the_country_and_beside_its_towns_the_state(text: str, country: str) -> None:
     assert next(p for p in find_places(text) if p.text == "Georgia").country == country
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "country"),
+    [
+        ("Kurdish fighters in Qamishli said the attack was repelled.", "Al Qāmishlī", "SY"),  # the Arabic article dropped
+        ("Shelling resumed in Hudaydah on Monday, officials said.", "Al Ḩudaydah", "YE"),
+        ("Government forces shelled Eastern Ghouta again on Sunday.", "Eastern Ghouta", "SY"),
+    ],
+)
+def test_arab_towns_without_their_article_and_the_ghouta_are_found(text: str, name: str, country: str) -> None:
+    assert [(p.name, p.country) for p in find_places(text)] == [(name, country)]

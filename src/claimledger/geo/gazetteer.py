@@ -12,6 +12,7 @@ import csv
 import json
 import math
 import os
+import re
 import sqlite3
 import threading
 from collections import defaultdict
@@ -21,7 +22,7 @@ from pathlib import Path
 
 from claimledger.geo.names import is_latin, key, romanise_ukrainian, russian_forms, skeleton
 
-GAZETTEER_VERSION = "21"
+GAZETTEER_VERSION = "22"
 # English names that GeoNames lacks or spells otherwise, true of the world.
 COUNTRY_ALIASES = {
     # England, Scotland and Wales are GeoNames' regions (admin1) of the United Kingdom.
@@ -114,6 +115,8 @@ REGIONS = [
     ("Nagorno-Karabakh", "AZ", 39.85, 46.75),
     ("Karabakh", "AZ", 39.85, 46.75),
     ("Darfur", "SD", 13.0, 24.5),
+    ("Eastern Ghouta", "SY", 33.55, 36.4),
+    ("Ghouta", "SY", 33.5, 36.35),
     ("Golan Heights", "SY", 33.0, 35.75),
     ("Sinai Peninsula", "EG", 29.5, 33.8),
     ("Sinai", "EG", 29.5, 33.8),
@@ -381,6 +384,10 @@ def village_rows(
     return out
 
 
+# Countries with Arabic as an official language, whose place names carry the article.
+ARABIC_COUNTRIES = frozenset(["AE", "BH", "DZ", "EG", "IQ", "JO", "KW", "LB", "LY", "MA", "MR", "OM", "PS", "QA", "SA", "SD", "SY", "TN", "YE"])
+_ARABIC_ARTICLE = re.compile(r"^(?:[AaEe][lrsdntz]|[Aa](?:sh|th|dh))(?:[-‘’' ]+)(?=\w)")
+
 # A region whose settlements' middle lies farther than this from the middle of the area they
 # outline is large and settled unevenly (Queensland along its coast, Alberta in its south).
 UNEVEN_KM = 100.0
@@ -485,6 +492,14 @@ def build(path: Path) -> None:
             if k and k not in seen:
                 seen.add(k)
                 names.append((k, skeleton(n), pid, int(n == city["name"])))
+        if cc in ARABIC_COUNTRIES:
+            # English news drops the Arabic article: "Qamishli" of Al Qāmishlī, "Hudaydah".
+            for n in [city["name"], *city.get("alternatenames", [])]:
+                bare = _ARABIC_ARTICLE.sub("", n) if is_latin(n) else n
+                k = key(bare)
+                if bare != n and len(k) >= 5 and k not in seen and k not in english:
+                    seen.add(k)
+                    names.append((k, skeleton(bare), pid, 0))
         if not region:
             continue
         acc = sums[(cc, region)]
