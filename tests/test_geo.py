@@ -785,7 +785,9 @@ def test_georgia_among_its_neighbours_is_the_country_and_beside_its_towns_the_st
         ("Kurdish fighters in Qamishli said the attack was repelled.", "Al Qāmishlī", "SY"),  # the Arabic article dropped
         ("Shelling resumed in Hudaydah on Monday, officials said.", "Al Ḩudaydah", "YE"),
         ("Government forces shelled Eastern Ghouta again on Sunday.", "Eastern Ghouta", "SY"),
+        ("Tensions rose again on the Korean Peninsula.", "Korean Peninsula", ""),
+        ("A tanker was hit as it crossed the Kerch Strait.", "Kerch Strait", ""),
     ],
 )
-def test_arab_towns_without_their_article_and_the_ghouta_are_found(text: str, name: str, country: str) -> None:
+def test_arab_towns_without_their_article_and_named_regions_and_straits_are_found(text: str, name: str, country: str) -> None:
     assert [(p.name, p.country) for p in find_places(text)] == [(name, country)]

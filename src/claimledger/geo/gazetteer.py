@@ -122,6 +122,7 @@ REGIONS = [
     ("Sinai", "EG", 29.5, 33.8),
     ("North Caucasus", "RU", 43.5, 45.0),
     ("Caucasus", "", 42.5, 44.5),
+    ("Korean Peninsula", "", 38.0, 127.5),
     ("Balkans", "", 43.0, 21.0),
     # Parts of the Americas, so that "America" in their names is not the United States.
     ("Latin America", "", -5.0, -60.0),
@@ -129,6 +130,7 @@ REGIONS = [
     # Seas and oceans, at the middle of their water: ships are hit and mines drift there.
     ("Black Sea", "", 43.5, 34.5),
     ("Sea of Azov", "", 46.0, 36.8),
+    ("Kerch Strait", "", 45.3, 36.55),
     ("Azov Sea", "", 46.0, 36.8),
     ("Baltic Sea", "", 58.0, 20.0),
     ("North Sea", "", 56.0, 3.0),
