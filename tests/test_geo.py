@@ -787,6 +787,7 @@ def test_georgia_among_its_neighbours_is_the_country_and_beside_its_towns_the_st
         ("Government forces shelled Eastern Ghouta again on Sunday.", "Eastern Ghouta", "SY"),
         ("Tensions rose again on the Korean Peninsula.", "Korean Peninsula", ""),
         ("A tanker was hit as it crossed the Kerch Strait.", "Kerch Strait", ""),
+        ("Grain ships waited at anchor to pass the Bosphorus.", "Bosphorus", "TR"),
     ],
 )
 def test_arab_towns_without_their_article_and_named_regions_and_straits_are_found(text: str, name: str, country: str) -> None:
