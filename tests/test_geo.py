@@ -792,3 +792,14 @@ def test_georgia_among_its_neighbours_is_the_country_and_beside_its_towns_the_st
 )
 def test_arab_towns_without_their_article_and_named_regions_and_straits_are_found(text: str, name: str, country: str) -> None:
     assert [(p.name, p.country) for p in find_places(text)] == [(name, country)]
+
+
+@pytest.mark.parametrize(
+    ("text", "places"),
+    [
+        ("Paul said the road near Boise was closed after the storm.", ["Boise"]),  # Paul, Idaho: 1,200 people
+        ("Snow closed the schools in Paul, Idaho, on Monday.", ["Paul", "Idaho"]),  # placed by the wording
+    ],
+)
+def test_a_given_name_alone_is_a_person_not_a_hamlet_of_that_name(text: str, places: list[str]) -> None:
+    assert [p.text for p in find_places(text)] == places

@@ -503,8 +503,13 @@ def _cue(text: str, start: int, end: int, surface: str, entries: list[Entry], ga
         return None  # "Man interviewed in Mariupol": an English word opens the sentence, not the town of Man
     if cue == "none" and " " not in surface and _NATIONALITY.search(surface) and surface.lower() not in {e.name.lower() for e in entries if e.population > 100_000}:
         return None  # "Canadian officials": a nationality, though Canadian, Texas, is a town
-    if cue == "none" and " " not in surface and surface in first_names() and _is_small(entries) and not any(_main_name(e, surface) for e in entries):
-        return None  # "James said": a given name alone is a person, not a town that was once called James
+    if cue == "none" and " " not in surface and surface in first_names() and (
+        (_is_small(entries) and not any(_main_name(e, surface) for e in entries))
+        or all(e.population < 10_000 and e.kind != "country" for e in entries)
+    ):
+        # "James said": a given name alone is a person, not a town that was once called James,
+        # nor a hamlet of that name ("Paul", Idaho) unless the wording places it ("in Paul").
+        return None
     person_like = cue == "none" and (_TITLES.search(before) or _PERSON_AFTER.match(after))
     big = any(e.kind in ("country", "admin1", "region") or e.population > 200_000 for e in entries)
     if person_like and not big:
