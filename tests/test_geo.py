@@ -803,3 +803,15 @@ def test_arab_towns_without_their_article_and_named_regions_and_straits_are_foun
 )
 def test_a_given_name_alone_is_a_person_not_a_hamlet_of_that_name(text: str, places: list[str]) -> None:
     assert [p.text for p in find_places(text)] == places
+
+
+@pytest.mark.parametrize(
+    ("text", "places"),
+    [
+        ("The museum's Story Room reopened in Des Moines, Iowa.", ["Des Moines", "Iowa"]),  # Story: an alternate name of Rochelle
+        ("The Chamber of Commerce met in Dallas, Texas.", ["Dallas", "Texas"]),  # Commerce, Texas: a portfolio here
+        ("Snow fell on Parachute, Colorado, overnight.", ["Parachute", "Colorado"]),  # placed by its state
+    ],
+)
+def test_an_english_noun_is_a_hamlet_only_where_the_wording_places_it(text: str, places: list[str]) -> None:
+    assert [p.text for p in find_places(text)] == places

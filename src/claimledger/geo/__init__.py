@@ -45,6 +45,7 @@ _PLACED_BEFORE = re.compile(
     # the object of an assault is a place: "after shelling Shchurove", "Russian forces captured Lyman"
     r"|\b(?:shelling|shelled|shells|bombing|bombed|bombarding|bombarded|storming|stormed|captured|capturing|recaptured|liberated|liberating|entered|entering)\s+)$"
 )
+_PORTFOLIO_BEFORE = re.compile(r"\b(?:Chamber|Department|Dept\.|Ministry|Minister|Secretary|Bureau|Board|Commissioner)\s+of\s+(?:the\s+)?$")
 _PLACED_AFTER = re.compile(r"^\s+(?:village|settlement|town)\b|^,\s+(?:Ukraine|[A-Z]\w+ (?:[Oo]blast|region))\b")
 # Prepositions that make a person's name a place ("in Ripley"); "of" does not ("the mother of Katerina").
 _IN_PLACE = re.compile(r"\b(?:in|near|outside|around|at|from|towards?|into)\s+(?:the\s+)?$")
@@ -503,13 +504,23 @@ def _cue(text: str, start: int, end: int, surface: str, entries: list[Entry], ga
         return None  # "Man interviewed in Mariupol": an English word opens the sentence, not the town of Man
     if cue == "none" and " " not in surface and _NATIONALITY.search(surface) and surface.lower() not in {e.name.lower() for e in entries if e.population > 100_000}:
         return None  # "Canadian officials": a nationality, though Canadian, Texas, is a town
+    # "Paul, Idaho", "Parachute, Colorado": a region named after it places a name.
+    placed_by_region = _APPOSITION_REGION.match(after) is not None or _APPOSITION_NAME.match(after) is not None
     if cue == "none" and " " not in surface and surface in first_names() and (
         (_is_small(entries) and not any(_main_name(e, surface) for e in entries))
-        or all(e.population < 10_000 and e.kind != "country" for e in entries)
+        or (all(e.population < 10_000 and e.kind != "country" for e in entries) and not placed_by_region)
     ):
         # "James said": a given name alone is a person, not a town that was once called James,
         # nor a hamlet of that name ("Paul", Idaho) unless the wording places it ("in Paul").
         return None
+    if cue == "none" and " " not in surface and not surface.isupper() and not placed_by_region and gaz.is_english(surface) and all(
+        e.population < 10_000 and e.kind in ("place", "village") for e in entries
+    ):
+        return None  # "Hope", "Story": an English noun is a hamlet only where the wording places it
+    if _PORTFOLIO_BEFORE.search(before) and gaz.is_english(surface) and all(
+        e.population < 100_000 and e.kind in ("place", "village") for e in entries
+    ):
+        return None  # "the Chamber of Commerce", "the Department of Energy": a portfolio, not a town
     person_like = cue == "none" and (_TITLES.search(before) or _PERSON_AFTER.match(after))
     big = any(e.kind in ("country", "admin1", "region") or e.population > 200_000 for e in entries)
     if person_like and not big:
