@@ -815,3 +815,14 @@ def test_a_given_name_alone_is_a_person_not_a_hamlet_of_that_name(text: str, pla
 )
 def test_an_english_noun_is_a_hamlet_only_where_the_wording_places_it(text: str, places: list[str]) -> None:
     assert [p.text for p in find_places(text)] == places
+
+
+@pytest.mark.parametrize(
+    ("text", "places"),
+    [
+        ("The Easter Vigil Mass was held in Boston.", ["Boston"]),
+        ("He moved to Springfield, Mass., in May.", ["Springfield", "Mass"]),
+    ],
+)
+def test_a_state_abbreviation_is_the_state_only_with_its_full_stop(text: str, places: list[str]) -> None:
+    assert [p.text for p in find_places(text)] == places

@@ -528,6 +528,11 @@ def _cue(text: str, start: int, end: int, surface: str, entries: list[Entry], ga
     # Two letters are a place only as a country ("US", "UK"), a dotted abbreviation ("U.K.") or
     # a state's abbreviation with its full stop ("Louisville, Ky.").
     state_abbreviation = after.startswith(".") and any(e.kind == "admin1" for e in entries)
+    if surface in _STATE_ABBREVIATIONS and not after.startswith("."):
+        # "Easter Sunday Mass", "Weapons of Mass Destruction": without its full stop the word is no state.
+        entries = [e for e in entries if not (e.kind == "admin1" and e.country == "US" and key(e.name) != key(surface))]
+        if not entries:
+            return None
     if len(surface) < 3 and not any(e.kind == "country" for e in entries) and "." not in surface and not state_abbreviation:
         return None
     # Weak evidence that a capitalised word is a place: it modifies a facility ("Drama theater",
