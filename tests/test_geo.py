@@ -826,3 +826,10 @@ def test_an_english_noun_is_a_hamlet_only_where_the_wording_places_it(text: str,
 )
 def test_a_state_abbreviation_is_the_state_only_with_its_full_stop(text: str, places: list[str]) -> None:
     assert [p.text for p in find_places(text)] == places
+
+
+def test_a_region_named_in_full_after_a_town_is_that_region_not_its_namesake() -> None:
+    # "Altai Krai", not the Altai Republic next to it.
+    (town, region) = find_places("Soldiers mailed the parcels to Rubtsovsk in Altai Krai.")
+    assert (town.name, town.admin1, town.precision) == ("Rubtsovsk", "Altai Krai", "place")
+    assert (region.name, region.precision) == ("Altai Krai", "admin1")

@@ -567,6 +567,10 @@ def _cue(text: str, start: int, end: int, surface: str, entries: list[Entry], ga
         appo = None
     if appo:
         hint = appo.group(1)
+        # "Altai Krai" is a region's whole name (the Altai Republic is another region).
+        word = re.search(r"(\w+)\s*$", appo.group(0))
+        if word and any(e.kind == "admin1" for e in gaz.lookup(f"{hint} {word.group(1)}")):
+            hint = f"{hint} {word.group(1)}"
     if state_abbreviation and re.search(r",\s*$", before) and surface in _STATE_ABBREVIATIONS:
         # "South Bend, Ind.": after a town and a comma, a state's abbreviation is the state
         return Mention(start, end, surface, tuple(e for e in entries if e.kind == "admin1"), "region", None, False)
