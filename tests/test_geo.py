@@ -833,3 +833,15 @@ def test_a_region_named_in_full_after_a_town_is_that_region_not_its_namesake() -
     (town, region) = find_places("Soldiers mailed the parcels to Rubtsovsk in Altai Krai.")
     assert (town.name, town.admin1, town.precision) == ("Rubtsovsk", "Altai Krai", "place")
     assert (region.name, region.precision) == ("Altai Krai", "admin1")
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "role"),
+    [
+        ("The residents of Kherson said the troops had left the city.", "Kherson", "site"),  # people of the place speak
+        ("Moscow said the strikes hit military targets.", "Moscow", "other"),  # the state speaks
+        ("Shelling killed two civilians in Nikopol across the river from the Zaporizhzhia nuclear plant.", "Zaporizhzhia nuclear plant", "other"),
+    ],
+)
+def test_who_speaks_and_what_a_place_is_measured_from_set_the_role(text: str, name: str, role: str) -> None:
+    assert next(p for p in find_places(text) if p.text == name).role == role

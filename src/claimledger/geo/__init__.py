@@ -102,7 +102,15 @@ _PERSON_AFTER = re.compile(r"^(?:,\s+\d+,|\s+(?:said|says|told|added|explained|r
                            r"claimed|stated|noted|warned|replied|continued|described|who|whose))")
 # Relation words before a place: "north of Kharkiv" keeps Kharkiv's point with a vaguer precision.
 _RELATION = re.compile(r"\b(north|south|east|west|northeast|northwest|southeast|southwest|outskirts|suburbs?|near|outside|around|km|kilometres|kilometers|miles)\b[^.]{0,25}$", re.IGNORECASE)
-_REFERENCE = re.compile(r"\b\d[\d,.]*\s*(?:km|kilometers|kilometres|miles|mi)\b\)?(?:\s*\([^)]{0,30}\))?\s+(?:\w+\s+){0,2}(?:of|from)\s+(?:the\s+)?(?:(?:city|town|village|capital)\s+(?:of\s+)?)?$", re.IGNORECASE)
+_REFERENCE = re.compile(
+    r"(?:\b\d[\d,.]*\s*(?:km|kilometers|kilometres|miles|mi)\b\)?(?:\s*\([^)]{0,30}\))?\s+(?:\w+\s+){0,2}(?:of|from)"
+    # "across the river from the nuclear plant", "on the other side of the Dnipro from Kherson"
+    r"|\b(?:across|over)\s+the\s+(?:river|border|bay|lake|water|front\s+line|street|road)\s+from"
+    r")\s+(?:the\s+)?(?:(?:city|town|village|capital)\s+(?:of\s+)?)?$",
+    re.IGNORECASE,
+)
+# "Residents of Yahidne said", "the mayor of Melitopol said": people of the place speak, not the state.
+_PEOPLE_OF = re.compile(r"\b(?:residents|people|citizens|inhabitants|villagers|mayor|governor|head|officials|authorities)\s+of\s+(?:the\s+)?$", re.IGNORECASE)
 _ACTS = re.compile(r"^(?:'s government|’s government)?\s+(?:has\s+|have\s+|had\s+)?(?:says|said|claims|claimed|announced|accused|denied|deployed|sent|launched|warned|insists|insisted|blamed|responded|rejected|demanded)\b")
 _STATE_POSSESSIVE = re.compile(
     r"^['’]s\s+[“\"]?(?:\w+\s+)?(?:firepower|forces|troops|army|military|soldiers|war|invasion|offensive|government|"
@@ -993,7 +1001,7 @@ def _location(m: Mention, entry: Entry, text: str, score: float) -> Location:
         role = "other"  # "the Dnipro river", "a bridge over the Dnipro": the river, not the city
     elif precision == "country" and _AFFILIATION.match(after):
         role = "other"  # "US Ambassador Linda Thomas-Greenfield said": who speaks, not where
-    elif precision in ("place", "country") and (_ACTS.match(after) or _STATE_POSSESSIVE.match(after)):
+    elif precision in ("place", "country") and (_ACTS.match(after) or _STATE_POSSESSIVE.match(after)) and not _PEOPLE_OF.search(before):
         role = "other"  # "Moscow has deployed", "Kyiv says", "Moscow's firepower": the state acting, not the site
     elif _RELATION.search(before) and precision == "place":
         precision = "admin2"
