@@ -845,3 +845,9 @@ def test_a_region_named_in_full_after_a_town_is_that_region_not_its_namesake() -
 )
 def test_who_speaks_and_what_a_place_is_measured_from_set_the_role(text: str, name: str, role: str) -> None:
     assert next(p for p in find_places(text) if p.text == name).role == role
+
+
+def test_the_kyiv_region_beside_its_towns_is_the_region_not_the_city() -> None:
+    text = "The troops withdrew from the Kyiv region in late March, leaving mines in Bucha, Irpin and Hostomel."
+    kyiv = next(p for p in find_places(text) if p.text == "Kyiv")
+    assert (kyiv.precision, kyiv.admin1) == ("admin1", "Kiev")

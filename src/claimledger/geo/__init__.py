@@ -848,7 +848,9 @@ def _choose(
             score += 2.5 + min(2.0, sum(scoring[n] for n in neighbours().get(e.country, ())) / 3)
         if hint_entries and any(h.admin1 == e.admin1 and h.country == e.country for h in hint_entries):
             score += 6
-        if anchors and e.kind in ("place", "admin2", "village"):
+        # "the Kyiv region" is the region, however near the text's other towns the city lies.
+        region_meant = m.cue == "region" and any(c.kind == "admin1" and c.country == e.country for c in m.candidates)
+        if anchors and e.kind in ("place", "admin2", "village") and not region_meant:
             nearest = min((_km((e.lat, e.lon), a) for a in anchors[:40] if a != (e.lat, e.lon)), default=1e9)
             score += 2.0 if nearest < 150 else (1.0 if nearest < 400 else 0.0)
         if regions and e.kind in ("place", "admin2", "village") and (e.country, e.admin1) in regions and not has_region:
