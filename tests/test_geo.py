@@ -4,8 +4,8 @@ import pytest
 
 from claimledger.cli import _ranked
 from claimledger.geo import find_places, locate_string
-from claimledger.geo.collection import read_together
-from claimledger.geo.gazetteer import region_point, shared_gazetteer
+from claimledger.geo.collection import CollectionPrior, read_together, settle
+from claimledger.geo.gazetteer import Entry, region_point, shared_gazetteer
 from claimledger.geo.names import skeleton
 from claimledger.model import Location
 
@@ -836,3 +836,16 @@ def test_the_kyiv_region_beside_its_towns_is_the_region_not_the_city() -> None:
     text = "The troops withdrew from the Kyiv region in late March, leaving mines in Bucha, Irpin and Hostomel."
     kyiv = next(p for p in find_places(text) if p.text == "Kyiv")
     assert (kyiv.precision, kyiv.admin1) == ("admin1", "Kiev")
+
+
+def test_two_villages_at_one_hromada_centre_are_one_reading_not_a_tie() -> None:
+    here = [Location("Marinka", "UA", 47.945, 37.505, "place"), Location("Kurakhove", "UA", 47.985, 37.281, "place")]
+    prior = CollectionPrior(here)
+    twins = [Entry(None, "Dibrova", "UA", "Donetsk", 47.95, 37.45, 0, "village") for _ in range(2)]
+    far = Entry(None, "Dibrova", "UA", "Poltava", 49.6, 34.5, 0, "village")
+    vague = Location("Ukraine", "UA", 49.0, 32.0, "country", text="Dibrova")
+    settled = settle(vague, [*twins, far], prior)
+    assert (settled.admin1, settled.precision) == ("Donetsk", "admin2")
+    # Two readings apart, each with the same places around it, are a tie: the country stays.
+    other = Entry(None, "Dibrova", "UA", "Donetsk", 47.96, 37.40, 0, "village")
+    assert settle(vague, [twins[0], other], prior) == vague

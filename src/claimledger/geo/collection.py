@@ -122,7 +122,9 @@ def settle(place: Location, readings: list[Entry], prior: CollectionPrior) -> Lo
     best, entry = counts[0]
     if place.precision == "place" and place.lat is not None and place.lon is not None and prior.around(place.lat, place.lon) * KEEP_RATIO >= best:
         return place  # the town read lies among the collection's places nearly as much
-    if best < MIN_NEAR or (len(counts) > 1 and counts[1][0] == best) or entry.geonameid == place.geonameid and entry.kind == "place":
+    # Two villages of one hromada share its centre's point: that is one reading, not a tie.
+    rivals = [e for n, e in counts[1:] if n == best and (e.lat, e.lon) != (entry.lat, entry.lon)]
+    if best < MIN_NEAR or rivals or (entry.geonameid == place.geonameid and entry.kind == "place"):
         return place
     return replace(
         place, name=entry.name, lat=round(entry.lat, 5), lon=round(entry.lon, 5), admin1=entry.admin1,
