@@ -849,3 +849,17 @@ def test_two_villages_at_one_hromada_centre_are_one_reading_not_a_tie() -> None:
     # Two readings apart, each with the same places around it, are a tie: the country stays.
     other = Entry(None, "Dibrova", "UA", "Donetsk", 47.96, 37.40, 0, "village")
     assert settle(vague, [twins[0], other], prior) == vague
+
+
+@pytest.mark.parametrize(
+    ("name", "found", "precision"),
+    [
+        ("Dnipropetrovsk", "Dnipropetrovsk", "admin1"),  # the city has been Dnipro since 2016; the region kept the name
+        ("Kirovohrad", "Kirovohrad", "admin1"),  # the city is Kropyvnytskyi
+        ("Kiev", "Kyiv", "place"),  # a spelling of the city's name, not a former name
+        ("Kharkiv", "Kharkiv", "place"),
+    ],
+)
+def test_a_citys_former_name_that_its_region_kept_is_the_region(name: str, found: str, precision: str) -> None:
+    (place,) = find_places(f"Shelling was reported in {name} on Monday.")
+    assert (place.name, place.precision) == (found, precision)

@@ -829,7 +829,12 @@ def _choose(
             score += 3
         elif e.kind == "admin1":
             # A bare name is the big city when one has it ("Kharkiv"), else the region ("Georgia", "Ohio").
-            big_namesake = any(c.kind == "place" and c.country == e.country and c.population >= 100_000 for c in m.candidates)
+            # A city known by the name now, not a city that once bore it: "Dnipropetrovsk" is the
+            # region since the city became Dnipro; "Kiev" is still a spelling of Kyiv.
+            big_namesake = any(
+                c.kind == "place" and c.country == e.country and c.population >= 100_000 and (_main_name(c, m.text) or _variant(c.name, m.text, 65))
+                for c in m.candidates
+            )
             score += 3 if m.cue == "region" else (-1.5 if big_namesake else 0.5)
         elif e.kind == "region":
             score += 1 if m.cue == "region" and has_region else 3  # "Red Sea state" is Sudan's state, not the sea
