@@ -863,3 +863,15 @@ def test_two_villages_at_one_hromada_centre_are_one_reading_not_a_tie() -> None:
 def test_a_citys_former_name_that_its_region_kept_is_the_region(name: str, found: str, precision: str) -> None:
     (place,) = find_places(f"Shelling was reported in {name} on Monday.")
     assert (place.name, place.precision) == (found, precision)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Mobilised men from Buryatia were sent to the front.", "Respublika Buryatiya"),
+        ("A court in Nalchik, Kabardino-Balkaria, upheld the dismissals.", "Kabardino-Balkariya"),
+        ("A drone struck an oil depot in Novorossiysk, Krasnodar Krai.", "Krasnodarskiy"),
+    ],
+)
+def test_russias_regions_are_found_by_their_english_names(text: str, name: str) -> None:
+    assert name in [p.name for p in find_places(text) if p.precision == "admin1"]

@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from claimledger.geo.gazetteer import (
+    ADMIN1_ALIASES,
     US_STATE_ABBREVIATIONS,
     Entry,
     Gazetteer,
@@ -967,10 +968,17 @@ def _among_neighbours(country: str, context: Counter[str], candidates: tuple[Ent
     )
 
 
+_ADMIN1_ALIAS_KEYS: dict[tuple[str, str], frozenset[str]] = {
+    (cc, region): frozenset(key(a) for c, r, a in ADMIN1_ALIASES if (c, r) == (cc, region)) for cc, region, _ in ADMIN1_ALIASES
+}
+
+
 def _main_name(entry: Entry, surface: str) -> bool:
     """True when the text names the entry by its main name. Slavic romanisations differ in
     ways the skeleton folds ("Izium"/"Izyum"); elsewhere the spelling must match, or the
-    English word "Lion" would be Lyon."""
+    English word "Lion" would be Lyon. A region's English name is a main name too ("Buryatia")."""
+    if entry.kind == "admin1" and key(surface) in _ADMIN1_ALIAS_KEYS.get((entry.country, entry.name), frozenset()):
+        return True
     if entry.country in THEATRE:
         return skeleton(entry.name) == skeleton(surface)
     return key(entry.name) == key(surface)

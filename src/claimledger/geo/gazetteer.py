@@ -22,7 +22,7 @@ from pathlib import Path
 
 from claimledger.geo.names import is_latin, key, romanise_ukrainian, russian_forms, skeleton
 
-GAZETTEER_VERSION = "22"
+GAZETTEER_VERSION = "23"
 # English names that GeoNames lacks or spells otherwise, true of the world.
 COUNTRY_ALIASES = {
     # England, Scotland and Wales are GeoNames' regions (admin1) of the United Kingdom.
@@ -80,6 +80,39 @@ ADMIN1_ALIASES = [
     ("RU", "Brjansk", "Bryansk"),
     ("RU", "Voronezj", "Voronezh"),
     ("RU", "Rostov", "Rostov-on-Don region"),
+    # Russia's regions as English news names them; GeoNames spells some in Russian or Dutch romanisation.
+    ("RU", "Krasnodarskiy", "Krasnodar Krai"),
+    ("RU", "Krasnoyarskiy", "Krasnoyarsk Krai"),
+    ("RU", "Primorskiy", "Primorsky Krai"),
+    ("RU", "Primorskiy", "Primorye"),
+    ("RU", "Stavropol'skiy", "Stavropol Krai"),
+    ("RU", "Moskovskaya", "Moscow Oblast"),
+    ("RU", "Tverskaya", "Tver Oblast"),
+    ("RU", "Arkhangelskaya", "Arkhangelsk Oblast"),
+    ("RU", "Kamtsjatka", "Kamchatka"),
+    ("RU", "Kamtsjatka", "Kamchatka Krai"),
+    ("RU", "Jaroslavl", "Yaroslavl Oblast"),
+    ("RU", "Nizjnij Novgorod", "Nizhny Novgorod Oblast"),
+    ("RU", "Orjol", "Oryol Oblast"),
+    ("RU", "Rjazan", "Ryazan Oblast"),
+    ("RU", "Tjumen", "Tyumen Oblast"),
+    ("RU", "Voronezj", "Voronezh Oblast"),
+    ("RU", "Altay", "Altai Republic"),
+    ("RU", "Sakha", "Yakutia"),
+    ("RU", "Kabardino-Balkariya", "Kabardino-Balkaria"),
+    ("RU", "Ingushetiya", "Ingushetia"),
+    ("RU", "Kalmykiya", "Kalmykia"),
+    ("RU", "Khakasiya", "Khakassia"),
+    ("RU", "Udmurtiya", "Udmurtia"),
+    ("RU", "Mordoviya", "Mordovia"),
+    ("RU", "Adygeya", "Adygea"),
+    ("RU", "Karachayevo-Cherkesiya", "Karachay-Cherkessia"),
+    ("RU", "Respublika Buryatiya", "Buryatia"),
+    ("RU", "Tyva", "Tuva"),
+    ("RU", "Mariy-El", "Mari El"),
+    ("RU", "Transbaikal Territory", "Zabaykalsky Krai"),
+    ("RU", "Chukotskiy Avtonomnyy Okrug", "Chukotka"),
+    ("RU", "Khanty-Mansiyskiy Avtonomnyy Okrug", "Khanty-Mansi"),
     ("BY", "Gomel", "Homel"),
     ("BY", "Gomel", "Homiel"),
 ]
