@@ -110,8 +110,13 @@ _REFERENCE = re.compile(
     r")\s+(?:the\s+)?(?:(?:city|town|village|capital)\s+(?:of\s+)?)?$",
     re.IGNORECASE,
 )
-# "Residents of Yahidne said", "the mayor of Melitopol said": people of the place speak, not the state.
-_PEOPLE_OF = re.compile(r"\b(?:residents|people|citizens|inhabitants|villagers|mayor|governor|head|officials|authorities)\s+of\s+(?:the\s+)?$", re.IGNORECASE)
+# "Residents of Yahidne said", "villagers in Yahidne said", "the mayor of Melitopol said": people of
+# the place speak, not the state ("officials in Moscow said" is still Moscow speaking).
+_PEOPLE_OF = re.compile(
+    r"\b(?:(?:residents|people|citizens|inhabitants|villagers|locals|local\s+(?:officials|authorities|people))\s+(?:of|in)"
+    r"|(?:mayor|governor|head|officials|authorities)\s+of)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
 _ACTS = re.compile(r"^(?:'s government|’s government)?\s+(?:has\s+|have\s+|had\s+)?(?:says|said|claims|claimed|announced|accused|denied|deployed|sent|launched|warned|insists|insisted|blamed|responded|rejected|demanded)\b")
 _STATE_POSSESSIVE = re.compile(
     r"^['’]s\s+[“\"]?(?:\w+\s+)?(?:firepower|forces|troops|army|military|soldiers|war|invasion|offensive|government|"
