@@ -877,3 +877,15 @@ def test_a_citys_former_name_that_its_region_kept_is_the_region(name: str, found
 )
 def test_russias_regions_are_found_by_their_english_names(text: str, name: str) -> None:
     assert name in [p.name for p in find_places(text) if p.precision == "admin1"]
+
+
+@pytest.mark.parametrize(
+    ("text", "sites"),
+    [
+        ("The Kyiv Independent reported that shelling hit Hlevakha.", ["Hlevakha"]),
+        ("The New York Times said troops had left Kherson.", ["Kherson"]),
+        ("Ukrainska Pravda reported shelling in Orikhiv.", ["Orikhiv"]),
+    ],
+)
+def test_a_newspaper_named_after_a_city_is_who_reports_not_where(text: str, sites: list[str]) -> None:
+    assert [p.text for p in find_places(text) if p.role != "other"] == sites

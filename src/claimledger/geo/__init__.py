@@ -67,6 +67,8 @@ _FACILITY_AFTER = re.compile(
 )
 _TREATY_AFTER = re.compile(r"^(?:'s)?\s+(?:conventions?|accords?|agreements?|treaty|treaties|format|protocols?|declaration|summit|talks|process|principles)\b", re.IGNORECASE)
 _DESCRIBES = re.compile(r"^-(?:based|born|bound|registered|headquartered|centred|centered|area)\b")
+# A newspaper named after its city ("the Kyiv Independent reported", "The Moscow Times"): who reports, not where.
+_OUTLET_AFTER = re.compile(r"^\s+(?:Times|Post|Independent|Herald|Tribune|Gazette|Telegraph|Journal|Chronicle|Inquirer|Examiner|Observer|Globe)\b")
 _RIVER_AFTER = re.compile(r"^\s+(?:(?i:river)\b|[Ff]leet\b)")  # "the Dnipro river", "the Black Sea Fleet": not the site
 _RIVER_BEFORE = re.compile(r"\b(?:[Bb]ridges?\s+(?:over|across)\s+(?:the\s+)?|banks?\s+of\s+the\s+)$")
 _NOT_PLACES = {
@@ -92,7 +94,7 @@ _NOT_PLACES = {
     "university", "center", "centre", "college", "day", "hall", "road", "park", "post", "energy", "congress", "street",
     "department", "office", "court", "house", "senate", "council", "church", "school", "hospital", "airport", "station",
     "independence", "liberty", "freedom", "victory", "unity",
-    "duma", "state duma", "rada", "verkhovna rada", "dam", "metro",
+    "duma", "state duma", "rada", "verkhovna rada", "dam", "metro", "pravda",  # "Ukrainska Pravda" is a newspaper
     "azov", "wagner", "kadyrov", "putin", "zelensky", "zelenskyy", "zelenskiy", "biden", "lavrov", "shoigu", "peskov",
 }
 _TITLES = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Dr|President|Minister|Ambassador|Secretary|Spokesman|Spokeswoman|Commander|Deputy Mayor|Chancellor|Admiral|Gen|General|Col|Colonel|Sgt|Sergeant|Capt|Captain|Lt|"
@@ -1017,6 +1019,8 @@ def _location(m: Mention, entry: Entry, text: str, score: float) -> Location:
         role = "other"  # "300 kilometers west of Kyiv" measures from Kyiv; the event is elsewhere
     elif _DESCRIBES.match(after):
         role = "other"  # "a Geneva-based office", "a Kyiv-born singer": where someone is from, not an event
+    elif _OUTLET_AFTER.match(after):
+        role = "other"
     elif _RIVER_AFTER.match(after) or _RIVER_BEFORE.search(before):
         role = "other"  # "the Dnipro river", "a bridge over the Dnipro": the river, not the city
     elif precision == "country" and _AFFILIATION.match(after):
