@@ -826,6 +826,9 @@ def test_a_region_named_in_full_after_a_town_is_that_region_not_its_namesake() -
         ("The residents of Kherson said the troops had left the city.", "Kherson", "site"),  # people of the place speak
         ("Local officials in Nova Kakhovka said the power was cut.", "Nova Kakhovka", "site"),
         ("Officials in Moscow said the strikes hit military targets.", "Moscow", "other"),
+        ("Russia invaded Ukraine in February 2022.", "Russia", "other"),  # a state fighting is the actor
+        ("Russia invaded Ukraine in February 2022.", "Ukraine", "site"),
+        ("Ukraine was shelled by Russian artillery near Kupiansk.", "Ukraine", "site"),
         ("Moscow said the strikes hit military targets.", "Moscow", "other"),  # the state speaks
         ("Shelling killed two civilians in Nikopol across the river from the Zaporizhzhia nuclear plant.", "Zaporizhzhia nuclear plant", "other"),
     ],

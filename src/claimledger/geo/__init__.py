@@ -67,6 +67,8 @@ _FACILITY_AFTER = re.compile(
 )
 _TREATY_AFTER = re.compile(r"^(?:'s)?\s+(?:conventions?|accords?|agreements?|treaty|treaties|format|protocols?|declaration|summit|talks|process|principles)\b", re.IGNORECASE)
 _DESCRIBES = re.compile(r"^-(?:based|born|bound|registered|headquartered|centred|centered|area)\b")
+# What a state does by force: its name before these verbs is the actor ("Russia invaded"), not a site.
+_ARMS_ACTS = re.compile(r"^\s+(?:has\s+|have\s+|had\s+)?(?:shelled|struck|attacked|bombed|invaded|annexed|fired|targeted|seized|captured)\b(?!\s+by)")
 # A newspaper named after its city ("the Kyiv Independent reported", "The Moscow Times"): who reports, not where.
 _OUTLET_AFTER = re.compile(r"^\s+(?:Times|Post|Independent|Herald|Tribune|Gazette|Telegraph|Journal|Chronicle|Inquirer|Examiner|Observer|Globe)\b")
 _RIVER_AFTER = re.compile(r"^\s+(?:(?i:river)\b|[Ff]leet\b)")  # "the Dnipro river", "the Black Sea Fleet": not the site
@@ -1025,6 +1027,8 @@ def _location(m: Mention, entry: Entry, text: str, score: float) -> Location:
         role = "other"  # "the Dnipro river", "a bridge over the Dnipro": the river, not the city
     elif precision == "country" and _AFFILIATION.match(after):
         role = "other"  # "US Ambassador Linda Thomas-Greenfield said": who speaks, not where
+    elif precision == "country" and _ARMS_ACTS.match(after):
+        role = "other"  # "Ukraine shelled Horlivka", "Russia invaded": the state fighting, not the site
     elif precision in ("place", "country") and (_ACTS.match(after) or _STATE_POSSESSIVE.match(after)) and not _PEOPLE_OF.search(before):
         role = "other"  # "Moscow has deployed", "Kyiv says", "Moscow's firepower": the state acting, not the site
     elif _RELATION.search(before) and precision == "place":
