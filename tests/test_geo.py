@@ -892,3 +892,20 @@ def test_russias_regions_are_found_by_their_english_names(text: str, name: str) 
 )
 def test_a_newspaper_named_after_a_city_is_who_reports_not_where(text: str, sites: list[str]) -> None:
     assert [p.text for p in find_places(text) if p.role != "other"] == sites
+
+
+def test_a_region_of_a_million_is_meant_rather_than_a_hamlet_that_shares_its_name() -> None:
+    # A hamlet in Donetsk oblast (1,350 people) is also called Chechnya.
+    chechnya = next(p for p in find_places("Tractors stolen in Melitopol were traced to Chechnya.") if p.text == "Chechnya")
+    assert (chechnya.country, chechnya.precision) == ("RU", "admin1")
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "precision"),
+    [
+        ("Soldiers looted houses in the Kyiv suburbs of Bucha and Irpin.", "Irpin", "place"),  # Irpin is the suburb
+        ("Fighting raged in the suburbs of Kharkiv.", "Kharkiv", "admin2"),  # somewhere around Kharkiv
+    ],
+)
+def test_a_named_citys_suburbs_are_the_towns_named_the_suburbs_of_a_town_are_around_it(text: str, name: str, precision: str) -> None:
+    assert next(p for p in find_places(text) if p.text == name).precision == precision

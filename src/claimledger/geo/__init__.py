@@ -107,6 +107,8 @@ _PERSON_AFTER = re.compile(r"^(?:,\s+\d+,|\s+(?:said|says|told|added|explained|r
                            r"claimed|stated|noted|warned|replied|continued|described|who|whose))")
 # Relation words before a place: "north of Kharkiv" keeps Kharkiv's point with a vaguer precision.
 _RELATION = re.compile(r"\b(north|south|east|west|northeast|northwest|southeast|southwest|outskirts|suburbs?|near|outside|around|km|kilometres|kilometers|miles)\b[^.]{0,25}$", re.IGNORECASE)
+# "the Kyiv suburbs of Bucha and Irpin": the towns are the suburbs, not places near them.
+_NAMED_SUBURBS = re.compile(r"[A-Z][\w’'-]+\s+(?:suburbs?|outskirts)\s+of\b[^.]{0,25}$")
 _REFERENCE = re.compile(
     r"(?:\b\d[\d,.]*\s*(?:km|kilometers|kilometres|miles|mi)\b\)?(?:\s*\([^)]{0,30}\))?\s+(?:\w+\s+){0,2}(?:of|from)"
     # "across the river from the nuclear plant", "on the other side of the Dnipro from Kherson"
@@ -846,6 +848,8 @@ def _choose(
                 for c in m.candidates
             )
             score += 3 if m.cue == "region" else (-1.5 if big_namesake else 0.5)
+            if e.population >= 500_000 and all(c.population * 100 <= e.population for c in m.candidates if c.kind in ("place", "village")):
+                score += 2.0  # "traced to Chechnya": a region of a million, not the hamlet of 1,350 that shares its name
         elif e.kind == "region":
             score += 1 if m.cue == "region" and has_region else 3  # "Red Sea state" is Sudan's state, not the sea
         elif e.kind == "admin2":
@@ -1031,7 +1035,7 @@ def _location(m: Mention, entry: Entry, text: str, score: float) -> Location:
         role = "other"  # "Ukraine shelled Horlivka", "Russia invaded": the state fighting, not the site
     elif precision in ("place", "country") and (_ACTS.match(after) or _STATE_POSSESSIVE.match(after)) and not _PEOPLE_OF.search(before):
         role = "other"  # "Moscow has deployed", "Kyiv says", "Moscow's firepower": the state acting, not the site
-    elif _RELATION.search(before) and precision == "place":
+    elif _RELATION.search(before) and precision == "place" and not _NAMED_SUBURBS.search(before):
         precision = "admin2"
     return Location(
         name=entry.name,
