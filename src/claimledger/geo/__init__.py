@@ -525,7 +525,8 @@ def _cue(text: str, start: int, end: int, surface: str, entries: list[Entry], ga
     if cue == "none" and " " not in surface and _NATIONALITY.search(surface) and surface.lower() not in {e.name.lower() for e in entries if e.population > 100_000}:
         return None  # "Canadian officials": a nationality, though Canadian, Texas, is a town
     # "Paul, Idaho", "Parachute, Colorado": a region named after it places a name.
-    placed_by_region = _APPOSITION_REGION.match(after) is not None or _APPOSITION_NAME.match(after) is not None
+    appo = _APPOSITION_REGION.match(after) or _APPOSITION_NAME.match(after)
+    placed_by_region = appo is not None
     if cue == "none" and " " not in surface and surface in first_names() and (
         (_is_small(entries) and not any(_main_name(e, surface) for e in entries))
         or (all(e.population < 10_000 and e.kind != "country" for e in entries) and not placed_by_region)
@@ -580,7 +581,6 @@ def _cue(text: str, start: int, end: int, surface: str, entries: list[Entry], ga
         or (with_article and entries[0].kind == "place" and skeleton(entries[0].name) != skeleton(surface))
     )
     hint = None
-    appo = _APPOSITION_REGION.match(after) or _APPOSITION_NAME.match(after)
     # "Lviv, Ternopil and Khmelnytskyi": a comma that goes on listing names lists places; it
     # does not say which region the first lies in.
     if appo and not _APPOSITION_REGION.match(after) and re.match(r"\s*(?:,\s*[A-Z]|and\s+[A-Z]|&)", text[end + appo.end():end + appo.end() + 20]):
@@ -661,12 +661,13 @@ def resolve(mentions: list[Mention], text: str, gaz: Gazetteer | None = None) ->
     names = Counter(m.text for m in mentions)
     # The region of each town the text names, read as the largest town of its name ("Atlanta").
     towns = {(m.text, m.candidates[0].country, m.candidates[0].admin1) for m in mentions if m.candidates[0].kind == "place"}
+    towns_besides = {m.text: {(cc, a1) for name, cc, a1 in towns if name != m.text} for m in mentions}
     chosen: list[tuple[int, Entry, float]] = []
     for index, m in enumerate(mentions):
         # A region named by this very name ("Luhansk region", here or again later) is no
         # evidence for the town of that name.
         others = _named_by_others(regions, mentions, m)
-        best = _choose(m, context, anchors, gaz, others, paired, names[m.text] > 1, own_votes.get(m.text), {(cc, a1) for name, cc, a1 in towns if name != m.text})
+        best = _choose(m, context, anchors, gaz, others, paired, names[m.text] > 1, own_votes.get(m.text), towns_besides[m.text])
         if best is not None:
             chosen.append((index, *best))
     # One text, one neighbourhood: when two or more of its towns lie in one region, an
@@ -680,7 +681,7 @@ def resolve(mentions: list[Mention], text: str, gaz: Gazetteer | None = None) ->
                 m = mentions[index]
                 if len({(c.country, c.admin1) for c in m.candidates}) > 1 and (entry.country, entry.admin1) != region:
                     others = _named_by_others(regions, mentions, m) | {region}
-                    best = _choose(m, context, anchors, gaz, others, paired, names[m.text] > 1, own_votes.get(m.text), {(cc, a1) for name, cc, a1 in towns if name != m.text})
+                    best = _choose(m, context, anchors, gaz, others, paired, names[m.text] > 1, own_votes.get(m.text), towns_besides[m.text])
                     if best is not None:
                         entry, score = best
                 again.append((index, entry, score))
