@@ -385,6 +385,8 @@ def test_where_refugees_reached_safety_is_not_a_site(text: str, role: str) -> No
         ("Destroyed railway bridge between Komyshuvakha and Vrubivka", "Vrubivka", "Luhansk"),
         ("Satellite imagery of the Russian Engels-2 airbase", "Engels", "Saratov"),
         ("Heavy damage to mariupol market", "Mariupol", "Donetsk"),
+        # Ten readings of one name and eight of the other, yet only one pair lies side by side.
+        ("Russian trenches dug between Voskresenka and Polohy", "Voskresenka", "Zaporizhia"),
     ],
 )
 def test_names_read_together_with_their_neighbours_and_cues(text: str, name: str, admin1: str) -> None:
@@ -446,6 +448,17 @@ def test_an_airport_the_gazetteer_lacks_is_not_a_town_abroad() -> None:
 )
 def test_abbreviations_metro_areas_and_compounds_name_places(text: str, name: str, precision: str) -> None:
     assert any(p.name == name and p.precision == precision for p in find_places(text)), find_places(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("A shell hit a farmhouse in Oleksandrivka.", "Oleksandrivka"),  # dozens of villages; once a name of Donetsk
+        ("Russian troops entered Artemivsk", "Bakhmut"),  # no village bears it: the city's former name
+    ],
+)
+def test_a_name_many_villages_bear_is_not_the_former_name_of_a_city(text: str, name: str) -> None:
+    assert [p.name for p in find_places(text)] == [name]
 
 
 def test_a_name_is_no_evidence_for_its_own_reading() -> None:

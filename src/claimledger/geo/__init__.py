@@ -772,11 +772,11 @@ def _county_towns(mentions: list[Mention]) -> set[Entry]:
 # Two names of a text whose readings lie this close are read together ("between Komyshuvakha
 # and Vrubivka"), when they have at most NEIGHBOUR_READINGS squared pairs of readings: with so
 # few, two falling this close by chance is unlikely (a 25 km circle is 0.3% of Ukraine; 64
-# pairs make 0.2). A town with one reading thus fixes a namesake village of 40 beside it.
+# pairs make 0.2; 100, 0.3). A town with one reading thus fixes a namesake village of 40 beside it.
 # Only in the war's countries, whose small places the codifier and GeoNames list evenly; on
 # TR-News' American towns it changed as many readings for the worse as for the better.
 NEIGHBOUR_KM = 25.0
-NEIGHBOUR_READINGS = 8
+NEIGHBOUR_READINGS = 10
 
 
 def _neighbours(mentions: list[Mention], gaz: Gazetteer) -> tuple[set[Entry], dict[str, list[Entry]]]:
@@ -833,7 +833,12 @@ def _choose(
             e for e in gaz.lookup(m.region_hint) + gaz.lookup(m.region_hint, fuzzy=True)
             if e.kind == "admin1" or (e.kind == "place" and e.population >= 50_000)
         ] or [e for e in gaz.fuzzy(m.region_hint) if e.kind == "admin1" or (e.kind == "place" and e.population >= 50_000)]  # "Donestk oblast"
+    # A name that several towns of the war's countries bear as their own is theirs, not the
+    # former name of a city ("Oleksandrivka": dozens of villages, and an old name of Donetsk).
+    bearers = Counter(c.country for c in m.candidates if c.kind in ("place", "village") and _main_name(c, m.text))
     for e in m.candidates:
+        if e.kind == "place" and e.country in THEATRE and bearers[e.country] >= 2 and not _main_name(e, m.text) and not _variant(e.name, m.text):
+            continue
         score = math.log10(e.population + 10)
         # An alternate name shared with another place is weaker evidence than the main name.
         if _main_name(e, m.text):
