@@ -91,9 +91,19 @@ def test_region_hint_disambiguates_a_common_town_name() -> None:
     assert best.admin1 == "Sumy" and abs(best.lat - 50.48) < 0.2
 
 
-def test_direction_words_lower_the_precision() -> None:
-    (place,) = [p for p in find_places("The village lies north of Kharkiv.") if p.name == "Kharkiv"]
-    assert place.precision == "admin2"
+@pytest.mark.parametrize(
+    ("text", "precision"),
+    [
+        ("The village lies north of Kharkiv.", "admin2"),
+        ("Shelling continued outside Kharkiv overnight.", "admin2"),
+        ("Troops gathered outside the council building in Kharkiv.", "place"),  # the building is in the city
+        ("A fire broke out near a school in Kharkiv.", "place"),
+        ("Around 300 people in Kharkiv were left without power.", "place"),  # "around" a number
+    ],
+)
+def test_direction_words_lower_the_precision_unless_what_they_relate_to_is_in_the_town(text: str, precision: str) -> None:
+    (place,) = [p for p in find_places(text) if p.name == "Kharkiv"]
+    assert place.precision == precision
 
 
 @pytest.mark.parametrize(
@@ -740,6 +750,8 @@ def test_a_name_its_line_leaves_ambiguous_is_read_where_the_files_other_places_a
         [*_FRONT, "Shelling of Kharkiv and Pavlivka."],  # the line's own places judge it
         ["Damage to a school in Pavlivka."] * 3,  # guesses do not vouch for one another
         ["Strikes on Kyiv.", "Strikes on Kharkiv.", "Fire in Pisky."],  # no namesake among the file's places
+        # A district town of 12,500 people, not the hamlet of its name by Soledar, however busy that front.
+        [*(f"Shelling of {t}, Donetsk Oblast." for t in ("Soledar", "Bakhmut", "Siversk", "Chasiv Yar")), "Damage to the council building in Vasylivka."],
     ],
 )
 def test_a_line_that_decides_or_has_no_namesake_among_the_files_places_is_unchanged(lines: list[str]) -> None:

@@ -107,6 +107,9 @@ _PERSON_AFTER = re.compile(r"^(?:,\s+\d+,|\s+(?:said|says|told|added|explained|r
                            r"claimed|stated|noted|warned|replied|continued|described|who|whose))")
 # Relation words before a place: "north of Kharkiv" keeps Kharkiv's point with a vaguer precision.
 _RELATION = re.compile(r"\b(north|south|east|west|northeast|northwest|southeast|southwest|outskirts|suburbs?|near|outside|around|km|kilometres|kilometers|miles)\b[^.]{0,25}$", re.IGNORECASE)
+# "near a school in Kharkiv", "outside the council building in Vasylivka", "around 300 people in
+# Kyiv": the relation is to something in the town, which is where it happens.
+_RELATION_INSIDE = re.compile(r"\s(?:in|inside|at)\s+(?:the\s+)?$")
 # "the Kyiv suburbs of Bucha and Irpin": the towns are the suburbs, not places near them.
 _NAMED_SUBURBS = re.compile(r"[A-Z][\w’'-]+\s+(?:suburbs?|outskirts)\s+of\b[^.]{0,25}$")
 _REFERENCE = re.compile(
@@ -1041,7 +1044,10 @@ def _location(m: Mention, entry: Entry, text: str, score: float) -> Location:
         role = "other"  # "Ukraine shelled Horlivka", "Russia invaded": the state fighting, not the site
     elif precision in ("place", "country") and (_ACTS.match(after) or _STATE_POSSESSIVE.match(after)) and not _PEOPLE_OF.search(before):
         role = "other"  # "Moscow has deployed", "Kyiv says", "Moscow's firepower": the state acting, not the site
-    elif _RELATION.search(before) and precision == "place" and not _NAMED_SUBURBS.search(before):
+    elif (
+        (relation := _RELATION.search(before)) and precision == "place" and not _NAMED_SUBURBS.search(before)
+        and not _RELATION_INSIDE.search(relation.group(0))
+    ):
         precision = "admin2"
     return Location(
         name=entry.name,

@@ -30,6 +30,10 @@ SMALL_TOWN = 30_000
 MIN_NEAR = 2
 # A town already read stays unless another reading has this many times the places around it.
 KEEP_RATIO = 3
+# A town of this size is not given up for a village only the codifier lists (GeoNames lists
+# Ukraine's places of 500 people and more): "Vasylivka" is the district town of 12,500 people
+# before any of the hamlets of that name, however busy their area.
+TOWN = 10_000
 # A text that says which region ("Vasylivka, Zaporizhzhia"; "Pavlivka (Donetsk)") has decided.
 # A timestamp or a remark in brackets ("Andriivka (01:14)", "(potentially a school)") is not one.
 _HINT_AFTER = re.compile(r"^\s*(?:,|\(\s*[A-Z]|\b(?:[Oo]blast|[Rr]egion|[Pp]rovince|[Kk]rai|[Rr]aion|[Dd]istrict)\b)")
@@ -122,6 +126,8 @@ def settle(place: Location, readings: list[Entry], prior: CollectionPrior) -> Lo
     best, entry = counts[0]
     if place.precision == "place" and place.lat is not None and place.lon is not None and prior.around(place.lat, place.lon) * KEEP_RATIO >= best:
         return place  # the town read lies among the collection's places nearly as much
+    if entry.kind == "village" and any(e.geonameid == place.geonameid and e.population >= TOWN for e in readings if e.kind == "place"):
+        return place
     # Two villages of one hromada share its centre's point: that is one reading, not a tie.
     rivals = [e for n, e in counts[1:] if n == best and (e.lat, e.lon) != (entry.lat, entry.lon)]
     if best < MIN_NEAR or rivals or (entry.geonameid == place.geonameid and entry.kind == "place"):
