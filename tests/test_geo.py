@@ -113,6 +113,8 @@ def test_direction_words_lower_the_precision_unless_what_they_relate_to_is_in_th
         ("The crew of the Moskva was brought to Sevastopol", "Moscow"),
         ("A destroyed T-64BV Tank in Rubizhne", "Tonk"),
         ("Ukrainian strikes on Russian forces on Snake Island", "Iceland"),
+        ("Houses burned where Shevchenko, Torhova and Schmidt St. meet in Mariupol", "Shevchenko"),  # streets
+        ("The shop stood at the corner of Poltava and Pushkin streets in Kharkiv.", "Poltava"),
     ],
 )
 def test_common_words_and_modifiers_are_not_places(text: str, absent: str) -> None:
@@ -178,10 +180,27 @@ def test_a_capital_that_acts_is_not_ranked_as_the_site() -> None:
         ("Windows were blown out at Residences Kramatorsk, Donetsk Oblast.", "Kramatorsk", "Donetsk"),
         ("A convoy was filmed outside Babruysk at dawn.", "Bobruysk", "Mogilev"),
         ("A rocket lodged in a roof in Zolote, a reporter from Russia said.", "Zolote", "Luhansk"),
+        ("Rocket artillery shelled the town of Tavrijs´ke, Kherson Oblast.", "Tavriiske", "Kherson"),  # an acute for the soft sign
     ],
 )
 def test_places_written_carelessly_are_still_found(text: str, name: str, admin1: str) -> None:
     assert any(p.name == name and p.admin1 == admin1 for p in find_places(text)), find_places(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "admin1"),
+    [
+        ("Damage to a school in Pavlivka, Russian-occupied Donetsk Oblast", "Donetsk"),
+        ("Shelling hit Kamianka, Russian-held Zaporizhzhia Oblast", "Zaporizhia"),
+    ],
+)
+def test_who_holds_the_named_region_does_not_hide_it(text: str, admin1: str) -> None:
+    assert find_places(text)[0].admin1 == admin1
+
+
+def test_oblast_before_its_name_names_the_region_as_in_ukrainian_addresses() -> None:
+    places = find_places("A tank was destroyed near Velyka Komyshuvakha, Oblast Kharkiv.")
+    assert [(p.name, p.precision) for p in places] == [("Velyka Komyshuvakha", "admin2"), ("Kharkiv", "admin1")]
 
 
 def test_a_town_just_over_the_named_regions_line_keeps_its_own_point() -> None:
@@ -361,6 +380,9 @@ def test_a_village_word_between_a_name_and_its_region_keeps_the_region(text: str
         ("Some were tortured and sent to a detention centre in Russia.", "Russia", "destination"),
         ("The wounded were taken to a hospital in Kharkiv.", "Kharkiv", "destination"),
         ("Shelling hit a hospital in Kharkiv.", "Kharkiv", "site"),
+        ("A burnt convoy stood on the Zhytomyr highway near Berezivka.", "Zhytomyr", "other"),  # the road, not the city
+        ("A column moved west along the Kyiv-Chop motorway.", "Kyiv", "other"),
+        ("Traffic stood still on the Kharkiv ring road.", "Kharkiv", "site"),
     ],
 )
 def test_where_people_were_taken_and_who_speaks_are_not_sites(text: str, name: str, role: str) -> None:

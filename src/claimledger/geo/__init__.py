@@ -27,7 +27,9 @@ from claimledger.geo.gazetteer import (
 from claimledger.geo.names import key, skeleton
 from claimledger.model import Location
 
-_WORD = r"(?:St|Ft|Mt)\.|[A-Z][\w’'\-\.]*\w|[A-Z]"  # "St. Petersburg" is one name
+# "St. Petersburg" is one name; "Tavrijs´ke", "Oskilʹsʹka": transliterations mark the soft sign
+# with an acute accent or a prime as often as with an apostrophe.
+_WORD = r"(?:St|Ft|Mt)\.|[A-Z][\w’'´ʹʼ\-\.]*\w|[A-Z]"
 _RUN = re.compile(rf"(?:{_WORD})(?:(?: |-)(?:{_WORD}|on|de|del|al|el|upon|na|nad|am|im|la|le|of the|of))*")
 _PREFIX_CUE = re.compile(
     r"(?:\b(?:in|near|outside|around|from|to|at|into|towards?|across|through|of|"
@@ -52,7 +54,12 @@ _PLACED_AFTER = re.compile(r"^\s+(?:village|settlement|town)\b|^,\s+(?:Ukraine|[
 _IN_PLACE = re.compile(r"\b(?:in|near|outside|around|at|from|towards?|into)\s+(?:the\s+)?$")
 _STRONG_PREFIX = re.compile(r"\b(?:village|town|city|settlement|hamlet|port|region|province|oblast|district)\s+of\s+$", re.IGNORECASE)
 _REGION_SUFFIX = re.compile(r"^(?:'s)?\s+(?:region|oblast|province|district|krai|governorate|area|county|state)\b", re.IGNORECASE)
-_APPOSITION_REGION = re.compile(r"^(?:\s+(?:village|town|settlement|city))?(?:,\s+|\s+in\s+(?:the\s+)?|\s*[\[(]\s*)(?:in\s+(?:the\s+)?)?([A-Z][\w’'\-]+(?: [A-Z][\w’'\-]+)?)(?:'s)?\s+(?i:region|oblast|province|krai|governorate)\b")
+_APPOSITION_REGION = re.compile(r"^(?:\s+(?:village|town|settlement|city))?(?:,\s+|\s+in\s+(?:the\s+)?|\s*[\[(]\s*)(?:in\s+(?:the\s+)?)?"
+    r"(?:(?:Russian|Ukrainian)[- ](?:held|occupied|controlled)\s+|(?:occupied|liberated)\s+)?([A-Z][\w’'\-]+(?: [A-Z][\w’'\-]+)?)(?:'s)?\s+(?i:region|oblast|province|krai|governorate)\b")
+# A list of names that ends in a street word lists streets ("Shevchenko and Pushkin streets").
+_STREETS_AFTER = re.compile(
+    r"^(?:\s*,\s*[A-Z][\w’'-]+)*\s*,?\s+(?:and|&)\s+[A-Z][\w’'-]+\s+(?:St\b\.?|Sts\b\.?|[Ss]treets?\b|Ave\b\.?|[Aa]venues?\b|[Pp]rospekts?\b|[Bb]oulevards?\b)"
+)
 # "Orikhove, Luhansk": a bare name after a comma may be the region the place lies in.
 _APPOSITION_NAME = re.compile(r"^,\s+([A-Z][\w’'\-]+(?: [A-Z][\w’'\-]+)?)\b")
 # A capitalised word before one of these names a building or a street, not a town ("Drama theater").
@@ -110,6 +117,9 @@ _RELATION = re.compile(r"\b(north|south|east|west|northeast|northwest|southeast|
 # "near a school in Kharkiv", "outside the council building in Vasylivka", "around 300 people in
 # Kyiv": the relation is to something in the town, which is where it happens.
 _RELATION_INSIDE = re.compile(r"\s(?:in|inside|at)\s+(?:the\s+)?$")
+# "the Zhytomyr highway", "the Kyiv-Chop motorway": a road named after the towns it joins runs far
+# from them ("the Kharkiv ring road" is the city's own).
+_ROUTE_AFTER = re.compile(r"^(?:\s*[-–—]\s*[A-Z][\w’'-]+)?\s+(?:highway|motorway|road)\b", re.IGNORECASE)
 # "the Kyiv suburbs of Bucha and Irpin": the towns are the suburbs, not places near them.
 _NAMED_SUBURBS = re.compile(r"[A-Z][\w’'-]+\s+(?:suburbs?|outskirts)\s+of\b[^.]{0,25}$")
 _REFERENCE = re.compile(
@@ -442,6 +452,8 @@ def _lowercase_mentions(text: str, gaz: Gazetteer, mentions: list[Mention]) -> l
         if match.group(1)[:1].isupper() and len(words) == 1:
             continue  # capitalised names were handled above
         for n in range(len(words), 0, -1):
+            if n == 1 and words[0][:1].isupper():
+                break  # "Chasiv yar" is looked at whole; a capitalised word alone was handled above
             surface = " ".join(words[:n])
             start = match.start(1)
             end = start + len(surface)
@@ -515,10 +527,14 @@ def _cue(text: str, start: int, end: int, surface: str, entries: list[Entry], ga
         cue = "strong"
     elif _REGION_SUFFIX.match(after):
         cue = "region"
+    elif re.search(r"\b[Oo]blast\s+$", before):
+        cue = "region"  # "Velyka Komyshuvakha, Oblast Kharkiv": the word order of Ukrainian addresses
     elif _PREFIX_CUE.search(before) or _BETWEEN.search(before):
         cue = "prefix"
     if _TREATY_AFTER.match(after):
         return None  # "the Geneva Convention", "the Minsk agreements": a treaty, not a place
+    if _STREETS_AFTER.match(after):
+        return None  # "the junction of Shevchenko, Torhova and Schmidt St.": streets named after people and towns
     opens_sentence = re.search(r"(?:^|[.!?:;\"“]\s+|\n\s*)$", before) is not None
     if (
         cue == "none" and " " not in surface and opens_sentence and not surface.isupper() and _VERB_AFTER.match(after)
@@ -1034,7 +1050,7 @@ def _location(m: Mention, entry: Entry, text: str, score: float) -> Location:
         role = "other"  # "300 kilometers west of Kyiv" measures from Kyiv; the event is elsewhere
     elif _DESCRIBES.match(after):
         role = "other"  # "a Geneva-based office", "a Kyiv-born singer": where someone is from, not an event
-    elif _OUTLET_AFTER.match(after):
+    elif _OUTLET_AFTER.match(after) or _ROUTE_AFTER.match(after):
         role = "other"
     elif _RIVER_AFTER.match(after) or _RIVER_BEFORE.search(before):
         role = "other"  # "the Dnipro river", "a bridge over the Dnipro": the river, not the city
