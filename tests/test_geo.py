@@ -180,7 +180,8 @@ def test_a_capital_that_acts_is_not_ranked_as_the_site() -> None:
         ("Windows were blown out at Residences Kramatorsk, Donetsk Oblast.", "Kramatorsk", "Donetsk"),
         ("A convoy was filmed outside Babruysk at dawn.", "Bobruysk", "Mogilev"),
         ("A rocket lodged in a roof in Zolote, a reporter from Russia said.", "Zolote", "Luhansk"),
-        ("Rocket artillery shelled the town of Tavrijs´ke, Kherson Oblast.", "Tavriiske", "Kherson"),  # an acute for the soft sign
+        ("Rocket artillery shelled the town of Tavrijs´ke, Kherson Oblast.", "Tavriiske", "Kherson"),
+        ("Armoured vehicles burned by the Vetropak Hostomel glassworks.", "Hostomel", "Kiev"),  # a firm named with its town  # an acute for the soft sign
     ],
 )
 def test_places_written_carelessly_are_still_found(text: str, name: str, admin1: str) -> None:
@@ -383,6 +384,7 @@ def test_a_village_word_between_a_name_and_its_region_keeps_the_region(text: str
         ("A burnt convoy stood on the Zhytomyr highway near Berezivka.", "Zhytomyr", "other"),  # the road, not the city
         ("A column moved west along the Kyiv-Chop motorway.", "Kyiv", "other"),
         ("Traffic stood still on the Kharkiv ring road.", "Kharkiv", "site"),
+        ("Nikolaev artillery destroyed two tanks in Shandryholove.", "Mykolayiv", "other"),  # a unit named after its city
     ],
 )
 def test_where_people_were_taken_and_who_speaks_are_not_sites(text: str, name: str, role: str) -> None:
@@ -403,6 +405,14 @@ def test_where_people_were_taken_and_who_speaks_are_not_sites(text: str, name: s
 def test_works_named_after_a_town_are_placed_where_they_stand(text: str, name: str, lat: float) -> None:
     (place,) = find_places(text)
     assert place.name == name and abs(place.lat - lat) < 0.05, place
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [("A drone struck Snake Island, Bile, Ukraine.", "Snake Island"), ("Defenders held out in Azovstal for weeks.", "Azovstal")],
+)
+def test_an_island_and_a_steelworks_are_points_not_regions(text: str, name: str) -> None:
+    assert any((p.name, p.precision) == (name, "place") for p in find_places(text)), find_places(text)
 
 
 @pytest.mark.parametrize(("text", "role"), [("The family at last reached safety in Lviv.", "destination"), ("Russian troops arrived in Bucha on Monday.", "site")])

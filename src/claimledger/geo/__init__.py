@@ -78,6 +78,8 @@ _DESCRIBES = re.compile(r"^-(?:based|born|bound|registered|headquartered|centred
 _ARMS_ACTS = re.compile(r"^\s+(?:has\s+|have\s+|had\s+)?(?:shelled|struck|attacked|bombed|invaded|annexed|fired|targeted|seized|captured)\b(?!\s+by)")
 # A newspaper named after its city ("the Kyiv Independent reported", "The Moscow Times"): who reports, not where.
 _OUTLET_AFTER = re.compile(r"^\s+(?:Times|Post|Independent|Herald|Tribune|Gazette|Telegraph|Journal|Chronicle|Inquirer|Examiner|Observer|Globe)\b")
+# "Nikolaev artillery destroyed ... in Shandryholove": a unit named after its city fights elsewhere.
+_UNIT_AFTER = re.compile(r"^\s+(?:artillery|battalion|brigade|regiment|corps)\b", re.IGNORECASE)
 _RIVER_AFTER = re.compile(r"^\s+(?:(?i:river)\b|[Ff]leet\b)")  # "the Dnipro river", "the Black Sea Fleet": not the site
 _RIVER_BEFORE = re.compile(r"\b(?:[Bb]ridges?\s+(?:over|across)\s+(?:the\s+)?|banks?\s+of\s+the\s+)$")
 _NOT_PLACES = {
@@ -253,7 +255,15 @@ def find_mentions(text: str, gaz: Gazetteer | None = None) -> list[Mention]:
                 continue
             opens_sentence = i - 1 == 0 and re.search(r"(?:^|[.!?:;\"“]\s*|\n\s*)$", text[:run.start()]) is not None
             located_by_region = _APPOSITION_REGION.match(text[end:end + 60]) is not None  # "Residences Kramatorsk, Donetsk Oblast"
-            if i > 0 and not opens_sentence and not located_by_region and _after_a_name(words[i - 1].group(), entries) and not any(e.kind in ("country", "admin1") for e in entries):
+            # "Vetropak Hostomel": a firm named with its town; a town of the war's countries by its
+            # own name is no surname unless a given name comes before it.
+            own_town = words[i - 1].group().strip(".,’'").title() not in first_names() and _unmistakable(surface, entries, gaz) and any(
+                e.country in THEATRE and e.kind == "place" and e.population >= 10_000 and _main_name(e, surface) for e in entries
+            ) if i > 0 else False
+            if (
+                i > 0 and not opens_sentence and not located_by_region and not own_town and _after_a_name(words[i - 1].group(), entries)
+                and not any(e.kind in ("country", "admin1") for e in entries)
+            ):
                 if j == i + 1 and _is_small(entries) and words[i - 1].group().strip(".,’'").title() in first_names():
                     people.add(surface)  # "Mike Ripley"; not "Rodeo Gainesville", an event named after the town
                 i = j  # "Mike Jones", "Sgt. Lincoln": the last word of a person's or body's name
@@ -346,6 +356,10 @@ FACILITY_KINDS = {name: kind for _, kind, name, *_ in FACILITIES}
 _LANDMARKS = [
     (re.compile(r"\bZNPP\b"), _FACILITY[0][1]),
     (re.compile(r"\bChNPP\b"), _FACILITY[1][1]),
+    # An island of 17 hectares and a steelworks: points, not regions ("Snake Island, Bile": the
+    # island's hamlet, not Bile in Luhansk oblast).
+    (re.compile(r"\b(?:Snake|Zmiinyi|Zmeinyi) Island\b"), Entry(None, "Snake Island", "UA", "Odessa", 45.2547, 30.2036, 0, "facility")),
+    (re.compile(r"\bAzovstal\b"), Entry(None, "Azovstal", "UA", "Donetsk", 47.0968, 37.6012, 0, "facility")),
     (re.compile(r"\bWhite House\b"), Entry(None, "White House", "US", "Washington, D.C.", 38.8977, -77.0365, 0, "facility")),
 ]
 
@@ -1050,7 +1064,7 @@ def _location(m: Mention, entry: Entry, text: str, score: float) -> Location:
         role = "other"  # "300 kilometers west of Kyiv" measures from Kyiv; the event is elsewhere
     elif _DESCRIBES.match(after):
         role = "other"  # "a Geneva-based office", "a Kyiv-born singer": where someone is from, not an event
-    elif _OUTLET_AFTER.match(after) or _ROUTE_AFTER.match(after):
+    elif _OUTLET_AFTER.match(after) or _ROUTE_AFTER.match(after) or _UNIT_AFTER.match(after):
         role = "other"
     elif _RIVER_AFTER.match(after) or _RIVER_BEFORE.search(before):
         role = "other"  # "the Dnipro river", "a bridge over the Dnipro": the river, not the city

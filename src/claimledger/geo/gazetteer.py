@@ -22,7 +22,7 @@ from pathlib import Path
 
 from claimledger.geo.names import is_latin, key, romanise_ukrainian, russian_forms, skeleton
 
-GAZETTEER_VERSION = "23"
+GAZETTEER_VERSION = "24"
 # English names that GeoNames lacks or spells otherwise, true of the world.
 COUNTRY_ALIASES = {
     # England, Scotland and Wales are GeoNames' regions (admin1) of the United Kingdom.
@@ -130,9 +130,6 @@ US_STATE_ABBREVIATIONS = {
 }
 # Regions that are not admin1 units but are named in war reporting as places.
 REGIONS = [
-    ("Snake Island", "UA", 45.2547, 30.2036),
-    ("Zmiinyi Island", "UA", 45.2547, 30.2036),
-    ("Azovstal", "UA", 47.0968, 37.6012),
     ("Kinburn Spit", "UA", 46.5667, 31.5167),
     ("Donbas", "UA", 48.3, 38.5),
     ("Donbass", "UA", 48.3, 38.5),
