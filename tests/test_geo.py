@@ -775,6 +775,14 @@ def test_a_name_its_line_leaves_ambiguous_is_read_where_the_files_other_places_a
     assert abs(settled.lat - 47.9) < 0.3 and abs(settled.lon - 37.4) < 0.3
 
 
+def test_a_village_its_line_places_in_an_oblast_with_namesakes_is_read_where_the_files_places_are() -> None:
+    # Donetsk oblast has several villages called Vasylivka; GeoNames lists one, south of Donetsk.
+    lines = [*(f"Shelling of {t}, Donetsk Oblast." for t in ("Soledar", "Bakhmut", "Siversk", "Chasiv Yar")), "Fighting in Vasylivka, Donetsk Oblast."]
+    assert _read_together(lines[-1:])[0].lat < 48.0
+    settled = _read_together(lines)[-1]
+    assert (settled.admin1, settled.precision) == ("Donetsk", "admin2") and abs(settled.lat - 48.69) < 0.1, settled
+
+
 @pytest.mark.parametrize(
     "lines",
     [

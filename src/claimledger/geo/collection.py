@@ -3,7 +3,7 @@
 "Heavy shelling of Novomykhailivka" names one of 18 villages in Ukraine, and the line says
 no more; an analyst coding a file of such lines reads it as the one in the area the file is
 about. A collection's places that were read without doubt (towns named by a name no other
-town of that country has, or with their region) mark that area; an ambiguous name is read as
+town of that country has, or with their region when no other town of it bears the name) mark that area; an ambiguous name is read as
 the namesake with the most of them around it, when one clearly has the most. The points come
 from the inputs only: nothing is learned from answers.
 """
@@ -95,21 +95,25 @@ def read_together(lines: list[tuple[str, list[Location]]], whole_strings: bool =
 def namesakes(place: Location, after: str = "", sole: bool = True, gaz: Gazetteer | None = None) -> list[Entry]:
     """The readings a place's own text could not choose between, or [] when it chose.
 
-    Two cases are ambiguous: a name the text could only place in its region or country because
-    several villages bear it, and a small town chosen among namesakes only for being the
-    largest, in a text that names no other place to judge by (`sole`). `after`: the text that
-    follows the name, where a region hint would stand.
+    Three cases are ambiguous: a name the text could only place in its region or country because
+    several villages bear it; a small town chosen among namesakes only for being the largest, in
+    a text that names no other place to judge by (`sole`); and a small town chosen for being the
+    largest of its name in the region the text names, when villages of that region bear it too.
+    `after`: the text that follows the name, where a region hint would stand.
     """
     if place.text is None or place.country is None or place.lat is None or place.lon is None:
         return []
     name = re.split(r"[,;(]", place.text)[0].strip()
     gaz = gaz or shared_gazetteer()
     fallback = place.precision in ("admin1", "country") and skeleton(name) != skeleton(place.name) and not _REGION_WORD.search(name)
-    guessed = sole and place.precision == "place" and not _HINT_AFTER.match(after) and "," not in place.text and "(" not in place.text
-    if not (fallback or guessed):
+    hinted = _HINT_AFTER.match(after) is not None or "," in place.text or "(" in place.text
+    guessed = sole and place.precision == "place" and not hinted
+    # "Vasylivka, Donetsk Oblast": the region says which oblast, and a dozen villages of it bear the name.
+    within = place.precision == "place" and hinted and place.admin1 is not None and skeleton(place.admin1)[:4] in skeleton(after + place.text)
+    if not (fallback or guessed or within):
         return []
-    found = [e for e in gaz.lookup(name) + gaz.villages(name) if _namesake(e, name, place)]
-    if guessed:
+    found = [e for e in gaz.lookup(name) + gaz.villages(name) if _namesake(e, name, place) and (not within or e.admin1 == place.admin1)]
+    if guessed or within:
         own = next((e for e in found if e.geonameid == place.geonameid and e.kind == "place"), None)
         if own is None or own.population >= SMALL_TOWN or len(found) < 2:
             return []  # the only town of its name in the country, or big enough to be the one meant
