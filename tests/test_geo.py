@@ -181,7 +181,10 @@ def test_a_capital_that_acts_is_not_ranked_as_the_site() -> None:
         ("A convoy was filmed outside Babruysk at dawn.", "Bobruysk", "Mogilev"),
         ("A rocket lodged in a roof in Zolote, a reporter from Russia said.", "Zolote", "Luhansk"),
         ("Rocket artillery shelled the town of Tavrijs´ke, Kherson Oblast.", "Tavriiske", "Kherson"),
-        ("Armoured vehicles burned by the Vetropak Hostomel glassworks.", "Hostomel", "Kiev"),  # a firm named with its town  # an acute for the soft sign
+        ("Armoured vehicles burned by the Vetropak Hostomel glassworks.", "Hostomel", "Kiev"),  # a firm named with its town
+        ("Russian troops took Checkpoint Chonhar on the road to Crimea.", "Chonhar", "Kherson"),  # the works, then the place
+        ("A strike cut power at Substation Solonka overnight.", "Solonka", "Lviv"),
+        ("Russian soldiers stood at the Pletenivka road checkpoint.", "Pletenivka", "Kharkiv"),  # one village in the world bears the name  # an acute for the soft sign
     ],
 )
 def test_places_written_carelessly_are_still_found(text: str, name: str, admin1: str) -> None:
@@ -385,6 +388,7 @@ def test_a_village_word_between_a_name_and_its_region_keeps_the_region(text: str
         ("A column moved west along the Kyiv-Chop motorway.", "Kyiv", "other"),
         ("Traffic stood still on the Kharkiv ring road.", "Kharkiv", "site"),
         ("Nikolaev artillery destroyed two tanks in Shandryholove.", "Mykolayiv", "other"),  # a unit named after its city
+        ("Russian soldiers stood at the Pletenivka road checkpoint.", "Pletenivka", "site"),
     ],
 )
 def test_where_people_were_taken_and_who_speaks_are_not_sites(text: str, name: str, role: str) -> None:

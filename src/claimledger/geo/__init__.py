@@ -121,7 +121,9 @@ _RELATION = re.compile(r"\b(north|south|east|west|northeast|northwest|southeast|
 _RELATION_INSIDE = re.compile(r"\s(?:in|inside|at)\s+(?:the\s+)?$")
 # "the Zhytomyr highway", "the Kyiv-Chop motorway": a road named after the towns it joins runs far
 # from them ("the Kharkiv ring road" is the city's own).
-_ROUTE_AFTER = re.compile(r"^(?:\s*[-–—]\s*[A-Z][\w’'-]+)?\s+(?:highway|motorway|road)\b", re.IGNORECASE)
+_ROUTE_AFTER = re.compile(
+    r"^(?:\s*[-–—]\s*[A-Z][\w’'-]+)?\s+(?:highway|motorway|road)\b(?!\s+(?:checkpoint|crossing|bridge|junction|block))", re.IGNORECASE
+)  # "the Pletenivka road checkpoint" stands at Pletenivka
 # "the Kyiv suburbs of Bucha and Irpin": the towns are the suburbs, not places near them.
 _NAMED_SUBURBS = re.compile(r"[A-Z][\w’'-]+\s+(?:suburbs?|outskirts)\s+of\b[^.]{0,25}$")
 _REFERENCE = re.compile(
@@ -489,6 +491,7 @@ _PLACE_PREFIXES = {
     "north", "south", "east", "west", "new", "fort", "saint", "st", "st.", "mount", "lake", "port", "upper", "lower", "greater",
     "central", "northern", "southern", "eastern", "western", "old", "el", "la", "los", "las", "san", "santa", "de",
     "metro", "metropolitan", "downtown",  # "Metro Vancouver", "Metropolitan Atlanta"
+    "checkpoint", "substation", "airfield", "airbase",  # "Checkpoint Chonhar": the works before their place's name
 }
 
 
@@ -990,7 +993,10 @@ def _village(
 ) -> tuple[Entry, float] | None:
     """A village of the codifier, or its region when the text does not say which village of that
     name it means: dozens of villages share a name, and a guess would be hundreds of km off."""
-    if entry.country not in context or (m.weak and not m.region_hint):
+    # "the Pletenivka road checkpoint": a name only one village in the world bears is that village,
+    # even where it names the works beside it.
+    only = len(m.candidates) == 1 and not gaz.is_english(m.text.lower()) and m.text not in first_names()
+    if entry.country not in context or (m.weak and not m.region_hint and not only):
         return None
     if hints and not any(h.admin1 == entry.admin1 and h.country == entry.country for h in hints):
         return next(((h, score) for h in hints if h.kind == "admin1"), None)
