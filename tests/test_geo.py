@@ -76,7 +76,9 @@ def test_finds_and_geocodes_places(text: str, name: str, country: str, precision
     assert any(p.name == name and p.country == country and p.precision == precision for p in places), places
 
 
-@pytest.mark.parametrize("text", ["Russian and Belarusian troops", "The President said on Monday", "", "!!!"])
+@pytest.mark.parametrize(
+    "text", ["Russian and Belarusian troops", "The President said on Monday", "", "!!!", "Olena Zelenska and Volodymyr Zelenskyy met General Syrskyi."]
+)
 def test_demonyms_titles_and_noise_are_not_places(text: str) -> None:
     assert find_places(text) == []
 
@@ -182,6 +184,8 @@ def test_a_capital_that_acts_is_not_ranked_as_the_site() -> None:
         ("A rocket lodged in a roof in Zolote, a reporter from Russia said.", "Zolote", "Luhansk"),
         ("Rocket artillery shelled the town of Tavrijs´ke, Kherson Oblast.", "Tavriiske", "Kherson"),
         ("Armoured vehicles burned by the Vetropak Hostomel glassworks.", "Hostomel", "Kiev"),  # a firm named with its town
+        ("Armoured vehicles burned by the Vetropak Hostomelʹsʹkyy glassworks.", "Hostomel", "Kiev"),  # by the town's adjective
+        ("Shells hit the Bakhmutskyi bread factory.", "Bakhmut", "Donetsk"),
         ("Russian troops took Checkpoint Chonhar on the road to Crimea.", "Chonhar", "Kherson"),  # the works, then the place
         ("A strike cut power at Substation Solonka overnight.", "Solonka", "Lviv"),
         ("Russian soldiers stood at the Pletenivka road checkpoint.", "Pletenivka", "Kharkiv"),  # one village in the world bears the name  # an acute for the soft sign

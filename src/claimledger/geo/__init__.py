@@ -213,7 +213,14 @@ def _candidates(gaz: Gazetteer, text: str, misspelt: bool = False, placed: bool 
         entries = gaz.villages(text)  # a village's own name is better evidence than a misspelt town's
     if not entries and misspelt and " " not in text:
         entries = gaz.fuzzy(text)
+    stem = _ADJECTIVE.sub("", text)
+    if not entries and " " not in text and stem != text and len(stem) >= 4:
+        # "the Hostomelʹsʹkyy glassworks": a Ukrainian adjective of a town names a works of the town.
+        entries = [e for e in gaz.lookup(stem) if e.country in THEATRE and e.kind == "place" and e.population >= 1000 and _main_name(e, stem)]
     return entries
+
+
+_ADJECTIVE = re.compile(r"[ʹ'’]?s[ʹ'’]?k(?:yi|yy|iy|yj|ij|a|e|oho|ogo)$")
 
 
 def find_mentions(text: str, gaz: Gazetteer | None = None) -> list[Mention]:
@@ -259,8 +266,9 @@ def find_mentions(text: str, gaz: Gazetteer | None = None) -> list[Mention]:
             located_by_region = _APPOSITION_REGION.match(text[end:end + 60]) is not None  # "Residences Kramatorsk, Donetsk Oblast"
             # "Vetropak Hostomel": a firm named with its town; a town of the war's countries by its
             # own name is no surname unless a given name comes before it.
-            own_town = words[i - 1].group().strip(".,’'").title() not in first_names() and _unmistakable(surface, entries, gaz) and any(
-                e.country in THEATRE and e.kind == "place" and e.population >= 10_000 and _main_name(e, surface) for e in entries
+            base = _ADJECTIVE.sub("", surface)  # "Vetropak Hostomelʹsʹkyy": the firm's adjective of its town
+            own_town = words[i - 1].group().strip(".,’'").title() not in first_names() and _unmistakable(base, entries, gaz) and any(
+                e.country in THEATRE and e.kind == "place" and e.population >= 10_000 and _main_name(e, base) for e in entries
             ) if i > 0 else False
             if (
                 i > 0 and not opens_sentence and not located_by_region and not own_town and _after_a_name(words[i - 1].group(), entries)
