@@ -112,6 +112,9 @@ def namesakes(place: Location, after: str = "", sole: bool = True, gaz: Gazettee
     within = place.precision == "place" and hinted and place.admin1 is not None and skeleton(place.admin1)[:4] in skeleton(after + place.text)
     if not (fallback or guessed or within):
         return []
+    # A town read from another spelling ("Zolochev") has the namesakes of its own name ("Zolochiv").
+    if place.precision == "place" and skeleton(place.name) != skeleton(name):
+        name = place.name
     found = [e for e in gaz.lookup(name) + gaz.villages(name) if _namesake(e, name, place) and (not within or e.admin1 == place.admin1)]
     if guessed or within:
         own = next((e for e in found if e.geonameid == place.geonameid and e.kind == "place"), None)
