@@ -783,12 +783,16 @@ def test_a_name_its_line_leaves_ambiguous_is_read_where_the_files_other_places_a
     assert abs(settled.lat - 47.9) < 0.3 and abs(settled.lon - 37.4) < 0.3
 
 
-@pytest.mark.parametrize("spelling", ["Zolochiv", "Zolochev"])
-def test_a_town_named_in_any_spelling_is_read_where_the_files_places_are(spelling: str) -> None:
+@pytest.mark.parametrize(
+    ("line", "precision"),
+    [("Damage to houses in Zolochiv", "place"), ("Damage to houses in Zolochev", "place"), ("Shelling near Zolochev", "admin2")],
+)
+def test_a_town_named_in_any_spelling_or_near_is_read_where_the_files_places_are(line: str, precision: str) -> None:
     # Zolochiv: a town of 22,600 in Lviv oblast, and one of 7,700 by Kharkiv, among these villages.
     lines = ["Shelling of Slatyne, Kharkiv Oblast.", "Strikes on Derhachi, Kharkiv Oblast.", "Damage in Prudianka, Kharkiv Oblast."]
-    assert _read_together([f"Damage to houses in {spelling}"])[0].admin1 == "Lviv"
-    assert _read_together([*lines, f"Damage to houses in {spelling}"])[-1].admin1 == "Kharkiv"
+    assert _read_together([line])[0].admin1 == "Lviv"
+    settled = _read_together([*lines, line])[-1]
+    assert (settled.admin1, settled.precision) == ("Kharkiv", precision)
 
 
 def test_a_village_its_line_places_in_an_oblast_with_namesakes_is_read_where_the_files_places_are() -> None:

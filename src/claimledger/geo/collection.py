@@ -107,13 +107,15 @@ def namesakes(place: Location, after: str = "", sole: bool = True, gaz: Gazettee
     gaz = gaz or shared_gazetteer()
     fallback = place.precision in ("admin1", "country") and skeleton(name) != skeleton(place.name) and not _REGION_WORD.search(name)
     hinted = _HINT_AFTER.match(after) is not None or "," in place.text or "(" in place.text
-    guessed = sole and place.precision == "place" and not hinted
+    # A town of GeoNames, at its point or near it ("near Krynychne" keeps the town's point, vaguer).
+    town = place.geonameid is not None and place.precision in ("place", "admin2")
+    guessed = sole and town and not hinted
     # "Vasylivka, Donetsk Oblast": the region says which oblast, and a dozen villages of it bear the name.
-    within = place.precision == "place" and hinted and place.admin1 is not None and skeleton(place.admin1)[:4] in skeleton(after + place.text)
+    within = town and hinted and place.admin1 is not None and skeleton(place.admin1)[:4] in skeleton(after + place.text)
     if not (fallback or guessed or within):
         return []
     # A town read from another spelling ("Zolochev") has the namesakes of its own name ("Zolochiv").
-    if place.precision == "place" and skeleton(place.name) != skeleton(name):
+    if town and skeleton(place.name) != skeleton(name):
         name = place.name
     found = [e for e in gaz.lookup(name) + gaz.villages(name) if _namesake(e, name, place) and (not within or e.admin1 == place.admin1)]
     if guessed or within:
@@ -131,7 +133,8 @@ def settle(place: Location, readings: list[Entry], prior: CollectionPrior) -> Lo
         return place
     counts = sorted(((prior.around(e.lat, e.lon), e) for e in readings), key=lambda c: -c[0])
     best, entry = counts[0]
-    if place.precision == "place" and place.lat is not None and place.lon is not None and prior.around(place.lat, place.lon) * KEEP_RATIO >= best:
+    town = place.geonameid is not None and place.precision in ("place", "admin2")
+    if town and place.lat is not None and place.lon is not None and prior.around(place.lat, place.lon) * KEEP_RATIO >= best:
         return place  # the town read lies among the collection's places nearly as much
     if entry.kind == "village" and any(e.geonameid == place.geonameid and e.population >= TOWN for e in readings if e.kind == "place"):
         return place
@@ -141,7 +144,7 @@ def settle(place: Location, readings: list[Entry], prior: CollectionPrior) -> Lo
         return place
     return replace(
         place, name=entry.name, lat=round(entry.lat, 5), lon=round(entry.lon, 5), admin1=entry.admin1,
-        geonameid=entry.geonameid, precision="admin2" if entry.kind == "village" else "place",
+        geonameid=entry.geonameid, precision="admin2" if entry.kind == "village" or place.precision == "admin2" else "place",
     )
 
 
