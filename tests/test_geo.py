@@ -186,6 +186,7 @@ def test_a_capital_that_acts_is_not_ranked_as_the_site() -> None:
         ("Armoured vehicles burned by the Vetropak Hostomel glassworks.", "Hostomel", "Kiev"),  # a firm named with its town
         ("Armoured vehicles burned by the Vetropak Hostomelʹsʹkyy glassworks.", "Hostomel", "Kiev"),  # by the town's adjective
         ("Shells hit the Bakhmutskyi bread factory.", "Bakhmut", "Donetsk"),
+        ("Shelling wrecked the 'Bakhmut-Khlib' grocery.", "Bakhmut", "Donetsk"),  # a shop named after its town
         ("Russian troops took Checkpoint Chonhar on the road to Crimea.", "Chonhar", "Kherson"),  # the works, then the place
         ("A strike cut power at Substation Solonka overnight.", "Solonka", "Lviv"),
         ("Russian soldiers stood at the Pletenivka road checkpoint.", "Pletenivka", "Kharkiv"),  # one village in the world bears the name  # an acute for the soft sign

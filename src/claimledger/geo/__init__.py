@@ -445,8 +445,9 @@ _ARMED_GROUPS = {"azov", "wagner", "kadyrov", "aidar", "kraken", "akhmat", "spar
 
 def _hyphen_parts(text: str, start: int, word: str, gaz: Gazetteer) -> list[Mention]:
     """"the Canada-EU trade deal", "Middlesex-London EMS": a compound of names that is no name
-    itself names each part. Only parts that are a country, a region or a city of 100,000: smaller
-    towns share their names with brands ("Mercedes-Benz")."""
+    itself names each part. Only parts that are a country, a region or a city of 100,000 (20,000
+    in the war's countries, by a name that is no word): smaller towns share their names with
+    brands ("Mercedes-Benz")."""
     if "-" not in word.strip("-") or any(part.lower().strip(".,;:’'") in _ARMED_GROUPS for part in word.split("-")):
         return []  # "Azov-Dnipro" is a battalion
     found = []
@@ -458,6 +459,9 @@ def _hyphen_parts(text: str, start: int, word: str, gaz: Gazetteer) -> list[Ment
         if len(part) < 2 or not part[:1].isupper() or part.lower() in _NOT_PLACES or (len(part) == 2 and not part.isupper()):
             continue
         entries = [e for e in gaz.lookup(part) if e.kind in ("country", "admin1") or (e.kind == "place" and e.population >= 100_000 and _main_name(e, part))]
+        if not entries and _unmistakable(part, gaz.lookup(part), gaz):
+            # "the Bakhmut-Bread shop": in the war's countries a town's name is no brand's.
+            entries = [e for e in gaz.lookup(part) if e.country in THEATRE and e.kind == "place" and e.population >= 20_000 and _main_name(e, part)]
         if len(part) == 2:
             entries = [e for e in entries if e.kind == "country"]  # "Egyptian-US relations"
         mention = _cue(text, at, at + len(part), part, entries, gaz) if entries else None
