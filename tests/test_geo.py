@@ -5,8 +5,8 @@ import pytest
 from claimledger.cli import _ranked
 from claimledger.geo import find_places, locate_string
 from claimledger.geo.collection import CollectionPrior, read_together, settle
-from claimledger.geo.gazetteer import Entry, region_point, shared_gazetteer
-from claimledger.geo.names import skeleton
+from claimledger.geo.gazetteer import Entry, region_point, shared_gazetteer, village_rows
+from claimledger.geo.names import key, romanise_ukrainian, skeleton
 from claimledger.model import Location
 
 
@@ -995,3 +995,16 @@ def test_a_region_of_a_million_is_meant_rather_than_a_hamlet_that_shares_its_nam
 )
 def test_a_named_citys_suburbs_are_the_towns_named_the_suburbs_of_a_town_are_around_it(text: str, name: str, precision: str) -> None:
     assert next(p for p in find_places(text) if p.text == name).precision == precision
+
+
+# A hromada is named after its centre; codifier villages are placed at that centre.
+@pytest.mark.parametrize(
+    ("centre", "hromada"),
+    [("Балаклія", "Балаклійська"), ("Старий Салтів", "Старосалтівська"), ("Нова Водолага", "Нововодолазька"), ("Гречані Поди", "Гречаноподівська")],
+)
+def test_a_village_is_placed_at_its_hromadas_centre_whatever_the_centres_name(centre: str, hromada: str) -> None:
+    towns = [(centre, 49.0, 36.0), ("Інше Село", 50.0, 37.0)]  # the extract's settlements of the hromada
+    settlements = [("UA63", "UA6302", "UA630201", "C", name) for name, _, _ in towns] + [("UA63", "UA6302", "UA630201", "C", "Верхнє Село")]
+    extract = [(key(romanise_ukrainian(name)), "Kharkiv", lat, lon) for name, lat, lon in towns]
+    ((name, region, lat, lon),) = village_rows(settlements, {"UA630201": hromada}, extract)
+    assert (region, lat, lon) == ("Kharkiv", 49.0, 36.0), name
