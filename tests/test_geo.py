@@ -1008,3 +1008,12 @@ def test_a_village_is_placed_at_its_hromadas_centre_whatever_the_centres_name(ce
     extract = [(key(romanise_ukrainian(name)), "Kharkiv", lat, lon) for name, lat, lon in towns]
     ((name, region, lat, lon),) = village_rows(settlements, {"UA630201": hromada}, extract)
     assert (region, lat, lon) == ("Kharkiv", 49.0, 36.0), name
+
+
+def test_a_hromada_whose_name_fits_a_city_and_a_village_is_centred_on_the_city() -> None:
+    towns = [("Іллінецьке", "C", 49.5, 36.5), ("Іллінці", "M", 49.0, 36.0)]  # "Іллінецька" fits both names
+    settlements = [("UA05", "UA0502", "UA050201", category, name) for name, category, _, _ in towns]
+    settlements.append(("UA05", "UA0502", "UA050201", "C", "Верхнє Село"))
+    extract = [(key(romanise_ukrainian(name)), "Vinnyts'ka", lat, lon) for name, _, lat, lon in towns]
+    ((_, _, lat, lon),) = village_rows(settlements, {"UA050201": "Іллінецька"}, extract)
+    assert (lat, lon) == (49.0, 36.0)

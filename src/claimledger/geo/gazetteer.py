@@ -22,7 +22,7 @@ from pathlib import Path
 
 from claimledger.geo.names import is_latin, key, romanise_ukrainian, russian_forms, skeleton
 
-GAZETTEER_VERSION = "25"
+GAZETTEER_VERSION = "26"
 # English names that GeoNames lacks or spells otherwise, true of the world.
 COUNTRY_ALIASES = {
     # England, Scotland and Wales are GeoNames' regions (admin1) of the United Kingdom.
@@ -407,16 +407,19 @@ def village_rows(
             known[row] = here[0]
     hromada: dict[str, list[tuple[float, float]]] = defaultdict(list)
     raion: dict[str, list[tuple[float, float]]] = defaultdict(list)
-    centres: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    centres: dict[str, list[tuple[int, tuple[float, float]]]] = defaultdict(list)
     for row, point in known.items():
         hromada[row[2]].append(point)
         raion[row[1]].append(point)
         if _centre_of(row[4], hromadas.get(row[2], "")):
-            centres[row[2]].append(point)
+            centres[row[2]].append((KATOTTG_SETTLEMENTS.index(row[3]), point))
     out = []
     for row in settlements:
         region = oblast.get(row[0])
-        centre = centres.get(row[2], [])
+        # The city before the village of a like name ("Козятин" the city and the village, "Іллінці"
+        # and "Іллінецьке"): hromadas are centred on their largest settlement.
+        ranked = sorted(centres.get(row[2], []))
+        centre = [point for rank, point in ranked if rank == ranked[0][0]] if ranked else []
         points = centre if len(centre) == 1 else hromada.get(row[2]) or raion.get(row[1])
         if row in known or not points or not region:
             continue
