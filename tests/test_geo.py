@@ -117,6 +117,7 @@ def test_direction_words_lower_the_precision_unless_what_they_relate_to_is_in_th
         ("Ukrainian strikes on Russian forces on Snake Island", "Iceland"),
         ("Houses burned where Shevchenko, Torhova and Schmidt St. meet in Mariupol", "Shevchenko"),  # streets
         ("The shop stood at the corner of Poltava and Pushkin streets in Kharkiv.", "Poltava"),
+        ("Shells hit three houses on Lviv Street overnight.", "Lviv"),  # a street named after a city
     ],
 )
 def test_common_words_and_modifiers_are_not_places(text: str, absent: str) -> None:

@@ -60,6 +60,8 @@ _APPOSITION_REGION = re.compile(r"^(?:\s+(?:village|town|settlement|city))?(?:,\
 _STREETS_AFTER = re.compile(
     r"^(?:\s*,\s*[A-Z][\w’'-]+)*\s*,?\s+(?:and|&)\s+[A-Z][\w’'-]+\s+(?:St\b\.?|Sts\b\.?|[Ss]treets?\b|Ave\b\.?|[Aa]venues?\b|[Pp]rospekts?\b|[Bb]oulevards?\b)"
 )
+# "Lviv Street", "Kharkiv St.": a street named after a town ("Mariupol streets" are the city's).
+_STREET_AFTER = re.compile(r"^\s+(?:St\b\.?|Street\b|Avenue\b|Ave\b\.?|Prospekt\b|Boulevard\b)")
 # "Orikhove, Luhansk": a bare name after a comma may be the region the place lies in.
 _APPOSITION_NAME = re.compile(r"^,\s+([A-Z][\w’'\-]+(?: [A-Z][\w’'\-]+)?)\b")
 # A capitalised word before one of these names a building or a street, not a town ("Drama theater").
@@ -562,7 +564,7 @@ def _cue(text: str, start: int, end: int, surface: str, entries: list[Entry], ga
         cue = "prefix"
     if _TREATY_AFTER.match(after):
         return None  # "the Geneva Convention", "the Minsk agreements": a treaty, not a place
-    if _STREETS_AFTER.match(after):
+    if _STREETS_AFTER.match(after) or _STREET_AFTER.match(after):
         return None  # "the junction of Shevchenko, Torhova and Schmidt St.": streets named after people and towns
     opens_sentence = re.search(r"(?:^|[.!?:;\"“]\s+|\n\s*)$", before) is not None
     if (
