@@ -77,7 +77,12 @@ def test_finds_and_geocodes_places(text: str, name: str, country: str, precision
 
 
 @pytest.mark.parametrize(
-    "text", ["Russian and Belarusian troops", "The President said on Monday", "", "!!!", "Olena Zelenska and Volodymyr Zelenskyy met General Syrskyi."]
+    "text",
+    [
+        "Russian and Belarusian troops", "The President said on Monday", "", "!!!",
+        "Olena Zelenska and Volodymyr Zelenskyy met General Syrskyi.",
+        "Victoria Beckham and Mary Ann Evans arrived on Monday.",  # Victoria, Australia; Mary, Turkmenistan
+    ],
 )
 def test_demonyms_titles_and_noise_are_not_places(text: str) -> None:
     assert find_places(text) == []
@@ -1018,3 +1023,14 @@ def test_a_hromada_whose_name_fits_a_city_and_a_village_is_centred_on_the_city()
     extract = [(key(romanise_ukrainian(name)), "Vinnyts'ka", lat, lon) for name, _, lat, lon in towns]
     ((_, _, lat, lon),) = village_rows(settlements, {"UA050201": "Іллінецька"}, extract)
     assert (lat, lon) == (49.0, 36.0)
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "admin1"),
+    [
+        ("TBILISI, Georgia -- Police detained eight men.", "Tbilisi", "T'bilisi"),  # the city's country, not the US state
+        ("A storm hit Tacoma, Washington, overnight.", "Washington", "Washington"),  # the state, not the capital
+    ],
+)
+def test_the_name_after_a_town_and_a_comma_is_its_country_or_state(text: str, name: str, admin1: str) -> None:
+    assert any((p.name, p.admin1) == (name, admin1) for p in find_places(text)), find_places(text)

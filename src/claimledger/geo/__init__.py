@@ -411,6 +411,19 @@ def first_names() -> frozenset[str]:
     return frozenset(found | SLAVIC_GIVEN_NAMES)
 
 
+@functools.cache
+def surnames() -> frozenset[str]:
+    """Surnames (the US Census Bureau's 1990 list, as packaged by `names`): the word after a given name."""
+    try:
+        import names
+    except ImportError:
+        return frozenset()
+    path = Path(names.__file__).parent / "dist.all.last"
+    if not path.exists():
+        return frozenset()
+    return frozenset(line.split()[0].title() for line in path.read_text(encoding="ascii", errors="replace").splitlines() if line.strip())
+
+
 # Given names of Ukraine, Russia and Belarus in their usual English spellings, which the US
 # lists lack; several are also villages' or towns' names ("Bohdan", "Taras" of Taraz).
 SLAVIC_GIVEN_NAMES = frozenset([
@@ -592,6 +605,12 @@ def _cue(text: str, start: int, end: int, surface: str, entries: list[Entry], ga
         e.population < 100_000 and e.kind in ("place", "village") for e in entries
     ):
         return None  # "the Chamber of Commerce", "the Department of Energy": a portfolio, not a town
+    if cue == "none" and " " not in surface and surface in first_names() and not any(e.kind == "country" for e in entries):
+        # "Mary Ann shares tips", "Victoria Beckham": a given name before another given name or a
+        # surname is a person, though a region abroad bears it (Mary, Turkmenistan; Victoria).
+        following = re.match(r"\s+([A-Z][a-z’'-]+)\b", after)
+        if following and (following.group(1) in first_names() or (following.group(1) in surnames() and not gaz.is_english(following.group(1)))):
+            return None
     person_like = cue == "none" and (_TITLES.search(before) or _PERSON_AFTER.match(after))
     big = any(e.kind in ("country", "admin1", "region") or e.population > 200_000 for e in entries)
     if person_like and not big:
@@ -760,14 +779,14 @@ def _hints_locate(located: list[Location], mentions: list[Mention], text: str) -
     hints = {(m.end, m.region_hint) for m in mentions if m.region_hint}
     out = list(located)
     for i, (place, after) in enumerate(zip(located, located[1:], strict=False)):
-        if (
-            place.end is None or after.start is None or place.role != "site" or after.role != "site"
-            or place.precision not in ("place", "admin2", "admin1") or place.admin1 != after.admin1
-        ):
+        if place.end is None or after.start is None or place.role != "site" or after.role != "site" or place.precision not in ("place", "admin2", "admin1"):
             continue
-        between = text[place.end:after.start]
         hint = next((m for m in mentions if m.start == after.start), None)
         region = next((c for c in hint.candidates if c.kind == "admin1" and c.country == place.country and c.admin1 == place.admin1), None) if hint else None
+        # "Spokane, Washington": read as the capital, whose region is another, the name is still the state.
+        if place.admin1 != after.admin1 and region is None:
+            continue
+        between = text[place.end:after.start]
         if (place.end, after.text) in hints and re.fullmatch(r",\s*#?", between):
             # "Rochester, New York": the state, when the name has a state's reading, and either
             # way it locates the place before it and is no site itself ("Ivanhrad, Donetsk").
@@ -883,6 +902,8 @@ def _choose(
             e for e in gaz.lookup(m.region_hint) + gaz.lookup(m.region_hint, fuzzy=True)
             if e.kind == "admin1" or (e.kind == "place" and e.population >= 50_000)
         ] or [e for e in gaz.fuzzy(m.region_hint) if e.kind == "admin1" or (e.kind == "place" and e.population >= 50_000)]  # "Donestk oblast"
+        if any(h.kind == "country" and any(c.country == h.country for c in m.candidates) for h in gaz.lookup(m.region_hint)):
+            hint_entries = []  # "TBILISI, Georgia": the city's country, though Georgia is a US state too
     # A name that several towns of the war's countries bear as their own is theirs, not the
     # former name of a city ("Oleksandrivka": dozens of villages, and an old name of Donetsk).
     bearers = Counter(c.country for c in m.candidates if c.kind in ("place", "village") and _main_name(c, m.text))
@@ -956,8 +977,8 @@ def _choose(
     # no country in the text to be read as itself.
     unique = (
         _NO_COUNTRY_NAMED in context and entry.population >= 20_000 and not alternate and (" " in m.text or len(m.text) >= 6)
-        and sum(_main_name(c, m.text) for c in m.candidates) == 1
-    )
+        and sum(_main_name(c, m.text) for c in m.candidates) == 1 and m.text not in first_names()
+    )  # "Mary Ann shares tips" is no visit to Mary, Turkmenistan
     # The only reading of a name lies in the region the text names ("Bohorodychne church, Donetsk Oblast").
     in_named_region = bool(regions) and len(m.candidates) == 1 and not alternate and (entry.country, entry.admin1) in (regions or set())
     if entry.kind == "place" and m.cue == "none" and not in_named_region:
