@@ -566,6 +566,15 @@ def _unmistakable(surface: str, entries: list[Entry], gaz: Gazetteer) -> bool:
 def _cue(text: str, start: int, end: int, surface: str, entries: list[Entry], gaz: Gazetteer) -> Mention | None:
     before = text[max(0, start - 60):start]
     after = text[end:end + 60]
+    stem = _ADJECTIVE.sub("", surface)
+    if stem != surface and not gaz.lookup(surface):
+        # A town's adjective: "Kyivska oblast" is the oblast, "Chernihivska street" a street.
+        if re.match(r"^\s+(?i:street|avenue|square|lane|road)\b", after):
+            return None
+        if re.match(r"^\s+(?i:oblast|region|province)\b", after):
+            entries = [e for e in gaz.lookup(stem) if e.kind == "admin1"]
+            if not entries:
+                return None
     cue = "none"
     if _STRONG_PREFIX.search(before):
         cue = "strong"
