@@ -62,6 +62,8 @@ _STREETS_AFTER = re.compile(
 )
 # "Lviv Street", "Kharkiv St.": a street named after a town ("Mariupol streets" are the city's).
 _STREET_AFTER = re.compile(r"^\s+(?:St\b\.?|Street\b|Avenue\b|Ave\b\.?|Prospekt\b|Boulevard\b)")
+# The ending of a Ukrainian adjective made from a town's name ("Hostomelʹsʹkyy", "Bakhmutskyi").
+_ADJECTIVE = re.compile(r"[ʹ'’]?s[ʹ'’]?k(?:yi|yy|iy|yj|ij|a|e|oho|ogo)$")
 # "Orikhove, Luhansk": a bare name after a comma may be the region the place lies in.
 _APPOSITION_NAME = re.compile(r"^,\s+([A-Z][\w’'\-]+(?: [A-Z][\w’'\-]+)?)\b")
 # A capitalised word before one of these names a building or a street, not a town ("Drama theater").
@@ -222,9 +224,6 @@ def _candidates(gaz: Gazetteer, text: str, misspelt: bool = False, placed: bool 
     return entries
 
 
-_ADJECTIVE = re.compile(r"[ʹ'’]?s[ʹ'’]?k(?:yi|yy|iy|yj|ij|a|e|oho|ogo)$")
-
-
 def find_mentions(text: str, gaz: Gazetteer | None = None) -> list[Mention]:
     """Place-name mentions in text, longest name first, with their gazetteer candidates."""
     gaz = gaz or shared_gazetteer()
@@ -266,12 +265,13 @@ def find_mentions(text: str, gaz: Gazetteer | None = None) -> list[Mention]:
                 continue
             opens_sentence = i - 1 == 0 and re.search(r"(?:^|[.!?:;\"“]\s*|\n\s*)$", text[:run.start()]) is not None
             located_by_region = _APPOSITION_REGION.match(text[end:end + 60]) is not None  # "Residences Kramatorsk, Donetsk Oblast"
-            # "Vetropak Hostomel": a firm named with its town; a town of the war's countries by its
-            # own name is no surname unless a given name comes before it.
-            base = _ADJECTIVE.sub("", surface)  # "Vetropak Hostomelʹsʹkyy": the firm's adjective of its town
-            own_town = words[i - 1].group().strip(".,’'").title() not in first_names() and _unmistakable(base, entries, gaz) and any(
+            # "Vetropak Hostomel", "Vetropak Hostomelʹsʹkyy": a firm named with its town (or the town's
+            # adjective); a town of the war's countries by its own name is no surname unless a given
+            # name comes before it.
+            base = _ADJECTIVE.sub("", surface)
+            own_town = i > 0 and words[i - 1].group().strip(".,’'").title() not in first_names() and _unmistakable(base, entries, gaz) and any(
                 e.country in THEATRE and e.kind == "place" and e.population >= 10_000 and _main_name(e, base) for e in entries
-            ) if i > 0 else False
+            )
             if (
                 i > 0 and not opens_sentence and not located_by_region and not own_town and _after_a_name(words[i - 1].group(), entries)
                 and not any(e.kind in ("country", "admin1") for e in entries)

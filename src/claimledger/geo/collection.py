@@ -3,9 +3,9 @@
 "Heavy shelling of Novomykhailivka" names one of 18 villages in Ukraine, and the line says
 no more; an analyst coding a file of such lines reads it as the one in the area the file is
 about. A collection's places that were read without doubt (towns named by a name no other
-town of that country has, or with their region when no other town of it bears the name) mark that area; an ambiguous name is read as
-the namesake with the most of them around it, when one clearly has the most. The points come
-from the inputs only: nothing is learned from answers.
+town of that country has, or with their region when no other town of it bears the name) mark
+that area; an ambiguous name is read as the namesake with the most of them around it, when one
+clearly has the most. The points come from the inputs only: nothing is learned from answers.
 """
 
 from __future__ import annotations
@@ -107,8 +107,7 @@ def namesakes(place: Location, after: str = "", sole: bool = True, gaz: Gazettee
     gaz = gaz or shared_gazetteer()
     fallback = place.precision in ("admin1", "country") and skeleton(name) != skeleton(place.name) and not _REGION_WORD.search(name)
     hinted = _HINT_AFTER.match(after) is not None or "," in place.text or "(" in place.text
-    # A town of GeoNames, at its point or near it ("near Krynychne" keeps the town's point, vaguer).
-    town = place.geonameid is not None and place.precision in ("place", "admin2")
+    town = _is_town(place)
     guessed = sole and town and not hinted
     # "Vasylivka, Donetsk Oblast": the region says which oblast, and a dozen villages of it bear the name.
     within = town and hinted and place.admin1 is not None and skeleton(place.admin1)[:4] in skeleton(after + place.text)
@@ -133,8 +132,7 @@ def settle(place: Location, readings: list[Entry], prior: CollectionPrior) -> Lo
         return place
     counts = sorted(((prior.around(e.lat, e.lon), e) for e in readings), key=lambda c: -c[0])
     best, entry = counts[0]
-    town = place.geonameid is not None and place.precision in ("place", "admin2")
-    if town and place.lat is not None and place.lon is not None and prior.around(place.lat, place.lon) * KEEP_RATIO >= best:
+    if _is_town(place) and place.lat is not None and place.lon is not None and prior.around(place.lat, place.lon) * KEEP_RATIO >= best:
         return place  # the town read lies among the collection's places nearly as much
     if entry.kind == "village" and any(e.geonameid == place.geonameid and e.population >= TOWN for e in readings if e.kind == "place"):
         return place
@@ -146,6 +144,11 @@ def settle(place: Location, readings: list[Entry], prior: CollectionPrior) -> Lo
         place, name=entry.name, lat=round(entry.lat, 5), lon=round(entry.lon, 5), admin1=entry.admin1,
         geonameid=entry.geonameid, precision="admin2" if entry.kind == "village" or place.precision == "admin2" else "place",
     )
+
+
+def _is_town(place: Location) -> bool:
+    """A town of GeoNames, at its point or near it ("near Krynychne" keeps the town's point, vaguer)."""
+    return place.geonameid is not None and place.precision in ("place", "admin2")
 
 
 def _namesake(entry: Entry, name: str, place: Location) -> bool:
