@@ -1036,3 +1036,10 @@ def test_a_hromada_whose_name_fits_a_city_and_a_village_is_centred_on_the_city()
 )
 def test_the_name_after_a_town_and_a_comma_is_its_country_or_state(text: str, name: str, admin1: str) -> None:
     assert any((p.name, p.admin1) == (name, admin1) for p in find_places(text)), find_places(text)
+
+
+def test_a_hromada_centre_the_extract_spells_otherwise_is_still_its_centre() -> None:
+    settlements = [("UA63", "UA6302", "UA630201", category, name) for category, name in (("T", "Старий Салтів"), ("C", "Інше Село"), ("C", "Верхнє Село"))]
+    extract = [(key("Staryy Saltiv"), "Kharkiv", 50.08, 36.79), (key(romanise_ukrainian("Інше Село")), "Kharkiv", 50.3, 37.3)]
+    placed = {name: (lat, lon) for name, _, lat, lon in village_rows(settlements, {"UA630201": "Старосалтівська"}, extract)}
+    assert placed[romanise_ukrainian("Верхнє Село")] == (50.08, 36.79)

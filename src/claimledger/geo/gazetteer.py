@@ -22,7 +22,7 @@ from pathlib import Path
 
 from claimledger.geo.names import is_latin, key, romanise_ukrainian, russian_forms, skeleton
 
-GAZETTEER_VERSION = "26"
+GAZETTEER_VERSION = "27"
 # English names that GeoNames lacks or spells otherwise, true of the world.
 COUNTRY_ALIASES = {
     # England, Scotland and Wales are GeoNames' regions (admin1) of the United Kingdom.
@@ -413,6 +413,17 @@ def village_rows(
         raion[row[1]].append(point)
         if _centre_of(row[4], hromadas.get(row[2], "")):
             centres[row[2]].append((KATOTTG_SETTLEMENTS.index(row[3]), point))
+    # A centre the extract spells otherwise ("Staryy Saltiv" of Старий Салтів, romanised "Staryi
+    # Saltiv") is still the centre, when one town of its oblast has that skeleton.
+    by_skeleton: dict[str, set[tuple[str | None, float, float]]] = defaultdict(set)
+    for name_key, region, lat, lon in towns:
+        by_skeleton[skeleton(name_key)].add((region, lat, lon))
+    for row in settlements:
+        if row in known or not _centre_of(row[4], hromadas.get(row[2], "")):
+            continue
+        here = {(lat, lon) for region, lat, lon in by_skeleton.get(skeleton(latin[row]), set()) if region is not None and region == oblast.get(row[0])}
+        if len(here) == 1:
+            centres[row[2]].append((KATOTTG_SETTLEMENTS.index(row[3]), here.pop()))
     out = []
     for row in settlements:
         region = oblast.get(row[0])
