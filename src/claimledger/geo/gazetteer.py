@@ -421,9 +421,9 @@ def village_rows(
     for row in settlements:
         if row in known or not _centre_of(row[4], hromadas.get(row[2], "")):
             continue
-        here = {(lat, lon) for region, lat, lon in by_skeleton.get(skeleton(latin[row]), set()) if region is not None and region == oblast.get(row[0])}
-        if len(here) == 1:
-            centres[row[2]].append((KATOTTG_SETTLEMENTS.index(row[3]), here.pop()))
+        spelt = {(lat, lon) for region, lat, lon in by_skeleton.get(skeleton(latin[row]), set()) if region is not None and region == oblast.get(row[0])}
+        if len(spelt) == 1:
+            centres[row[2]].append((KATOTTG_SETTLEMENTS.index(row[3]), spelt.pop()))
     out = []
     for row in settlements:
         region = oblast.get(row[0])
