@@ -124,6 +124,7 @@ def test_direction_words_lower_the_precision_unless_what_they_relate_to_is_in_th
         ("The shop stood at the corner of Poltava and Pushkin streets in Kharkiv.", "Poltava"),
         ("Shells hit three houses on Lviv Street overnight.", "Lviv"),  # a street named after a city
         ("Traffic stopped on Chernihivska street.", "Chernihiv"),
+        ("The senator spoke at Cornell University in the United States.", "Cornell"),  # named after a man, not Cornell, Wisconsin
     ],
 )
 def test_common_words_and_modifiers_are_not_places(text: str, absent: str) -> None:
@@ -1043,3 +1044,8 @@ def test_a_hromada_centre_the_extract_spells_otherwise_is_still_its_centre() -> 
     extract = [(key("Staryy Saltiv"), "Kharkiv", 50.08, 36.79), (key(romanise_ukrainian("Інше Село")), "Kharkiv", 50.3, 37.3)]
     placed = {name: (lat, lon) for name, _, lat, lon in village_rows(settlements, {"UA630201": "Старосалтівська"}, extract)}
     assert placed[romanise_ukrainian("Верхнє Село")] == (50.08, 36.79)
+
+
+def test_a_town_the_text_names_again_before_an_institution_is_still_the_town() -> None:
+    text = "She was born in Powderly, Texas, in 1950. She taught at Powderly High School for thirty years."
+    assert [p.text for p in find_places(text) if p.text == "Powderly"] == ["Powderly", "Powderly"]

@@ -62,6 +62,11 @@ _STREETS_AFTER = re.compile(
 )
 # "Lviv Street", "Kharkiv St.": a street named after a town ("Mariupol streets" are the city's).
 _STREET_AFTER = re.compile(r"^\s+(?:St\b\.?|Street\b|Avenue\b|Ave\b\.?|Prospekt\b|Boulevard\b)")
+# Institutions that are named after people as often as after towns.
+_NAMED_AFTER = re.compile(
+    r"^(?:['’]s)?\s+(?:(?:Family|Memorial|Community|State)\s+)?(?:University|College|Library|School|High\s+School|Elementary|Academy|"
+    r"Institute|Center|Centre|Hospital|Farms?|Inn|Hall|Stadium|Museum|Foundation)\b"
+)
 # The ending of a Ukrainian adjective made from a town's name ("Hostomelʹsʹkyy", "Bakhmutskyi").
 _ADJECTIVE = re.compile(r"[ʹ'’]?s[ʹ'’]?k(?:yi|yy|iy|yj|ij|a|e|oho|ogo)$")
 # "Orikhove, Luhansk": a bare name after a comma may be the region the place lies in.
@@ -620,6 +625,11 @@ def _cue(text: str, start: int, end: int, surface: str, entries: list[Entry], ga
         following = re.match(r"\s+([A-Z][a-z’'-]+)\b", after)
         if following and (following.group(1) in first_names() or (following.group(1) in surnames() and not gaz.is_english(following.group(1)))):
             return None
+    if (
+        " " not in surface and surface in surnames() and _NAMED_AFTER.match(after) and cue != "strong" and text.count(surface) == 1
+        and all(e.kind in ("place", "village") and e.population < 10_000 and e.country not in THEATRE for e in entries)
+    ):
+        return None  # "Cornell University", "Carnegie Library", named once: after a person, not a hamlet
     person_like = cue == "none" and (_TITLES.search(before) or _PERSON_AFTER.match(after))
     big = any(e.kind in ("country", "admin1", "region") or e.population > 200_000 for e in entries)
     if person_like and not big:
