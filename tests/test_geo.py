@@ -1,11 +1,22 @@
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 
 from claimledger.cli import _ranked
 from claimledger.geo import find_places, locate_string
+from claimledger.geo import gazetteer as gazetteer_module
 from claimledger.geo.collection import CollectionPrior, read_together, settle
-from claimledger.geo.gazetteer import Entry, region_point, shared_gazetteer, village_rows
+from claimledger.geo.gazetteer import (
+    Entry,
+    Gazetteer,
+    region_point,
+    remove_older,
+    shared_gazetteer,
+    village_rows,
+)
 from claimledger.geo.names import key, romanise_ukrainian, skeleton
 from claimledger.model import Location
 
@@ -1049,3 +1060,20 @@ def test_a_hromada_centre_the_extract_spells_otherwise_is_still_its_centre() -> 
 def test_a_town_the_text_names_again_before_an_institution_is_still_the_town() -> None:
     text = "She was born in Powderly, Texas, in 1950. She taught at Powderly High School for thirty years."
     assert [p.text for p in find_places(text) if p.text == "Powderly"] == ["Powderly", "Powderly"]
+
+
+def test_building_a_gazetteer_removes_earlier_versions_and_keeps_later_ones(tmp_path: Path) -> None:
+    for version in ("3", "9", "12"):
+        (tmp_path / f"gazetteer-v{version}.sqlite").write_bytes(b"")
+    remove_older(tmp_path / "gazetteer-v9.sqlite")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["gazetteer-v12.sqlite", "gazetteer-v9.sqlite"]
+
+
+def test_a_gazetteer_removed_while_in_use_is_built_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source = shared_gazetteer().path
+    path = tmp_path / source.name
+    shutil.copy(source, path)
+    gaz = Gazetteer(path)
+    path.unlink()  # another installation's clean-up
+    monkeypatch.setattr(gazetteer_module, "build", lambda target: shutil.copy(source, target))
+    assert any(e.name == "Izyum" for e in gaz.lookup("Izium") + gaz.lookup("Izium", fuzzy=True))

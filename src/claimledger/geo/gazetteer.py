@@ -633,9 +633,17 @@ def build(path: Path) -> None:
     db.commit()
     db.close()
     os.replace(tmp, path)
+    remove_older(path)
+
+
+def remove_older(path: Path) -> None:
+    """Delete the gazetteers of earlier versions beside path: they are not read again. A later
+    version belongs to a newer installation that shares the cache, and stays."""
+    current = path.stem.removeprefix("gazetteer-v")
     for old in path.parent.glob("gazetteer-v*.sqlite"):
-        if old != path:
-            old.unlink(missing_ok=True)  # earlier versions of the gazetteer are not read again
+        number = old.stem.removeprefix("gazetteer-v")
+        if number.isdigit() and current.isdigit() and int(number) < int(current):
+            old.unlink(missing_ok=True)
 
 
 # Country points: the geographic middle of the populated places is a poor choice for large
@@ -674,6 +682,8 @@ class Gazetteer:
     def _db(self) -> sqlite3.Connection:
         db = getattr(self._local, "db", None)
         if db is None:
+            if not self.path.exists():
+                build(self.path)  # removed since this process began (another installation's clean-up)
             db = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
             self._local.db = db
         return db
