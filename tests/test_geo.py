@@ -80,6 +80,7 @@ def test_romanisation_variants_share_a_skeleton(a: str, b: str) -> None:
         ("Fighting continued in the Luhansk region.", "Luhansk", "UA", "admin1"),
         ("Russian forces withdrew from around Kyiv.", "Kyiv", "UA", "admin2"),
         ("Refugees crossed into Poland.", "Poland", "PL", "country"),
+        ("Shells from the Democratic People's Republic of Korea were fired.", "North Korea", "KP", "country"),  # a name of five words
     ],
 )
 def test_finds_and_geocodes_places(text: str, name: str, country: str, precision: str) -> None:

@@ -229,6 +229,10 @@ def _candidates(gaz: Gazetteer, text: str, misspelt: bool = False, placed: bool 
     return entries
 
 
+# Words in the longest name looked up whole ("Democratic People's Republic of Korea").
+LONGEST_NAME = 6
+
+
 def find_mentions(text: str, gaz: Gazetteer | None = None) -> list[Mention]:
     """Place-name mentions in text, longest name first, with their gazetteer candidates."""
     gaz = gaz or shared_gazetteer()
@@ -241,7 +245,7 @@ def find_mentions(text: str, gaz: Gazetteer | None = None) -> list[Mention]:
             found = None
             # "Rep. Joe Wagner, D-Chicopee": a party's initial before a legislator's home town
             party = 2 if re.match(r"[DRI]-[A-Z]", words[i].group()) else 0
-            for j in range(min(len(words), i + 4), i, -1):
+            for j in range(min(len(words), i + LONGEST_NAME), i, -1):
                 start = run.start() + words[i].start() + party
                 end = run.start() + words[j - 1].end()
                 # "Engels-2" is the airbase at Engels; "Gainesville-area", "Kyiv-based" name the
