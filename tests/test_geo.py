@@ -137,6 +137,8 @@ def test_direction_words_lower_the_precision_unless_what_they_relate_to_is_in_th
         ("Shells hit three houses on Lviv Street overnight.", "Lviv"),  # a street named after a city
         ("Traffic stopped on Chernihivska street.", "Chernihiv"),
         ("The senator spoke at Cornell University in the United States.", "Cornell"),  # named after a man, not Cornell, Wisconsin
+        ("Ferries run to Fire Island in summer.", "Iceland"),  # "Island" is Iceland's name in Icelandic only
+        ("Thai officials met reporters in Bangkok.", "Thailand"),  # a people, not their country
     ],
 )
 def test_common_words_and_modifiers_are_not_places(text: str, absent: str) -> None:

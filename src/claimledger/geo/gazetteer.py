@@ -22,7 +22,7 @@ from pathlib import Path
 
 from claimledger.geo.names import is_latin, key, romanise_ukrainian, russian_forms, skeleton
 
-GAZETTEER_VERSION = "27"
+GAZETTEER_VERSION = "28"
 # English names that GeoNames lacks or spells otherwise, true of the world.
 COUNTRY_ALIASES = {
     # England, Scotland and Wales are GeoNames' regions (admin1) of the United Kingdom.
@@ -189,6 +189,9 @@ REGIONS = [
     ("Arctic Ocean", "", 85.0, 0.0),
 ]
 
+
+# Alternative spellings in countryinfo's data that English text uses as words ("Fire Island"; "Mann").
+_NOT_COUNTRY_NAMES = frozenset(["Island", "Mann"])
 
 # The population a named region or sea counts as when readings of its name compete.
 REGION_PROMINENCE = 1_000_000
@@ -592,6 +595,7 @@ def build(path: Path) -> None:
         for alias in {region, *(a for c, r, a in ADMIN1_ALIASES if c == cc and r == region)}:
             names.append((key(alias), skeleton(alias), pid, 1))
     info = _country_info()
+    peoples = demonyms()
     for country in countries.values():
         pid = next_id
         next_id += 1
@@ -599,8 +603,12 @@ def build(path: Path) -> None:
         point = _COUNTRY_CENTRES.get(country["iso"]) or extra.get("latlng") or _country_point(country, cities)
         places.append((pid, country["geonameid"], country["name"], country["iso"], None, point[0], point[1], int(country["population"] or 0), "country"))
         # English alternative names only: native spellings with diacritics ("Ísland") fold
-        # into English words ("island").
-        spellings = [a for a in extra.get("altSpellings", []) if is_latin(a) and len(a) > 3 and not a.isupper() and a.isascii()]
+        # into English words ("island"); nor a people's name ("Thai", "Togolese": demonyms are
+        # not places) or an English word countryinfo lists as a spelling ("Island", "Mann").
+        spellings = [
+            a for a in extra.get("altSpellings", [])
+            if is_latin(a) and len(a) > 3 and not a.isupper() and a.isascii() and a.lower() not in peoples and a not in _NOT_COUNTRY_NAMES
+        ]
         for alias in {country["name"], *COUNTRY_ALIASES.get(country["iso"], []), *spellings}:
             names.append((key(alias), skeleton(alias), pid, 1))
     for state, abbreviations in US_STATE_ABBREVIATIONS.items():
