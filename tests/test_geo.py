@@ -139,6 +139,7 @@ def test_direction_words_lower_the_precision_unless_what_they_relate_to_is_in_th
         ("The senator spoke at Cornell University in the United States.", "Cornell"),  # named after a man, not Cornell, Wisconsin
         ("Ferries run to Fire Island in summer.", "Iceland"),  # "Island" is Iceland's name in Icelandic only
         ("Thai officials met reporters in Bangkok.", "Thailand"),  # a people, not their country
+        ("Volunteers at Eva's Village in Paterson, New Jersey, served hot meals.", "Eva"),  # a person's, not Eva, Alabama
     ],
 )
 def test_common_words_and_modifiers_are_not_places(text: str, absent: str) -> None:

@@ -623,6 +623,8 @@ def _cue(text: str, start: int, end: int, surface: str, entries: list[Entry], ga
         e.population < 100_000 and e.kind in ("place", "village") for e in entries
     ):
         return None  # "the Chamber of Commerce", "the Department of Energy": a portfolio, not a town
+    if " " not in surface and surface in first_names() and re.match(r"['’]s\s+[A-Z]", after) and all(e.population < 10_000 for e in entries):
+        return None  # "at Eva's Village", "Mary's Kitchen": a person's, not a hamlet's
     if cue == "none" and " " not in surface and surface in first_names() and not any(e.kind == "country" for e in entries):
         # "Mary Ann shares tips", "Victoria Beckham": a given name before another given name or a
         # surname is a person, though a region abroad bears it (Mary, Turkmenistan; Victoria).
