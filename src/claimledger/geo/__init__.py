@@ -274,16 +274,9 @@ def find_mentions(text: str, gaz: Gazetteer | None = None) -> list[Mention]:
                 continue
             opens_sentence = i - 1 == 0 and re.search(r"(?:^|[.!?:;\"“]\s*|\n\s*)$", text[:run.start()]) is not None
             located_by_region = _APPOSITION_REGION.match(text[end:end + 60]) is not None  # "Residences Kramatorsk, Donetsk Oblast"
-            # "Vetropak Hostomel", "Vetropak Hostomelʹsʹkyy": a firm named with its town (or the town's
-            # adjective); a town of the war's countries by its own name is no surname unless a given
-            # name comes before it.
-            base = _ADJECTIVE.sub("", surface)
-            own_town = i > 0 and words[i - 1].group().strip(".,’'").title() not in first_names() and _unmistakable(base, entries, gaz) and any(
-                e.country in THEATRE and e.kind == "place" and e.population >= 10_000 and _main_name(e, base) for e in entries
-            )
             if (
-                i > 0 and not opens_sentence and not located_by_region and not own_town and _after_a_name(words[i - 1].group(), entries)
-                and not any(e.kind in ("country", "admin1") for e in entries)
+                i > 0 and not opens_sentence and not located_by_region and _after_a_name(words[i - 1].group(), entries)
+                and not any(e.kind in ("country", "admin1") for e in entries) and not _own_town(words[i - 1].group(), surface, entries, gaz)
             ):
                 if j == i + 1 and _is_small(entries) and words[i - 1].group().strip(".,’'").title() in first_names():
                     people.add(surface)  # "Mike Ripley"; not "Rodeo Gainesville", an event named after the town
@@ -407,30 +400,28 @@ def _in_place_of(mentions: list[Mention], found: list[Mention], reach: int = 0) 
 def first_names() -> frozenset[str]:
     """Given names (the US Census Bureau's 1990 lists of male and female first names, as packaged
     by `names`, and those of the war's countries): the word before a surname."""
-    try:
-        import names
-    except ImportError:
-        return SLAVIC_GIVEN_NAMES
-    folder = Path(names.__file__).parent
-    found: set[str] = set()
-    for filename in ("dist.male.first", "dist.female.first"):
-        path = folder / filename
-        if path.exists():
-            found.update(line.split()[0].title() for line in path.read_text(encoding="ascii", errors="replace").splitlines() if line.strip())
-    return frozenset(found | SLAVIC_GIVEN_NAMES)
+    return _census_names("dist.male.first", "dist.female.first") | SLAVIC_GIVEN_NAMES
 
 
 @functools.cache
 def surnames() -> frozenset[str]:
     """Surnames (the US Census Bureau's 1990 list, as packaged by `names`): the word after a given name."""
+    return _census_names("dist.all.last")
+
+
+def _census_names(*filenames: str) -> frozenset[str]:
+    """The names in the `names` package's census lists, title-cased; none when it is not installed."""
     try:
         import names
     except ImportError:
         return frozenset()
-    path = Path(names.__file__).parent / "dist.all.last"
-    if not path.exists():
-        return frozenset()
-    return frozenset(line.split()[0].title() for line in path.read_text(encoding="ascii", errors="replace").splitlines() if line.strip())
+    folder = Path(names.__file__).parent
+    found: set[str] = set()
+    for filename in filenames:
+        path = folder / filename
+        if path.exists():
+            found.update(line.split()[0].title() for line in path.read_text(encoding="ascii", errors="replace").splitlines() if line.strip())
+    return frozenset(found)
 
 
 # Given names of Ukraine, Russia and Belarus in their usual English spellings, which the US
@@ -536,6 +527,16 @@ _FUNCTION_WORDS = {"the", "a", "an", "in", "at", "on", "from", "to", "near", "of
 
 # The endings of nationality adjectives ("Russian", "European", "Chinese", "Polish").
 _NATIONALITY = re.compile(r"(?:ian|ean|ese|ish)$")
+
+
+def _own_town(previous: str, surface: str, entries: list[Entry], gaz: Gazetteer) -> bool:
+    """True when a town of the war's countries follows a capitalised word by its own name (or its
+    adjective) and no given name comes before it: "Vetropak Hostomel", "Vetropak Hostomelʹsʹkyy" is a
+    firm named with its town, not a person's surname."""
+    base = _ADJECTIVE.sub("", surface)
+    return previous.strip(".,’'").title() not in first_names() and _unmistakable(base, entries, gaz) and any(
+        e.country in THEATRE and e.kind == "place" and e.population >= 10_000 and _main_name(e, base) for e in entries
+    )
 
 
 def _after_a_name(previous: str, entries: list[Entry]) -> bool:
