@@ -14,7 +14,7 @@ from conftest import ROOT
 @pytest.mark.parametrize(
     "command",
     [
-        [sys.executable, "-m", "ruff", "check", "src", "tests", "gates", "benchmarks"],
+        [sys.executable, "-m", "ruff", "check", "src", "tests", "gates", "benchmarks", "training"],
         [sys.executable, "-m", "mypy"],
     ],
     ids=["ruff", "mypy"],

@@ -168,7 +168,7 @@ def test_locate_reads_a_files_ambiguous_line_by_its_other_lines_unless_asked_not
 def test_new_reports_leave_unrelated_incident_ids_unchanged(ledger: tuple[str, Path], request: pytest.FixtureRequest, tmp_path: Path) -> None:
     url = copy_ledger(ledger[0], request, tmp_path)
     before = {json.loads(line)["incident_id"] for line in (ledger[1] / "incidents.jsonl").read_text().splitlines()}
-    (tmp_path / "new.txt").write_text("Protesters gathered in Tbilisi on Sunday against a new law, organisers said.", encoding="utf-8")
+    (tmp_path / "new.txt").write_text("Russian missiles struck the port of Izmail on Sunday, killing two people, the governor said.", encoding="utf-8")
     assert runner.invoke(app, ["ingest", str(tmp_path / "new.txt"), "--published", "2023-03-08", "--db", url]).exit_code == 0
     assert runner.invoke(app, ["process", "--db", url]).exit_code == 0
     after = {json.loads(line)["incident_id"] for line in runner.invoke(app, ["export", "incidents", "--db", url]).stdout.splitlines() if line.startswith("{")}

@@ -146,14 +146,15 @@ def analysed(reports: Sequence[Report]) -> list[Analysed]:
 
     nlp = load_nlp()
     CACHE.mkdir(parents=True, exist_ok=True)
-    key = _code_key("geo", "extract/nlp.py", "clean.py")
+    key = _code_key("geo", "extract/nlp.py", "clean.py") + "t"
     out: list[Analysed] = []
     todo: list[tuple[int, Report, Path]] = []
     for i, report in enumerate(reports):
         path = CACHE / f"{report.sha256[:24]}-{key}.pkl"
         if path.exists():
-            doc_bytes, places = pickle.loads(path.read_bytes())
+            doc_bytes, tensor, places = pickle.loads(path.read_bytes())
             doc = next(iter(DocBin().from_bytes(doc_bytes).get_docs(nlp.vocab)))
+            doc.tensor = tensor  # DocBin keeps no tensor
             out.append(Analysed(report, doc, places))
         else:
             out.append(None)  # type: ignore[arg-type]
@@ -165,7 +166,7 @@ def analysed(reports: Sequence[Report]) -> list[Analysed]:
             places = find_places(report.text[:MAX_PARSE_CHARS])
             bin_ = DocBin(store_user_data=True)
             bin_.add(doc)
-            path.write_bytes(pickle.dumps((bin_.to_bytes(), places)))
+            path.write_bytes(pickle.dumps((bin_.to_bytes(), doc.tensor, places)))
             out[i] = Analysed(report, doc, places)
     return out
 

@@ -10,8 +10,10 @@ returns claims and touches nothing outside.
 from __future__ import annotations
 
 import re
+import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from claimledger.extract.attribution import find_speaker, is_pronoun, make_attribution
@@ -109,7 +111,11 @@ def extract_claims(
     """All claims of one report, given its spaCy doc and its geocoded places."""
     lex = lex or load_lexicon()
     reading = read_report(report, doc, places, lex)
-    detections = (detector or rule_detector)(reading, lex)
+    if detector is None:
+        from claimledger.extract.detector import trained_detector
+
+        detector = trained_detector
+    detections = detector(reading, lex)
     return build_claims(reading, detections, lex)
 
 
@@ -133,6 +139,27 @@ def build_claims(reading: Reading, detections: Sequence[list[Detection]], lex: L
     return claims
 
 
+# How far an unattributed sentence takes the source of the sentences before it (params.toml).
+PARAMS = tomllib.loads((Path(__file__).parent / "params.toml").read_text(encoding="utf-8"))
+CARRY: dict[str, Any] = dict(PARAMS["attribution"]["carry"])
+_CONTINUES = re.compile(r"\s*(?:He|She|They|It|The|This|But|And|Also|In addition)\b")
+
+
+def carried_attribution(reading: Reading, index: int, paragraph: int) -> Attribution | None:
+    """The source of an unattributed, unquoted sentence taken from the sentences just before it:
+    news names its source once and goes on ("Officials said ... . The strike also hit ...")."""
+    sentences, text = reading.sentences, reading.report.text
+    sent = sentences[index]
+    if sent.quoted or not (CARRY["any_opening"] or _CONTINUES.match(sent.span.text)):
+        return None
+    for prior in reversed(sentences[max(0, index - int(CARRY["sentences"])) : index]):
+        if not CARRY["across_paragraphs"] and paragraph_start(text, prior.start) != paragraph:
+            return None
+        if prior.attribution is not None:
+            return prior.attribution
+    return None
+
+
 def _claim(
     reading: Reading,
     index: int,
@@ -148,13 +175,7 @@ def _claim(
     spec, t_start, t_end = detection.spec, detection.start, detection.end
     date = own_date or previous_date or DateInfo()
     evidence = evidence_span(text, sent, (t_start, t_end))
-    attribution = sent.attribution
-    if attribution is None and index > 0 and sentences[index - 1].attribution is not None and not sent.quoted:
-        prior = sentences[index - 1]
-        if paragraph_start(text, prior.start) == paragraph and re.match(
-            r"\s*(?:He|She|They|It|The|This|But|And|Also|In addition)\b", sent.span.text
-        ):
-            attribution = prior.attribution
+    attribution = sent.attribution or carried_attribution(reading, index, paragraph)
     if attribution is None:
         attribution = footage_source(sent, sentences[index - 1] if index else None)
     attributions = (attribution,) if attribution else ()

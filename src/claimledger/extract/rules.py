@@ -79,7 +79,7 @@ def rule_types(sent: Sentence, lex: Lexicon, located: bool = True) -> list[tuple
     """
     found: list[tuple[TypeSpec, int, int]] = []
     tokens = list(sent.span)
-    index = _lemma_index(lex)
+    index = lemma_index(lex)
     # Which tokens could trigger which types, in one pass over the sentence.
     candidates: dict[str, list[int]] = {}
     for i, token in enumerate(tokens):
@@ -145,7 +145,7 @@ def rule_types(sent: Sentence, lex: Lexicon, located: bool = True) -> list[tuple
 
 
 @lru_cache(maxsize=4)
-def _lemma_index(lex: Lexicon) -> dict[str, frozenset[str]]:
+def lemma_index(lex: Lexicon) -> dict[str, frozenset[str]]:
     """Trigger word -> the types it can trigger."""
     index: dict[str, set[str]] = {}
     for spec in lex.types.values():
@@ -160,7 +160,7 @@ def _misspelt_triggers(lex: Lexicon) -> dict[str, frozenset[str]]:
     neighbours swapped ("destory"). Reports are typed in haste; a word of seven letters or more
     with one such slip is still that word (none of these slips makes another English word of
     the list's length)."""
-    index = _lemma_index(lex)
+    index = lemma_index(lex)
     typos: dict[str, set[str]] = {}
     for word, names in index.items():
         if len(word) < 7 or not word.isalpha():

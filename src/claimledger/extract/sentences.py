@@ -7,6 +7,7 @@ step asks of it (its lemmas, whether it is quoted, who says it, the dates it giv
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,10 +37,12 @@ class Sentence:
     speaker: Speaker | None = None
     attribution: Attribution | None = None
     dates: list[tuple[int, int, DateInfo]] = field(default_factory=list)
+    entity_labels: frozenset[str] = frozenset()  # spaCy's labels of the entities that start in it
 
 
 def read_sentences(doc: Any, text: str, boilerplate: tuple[tuple[int, int], ...]) -> list[Sentence]:
     quotes = [(m.start(), m.end()) for m in QUOTES.finditer(text)]
+    entities = sorted((e.start_char, e.label_) for e in doc.ents)  # once: Span.ents walks the whole doc
     result = []
     for sent in doc.sents:
         start, end = sent.start_char, sent.end_char
@@ -61,6 +64,7 @@ def read_sentences(doc: Any, text: str, boilerplate: tuple[tuple[int, int], ...]
                 text[start:end].lower(),
                 quoted,
                 frozenset(re.findall(r"[\w.]+", text[start:end].lower())),
+                entity_labels=frozenset(label for _, label in entities[bisect_left(entities, (start, "")) : bisect_left(entities, (end, ""))]),
             )
         )
     return result

@@ -686,6 +686,7 @@ class Gazetteer:
         self._local = threading.local()
         self._cache: dict[tuple[str, bool], list[Entry]] = {}
         self._keys: dict[tuple[str, ...], list[str]] = {}
+        self._countries: dict[str, Entry | None] = {}
 
     def _db(self) -> sqlite3.Connection:
         db = getattr(self._local, "db", None)
@@ -790,11 +791,14 @@ class Gazetteer:
         return [(r[0], r[1]) for r in self._db().execute("SELECT name, country FROM place WHERE kind='country'").fetchall()]
 
     def country(self, iso: str) -> Entry | None:
-        """The country entry of an ISO code ("UA")."""
-        rows = self._db().execute(
-            "SELECT geonameid, name, country, admin1, lat, lon, population, kind FROM place WHERE kind='country' AND country=?", (iso,),
-        ).fetchall()
-        return Entry(*rows[0]) if rows else None
+        """The country entry of an ISO code ("UA"), remembered: the table has no index for it
+        and a scan takes tens of milliseconds."""
+        if iso not in self._countries:
+            rows = self._db().execute(
+                "SELECT geonameid, name, country, admin1, lat, lon, population, kind FROM place WHERE kind='country' AND country=?", (iso,),
+            ).fetchall()
+            self._countries[iso] = Entry(*rows[0]) if rows else None
+        return self._countries[iso]
 
 
 _SHARED: Gazetteer | None = None
