@@ -40,3 +40,49 @@ def test_caption_run_covers_every_sentence_up_to_the_credit() -> None:
     text = f"{BODY} {caption} {BODY}"
     assert _marked(text, caption)
     assert not _marked(text, BODY)
+
+
+@pytest.mark.parametrize(
+    "furniture",
+    [
+        # Kinds the patterns do not name, which the learned filter reads (captions without a
+        # credit, video teasers, credits of research, embedded posts, prompts).
+        "Firefighters work at the site of a fire in Odesa, Ukraine, June 3, 2022.",
+        "Local residents look at a burned building in Irpin, Ukraine, Sunday, April 10, 2022.",
+        "Senior correspondent Jane Roe reports on the latest from Kyiv.",
+        "Download the Example News app for the latest updates.",
+        "Jane Roe contributed research.",
+        "Read more",
+        "Which side are you on? pic.twitter.com/abcdEFGh12",
+    ],
+)
+def test_the_learned_filter_marks_furniture_the_patterns_miss(furniture: str) -> None:
+    """A guard that the packaged filter is there and reads lines as it learned to; how well it
+    does is measured on the test split (training/train_boilerplate.py test)."""
+    text = f"{BODY}\n{BODY}\n{furniture}\n{BODY}"
+    assert _marked(text, furniture)
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Firefighters worked through the night after the strike on the port, the regional governor said on Friday.",
+        "Residents of Irpin said Russian soldiers had looted their homes before they left at the end of March.",
+        "The Kremlin denied that its forces had targeted civilians.",
+    ],
+)
+def test_the_learned_filter_leaves_reported_events_alone(sentence: str) -> None:
+    text = f"{BODY}\n{sentence}\n{BODY}"
+    assert not _marked(text, sentence)
+
+
+@pytest.mark.parametrize(
+    "post",
+    [
+        "Russian forces shelled the centre of Kharkiv on Saturday, killing two people.",
+        "Explosions in Odesa this morning.\nAir defence is working, the regional administration says.",
+    ],
+)
+def test_a_short_post_is_never_taken_for_furniture(post: str) -> None:
+    """Regression: the learned filter took one-line reports (Telegram posts) for captions."""
+    assert boilerplate_spans(post) == []

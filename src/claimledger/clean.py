@@ -8,6 +8,10 @@ true to the stored text), and extraction never cites them as evidence.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
 
 # Sentence ends: terminal punctuation (and closing quotes) before a capital or a quote.
 _BOUNDARY = re.compile(r"[.!?]+[\"'”’)]*\s+(?=[A-Z\"“‘(©])|\n+|_{3,}")
@@ -75,9 +79,86 @@ def sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def boilerplate_spans(text: str) -> list[tuple[int, int]]:
-    """Spans of text that are not the article body, merged and sorted."""
-    spans = sentences(text)
+WEIGHTS = Path(__file__).parent / "weights" / "boilerplate.npz"
+# The filter learned from news pages; a post or a text of a few sentences is outside what it
+# saw (it would take a one-line post for a caption), so only the patterns read those.
+MIN_SENTENCES_FOR_FILTER = 6
+_WORD = re.compile(r"[a-z0-9@#'’]+")
+_ANY_DATE = re.compile(rf"\b{_MONTH} \d{{1,2}},? \d{{4}}\b|\b\d{{1,2}} {_MONTH} \d{{4}}\b")
+
+
+def unit_features(text: str, spans: list[tuple[int, int]], index: int, ruled: set[int]) -> list[str]:
+    """What the learned filter reads of one rough sentence: its words, its first and last
+    words, its shape (how it ends, its length, whether it is a line of its own), where it stands,
+    dates written as captions write them, handles and links, and the rules' verdict on it and on
+    its neighbours. `ruled` holds the indexes of the sentences the rules mark."""
+    start, end = spans[index]
+    piece = text[start:end]
+    lower = piece.lower()
+    words = _WORD.findall(lower)
+    out = ["bias", *(f"w:{w}" for w in words[:60])]
+    if words:
+        out += [f"first:{words[0]}", f"first2:{'_'.join(words[:2])}", f"last:{words[-1]}"]
+    tail = piece.rstrip()[-1:] if piece.strip() else ""
+    out.append(f"end:{tail if tail in '.?!:' else 'quote' if tail in chr(34) + chr(8221) + chr(39) else 'none'}")
+    out.append(f"words:{min(len(words) // 5, 8)}")
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    if text[line_start:start].strip() == "" and text[end:line_end].strip() == "":
+        out.append("line:alone")
+    elif text[line_start:start].strip() == "":
+        out.append("line:first")
+    line = text[line_start:line_end]
+    out.append(f"line_words:{min(len(_WORD.findall(line.lower())) // 10, 6)}")
+    if line is not piece and _CAPTION_DATE.search(line):
+        out.append("line_caption_date")
+    if line.rstrip()[-1:] not in (".", "?", "!", '"', "”", "'"):
+        out.append("line_open_end")
+    out.append(f"from_end:{min(len(spans) - 1 - index, 4)}")
+    out.append(f"from_start:{min(index, 3)}")
+    if _CAPTION_DATE.search(piece):
+        out.append("caption_date")
+    if _ANY_DATE.search(piece):
+        out.append("full_date")
+    if "@" in piece or "http" in lower or "pic.twitter" in lower or "www." in lower:
+        out.append("handle_or_link")
+    letters = [c for c in piece if c.isalpha()]
+    if letters and sum(c.isupper() for c in letters) / len(letters) > 0.5:
+        out.append("shouting")
+    for offset, name in ((0, "rule"), (-1, "prev_rule"), (1, "next_rule")):
+        if index + offset in ruled:
+            out.append(name)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _filter() -> tuple[dict[str, int], np.ndarray, float, float] | None:
+    if not WEIGHTS.exists():
+        return None
+    with np.load(WEIGHTS, allow_pickle=False) as data:
+        vocab = {str(f): i for i, f in enumerate(data["vocab"])}
+        return vocab, data["weights"].astype(np.float64), float(data["bias"]), float(data["threshold"])
+
+
+def learned_spans(text: str, spans: list[tuple[int, int]], ruled: set[int]) -> list[tuple[int, int]]:
+    """The rough sentences the learned filter (weights/boilerplate.npz, trained by
+    training/train_boilerplate.py) takes for page furniture."""
+    model = _filter()
+    if model is None or len(spans) < MIN_SENTENCES_FOR_FILTER:
+        return []
+    vocab, weights, bias, threshold = model
+    out = []
+    for i, span in enumerate(spans):
+        rows = [vocab[f] for f in unit_features(text, spans, i, ruled) if f in vocab]
+        score = bias + float(weights[rows].sum()) if rows else bias
+        if 1.0 / (1.0 + np.exp(-max(-40.0, min(40.0, score)))) >= threshold:
+            out.append(span)
+    return out
+
+
+def rule_spans(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The spans the furniture patterns mark (before merging)."""
     marked: list[tuple[int, int]] = []
     for start, end in spans:
         piece = text[start:end]
@@ -85,6 +166,26 @@ def boilerplate_spans(text: str) -> list[tuple[int, int]]:
             marked.append((start, end))
     marked.extend(_caption_runs(text, spans))
     marked.extend(_separator_tails(text))
+    return marked
+
+
+def ruled_indexes(spans: list[tuple[int, int]], marked: list[tuple[int, int]]) -> set[int]:
+    """Indexes of the rough sentences that marked spans cover by half or more."""
+    merged = _merge(marked)
+    out = set()
+    for i, (start, end) in enumerate(spans):
+        covered = sum(min(e, end) - max(s, start) for s, e in merged if s < end and start < e)
+        if covered * 2 >= end - start:
+            out.add(i)
+    return out
+
+
+def boilerplate_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of text that are not the article body, merged and sorted: what the furniture
+    patterns mark, and what the learned filter takes for furniture."""
+    spans = sentences(text)
+    marked = rule_spans(text, spans)
+    marked += learned_spans(text, spans, ruled_indexes(spans, marked))
     return _merge(marked)
 
 
