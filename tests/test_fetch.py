@@ -23,6 +23,19 @@ PAGE = (
 )
 
 
+def _bomb(inflated: int) -> bytes:
+    """A gzip body of zeros that inflates to `inflated` bytes (made a megabyte at a time)."""
+    import zlib
+
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)
+    block = bytes(1 << 20)
+    parts = [packer.compress(b"<html><body><p>")] + [packer.compress(block) for _ in range(inflated >> 20)]
+    return b"".join(parts) + packer.flush()
+
+
+BOMB = _bomb(1 << 30)  # about 1 MB that inflates to 1 GB
+
+
 class Handler(BaseHTTPRequestHandler):
     def log_message(self, *args: object) -> None:
         pass
@@ -39,6 +52,13 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Location", self.path.removeprefix("/redirect/").replace("_", "/"))
             self.send_header("Content-Length", "0")
             self.end_headers()
+        elif self.path == "/bomb":
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Encoding", "gzip")
+            self.send_header("Content-Length", str(len(BOMB)))
+            self.end_headers()
+            self.wfile.write(BOMB)
         elif self.path == "/huge":
             self.send_response(200)
             self.send_header("Content-Type", "text/html")
@@ -79,7 +99,13 @@ def server() -> Iterator[str]:
 
 @pytest.mark.parametrize(
     ("address", "refused"),
-    [("127.0.0.1", True), ("10.0.0.1", True), ("192.168.1.5", True), ("169.254.169.254", True), ("::1", True), ("0.0.0.0", True), ("93.184.216.34", False), ("2a00:1450:4001::200e", False)],
+    [
+        ("127.0.0.1", True), ("10.0.0.1", True), ("192.168.1.5", True), ("169.254.169.254", True), ("::1", True), ("0.0.0.0", True),
+        # Regression: shared (carrier-grade NAT) and special-purpose space passed `is_private`.
+        ("100.64.0.1", True), ("100.100.100.200", True), ("192.0.0.8", True), ("198.18.0.1", True), ("192.0.2.10", True),
+        ("::ffff:127.0.0.1", True), ("::ffff:100.100.100.200", True), ("2002:7f00:1::", True), ("fc00::1", True), ("fe80::1", True),
+        ("93.184.216.34", False), ("2a00:1450:4001::200e", False), ("::ffff:93.184.216.34", False),
+    ],
 )
 def test_private_addresses_are_refused(address: str, refused: bool) -> None:
     assert (refused_address(address) is not None) == refused
@@ -89,6 +115,13 @@ def test_a_hostname_resolving_to_a_private_address_is_refused() -> None:
     with pytest.raises(BadInput, match="resolves to 10.0.0.7"):
         check_url("http://intranet.example/", FetchLimits(), resolve=lambda host: ["10.0.0.7"])
     check_url("http://news.example/", FetchLimits(), resolve=lambda host: ["93.184.216.34"])
+
+
+@pytest.mark.parametrize("address", ["100.100.100.200", "100.64.12.1", "192.0.0.170"])
+def test_a_name_resolving_to_shared_or_special_space_is_refused(address: str) -> None:
+    """The resolution path, with a fake resolver (no traffic leaves the machine)."""
+    with pytest.raises(BadInput, match="refused"):
+        check_url("http://metadata.example/latest/", FetchLimits(), resolve=lambda host: ["93.184.216.34", address])
 
 
 def test_a_page_is_kept_as_a_warc_that_replays_the_exact_bytes(server: str) -> None:
@@ -159,3 +192,44 @@ def test_the_connection_goes_to_the_address_that_was_checked(server: str) -> Non
         request = _pinned(client, "https://news.example/a?b=1", "93.184.216.34")
     assert str(request.url) == "https://93.184.216.34/a?b=1"
     assert request.headers["host"] == "news.example" and request.extensions["sni_hostname"] == "news.example"
+
+
+def test_a_compression_bomb_is_refused_with_bounded_memory(server: str, tmp_path: Path) -> None:
+    """Regression: a gzip body under the byte cap inflated without limit when its text was
+    derived (3 MB became 3 GB). `claimledger ingest URL` names it, skips it and stays small."""
+    import subprocess
+    import sys
+
+    args = ["ingest", f"http://{server}/bomb", "--allow-host", server, "--db", f"sqlite:///{tmp_path}/b.db"]
+    script = (
+        "import resource, runpy, sys\n"
+        f"sys.argv = ['claimledger', *{args!r}]\n"
+        "try:\n    runpy.run_module('claimledger.cli', run_name='__main__')\n"
+        # VmHWM, not ru_maxrss: on Linux ru_maxrss keeps the forking parent's size across exec.
+        "finally:\n    hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM')]\n"
+        "    print('peak', int(hwm[0].split()[1]) // 1024 if hwm else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024, file=sys.stderr)\n"
+    )
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "inflates to more than" in done.stderr
+    peak = int(done.stderr.rsplit("peak", 1)[1].split()[0])
+    assert peak < 500, f"peak {peak} MB: {done.stderr[-1500:]}"
+    assert time.monotonic() - started < 60
+
+
+@pytest.mark.parametrize("name", ["[red]x.txt", "[link=x]y.txt", "score-:100:.txt"])
+def test_user_text_prints_as_typed_in_the_terminal(tmp_path: Path, name: str) -> None:
+    """Regression: rich read markup and emoji codes in file names and URLs ("[/]" raised
+    MarkupError and ended `ingest`; "[red]x.txt" printed as "x.txt", ":100:" as an emoji)."""
+    (tmp_path / name).write_bytes(b"")  # empty: reported by name and skipped
+    result = CliRunner().invoke(app, ["ingest", str(tmp_path / name), "--db", f"sqlite:///{tmp_path}/m.db"])
+    assert result.exit_code == 0, result.output
+    assert name in result.output
+
+
+def test_a_url_with_markup_does_not_end_the_ingest(tmp_path: Path) -> None:
+    url = "http://127.0.0.1:9/[/]page"
+    result = CliRunner().invoke(app, ["ingest", url, "--db", f"sqlite:///{tmp_path}/m.db"])
+    assert result.exit_code == 0, result.output
+    assert "[/]page" in result.output

@@ -59,7 +59,7 @@ def _login(client: TestClient, name: str = "olena", password: str = "correct hor
     token = client.cookies.get("cl_csrf")
     response = client.post("/login", data={"name": name, "password": password, "csrf": token}, follow_redirects=False)
     assert response.status_code == 303, response.text
-    return str(token)
+    return str(client.cookies.get("cl_csrf"))  # the token bound to the new session
 
 
 def test_the_overview_lists_incidents_with_a_map_and_a_timeline(client: TestClient) -> None:
@@ -210,3 +210,61 @@ def test_a_correction_reaches_the_incidents_at_the_next_process(client: TestClie
     assert runner.invoke(cli, ["process", "--db", url]).exit_code == 0
     incidents = LedgerStore(url).incidents()
     assert next(i for i in incidents if claim_id in i.claim_ids).type == "vehicle_theft"
+
+
+def _a_claim(client: TestClient) -> str:
+    return str(client.get("/api/claims", params={"limit": 1}).json()["items"][0]["claim_id"])
+
+
+def test_a_planted_csrf_cookie_does_not_forge_a_review(client: TestClient) -> None:
+    """Regression: the token was a double-submit cookie not tied to the session, so a page on
+    another port of the host could plant `cl_csrf=tossed` and submit `csrf=tossed`."""
+    _login(client)
+    claim_id = _a_claim(client)
+    session = client.cookies.get("cl_session")
+    client.cookies.clear()  # the attacker's page replaced the CSRF cookie; the session stays
+    client.cookies.set("cl_session", str(session))
+    client.cookies.set("cl_csrf", "tossed")
+    forged = client.post(f"/claims/{claim_id}/review", data={"action": "reject", "csrf": "tossed"}, follow_redirects=False)
+    assert forged.status_code == 403
+    assert client.get(f"/api/claims/{claim_id}").json().get("review_status") in (None, "unreviewed")
+
+
+def test_a_request_with_two_csrf_cookies_is_refused(client: TestClient) -> None:
+    token = _login(client)
+    claim_id = _a_claim(client)
+    session = client.cookies.get("cl_session")
+    headers = {"Cookie": f"cl_csrf=tossed; cl_session={session}; cl_csrf={token}", "X-CSRF-Token": token}
+    response = client.post(f"/api/claims/{claim_id}/review", json={"action": "reject"}, headers=headers)
+    assert response.status_code == 403 and "more than one cl_csrf" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Origin": "http://127.0.0.1:8081"},  # another port of the same host
+        {"Origin": "https://attacker.example"},
+        {"Origin": "null"},
+        {"Sec-Fetch-Site": "same-site"},
+        {"Sec-Fetch-Site": "cross-site"},
+    ],
+)
+def test_an_unsafe_request_from_another_origin_is_refused(client: TestClient, headers: dict[str, str]) -> None:
+    token = _login(client)
+    claim_id = _a_claim(client)
+    response = client.post(f"/api/claims/{claim_id}/review", json={"action": "reject"}, headers={**headers, "X-CSRF-Token": token})
+    assert response.status_code == 403
+
+
+def test_a_same_origin_review_passes_and_signed_in_pages_are_not_cached(client: TestClient) -> None:
+    token = _login(client)
+    claim_id = _a_claim(client)
+    headers = {"Origin": "http://testserver", "Sec-Fetch-Site": "same-origin", "X-CSRF-Token": token}
+    assert client.post(f"/api/claims/{claim_id}/review", json={"action": "confirm"}, headers=headers).status_code == 200
+    assert client.get("/").headers.get("cache-control") == "no-store"
+    assert "strict-transport-security" not in client.get("/").headers  # plain http: no HSTS
+
+
+def test_a_page_served_over_https_asks_for_https_from_then_on(ledger: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    secure = TestClient(create_app(copy_ledger(ledger, request, tmp_path), secret="test-secret"), base_url="https://testserver")
+    assert secure.get("/").headers["strict-transport-security"].startswith("max-age=")

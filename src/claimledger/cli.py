@@ -31,7 +31,9 @@ from claimledger.model import Location
 from claimledger.store import LedgerStore
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, help="Turn war reporting into a verifiable ledger of claims and incidents.")
-err = Console(stderr=True, soft_wrap=True)
+# Emoji codes (":100:") and markup in user text must print as typed: every user-supplied string
+# that reaches rich goes through `_printable`, which escapes markup.
+err = Console(stderr=True, soft_wrap=True, emoji=False, highlight=False)
 EXAMPLES = Path(__file__).parent / "examples"
 DbOption = Annotated[str, typer.Option("--db", help="Ledger database URL (sqlite:///… or postgresql://…).")]
 DEFAULT_DB = "sqlite:///claimledger.db"
@@ -74,15 +76,19 @@ def _ingest(
         sources = read_sources(paths, table, Defaults(published, outlet, url), limits)
         summary = ingest_into(store, sources, lambda _: progress.advance(task), parameters)
     for bad in summary.rejected:
-        err.print(f"[yellow]skipped[/] {_printable(bad.name)}: {bad.reason}", highlight=False)
+        err.print(f"[yellow]skipped[/] {_printable(bad.name)}: {_printable(bad.reason)}", highlight=False)
     for note in summary.notes:
-        err.print(f"[cyan]note[/] {_printable(note.name)}: {note.reason}", highlight=False)
+        err.print(f"[cyan]note[/] {_printable(note.name)}: {_printable(note.reason)}", highlight=False)
     err.print(f"ingested {summary.added} new report(s), {summary.known} already in the ledger, {len(summary.rejected)} rejected")
 
 
-def _printable(name: str) -> str:
-    """A file name as one printable line: undecodable bytes and line breaks escaped."""
-    return name.encode("utf-8", "backslashreplace").decode("utf-8").replace("\n", "\\n").replace("\r", "\\r")
+def _printable(name: object) -> str:
+    """User-supplied text (a file name, a URL, a reason quoting either) as one printable line:
+    undecodable bytes and line breaks escaped, and rich's markup ("[red]", "[/]") shown as typed."""
+    from rich.markup import escape
+
+    text = str(name).encode("utf-8", "backslashreplace").decode("utf-8").replace("\n", "\\n").replace("\r", "\\r")
+    return escape(text)
 
 
 def _process(db: str) -> None:
@@ -93,7 +99,7 @@ def _process(db: str) -> None:
         task = progress.add_task("extracting claims", total=None)
         summary = process_store(store, lambda n: progress.advance(task, n), lambda total: progress.update(task, total=total))
     for bad in summary.failed:
-        err.print(f"[yellow]not processed[/] {bad.name}: {bad.reason}", highlight=False)
+        err.print(f"[yellow]not processed[/] {_printable(bad.name)}: {_printable(bad.reason)}", highlight=False)
     err.print(f"processed {summary.processed} report(s): {summary.claims} claims, {summary.incidents} incidents, {summary.stories} stories in the ledger")
 
 
@@ -175,14 +181,14 @@ def run(
     if not paths:
         paths = [str(EXAMPLES / "reports")]
         meta = meta or EXAMPLES / "meta.jsonl"
-        err.print(f"no PATH given: running on the bundled example corpus ({paths[0]})")
+        err.print(f"no PATH given: running on the bundled example corpus ({_printable(paths[0])})")
     _ingest(db, paths, meta, published, outlet, url)
     _process(db)
     _summary(db)
     if exports is not None:
         for kind, name in ((Kind.reports, "reports.jsonl"), (Kind.claims, "claims.jsonl"), (Kind.incidents, "incidents.jsonl"), (Kind.acled, "acled.csv"), (Kind.geojson, "incidents.geojson")):
             _write_export(db, kind, exports / name, False)
-        err.print(f"exports written to {exports}/")
+        err.print(f"exports written to {_printable(exports)}/")
 
 
 def _summary(db: str) -> None:
@@ -251,10 +257,10 @@ def export(
     """
     if kind is Kind.bundle:
         count = _write_bundle(db, out, incident or [], report or [], claim_type or [], include_private_names)
-        err.print(f"exported a bundle of {count} incident(s) to {out}; check it with: python3 verify_bundle.py {out}")
+        err.print(f"exported a bundle of {count} incident(s) to {_printable(out)}; check it with: python3 verify_bundle.py {_printable(out)}")
         return
     count = _write_export(db, kind, out, include_private_names)
-    err.print(f"exported {count} {kind.value} record(s)" + (f" to {out}" if out else ""))
+    err.print(f"exported {count} {kind.value} record(s)" + (f" to {_printable(out)}" if out else ""))
 
 
 @app.command()
@@ -292,7 +298,7 @@ def locate(
                 try:
                     value = str(json.loads(raw).get(field) or "")
                 except (ValueError, AttributeError):
-                    err.print(f"[yellow]skipped[/] {jsonl_file}:{number}: malformed JSON line", highlight=False)
+                    err.print(f"[yellow]skipped[/] {_printable(jsonl_file)}:{number}: malformed JSON line", highlight=False)
                     value = None
                 item = (value, places_of(value)) if value is not None else None
                 if each_alone:
@@ -350,7 +356,7 @@ def serve(
     os.environ["CLAIMLEDGER_REQUIRE_LOGIN"] = "1" if require_login else "0"
     os.environ["CLAIMLEDGER_TILES"] = tiles or ""
     os.environ.setdefault("CLAIMLEDGER_SECRET", secrets.token_urlsafe(32))  # one secret for every worker's sessions
-    err.print(f"serving {db} on http://{host}:{port}/ ({'login required' if require_login else 'reading open, reviewing needs an analyst'})")
+    err.print(f"serving {_printable(db)} on http://{host}:{port}/ ({'login required' if require_login else 'reading open, reviewing needs an analyst'})")
     uvicorn.run("claimledger.web:app_from_environment", factory=True, host=host, port=port, workers=workers, log_level="warning")
 
 
@@ -377,7 +383,7 @@ def source_add(
     if not url.lower().startswith(("http://", "https://")):
         raise UsageError("a source is an http(s) URL")
     added = _store(db).add_source(url, kind.value)
-    err.print(f"watching {url} ({kind.value})" if added else f"{url} was already watched")
+    err.print(f"watching {_printable(url)} ({kind.value})" if added else f"{_printable(url)} was already watched")
 
 
 @source_app.command("list")
@@ -392,7 +398,7 @@ def source_list(db: DbOption = DEFAULT_DB) -> None:
     for column in ("url", "kind", "last poll", "last success", "errors in a row", "last error", "next poll"):
         table.add_column(column)
     for s in _store(db).sources():
-        table.add_row(s["url"], s["kind"], s["last_poll_at"] or "never", s["last_success_at"] or "never", str(s["errors"]), s["last_error"] or "", s["next_poll_at"] or "now")
+        table.add_row(_printable(s["url"]), s["kind"], s["last_poll_at"] or "never", s["last_success_at"] or "never", str(s["errors"]), _printable(s["last_error"] or ""), s["next_poll_at"] or "now")
     Console().print(table)
 
 
@@ -431,8 +437,8 @@ def watch(
         for source in due:
             result = poll_source(store, source["url"], source["kind"], limits, seconds)
             added += result.new + result.versions
-            state = f"[yellow]error[/] {result.error}" if result.error else f"{result.items} item(s), {result.new} new, {result.versions} new version(s), {result.unchanged} unchanged"
-            err.print(f"polled {source['url']}: {state}", highlight=False)
+            state = f"[yellow]error[/] {_printable(result.error)}" if result.error else f"{result.items} item(s), {result.new} new, {result.versions} new version(s), {result.unchanged} unchanged"
+            err.print(f"polled {_printable(source['url'])}: {state}", highlight=False)
         if added:
             _process(db)
         if once:
@@ -463,7 +469,7 @@ def user_add(
     if len(password) < 8:
         raise UsageError("a password has at least 8 characters")
     _store(db).add_user(name, role, hash_password(password))
-    err.print(f"account {name} ({role}) saved")
+    err.print(f"account {_printable(name)} ({role}) saved")
 
 
 @app.command()
@@ -482,7 +488,7 @@ def verify(
 
         result.problems.extend(reproduce_reports(store))
     for problem in result.problems:
-        err.print(f"[red]mismatch[/] {problem}", highlight=False)
+        err.print(f"[red]mismatch[/] {_printable(problem)}", highlight=False)
     if result.problems:
         err.print(f"{len(result.problems)} mismatch(es) found")
         raise typer.Exit(1)
@@ -520,7 +526,7 @@ def spark_run(
     finally:
         spark.stop()
     for bad in summary.rejected:
-        err.print(f"[yellow]skipped[/] {bad.name}: {bad.reason}", highlight=False)
+        err.print(f"[yellow]skipped[/] {_printable(bad.name)}: {_printable(bad.reason)}", highlight=False)
     err.print(
         f"{summary.files} file(s): {summary.reports} reports ({summary.duplicates} repeated captures dropped), "
         f"{summary.claims} claims, {summary.incidents} incidents, {summary.stories} stories in {summary.seconds} s; written to {output}/"
@@ -552,16 +558,16 @@ def main() -> None:
     try:
         app()
     except UsageError as exc:
-        err.print(f"[red]error:[/] {exc}", highlight=False)
+        err.print(f"[red]error:[/] {_printable(exc)}", highlight=False)
         sys.exit(2)
     except ClaimledgerError as exc:
-        err.print(f"[red]error:[/] {exc}", highlight=False)
+        err.print(f"[red]error:[/] {_printable(exc)}", highlight=False)
         sys.exit(1)
     except KeyboardInterrupt:
         err.print("interrupted")
         sys.exit(130)
     except Exception as exc:  # a bug of ours: say so plainly, without a traceback
-        err.print(f"[red]internal error:[/] {type(exc).__name__}: {exc} (please report it; set CLAIMLEDGER_DEBUG=1 for details)", highlight=False)
+        err.print(f"[red]internal error:[/] {type(exc).__name__}: {_printable(exc)} (please report it; set CLAIMLEDGER_DEBUG=1 for details)", highlight=False)
         if os.environ.get("CLAIMLEDGER_DEBUG"):
             raise
         sys.exit(1)

@@ -46,17 +46,42 @@ def _resolve(host: str) -> list[str]:
     return sorted({str(info[4][0]) for info in socket.getaddrinfo(host, None)})
 
 
+# IANA's special-purpose address registries: blocks not globally reachable that Python's
+# `is_global` (before 3.12.4) still calls global. Source: iana.org/assignments/iana-ipv4-special-registry
+# and iana-ipv6-special-registry (entries whose "Globally Reachable" is False).
+NOT_GLOBAL = tuple(
+    ipaddress.ip_network(block)
+    for block in (
+        "0.0.0.0/8", "100.64.0.0/10", "192.0.0.0/24", "192.0.2.0/24", "198.18.0.0/15", "198.51.100.0/24",
+        "203.0.113.0/24", "240.0.0.0/4", "255.255.255.255/32", "64:ff9b:1::/48", "100::/64", "2001::/23",
+        "2001:db8::/32", "fc00::/7", "fe80::/10",
+    )
+)
+
+
 def refused_address(address: str) -> str | None:
-    """Why an address may not be fetched, or None when it is public."""
+    """Why an address may not be fetched, or None when it is globally routable. Anything not
+    global is refused: private, loopback and link-local space, but also carrier-grade NAT
+    (100.64.0.0/10, where some clouds keep their metadata service), the IETF's 192.0.0.0/24,
+    documentation and benchmarking ranges; an IPv4 address inside IPv6 is judged as IPv4."""
     ip = ipaddress.ip_address(address)
+    if any(ip in net for net in NOT_GLOBAL if net.version == ip.version):
+        return "not a public address (shared or special-purpose space)"
+    if isinstance(ip, ipaddress.IPv6Address):
+        embedded = ip.ipv4_mapped or ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
+        if embedded is not None:
+            why = refused_address(str(embedded))
+            return f"{why} inside an IPv6 address" if why else None
     if ip.is_loopback:
         return "a loopback address"
     if ip.is_link_local:
         return "a link-local address (cloud metadata lives there)"
-    if ip.is_private:
-        return "a private address"
     if ip.is_multicast or ip.is_reserved or ip.is_unspecified:
         return "a reserved address"
+    if ip.is_private:
+        return "a private address"
+    if not ip.is_global:
+        return "not a public address (shared or special-purpose space)"
     return None
 
 
@@ -160,5 +185,40 @@ def warc_payload(original: bytes, name: str) -> bytes:
 
     for record in ArchiveIterator(io.BytesIO(original)):
         if record.rec_type == "response":
-            return bytes(record.content_stream().read())
+            encoding = (record.http_headers.get_header("Content-Encoding") or "").strip().lower() if record.http_headers else ""
+            return decoded_body(record.raw_stream.read(MAX_DECODED_BYTES + 1), encoding, name)
     raise BadInput(name, "the WARC original holds no response record")
+
+
+# A compressed body is inflated at most to this size: a 3 MB gzip of zeros inflates to 3 GB.
+MAX_DECODED_BYTES = 25 * 1024 * 1024
+
+
+def decoded_body(body: bytes, encoding: str, name: str, limit: int = MAX_DECODED_BYTES) -> bytes:
+    """The body with its content coding (gzip, deflate) undone, inflated a piece at a time
+    and refused once it passes `limit` bytes: a compression bomb never sits in memory whole."""
+    import zlib
+
+    if encoding in ("", "identity"):
+        if len(body) > limit:
+            raise BadInput(name, f"the body is larger than {limit} bytes; refused")
+        return body
+    if encoding not in ("gzip", "x-gzip", "deflate"):
+        raise BadInput(name, f"the body's content coding {encoding!r} is not read")
+    inflater = zlib.decompressobj(31 if "gzip" in encoding else 15)
+    out: list[bytes] = []
+    size = 0
+    pending = body
+    try:
+        while pending:
+            piece = inflater.decompress(pending, 1 << 20)
+            pending = inflater.unconsumed_tail
+            size += len(piece)
+            if size > limit:
+                raise BadInput(name, f"the body inflates to more than {limit} bytes (a compression bomb?); refused")
+            out.append(piece)
+            if inflater.eof:
+                break
+    except zlib.error as exc:
+        raise BadInput(name, f"the body's {encoding} coding is broken: {exc}") from exc
+    return b"".join(out)

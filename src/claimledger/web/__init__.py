@@ -42,6 +42,7 @@ from claimledger.web.auth import (
     can,
     check_password,
     new_csrf_token,
+    repeated_cookies,
     same_token,
 )
 
@@ -342,6 +343,8 @@ class SecurityMiddleware:
         state = scope.setdefault("state", {})
         state["user"] = user
         https = scope.get("scheme") == "https"
+        bound = self.sessions.csrf_for(user) if user else None
+        path = scope["path"]
 
         async def send_with_headers(message: Any) -> None:
             if message["type"] == "http.response.start":
@@ -350,12 +353,23 @@ class SecurityMiddleware:
                 headers["X-Content-Type-Options"] = "nosniff"
                 headers["Referrer-Policy"] = "same-origin"
                 headers["X-Frame-Options"] = "DENY"
-                if not cookies.get(CSRF_COOKIE):
-                    token = state.get("csrf") or new_csrf_token()
-                    headers.append("set-cookie", f"{CSRF_COOKIE}={token}; HttpOnly; Path=/; SameSite=strict" + ("; Secure" if https else ""))
+                if https:
+                    headers["Strict-Transport-Security"] = "max-age=31536000"
+                if user is not None and not path.startswith(("/static/", "/leaflet/", "/tiles/")):
+                    headers["Cache-Control"] = "no-store"  # a signed-in page is nobody else's
+                already = {c.split("=", 1)[0].strip().lower() for c in headers.getlist("set-cookie")}
+                wanted = bound if bound and cookies.get(CSRF_COOKIE) != bound else None
+                if not cookies.get(CSRF_COOKIE) and wanted is None:
+                    wanted = state.get("csrf") or new_csrf_token()
+                if wanted and CSRF_COOKIE not in already:
+                    headers.append("set-cookie", f"{CSRF_COOKIE}={wanted}; HttpOnly; Path=/; SameSite=strict" + ("; Secure" if https else ""))
             await send(message)
 
-        path = scope["path"]
+        if scope.get("method", "GET") not in SAFE_METHODS:
+            refusal = cross_site_refusal(scope, request)
+            if refusal:
+                await JSONResponse({"detail": refusal}, status_code=403)(scope, receive, send_with_headers)
+                return
         if self.require_login and user is None and not path.startswith(self.OPEN_PATHS):
             response: Response
             if path.startswith("/api/") or path == "/openapi.json":
@@ -365,6 +379,32 @@ class SecurityMiddleware:
             await response(scope, receive, send_with_headers)
             return
         await self.app(scope, receive, send_with_headers)
+
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def cross_site_refusal(scope: Any, request: Request) -> str | None:
+    """Why an unsafe request does not come from this site's own pages, or None. Refused: a
+    request carrying two session or CSRF cookies, one the browser marks as sent from another
+    site (`Sec-Fetch-Site` other than same-origin or none: another port of this host is
+    "same-site", not same-origin), and one whose `Origin` names another host or port."""
+    headers = request.headers
+    repeated = repeated_cookies(headers.get("cookie", ""), (SESSION_COOKIE, CSRF_COOKIE))
+    if repeated:
+        return f"the request carries more than one {repeated[0]} cookie; clear this site's cookies and sign in again"
+    fetch_site = headers.get("sec-fetch-site")
+    if fetch_site is not None and fetch_site not in ("same-origin", "none"):
+        return f"refused a {fetch_site} request: reviews are made from this site's own pages"
+    origin = headers.get("origin")
+    if origin is not None and origin != "null":
+        from urllib.parse import urlsplit
+
+        if urlsplit(origin).netloc.lower() != headers.get("host", "").lower():
+            return "refused a request from another origin"
+    elif origin == "null":
+        return "refused a request from an opaque origin"
+    return None
 
 
 def _loopback(host: str) -> bool:
@@ -413,6 +453,8 @@ def create_app(db_url: str, require_login: bool = False, secret: str | None = No
     app.add_middleware(SecurityMiddleware, sessions=sessions, require_login=require_login, csp=csp)
 
     def csrf_token(request: Request) -> str:
+        if request.state.user is not None:
+            return sessions.csrf_for(request.state.user)
         token = request.cookies.get(CSRF_COOKIE)
         if not token:
             token = getattr(request.state, "csrf", None) or new_csrf_token()
@@ -432,7 +474,9 @@ def create_app(db_url: str, require_login: bool = False, secret: str | None = No
         return user
 
     def check_csrf(request: Request, submitted: str | None) -> None:
-        if not same_token(request.cookies.get(CSRF_COOKIE), submitted):
+        # Signed in: the token bound to the session. Signed out (the login form): the cookie's.
+        expected = sessions.csrf_for(request.state.user) if request.state.user is not None else request.cookies.get(CSRF_COOKIE)
+        if not same_token(expected, submitted):
             raise HTTPException(403, "the form's CSRF token is missing or wrong; reload the page")
 
     # -- pages ------------------------------------------------------------------------------
@@ -543,7 +587,11 @@ def create_app(db_url: str, require_login: bool = False, secret: str | None = No
             limiter.failed(client, name)
             return render(request, "login.html", http_status=401, error="wrong name or password")
         response = RedirectResponse("/", status_code=303)
-        response.set_cookie(SESSION_COOKIE, sessions.issue(name, account["role"]), httponly=True, samesite="strict", secure=request.url.scheme == "https", max_age=12 * 3600)
+        token = sessions.issue(name, account["role"])
+        secure = request.url.scheme == "https"
+        response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="strict", secure=secure, max_age=12 * 3600)
+        session = sessions.read(token) or {}
+        response.set_cookie(CSRF_COOKIE, sessions.csrf_for(session), httponly=True, samesite="strict", secure=secure, path="/")
         return response
 
     @app.post("/logout", include_in_schema=False)

@@ -38,10 +38,17 @@ def can(role: str | None, needed: str) -> bool:
 
 
 class Sessions:
-    """Signed, expiring session tokens carrying the user's name and role."""
+    """Signed, expiring session tokens carrying the user's name and role, and the CSRF token
+    bound to each (a keyed hash of the session's nonce: a cookie planted by another site or
+    another port of this host cannot match it)."""
 
     def __init__(self, secret: str) -> None:
         self._serializer = URLSafeTimedSerializer(secret, salt="claimledger-session")
+        self._csrf_key = hmac.new(secret.encode("utf-8"), b"claimledger-csrf", "sha256").digest()
+
+    def csrf_for(self, session: dict[str, str]) -> str:
+        """The CSRF token of a session."""
+        return hmac.new(self._csrf_key, str(session.get("nonce", "")).encode("utf-8"), "sha256").hexdigest()
 
     def issue(self, name: str, role: str) -> str:
         return self._serializer.dumps({"name": name, "role": role, "nonce": secrets.token_hex(8)})
@@ -58,6 +65,18 @@ class Sessions:
 
 def new_csrf_token() -> str:
     return secrets.token_urlsafe(24)
+
+
+def repeated_cookies(header: str, names: tuple[str, ...]) -> list[str]:
+    """The names among `names` that the raw Cookie header carries more than once (a browser
+    sends both a cookie this server set and one another site planted for a parent domain or
+    path; which one a server reads is not defined)."""
+    seen: dict[str, int] = {}
+    for part in header.split(";"):
+        name = part.split("=", 1)[0].strip()
+        if name in names:
+            seen[name] = seen.get(name, 0) + 1
+    return [n for n, count in seen.items() if count > 1]
 
 
 def same_token(a: str | None, b: str | None) -> bool:
