@@ -469,3 +469,32 @@ def test_soldiers_who_abandon_their_tanks_do_so_where_they_were_not_at_home(nlp)
     text = "Ukrainian forces pushed towards Izium on Monday. Russian soldiers abandoned their tanks and fled, officials said."
     claims = [c for c in rule_claims_of(nlp, text, "2022-09-12") if c.type == "desertion"]
     assert claims and claims[0].locations[0].name == "Izyum", [c.locations for c in claims]
+
+
+@pytest.mark.parametrize(
+    ("text", "dates"),
+    [
+        # No date anywhere: the event happened by the report's date, and the claim says so.
+        ("A missile struck a fuel depot near Lviv, destroying two tanks.", {("2022-04-04", None)}),
+        # The story keeps the day it gave: the next sentence's event is of that day.
+        (
+            "Russian forces shelled Kharkiv on Friday. The strikes also destroyed a school in the city.",
+            {("2022-04-01", "on Friday")},
+        ),
+        ("Russian troops looted a school in Bucha in March, residents said.", {("2022-03-01", "in March")}),
+    ],
+)
+def test_a_claim_date_is_chosen_among_its_candidates(nlp, text: str, dates: set[tuple[str, str | None]]) -> None:  # type: ignore[no-untyped-def]
+    claims = claims_of(nlp, text, "2022-04-04")
+    assert claims and {(c.date.start, c.date.text) for c in claims} == dates
+
+
+def test_the_date_chooser_weights_ship_and_prefer_the_sentence_own_date() -> None:
+    from claimledger.extract.dates import date_weights
+
+    weights = date_weights()
+    assert weights, "model/dates.toml ships with the package"
+    # Learned, not set by hand: a day the sentence names beats the day carried from before it.
+    own = weights.get("own_day", 0) + weights.get("own", 0)
+    carried = weights.get("carried_day", 0) + weights.get("carried", 0) + weights.get("carried_with_own", 0)
+    assert own > carried

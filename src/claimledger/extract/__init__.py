@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from claimledger.extract.attribution import find_speaker, is_pronoun, make_attribution
-from claimledger.extract.dates import find_dates, parse_published
+from claimledger.extract.attribution import SPEECH_LEMMAS, find_speaker, is_pronoun, make_attribution
+from claimledger.extract.dates import DateCandidate, choose_date, date_candidates, find_dates, parse_published
 from claimledger.extract.fields import actors_of, evidence_span, items_of, modality, private_names, summary
 from claimledger.extract.lexicon import Lexicon, TypeSpec, load_lexicon
 from claimledger.extract.rules import is_background, is_event_sentence, rule_types
@@ -121,22 +121,40 @@ def extract_claims(
 
 def build_claims(reading: Reading, detections: Sequence[list[Detection]], lex: Lexicon) -> list[Claim]:
     """The claims of a reading, one for each detection, with every field filled."""
+    return [claim for claim, _ in dated_claims(reading, detections, lex)]
+
+
+def dated_claims(
+    reading: Reading, detections: Sequence[list[Detection]], lex: Lexicon
+) -> list[tuple[Claim, list[DateCandidate]]]:
+    """The claims of a reading, each with the candidate dates its date was chosen from."""
     sentences, text = reading.sentences, reading.report.text
-    claims: list[Claim] = []
-    # News tells a story forward from its last dated sentence: an undated event sentence takes
-    # the date most recently given in its paragraph (a whole article when it has no breaks).
+    base = parse_published(reading.report.published)
+    out: list[tuple[Claim, list[DateCandidate]]] = []
+    # News tells a story forward from its last dated sentence: an undated event sentence may take
+    # the date most recently given in its paragraph, or the article's first day, or the report's.
     previous_date: DateInfo | None = None
-    previous_paragraph = -1
+    first_date: DateInfo | None = None
+    previous_paragraph, previous_index = -1, 0
     for index, (sent, found) in enumerate(zip(sentences, detections, strict=True)):
         paragraph = paragraph_start(text, sent.start)
         if paragraph != previous_paragraph:
             previous_date, previous_paragraph = None, paragraph
+        carried = previous_date
+        for detection in found:
+            candidates = date_candidates(
+                sent.span, sent.start, sent.dates, detection.start, carried, index - previous_index,
+                first_date, base, SPEECH_VERBS,
+            )
+            out.append((_claim(reading, index, paragraph, detection, choose_date(candidates), lex), candidates))
         own_date = event_date(sent, found[0].start if found else sent.end)
         if own_date is not None and own_date.precision == "day":
-            previous_date = own_date
-        for detection in found:
-            claims.append(_claim(reading, index, paragraph, detection, own_date, previous_date, lex))
-    return claims
+            previous_date, previous_index = own_date, index
+            first_date = first_date or own_date
+    return out
+
+
+SPEECH_VERBS = frozenset(SPEECH_LEMMAS)
 
 
 # How far an unattributed sentence takes the source of the sentences before it (params.toml).
@@ -165,15 +183,13 @@ def _claim(
     index: int,
     paragraph: int,
     detection: Detection,
-    own_date: DateInfo | None,
-    previous_date: DateInfo | None,
+    date: DateInfo,
     lex: Lexicon,
 ) -> Claim:
     report, sentences, places = reading.report, reading.sentences, reading.places
     text = report.text
     sent = sentences[index]
     spec, t_start, t_end = detection.spec, detection.start, detection.end
-    date = own_date or previous_date or DateInfo()
     evidence = evidence_span(text, sent, (t_start, t_end))
     attribution = sent.attribution or carried_attribution(reading, index, paragraph)
     if attribution is None:
@@ -234,6 +250,7 @@ __all__ = [
     "Detector",
     "Reading",
     "build_claims",
+    "dated_claims",
     "extract_claims",
     "read_report",
     "rule_detector",

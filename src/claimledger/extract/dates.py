@@ -9,6 +9,11 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
 
 from claimledger.model import DateInfo
 
@@ -197,3 +202,137 @@ def parse_published(value: str | None) -> dt.date | None:
         return dt.date.fromisoformat(value[:10])
     except ValueError:
         return None
+
+
+# -- which date is the event's ---------------------------------------------------------------
+# A claim's date is chosen among candidates: each date expression of its sentence, the date the
+# story last gave in its paragraph, the article's first day, and the report's own date (an event
+# told without a date happened on or before the report). A linear score over the candidates'
+# features, learned on the training split (training/train_dates.py), picks one; the weights are
+# data in model/dates.toml.
+DATE_WEIGHTS_PATH = Path(__file__).parent / "model" / "dates.toml"
+
+
+@dataclass(frozen=True)
+class DateCandidate:
+    """One reading of a claim's date, with what the chooser knows of it."""
+
+    date: DateInfo
+    origin: str  # own | carried | first | published
+    features: dict[str, float]
+
+
+def expression_kind(raw: str) -> str:
+    """Which pattern of `find_dates` a date expression is (for the chooser's features)."""
+    for kind, pattern in _PATTERNS:
+        if pattern.fullmatch(raw):
+            if kind == "yesterday":
+                word = raw.lower()
+                return "today" if word in ("today", "tonight", "this morning", "earlier today") else "yesterday"
+            if kind == "month" and raw.lower().startswith("since"):
+                return "since"
+            return kind
+    return "other"
+
+
+def _tokens_in(span: Any, start: int, end: int) -> list[Any]:
+    return [t for t in span if t.idx < end and start < t.idx + len(t.text)]
+
+
+def _governor(token: Any) -> Any:
+    """The verb a token hangs on (itself if it is one), or the sentence root."""
+    current = token
+    for _ in range(12):
+        if current.pos_ in ("VERB", "AUX") or current.head.i == current.i:
+            return current
+        current = current.head
+    return current
+
+
+def _covering(candidate: DateInfo, base: dt.date | None) -> float:
+    if base is None or not candidate.start:
+        return 0.0
+    try:
+        days = (base - dt.date.fromisoformat(candidate.start)).days
+    except ValueError:
+        return 0.0
+    return max(-1.0, min(3.0, days / 30))
+
+
+def _crossed(origin: str, features: dict[str, float]) -> dict[str, float]:
+    """Features of the sentence, crossed with the candidate's origin (a feature every candidate
+    shares cannot tell them apart)."""
+    return {f"{origin}_{k}": v for k, v in features.items() if v}
+
+
+def date_candidates(
+    span: Any,
+    sentence_start: int,
+    own: list[tuple[int, int, DateInfo]],
+    trigger: int,
+    carried: DateInfo | None,
+    carried_back: int,
+    first: DateInfo | None,
+    base: dt.date | None,
+    speech_lemmas: frozenset[str],
+) -> list[DateCandidate]:
+    """The candidate dates of a claim whose trigger is at `trigger` in the sentence `span`."""
+    out: list[DateCandidate] = []
+    trigger_tokens = _tokens_in(span, trigger, trigger + 1)
+    trigger_verb = _governor(trigger_tokens[0]) if trigger_tokens else span.root
+    tense = {t.tag_ for t in span if t.pos_ in ("VERB", "AUX")}
+    common = {
+        "sentence_perfect": float(bool({"VBN"} & tense) and any(t.lower_ in ("has", "have") for t in span)),
+        "sentence_present": float(bool({"VBZ", "VBP"} & tense) and "VBD" not in tense),
+        "sentence_future": float(any(t.lower_ in ("will", "would") for t in span)),
+    }
+    offset = trigger - sentence_start
+    nearest = min(own, key=lambda d: abs((d[0] + d[1]) // 2 - offset)) if own else None
+    for s, e, info in own:
+        kind = expression_kind(info.text or "")
+        tokens = _tokens_in(span, sentence_start + s, sentence_start + e)
+        heads = [t for t in tokens if not (sentence_start + s <= t.head.idx < sentence_start + e) or t.head.i == t.i]
+        governor = _governor(heads[0].head if heads and heads[0].head.i != heads[0].i else (heads[0] if heads else span.root))
+        same = governor.i == trigger_verb.i
+        features = {
+            "own": 1.0,
+            f"own_{info.precision}": 1.0,
+            f"own_kind_{kind}": 1.0,
+            "own_nearest": float((s, e) == (nearest[0], nearest[1])) if nearest else 0.0,
+            "own_distance": min(3.0, abs((s + e) // 2 - offset) / 100),
+            "own_before_trigger": float(e <= offset),
+            "own_same_verb": float(same),
+            "own_on_speech_verb": float(not same and governor.lemma_.lower() in speech_lemmas),
+            "own_several": float(len(own) > 1),
+            "age": _covering(info, base),
+        }
+        out.append(DateCandidate(info, "own", {**features, **_crossed("own", common)}))
+    if carried is not None:
+        features = {"carried": 1.0, f"carried_{carried.precision}": 1.0, "age": _covering(carried, base)}
+        features |= {"carried_with_own": float(bool(own)), "carried_back": min(5.0, carried_back) / 5}
+        out.append(DateCandidate(carried, "carried", {**features, **_crossed("carried", common)}))
+    if first is not None and first != carried:
+        features = {"first": 1.0, "first_with_own": float(bool(own)), "age": _covering(first, base)}
+        out.append(DateCandidate(first, "first", {**features, **_crossed("first", common)}))
+    if base is not None:
+        published = DateInfo(base.isoformat(), base.isoformat(), "day", None)
+        features = {"published": 1.0, "published_with_own": float(bool(own)), "published_with_carried": float(carried is not None)}
+        out.append(DateCandidate(published, "published", {**features, **_crossed("published", common)}))
+    return out
+
+
+@lru_cache(maxsize=2)
+def date_weights(path: Path = DATE_WEIGHTS_PATH) -> dict[str, float]:
+    """The chooser's learned weights (empty when none ship: then the first candidate wins)."""
+    if not path.exists():
+        return {}
+    return {str(k): float(v) for k, v in tomllib.loads(path.read_text(encoding="utf-8"))["weights"].items()}
+
+
+def choose_date(candidates: list[DateCandidate], weights: dict[str, float] | None = None) -> DateInfo:
+    """The best-scoring candidate's date, or no date when there is no candidate."""
+    if not candidates:
+        return DateInfo()
+    weights = date_weights() if weights is None else weights
+    best = max(candidates, key=lambda c: sum(weights.get(k, 0.0) * v for k, v in c.features.items()))
+    return best.date
