@@ -309,12 +309,20 @@ class Problem(BaseModel):
     detail: str
 
 
+class Invalid(BaseModel):
+    """A request refused as not valid: one sentence, or (a body of the wrong shape) the list of
+    fields that are wrong."""
+
+    detail: str | list[dict[str, Any]]
+
+
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": Problem, "description": "No such record."}}
 REVIEW_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"model": Problem, "description": "The body is not JSON."},
     401: {"model": Problem, "description": "Not signed in."},
     403: {"model": Problem, "description": "Not an analyst, or the CSRF token is missing or wrong."},
     409: {"model": Problem, "description": "The same review was recorded this second and another review has followed it."},
-    422: {"model": Problem, "description": "The review is not valid (unknown action or type, a place the gazetteer does not know, bad date)."},
+    422: {"model": Invalid, "description": "The review is not valid (unknown action or type, a place the gazetteer does not know, bad date)."},
     **NOT_FOUND,
 }
 
