@@ -114,3 +114,91 @@ def test_an_analyst_walks_through_the_interface(server: str) -> None:
         page.screenshot(path=str(ARTIFACTS / "claim-reviewed.png"), full_page=True)
         browser.close()
     assert not [p for p in problems if "pwned" in p or "Content Security Policy" in p or p.startswith("dialog")], problems
+
+
+ATTACKER_PLANT = """<!doctype html><title>cheap flights</title>
+<script>document.cookie = "cl_csrf=tossed; path=/";</script><p>planted</p>"""
+ATTACKER_FORM = """<!doctype html><title>cheap flights</title>
+<form id="f" method="post" action="{target}"><input name="action" value="reject"><input name="csrf" value="tossed"></form>
+<script>document.getElementById("f").submit();</script>"""
+
+
+@pytest.fixture()
+def attacker(server: str) -> Iterator[str]:
+    """A hostile page on another port of the same host (127.0.0.1): cookies are not kept apart
+    by port, and another port is the same site, so the analyst's SameSite=Strict session goes
+    along with the forged form. It plants `cl_csrf=tossed` twice over: a Set-Cookie header,
+    which replaces even the server's HttpOnly cookie of the same name and path, and
+    `document.cookie`, which Chromium does not let overwrite an HttpOnly cookie (it plants the
+    token only in a browser that has none yet)."""
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from urllib.parse import parse_qs, urlsplit
+
+    class Hostile(BaseHTTPRequestHandler):
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_GET(self) -> None:  # noqa: N802
+            parts = urlsplit(self.path)
+            if parts.path == "/plant":
+                body = ATTACKER_PLANT
+            elif parts.path == "/attack":
+                claim = parse_qs(parts.query)["claim"][0]
+                body = ATTACKER_FORM.format(target=f"{server}/claims/{claim}/review")
+            else:
+                self.send_response(404)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            data = body.encode("utf-8")
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            if parts.path == "/plant":
+                self.send_header("Set-Cookie", "cl_csrf=tossed; Path=/; HttpOnly; SameSite=Strict")
+            self.end_headers()
+            self.wfile.write(data)
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Hostile)
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+    thread.join(timeout=10)
+
+
+def test_a_page_on_another_port_cannot_forge_a_review(server: str, attacker: str) -> None:
+    """Regression: the CSRF token was a double-submit cookie not tied to the session, so a page
+    on another port of the host planted `cl_csrf=tossed`, posted `csrf=tossed`, and a signed-in
+    analyst's browser rejected a claim. Now the forged form is refused and the ledger unchanged."""
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(server + "/login")
+        page.fill("input[name=name]", "olena")
+        page.fill("input[name=password]", "correct horse battery")
+        page.click("form.login button")
+        page.wait_for_selector("text=olena (analyst)")
+        claims = page.request.get(server + "/api/claims?limit=500").json()["items"]
+        claim_id = claims[-1]["claim_id"]  # not the one the walk-through reviews
+        assert page.request.get(f"{server}/api/claims/{claim_id}").json()["reviews"] == []
+
+        page.goto(attacker + "/plant")
+        planted = [c["value"] for c in context.cookies(server) if c["name"] == "cl_csrf"]
+        assert planted == ["tossed"], planted  # the attack is real: the server's token was replaced
+        assert any(c["name"] == "cl_session" for c in context.cookies(server))
+
+        with page.expect_response(lambda r: r.url.endswith(f"/claims/{claim_id}/review")) as answer:
+            page.goto(f"{attacker}/attack?claim={claim_id}")
+        response = answer.value
+        status = response.status
+        refusal = response.text() if status < 300 or status >= 400 else ""
+        shown = page.request.get(f"{server}/api/claims/{claim_id}").json()
+        browser.close()
+    assert [r["action"] for r in shown["reviews"] if r["user"] == "olena"] == [], "the forged form rejected the claim"
+    assert shown["review_status"] in (None, "unreviewed")
+    assert status == 403 and ("refused" in refusal or "CSRF" in refusal), (status, refusal[:300])

@@ -81,10 +81,29 @@ class Handler(BaseHTTPRequestHandler):
                     time.sleep(0.2)
             except (BrokenPipeError, ConnectionResetError):
                 pass
+        elif self.path == "/slow-headers":
+            self._drip(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nX-Filler: " + b"x" * 40 + b"\r\n\r\n", 1, 0.3)
+        elif self.path.startswith("/slow-hop/"):
+            # A redirect whose head takes about a second, in time on its own; the hops add up.
+            left = int(self.path.rsplit("/", 1)[1])
+            target = f"/slow-hop/{left - 1}" if left > 1 else "/page"
+            self._drip(f"HTTP/1.1 302 Found\r\nLocation: {target}\r\nContent-Length: 0\r\n\r\n".encode(), 16, 0.25)
         else:
             self.send_response(404)
             self.send_header("Content-Length", "0")
             self.end_headers()
+
+
+    def _drip(self, data: bytes, size: int, pause: float) -> None:
+        """The raw response, `size` bytes at a time with a pause before each piece."""
+        try:
+            for start in range(0, len(data), size):
+                time.sleep(pause)
+                self.wfile.write(data[start:start + size])
+                self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        self.close_connection = True
 
 
 @pytest.fixture(scope="module")
@@ -158,6 +177,38 @@ def test_a_slow_drip_is_cut_off_at_the_deadline(server: str) -> None:
     with pytest.raises(BadInput, match="slower than"):
         fetch_url(f"http://{server}/drip", FetchLimits(total_seconds=1.5, allowed_hosts=frozenset({server})))
     assert time.monotonic() - started < 5
+
+
+def test_headers_sent_a_byte_at_a_time_are_cut_off_at_the_deadline(server: str) -> None:
+    """Regression: the deadline was checked only while the body was read, and the read timeout
+    started again at every byte, so a status line and headers sent a byte every 5 s kept
+    `ingest URL` past 200 s. Here a byte every 0.3 s would take 20 s; the deadline is 2 s."""
+    started = time.monotonic()
+    with pytest.raises(BadInput, match="slower than 2 s in all"):
+        fetch_url(f"http://{server}/slow-headers", FetchLimits(total_seconds=2, allowed_hosts=frozenset({server})))
+    assert time.monotonic() - started < 3.5
+
+
+def test_ingest_gives_up_on_dripped_headers_at_its_fetch_deadline(server: str, tmp_path: Path) -> None:
+    started = time.monotonic()
+    args = ["ingest", f"http://{server}/slow-headers", "--allow-host", server, "--fetch-seconds", "2", "--db", f"sqlite:///{tmp_path}/d.db"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0 and "slower than 2 s in all" in result.output, result.output
+    assert time.monotonic() - started < 15  # the ledger's creation included
+
+
+def test_one_deadline_holds_across_redirects(server: str) -> None:
+    """Four redirects whose heads take about a second each: every hop is in time, the whole is
+    not (before, each hop had the deadline to itself and the fetch went on past it)."""
+    started = time.monotonic()
+    with pytest.raises(BadInput, match="slower than 2 s in all"):
+        fetch_url(f"http://{server}/slow-hop/4", FetchLimits(total_seconds=2, allowed_hosts=frozenset({server})))
+    assert time.monotonic() - started < 3.5
+
+
+def test_a_slow_redirect_within_the_deadline_is_followed(server: str) -> None:
+    raw = fetch_url(f"http://{server}/slow-hop/1", FetchLimits(total_seconds=10, allowed_hosts=frozenset({server})))
+    assert raw.url.endswith("/page") and warc_payload(raw.original, "page") == PAGE
 
 
 def test_ingest_fetches_a_url_and_extracts_its_claims(ledger_url: str, server: str, tmp_path: Path) -> None:

@@ -268,3 +268,92 @@ def test_a_same_origin_review_passes_and_signed_in_pages_are_not_cached(client: 
 def test_a_page_served_over_https_asks_for_https_from_then_on(ledger: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
     secure = TestClient(create_app(copy_ledger(ledger, request, tmp_path), secret="test-secret"), base_url="https://testserver")
     assert secure.get("/").headers["strict-transport-security"].startswith("max-age=")
+
+
+def test_four_identical_reviews_at_once_store_one_and_never_fail(client: TestClient) -> None:
+    """Regression: the review id hashes the record with its second, so the same review posted
+    four times at once collided on the primary key: one 200 and three 500s."""
+    import threading
+    import time
+
+    token = _login(client)
+    claim_id = _a_claim(client)
+    barrier = threading.Barrier(4)
+    answers: list[tuple[int, dict]] = []
+
+    def post() -> None:
+        barrier.wait()
+        response = client.post(f"/api/claims/{claim_id}/review", json={"action": "reject", "note": "twice clicked"}, headers={"X-CSRF-Token": token})
+        answers.append((response.status_code, response.json()))
+
+    time.sleep(1.05 - time.time() % 1)  # start just after a second begins, so all four share it
+    threads = [threading.Thread(target=post) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    codes = sorted(code for code, _ in answers)
+    assert len(codes) == 4 and set(codes) <= {200, 409}, answers
+    assert len({body["review_id"] for code, body in answers if code == 200}) == 1, answers
+    reviews = client.get(f"/api/claims/{claim_id}").json()["reviews"]
+    assert len(reviews) == 1 and reviews[0]["action"] == "reject"
+    store = LedgerStore(_url_of(client))
+    assert [e["action"] for e in store.audit_entries()].count("review") == 1
+    assert store.verify().problems == []
+
+
+def test_the_same_review_again_after_another_in_its_second_is_refused_not_lost(ledger: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    """Reject, confirm, reject within one second: the second reject has the first one's id. It is
+    not the latest review, so pretending it was stored would leave the claim confirmed."""
+    from claimledger.errors import ConflictError
+
+    store = LedgerStore(copy_ledger(ledger, request, tmp_path))
+    claim_id = store.claims()[0].claim_id
+    import time
+
+    time.sleep(1.05 - time.time() % 1)
+    first = store.add_review(claim_id, "olena", "reject", {})
+    second = store.add_review(claim_id, "olena", "confirm", {})
+    if first["at"] != second["at"]:
+        pytest.skip("the machine was too slow to write two reviews in one second")
+    ordered = [r["review_id"] for r in store.reviews([claim_id])[claim_id]]
+    if ordered[-1] == first["review_id"]:
+        assert store.add_review(claim_id, "olena", "reject", {})["review_id"] == first["review_id"]  # already the latest
+    else:
+        with pytest.raises(ConflictError, match="send it again"):
+            store.add_review(claim_id, "olena", "reject", {})
+    assert len(store.reviews([claim_id])[claim_id]) == 2
+
+
+@pytest.mark.parametrize(
+    ("place", "refusal"),
+    [
+        ({"name": "Atlantis", "lat": 0, "lon": 0}, "not lat, lon"),  # coordinates from the request are never stored
+        ({"name": "Bucha", "lat": 0, "lon": 0}, "not lat, lon"),
+        ({"name": "Xylophonia"}, "no place called 'Xylophonia' in the gazetteer"),  # a made-up country
+        ("Xylophonia", "no place called 'Xylophonia' in the gazetteer"),
+        ("", "a corrected place is a place name"),
+        ({"geonameid": 703448}, "not geonameid"),
+    ],
+)
+def test_a_corrected_place_the_gazetteer_does_not_read_is_refused(client: TestClient, place: object, refusal: str) -> None:
+    """Regression: `correct` with {"name": "Atlantis", "lat": 0, "lon": 0} was stored as given,
+    putting the claim in the Gulf of Guinea under a made-up name."""
+    token = _login(client)
+    claim_id = _a_claim(client)
+    response = client.post(f"/api/claims/{claim_id}/review", json={"action": "correct", "changes": {"place": place}}, headers={"X-CSRF-Token": token})
+    assert response.status_code == 422 and refusal in response.json()["detail"], response.text
+    assert client.get(f"/api/claims/{claim_id}").json()["reviews"] == []
+
+
+@pytest.mark.parametrize("place", ["Bucha", {"name": "Bucha"}, "Bucha, Kyiv region"])
+def test_a_corrected_place_named_in_the_api_is_geocoded_by_the_gazetteer(client: TestClient, place: object) -> None:
+    token = _login(client)
+    claim_id = _a_claim(client)
+    response = client.post(f"/api/claims/{claim_id}/review", json={"action": "correct", "changes": {"place": place}}, headers={"X-CSRF-Token": token})
+    assert response.status_code == 200, response.text
+    stored = response.json()["changes"]["place"]
+    assert stored["name"] == "Bucha" and stored["country"] == "UA" and stored["geonameid"]
+    assert 50.4 < stored["lat"] < 50.7 and 30.1 < stored["lon"] < 30.4
+    site = client.get(f"/api/claims/{claim_id}").json()["locations"][0]
+    assert (site["name"], site["lat"], site["lon"]) == ("Bucha", stored["lat"], stored["lon"])

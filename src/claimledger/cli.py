@@ -58,7 +58,7 @@ def _progress() -> Progress:
 
 def _ingest(
     db: str, paths: list[str], meta: Path | None, published: str | None, outlet: str | None, url: str | None,
-    allow_private: bool = False, allow_host: list[str] | None = None,
+    allow_private: bool = False, allow_host: list[str] | None = None, fetch_seconds: float = 60.0,
 ) -> None:
     from claimledger.ingest import Defaults, load_meta, read_sources
     from claimledger.ingest.fetch import FetchLimits
@@ -72,7 +72,7 @@ def _ingest(
     with _progress() as progress:
         task = progress.add_task("ingesting", total=None)
         parameters = {"published": published, "outlet": outlet, "url": url, "meta": str(meta) if meta else None, "allow_private": allow_private}
-        limits = FetchLimits(allow_private=allow_private, allowed_hosts=frozenset(allow_host or ()))
+        limits = FetchLimits(allow_private=allow_private, allowed_hosts=frozenset(allow_host or ()), total_seconds=fetch_seconds)
         sources = read_sources(paths, table, Defaults(published, outlet, url), limits)
         summary = ingest_into(store, sources, lambda _: progress.advance(task), parameters)
     for bad in summary.rejected:
@@ -219,12 +219,13 @@ def ingest(
     url: Annotated[str | None, typer.Option(help="URL for inputs that carry none.")] = None,
     allow_private: Annotated[bool, typer.Option("--allow-private", help="Also fetch URLs on loopback, private and link-local addresses.")] = False,
     allow_host: Annotated[list[str] | None, typer.Option("--allow-host", help="HOST:PORT fetched even when its address is private (repeatable).")] = None,
+    fetch_seconds: Annotated[float, typer.Option("--fetch-seconds", min=1, help="Seconds one URL fetch may take in all: connection, headers, redirects and body.")] = 60.0,
 ) -> None:
     """Store reports without processing them. A URL is fetched, kept as a WARC record and ingested.
 
     Example: claimledger ingest articles.jsonl pages/ https://example.org/news/1 --meta meta.jsonl
     """
-    _ingest(db, paths, meta, published, outlet, url, allow_private, allow_host)
+    _ingest(db, paths, meta, published, outlet, url, allow_private, allow_host, fetch_seconds)
 
 
 @app.command()
@@ -416,6 +417,7 @@ def watch(
     once: Annotated[bool, typer.Option("--once", help="Poll every source once and stop.")] = False,
     allow_private: Annotated[bool, typer.Option("--allow-private", help="Also fetch private and loopback addresses.")] = False,
     allow_host: Annotated[list[str] | None, typer.Option("--allow-host", help="HOST:PORT fetched even when private (repeatable).")] = None,
+    fetch_seconds: Annotated[float, typer.Option("--fetch-seconds", min=1, help="Seconds one URL fetch may take in all: connection, headers, redirects and body.")] = 60.0,
 ) -> None:
     """Poll the watched sources on a schedule, ingest what is new, and process it.
 
@@ -428,7 +430,7 @@ def watch(
     from claimledger.pipeline import poll_source
 
     seconds = _seconds(interval)
-    limits = FetchLimits(allow_private=allow_private, allowed_hosts=frozenset(allow_host or ()))
+    limits = FetchLimits(allow_private=allow_private, allowed_hosts=frozenset(allow_host or ()), total_seconds=fetch_seconds)
     store = _store(db)
     while True:
         moment = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()

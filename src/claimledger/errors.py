@@ -30,3 +30,7 @@ class ModelUnavailable(ClaimledgerError):
 
 class IntegrityError(ClaimledgerError):
     """A stored original or audit entry does not match its hash."""
+
+
+class ConflictError(ClaimledgerError):
+    """A write collides with a record already stored (the web answers 409)."""

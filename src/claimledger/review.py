@@ -32,16 +32,7 @@ def check_review(action: str, changes: dict[str, Any]) -> dict[str, Any]:
             raise UsageError(f"unknown claim type {changes['type']!r}")
         clean["type"] = changes["type"]
     if "place" in changes:
-        place = changes["place"]
-        if not isinstance(place, dict) or not {"name", "lat", "lon"} <= set(place):
-            raise UsageError("a corrected place needs a name, lat and lon")
-        lat, lon = float(place["lat"]), float(place["lon"])
-        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            raise UsageError("a corrected place lies outside the world")
-        clean["place"] = {
-            "name": str(place["name"])[:200], "lat": lat, "lon": lon, "country": place.get("country"),
-            "admin1": place.get("admin1"), "precision": place.get("precision") or "place", "geonameid": place.get("geonameid"),
-        }
+        clean["place"] = corrected_place(changes["place"])
     if "date" in changes:
         date = changes["date"]
         start = date.get("start") if isinstance(date, dict) else date
@@ -61,6 +52,40 @@ def check_review(action: str, changes: dict[str, Any]) -> dict[str, Any]:
             raise UsageError("a corrected attribution names a source")
         clean["attribution"] = {"source": str(source).strip()[:200], "kind": (changes["attribution"] or {}).get("kind", "other") if isinstance(changes["attribution"], dict) else "other"}
     return clean
+
+
+PLACE_FIELDS = ("name",)
+
+
+def corrected_place(place: Any) -> dict[str, Any]:
+    """A corrected place as the gazetteer reads its name, as the pipeline's geo stage reads a
+    place in a report. The request names the place ("Bucha" or {"name": "Bucha"}); it cannot
+    set coordinates, so a correction never puts a claim where the gazetteer knows no place."""
+    if isinstance(place, dict):
+        given = set(place) - set(PLACE_FIELDS)
+        if given:
+            raise UsageError(
+                f"a corrected place is a name the gazetteer reads, not {', '.join(sorted(given))}: "
+                'send {"place": "Bucha"} and its coordinates come from the gazetteer'
+            )
+        place = place.get("name")
+    if not isinstance(place, str) or not place.strip():
+        raise UsageError("a corrected place is a place name")
+    return geocode(place.strip()[:200])
+
+
+def geocode(name: str) -> dict[str, Any]:
+    """The gazetteer's best reading of a place name, or UsageError when it knows none."""
+    from claimledger.geo import locate_string
+
+    found = [loc for loc in locate_string(name) if loc.lat is not None and loc.lon is not None]
+    if not found:
+        raise UsageError(f"no place called {name!r} in the gazetteer; name a town, region or country it knows")
+    top = found[0]
+    return {
+        "name": top.name, "lat": top.lat, "lon": top.lon, "country": top.country, "admin1": top.admin1,
+        "precision": top.precision, "geonameid": top.geonameid,
+    }
 
 
 def apply_reviews(claim: Claim, reviews: list[dict[str, Any]]) -> tuple[Claim | None, str]:

@@ -3,7 +3,8 @@
 Only public addresses are fetched: the host is resolved before every request, including each
 redirect, and loopback, private, link-local (the cloud metadata address 169.254.169.254),
 multicast and reserved addresses are refused unless the caller allows them. The body is
-streamed under a byte cap and a total deadline, so a 1 GB response or a slow drip ends early.
+streamed under a byte cap, and one deadline holds for the whole exchange (connection, headers,
+redirects and body), so a 1 GB response or a slow drip, of headers or body, ends early.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import io
 import ipaddress
 import socket
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -24,6 +24,8 @@ from claimledger.model import RawDocument
 if TYPE_CHECKING:
     import httpx
 
+    from claimledger.ingest.deadline import Deadline
+
 USER_AGENT = f"claimledger/{__version__} (+https://github.com/claimledger/claimledger; documentation archiver)"
 
 
@@ -32,7 +34,7 @@ class FetchLimits:
     """How far one fetch may go."""
 
     max_bytes: int = 25 * 1024 * 1024
-    total_seconds: float = 60.0
+    total_seconds: float = 60.0  # the whole exchange, headers and redirects included
     connect_seconds: float = 10.0
     max_redirects: int = 5
     allow_private: bool = False
@@ -118,29 +120,38 @@ def _pinned(client: httpx.Client, url: str, address: str) -> httpx.Request:
 
 
 def fetch_url(url: str, limits: FetchLimits = FetchLimits(), resolve: Resolver = _resolve) -> RawDocument:
-    """The page at `url` as a raw document whose original is a WARC request and response."""
+    """The page at `url` as a raw document whose original is a WARC request and response.
+
+    One deadline (`limits.total_seconds`) holds for the whole exchange: connecting, the status
+    line and headers, every redirect and the body. A server that drips its headers a byte at a
+    time is cut off at the deadline like one that drips its body."""
     import httpx
 
-    started = time.monotonic()
+    from claimledger.ingest.deadline import Deadline, DeadlineTransport
+
+    deadline = Deadline(limits.total_seconds)
     current = url
     timeout = httpx.Timeout(limits.connect_seconds, read=limits.connect_seconds)
     # identity: the bytes kept are the bytes the server sent, with no compression to undo.
     headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "identity"}
-    with httpx.Client(follow_redirects=False, timeout=timeout, headers=headers, trust_env=False) as client:
+    transport = DeadlineTransport(deadline)
+    with httpx.Client(transport=transport, follow_redirects=False, timeout=timeout, headers=headers, trust_env=False) as client:
         for _ in range(limits.max_redirects + 1):
             addresses = check_url(current, limits, resolve)
             request = _pinned(client, current, addresses[0]) if addresses else client.build_request("GET", current)
             try:
                 response = client.send(request, stream=True)
+                try:
+                    if response.is_redirect and "location" in response.headers:
+                        current = urljoin(current, response.headers["location"])
+                        continue
+                    body = _read_capped(response, limits, deadline, url)
+                finally:
+                    response.close()
             except httpx.HTTPError as exc:
+                if deadline.passed():
+                    raise BadInput(url, f"response slower than {limits.total_seconds:g} s in all; cut off") from exc
                 raise BadInput(url, f"cannot fetch {current}: {type(exc).__name__}: {exc}") from exc
-            try:
-                if response.is_redirect and "location" in response.headers:
-                    current = urljoin(current, response.headers["location"])
-                    continue
-                body = _read_capped(response, limits, started, url)
-            finally:
-                response.close()
             if response.status_code >= 400:
                 raise BadInput(url, f"the server answered {response.status_code}")
             warc = _warc(current, request, response, body)
@@ -148,14 +159,14 @@ def fetch_url(url: str, limits: FetchLimits = FetchLimits(), resolve: Resolver =
     raise BadInput(url, f"more than {limits.max_redirects} redirects")
 
 
-def _read_capped(response: object, limits: FetchLimits, started: float, url: str) -> bytes:
+def _read_capped(response: object, limits: FetchLimits, deadline: Deadline, url: str) -> bytes:
     chunks: list[bytes] = []
     size = 0
     for chunk in response.iter_raw():  # type: ignore[attr-defined]
         size += len(chunk)
         if size > limits.max_bytes:
             raise BadInput(url, f"response larger than {limits.max_bytes} bytes; cut off")
-        if time.monotonic() - started > limits.total_seconds:
+        if deadline.passed():
             raise BadInput(url, f"response slower than {limits.total_seconds:g} s in all; cut off")
         chunks.append(chunk)
     return b"".join(chunks)

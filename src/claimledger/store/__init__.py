@@ -19,7 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from claimledger import __version__
-from claimledger.errors import StoreError
+from claimledger.errors import ConflictError, StoreError
 from claimledger.model import (
     Actor,
     Attribution,
@@ -285,11 +285,27 @@ class LedgerStore:
         at = now()
         record = {"claim_id": claim_id, "user": user, "action": action, "changes": changes, "note": note, "at": at}
         review_id = "v" + digest(record)[:20]
-        with self._write() as conn:
-            if not conn.execute(sa.select(schema.claims.c.claim_id).where(schema.claims.c.claim_id == claim_id)).first():
-                raise StoreError(f"no claim {claim_id} in the ledger")
-            conn.execute(schema.reviews.insert().values(review_id=review_id, **record))
-            self._audit(conn, "review", {"review_id": review_id, "record": digest(record), **{k: record[k] for k in ("claim_id", "user", "action")}})
+        reviews = schema.reviews.c
+        try:
+            with self._write() as conn:
+                if not conn.execute(sa.select(schema.claims.c.claim_id).where(schema.claims.c.claim_id == claim_id)).first():
+                    raise StoreError(f"no claim {claim_id} in the ledger")
+                # The id hashes the record with its second: the same review sent again within the
+                # second (a double click, a retried request) has the id of one already stored. The
+                # write lock makes this check and the insert one step for concurrent requests.
+                if conn.execute(sa.select(reviews.review_id).where(reviews.review_id == review_id)).first():
+                    latest = conn.execute(
+                        sa.select(reviews.review_id).where(reviews.claim_id == claim_id).order_by(reviews.at.desc(), reviews.review_id.desc()).limit(1)
+                    ).first()
+                    if latest is not None and latest[0] == review_id:
+                        return {"review_id": review_id, **record}  # already the claim's latest review: nothing to add
+                    raise ConflictError(
+                        f"the same review of {claim_id} was recorded this second and another review has followed it; send it again in a moment"
+                    )
+                conn.execute(schema.reviews.insert().values(review_id=review_id, **record))
+                self._audit(conn, "review", {"review_id": review_id, "record": digest(record), **{k: record[k] for k in ("claim_id", "user", "action")}})
+        except sa.exc.IntegrityError as exc:  # a writer that slipped past the lock: refused, not a crash
+            raise ConflictError(f"the review of {claim_id} collides with one stored at the same moment; send it again") from exc
         return {"review_id": review_id, **record}
 
     def reviews(self, claim_ids: Sequence[str] | None = None) -> dict[str, list[dict[str, Any]]]:

@@ -29,7 +29,7 @@ from markupsafe import Markup, escape
 from pydantic import BaseModel, ConfigDict, field_validator
 from pydantic import Field as PydanticField
 
-from claimledger.errors import ClaimledgerError, UsageError
+from claimledger.errors import ClaimledgerError, ConflictError, UsageError
 from claimledger.export import claim_record, incident_record, report_record
 from claimledger.model import Claim, ClaimType, Incident, Report
 from claimledger.review import CLAIM_TYPES, apply_reviews, check_review
@@ -309,11 +309,20 @@ class Problem(BaseModel):
     detail: str
 
 
+class Invalid(BaseModel):
+    """A request refused as not valid: one sentence, or (a body of the wrong shape) the list of
+    fields that are wrong."""
+
+    detail: str | list[dict[str, Any]]
+
+
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": Problem, "description": "No such record."}}
 REVIEW_ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"model": Problem, "description": "The review is not valid (unknown action, type or place, bad date)."},
+    400: {"model": Problem, "description": "The body is not JSON."},
     401: {"model": Problem, "description": "Not signed in."},
     403: {"model": Problem, "description": "Not an analyst, or the CSRF token is missing or wrong."},
+    409: {"model": Problem, "description": "The same review was recorded this second and another review has followed it."},
+    422: {"model": Invalid, "description": "The review is not valid (unknown action or type, a place the gazetteer does not know, bad date)."},
     **NOT_FOUND,
 }
 
@@ -543,26 +552,17 @@ def create_app(db_url: str, require_login: bool = False, secret: str | None = No
                 if type:
                     changes["type"] = type
                 if place.strip():
-                    changes["place"] = _geocode(place)
+                    changes["place"] = place
                 if date_start:
                     changes["date"] = {"start": date_start, "end": date_end or date_start}
                 if source.strip():
                     changes["attribution"] = {"source": source, "kind": "other"}
             _review(claim_id, user["name"], action, changes, note or None)
-        except UsageError as exc:
+        except (UsageError, ConflictError) as exc:
             from urllib.parse import quote
 
             return RedirectResponse(f"/claims/{claim_id}?error={quote(str(exc))}", status_code=303)
         return RedirectResponse(f"/claims/{claim_id}", status_code=303)
-
-    def _geocode(place: str) -> dict[str, Any]:
-        from claimledger.geo import locate_string
-
-        found = locate_string(place)
-        if not found:
-            raise UsageError(f"no place called {place!r} in the gazetteer")
-        top = found[0]
-        return {"name": top.name, "lat": top.lat, "lon": top.lon, "country": top.country, "admin1": top.admin1, "precision": top.precision, "geonameid": top.geonameid}
 
     def _review(claim_id: str, user: str, action: str, changes: dict[str, Any], note: str | None) -> dict[str, Any]:
         if claim_id not in ledger.snapshot().claims:
@@ -664,13 +664,17 @@ def create_app(db_url: str, require_login: bool = False, secret: str | None = No
         note: Annotated[str | None, Body()] = None,
     ) -> dict[str, Any]:
         """Confirm, reject or correct a claim (type, place, date, attribution). Needs an analyst's
-        session and the CSRF cookie's value in the X-CSRF-Token header."""
+        session and the CSRF cookie's value in the X-CSRF-Token header. A corrected place is a
+        name (`"place": "Bucha"`) that the gazetteer geocodes; coordinates are not accepted. The
+        same review sent again within its second is stored once and answered with its id."""
         check_csrf(request, request.headers.get("x-csrf-token"))
         user = need_analyst(request)
         try:
             return _review(claim_id, user["name"], action, changes or {}, note)
         except UsageError as exc:
-            raise HTTPException(400, str(exc)) from exc
+            raise HTTPException(422, str(exc)) from exc
+        except ConflictError as exc:
+            raise HTTPException(409, str(exc)) from exc
 
     @app.get("/api/reports", tags=["reports"])
     async def api_reports(
@@ -694,7 +698,8 @@ def create_app(db_url: str, require_login: bool = False, secret: str | None = No
 
     @app.exception_handler(ClaimledgerError)
     def ledger_error(request: Request, exc: ClaimledgerError) -> JSONResponse:
-        return JSONResponse({"detail": str(exc)}, status_code=422 if isinstance(exc, UsageError) else 500)
+        code = 422 if isinstance(exc, UsageError) else 409 if isinstance(exc, ConflictError) else 500
+        return JSONResponse({"detail": str(exc)}, status_code=code)
 
     return app
 
