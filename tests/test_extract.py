@@ -498,22 +498,3 @@ def test_the_date_chooser_weights_ship_and_prefer_the_sentence_own_date() -> Non
     own = weights.get("own_day", 0) + weights.get("own", 0)
     carried = weights.get("carried_day", 0) + weights.get("carried", 0) + weights.get("carried_with_own", 0)
     assert own > carried
-
-
-def test_a_claim_told_on_from_an_attributed_sentence_keeps_its_source(nlp) -> None:  # type: ignore[no-untyped-def]
-    text = (
-        "The regional governor said Russian forces shelled Kharkiv overnight. "
-        "The strikes also destroyed a school in the city."
-    )
-    claims = claims_of(nlp, text, "2022-04-04")
-    assert len(claims) >= 2
-    assert all(c.attributions and c.attributions[0].source == "The regional governor" for c in claims)
-
-
-def test_the_source_chooser_weights_ship_with_their_threshold() -> None:
-    from claimledger.extract.attribution import source_weights
-
-    weights = source_weights()
-    assert "threshold" in weights and "bias" in weights
-    # Learned: the sentence's own speaker is the likeliest source of its claim.
-    assert weights.get("own", 0) > max(weights.get("before", 0), weights.get("first", 0), weights.get("after", 0))

@@ -16,15 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from claimledger.extract.attribution import (
-    SPEECH_LEMMAS,
-    SourceCandidate,
-    choose_source,
-    find_speaker,
-    is_pronoun,
-    make_attribution,
-    source_features,
-)
+from claimledger.extract.attribution import SPEECH_LEMMAS, find_speaker, is_pronoun, make_attribution
 from claimledger.extract.dates import DateCandidate, choose_date, date_candidates, find_dates, parse_published
 from claimledger.extract.fields import actors_of, evidence_span, items_of, modality, private_names, summary
 from claimledger.extract.lexicon import Lexicon, TypeSpec, load_lexicon
@@ -165,45 +157,25 @@ def dated_claims(
 SPEECH_VERBS = frozenset(SPEECH_LEMMAS)
 
 
-# How many sentences before a claim offer their speaker as its source (params.toml).
+# How far an unattributed sentence takes the source of the sentences before it (params.toml).
 PARAMS = tomllib.loads((Path(__file__).parent / "params.toml").read_text(encoding="utf-8"))
-SOURCES_BEFORE = int(PARAMS["attribution"]["candidates"]["sentences_before"])
+CARRY: dict[str, Any] = dict(PARAMS["attribution"]["carry"])
+_CONTINUES = re.compile(r"\s*(?:He|She|They|It|The|This|But|And|Also|In addition)\b")
 
 
-_OPENS_ON = re.compile(r"\s*(?:He|She|They|It|The|This|These|Those|But|And|Also|In addition|Meanwhile)\b")
-
-
-def source_candidates(reading: Reading, index: int, paragraph: int) -> list[SourceCandidate]:
-    """Who may say the claim of sentence `index`: its own speaker, the speakers of the sentences
-    around it, the footage it describes and the article's first source, with their features."""
+def carried_attribution(reading: Reading, index: int, paragraph: int) -> Attribution | None:
+    """The source of an unattributed, unquoted sentence taken from the sentences just before it:
+    news names its source once and goes on ("Officials said ... . The strike also hit ...")."""
     sentences, text = reading.sentences, reading.report.text
     sent = sentences[index]
-    context = {
-        "quoted": float(sent.quoted),
-        "continues": float(bool(_OPENS_ON.match(sent.span.text))),
-        "has_own": float(sent.attribution is not None),
-    }
-    out: list[SourceCandidate] = []
-    seen: set[tuple[str, int | None]] = set()
-
-    def add(attribution: Attribution | None, origin: str, distance: int, other: Sentence | None) -> None:
-        if attribution is None or (attribution.source, attribution.start) in seen:
-            return
-        seen.add((attribution.source, attribution.start))
-        same = other is None or paragraph_start(text, other.start) == paragraph
-        features = source_features(attribution, origin, distance, same)
-        features |= {f"{origin}_{k}": v for k, v in context.items() if v}
-        out.append(SourceCandidate(attribution, origin, features))
-
-    add(sent.attribution, "own", 0, None)
-    for back in range(1, SOURCES_BEFORE + 1):
-        if index - back >= 0:
-            add(sentences[index - back].attribution, "before", back, sentences[index - back])
-    if index + 1 < len(sentences):
-        add(sentences[index + 1].attribution, "after", 1, sentences[index + 1])
-    add(footage_source(sent, sentences[index - 1] if index else None), "footage", 0, None)
-    add(next((s.attribution for s in sentences if s.attribution is not None), None), "first", index, sentences[0])
-    return out
+    if sent.quoted or not (CARRY["any_opening"] or _CONTINUES.match(sent.span.text)):
+        return None
+    for prior in reversed(sentences[max(0, index - int(CARRY["sentences"])) : index]):
+        if not CARRY["across_paragraphs"] and paragraph_start(text, prior.start) != paragraph:
+            return None
+        if prior.attribution is not None:
+            return prior.attribution
+    return None
 
 
 def _claim(
@@ -219,7 +191,9 @@ def _claim(
     sent = sentences[index]
     spec, t_start, t_end = detection.spec, detection.start, detection.end
     evidence = evidence_span(text, sent, (t_start, t_end))
-    attribution = choose_source(source_candidates(reading, index, paragraph))
+    attribution = sent.attribution or carried_attribution(reading, index, paragraph)
+    if attribution is None:
+        attribution = footage_source(sent, sentences[index - 1] if index else None)
     attributions = (attribution,) if attribution else ()
     locations = claim_sites(sent, places, paragraph, reading.report_place)
     if attribution is not None and attribution.start is not None and attribution.end is not None:

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from claimledger.extract.lexicon import Lexicon
@@ -242,58 +240,3 @@ def make_attribution(speaker: Speaker, sentence: str, lex: Lexicon, person_names
         private=private,
         role=private_role(speaker.text, kind) if private else None,
     )
-
-
-# -- whose statement a claim is --------------------------------------------------------------
-# A claim's source is chosen among candidates: its sentence's own speaker, the speakers of the
-# sentences just before and after it, the footage it describes, the article's first source. A
-# linear score learned on the training split (training/train_attribution.py) picks one, or none
-# when no candidate scores above its threshold; the weights are data in model/attribution.toml.
-SOURCE_WEIGHTS_PATH = Path(__file__).parent / "model" / "attribution.toml"
-
-
-@dataclass(frozen=True)
-class SourceCandidate:
-    """One reading of who says a claim, with what the chooser knows of it."""
-
-    attribution: Attribution
-    origin: str  # own | before | after | footage | first
-    features: dict[str, float]
-
-
-def source_features(attribution: Attribution, origin: str, distance: int, same_paragraph: bool) -> dict[str, float]:
-    """What the chooser weighs of one candidate (crossed with its origin where it matters)."""
-    f = {
-        origin: 1.0,
-        f"{origin}_kind_{attribution.kind}": 1.0,
-        f"{origin}_channel_{attribution.channel}": 1.0,
-        f"{origin}_distance": min(4.0, float(distance)) / 4,
-        f"{origin}_other_paragraph": float(not same_paragraph),
-        f"{origin}_private": float(attribution.private),
-        f"{origin}_words": min(8.0, len(attribution.source.split())) / 8,
-    }
-    return f
-
-
-@lru_cache(maxsize=2)
-def source_weights(path: Path = SOURCE_WEIGHTS_PATH) -> dict[str, float]:
-    """The chooser's learned weights (empty when none ship)."""
-    if not path.exists():
-        return {}
-    return {str(k): float(v) for k, v in tomllib.loads(path.read_text(encoding="utf-8"))["weights"].items()}
-
-
-def source_score(candidate: SourceCandidate, weights: dict[str, float]) -> float:
-    return weights.get("bias", 0.0) + sum(weights.get(k, 0.0) * v for k, v in candidate.features.items())
-
-
-def choose_source(candidates: list[SourceCandidate], weights: dict[str, float] | None = None) -> Attribution | None:
-    """The best candidate when it scores above the learned threshold, else none; without
-    weights, the first candidate (the sentence's own speaker comes first)."""
-    if not candidates:
-        return None
-    weights = source_weights() if weights is None else weights
-    if not weights:
-        return candidates[0].attribution
-    best = max(candidates, key=lambda c: source_score(c, weights))
-    return best.attribution if source_score(best, weights) > weights.get("threshold", 0.0) else None
