@@ -216,3 +216,15 @@ def test_the_cut_down_claim_the_spark_job_sends_to_blocks_links_like_the_whole_c
               for i, (a, va) in enumerate(zip(full, views, strict=True)) for b, vb in zip(full[i + 1:], views[i + 1:], strict=True)]
     assert sum(whole is not None for whole, _ in judged) >= 5  # the table must exercise the rules
     assert all(whole == cut for whole, cut in judged)
+
+
+@pytest.mark.parametrize(("basis", "incidents"), [("report", 2), ("text", 1)])
+def test_claims_dated_only_by_their_reports_do_not_link_by_that_date(basis: str, incidents: int) -> None:
+    from dataclasses import replace
+
+    a = _claim("c1", "r1", "Rockets hit Kramatorsk, the mayor said.", "the mayor", KRAMATORSK)
+    b = _claim("c2", "r2", "The UN mission said rockets hit Kramatorsk.", "the UN mission", KRAMATORSK)
+    a = replace(a, date=DateInfo("2022-08-13", "2022-08-13", "day", None, basis))
+    b = replace(b, date=DateInfo("2022-08-13", "2022-08-13", "day", None, basis))
+    found = build_incidents([a, b], {"r1": _report("r1", "AP"), "r2": _report("r2", "Reuters")}, {"r1": "s1", "r2": "s2"})
+    assert len(found) == incidents

@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from claimledger.extract import Detection, Reading, build_claims, read_report, rule_detector  # noqa: E402
-from claimledger.extract.detector import MODEL_PATH, DetectorModel, candidate_rows, detect  # noqa: E402
+from claimledger.extract.detector import MODEL_PATH, RELATIVE, DetectorModel, candidate_rows, detect  # noqa: E402
 from claimledger.extract.features import GROUPS, dense_vector, sentence_features, token_table, trigger_words  # noqa: E402
 from claimledger.extract.lexicon import load_lexicon  # noqa: E402
 from claimledger.model import Claim, Report  # noqa: E402
@@ -194,6 +194,7 @@ def detections_at(model: DetectorModel, article: Article, probs: np.ndarray, thr
     out = []
     for sent, p in zip(article.reading.sentences, probs, strict=True):
         chosen = [i for i in np.argsort(-p) if p[i] >= thresholds[i]][:max_types]
+        chosen = [i for i in chosen if p[i] >= RELATIVE * p[chosen[0]]]
         tokens = list(sent.span)
         found = []
         for i in chosen:

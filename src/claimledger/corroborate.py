@@ -79,6 +79,12 @@ def _places_compatible(a: Location | None, b: Location | None) -> bool:
     return _km(a, b) <= radius
 
 
+def linking_date(claim: Claim) -> DateInfo:
+    """The date a claim links by: none when the text gives none and the claim is dated only by
+    its report (a report's date says when it was told, not which day of several it tells)."""
+    return DateInfo() if claim.date.basis == "report" else claim.date
+
+
 def _dates_compatible(a: DateInfo, b: DateInfo) -> bool:
     if not a.start or not b.start:
         return False
@@ -183,9 +189,10 @@ def block_keys(claim: Claim, story: str, published: str | None) -> list[str]:
         return keys
     times: list[str] = []
     reach = dt.timedelta(days=2)  # two dates 3 days apart both reach a common day
-    if claim.date.start:
-        start = dt.date.fromisoformat(claim.date.start)
-        end = dt.date.fromisoformat(claim.date.end or claim.date.start)
+    date = linking_date(claim)
+    if date.start:
+        start = dt.date.fromisoformat(date.start)
+        end = dt.date.fromisoformat(date.end or date.start)
         times = [f"{claim.type}|d{w}" for w in _windows(start - reach, end + reach)]
     elif published:
         try:
@@ -260,17 +267,18 @@ def _why(a: Claim, b: Claim, stories: dict[str, str]) -> str | None:
     if same_story and a.type == b.type and _similar(a.evidence[0].text, b.evidence[0].text) >= 0.6:
         return "the same sentence in copies of one story"
     sa, sb = site(a), site(b)
-    dates = _dates_compatible(a.date, b.date)
+    da, db = linking_date(a), linking_date(b)
+    dates = _dates_compatible(da, db)
     if a.report_id == b.report_id and not _refers_back(a, b):
         # Two sentences of one report name two events unless one refers back to the other
         # ("the attack", the same death toll): round-ups list several strikes on one city a day.
         return None
     if a.type == b.type and dates and _same_site(sa, sb):
         return f"same type at {sa.name if sa else '?'} on overlapping dates"
-    if a.report_id == b.report_id and a.type == b.type and _same_site(sa, sb) and sa is not None and sa.precision == "place" and (dates or not a.date.start or not b.date.start):
+    if a.report_id == b.report_id and a.type == b.type and _same_site(sa, sb) and sa is not None and sa.precision == "place" and (dates or not da.start or not db.start):
         return "one report restating one event at one place"
     shared = _items(a) & _items(b)
-    if shared and _same_site(sa, sb) and _types_compatible(a.type, b.type) and _dates_near(a.date, b.date, days=31):
+    if shared and _same_site(sa, sb) and _types_compatible(a.type, b.type) and _dates_near(da, db, days=31):
         return f"the same things ({', '.join(sorted(shared))}) taken at {sa.name if sa else '?'}"
     return None
 
@@ -283,7 +291,7 @@ def _same_takeover(a: Claim, b: Claim, published: dict[str, str | None]) -> str 
     """Control of a town changes rarely: two undated claims of it in reports published within a
     few days of each other tell one change ("commanders abandon positions in Kherson", "command
     has withdrawn across the river from Kherson")."""
-    if a.report_id == b.report_id or a.type != "territory_change" or b.type != "territory_change" or a.date.start or b.date.start:
+    if a.report_id == b.report_id or a.type != "territory_change" or b.type != "territory_change" or linking_date(a).start or linking_date(b).start:
         return None
     sa, sb = site(a), site(b)
     if sa is None or sa.precision != "place" or not _same_site(sa, sb):
@@ -442,7 +450,7 @@ def incident_of(members: list[Claim], reports: dict[str, Report], stories: dict[
     for c in members:
         counts[c.type] += 1
     kind = min(counts, key=lambda t: (-counts[t], t))
-    dated = [c.date for c in members if c.date.start]
+    dated = [linking_date(c) for c in members if linking_date(c).start]
     order = {"day": 0, "week": 1, "month": 2, "year": 3, "unknown": 4}
     date = min(dated, key=lambda d: (order[d.precision], d.start or "")) if dated else DateInfo()
     sites = [s for s in (site(c) for c in members) if s is not None]

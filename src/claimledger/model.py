@@ -104,6 +104,9 @@ class DateInfo:
     end: str | None = None
     precision: DatePrecision = "unknown"
     text: str | None = None
+    # "text": read from an expression of the report (or set by an analyst); "report": the text
+    # gives none, so the event is dated by the report itself (it happened by then).
+    basis: str = "text"
 
 
 @dataclass(frozen=True)

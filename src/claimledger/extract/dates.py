@@ -315,7 +315,7 @@ def date_candidates(
         features = {"first": 1.0, "first_with_own": float(bool(own)), "age": _covering(first, base)}
         out.append(DateCandidate(first, "first", {**features, **_crossed("first", common)}))
     if base is not None:
-        published = DateInfo(base.isoformat(), base.isoformat(), "day", None)
+        published = DateInfo(base.isoformat(), base.isoformat(), "day", None, "report")
         features = {"published": 1.0, "published_with_own": float(bool(own)), "published_with_carried": float(carried is not None)}
         out.append(DateCandidate(published, "published", {**features, **_crossed("published", common)}))
     return out

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -35,6 +36,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 MODEL_PATH = Path(__file__).parent / "model" / "detector.npz"
+# A second type of one sentence is kept only when its probability is at least this share of the
+# first's (extract/params.toml, chosen by cross-validation on the train split).
+RELATIVE = float(tomllib.loads((Path(__file__).parent / "params.toml").read_text(encoding="utf-8"))["detector"]["relative"])
 
 
 @dataclass(frozen=True, eq=False)
@@ -231,6 +235,7 @@ def detect(model: DetectorModel, reading: Reading, lex: Lexicon) -> list[list[De
     for index, sent in enumerate(sentences):
         probs = final[index]
         chosen = [i for i in np.argsort(-probs) if probs[i] >= model.thresholds[i]][: model.max_types]
+        chosen = [i for i in chosen if probs[i] >= RELATIVE * probs[chosen[0]]]
         if not chosen:
             out.append([])
             continue
