@@ -67,6 +67,12 @@ class Redaction:
         return bool(self.names or self.words)
 
     def merged(self, *others: Redaction) -> Redaction:
+        """This set with the names of the others (itself when they add none)."""
+        others = tuple(
+            o for o in others if not (set(o.names) <= set(self.names) and set(o.words) <= set(self.words))
+        )
+        if not others:
+            return self
         names = dict(self.names)
         words = dict(self.words)
         for other in others:
