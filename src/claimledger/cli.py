@@ -22,8 +22,10 @@ from claimledger.export import (
     bundle_zip,
     check_spans,
     claim_record,
+    claim_redaction,
     geojson,
     incident_record,
+    incident_redaction,
     jsonl,
     report_record,
 )
@@ -104,7 +106,12 @@ def _process(db: str) -> None:
 
 
 def _write_export(db: str, kind: Kind, out: Path | None, include_private_names: bool) -> int:
+    from claimledger.privacy import report_redactions
+
     store = _store(db)
+    machine = store.claims() if kind is not Kind.reports else []
+    # Each report's redaction set, from all of its claims; None keeps every name.
+    redactions = None if include_private_names else report_redactions(machine)
     if kind is Kind.reports:
         linked = store.reports_with_links()
         text = "".join(jsonl(report_record(r, story_id, ingested_at) for r, story_id, ingested_at in linked))
@@ -112,29 +119,27 @@ def _write_export(db: str, kind: Kind, out: Path | None, include_private_names: 
     elif kind is Kind.claims:
         from claimledger.pipeline import reviewed_claims
 
-        machine = store.claims()
         check_spans(machine, {r.report_id: r.text for r in store.reports()})
         # Analysts' corrections are exported instead of the machine's values; rejected claims are left out.
         shown = reviewed_claims(store, machine)
-        text = "".join(jsonl(claim_record(c, include_private_names) for c in shown))
+        text = "".join(jsonl(claim_record(c, claim_redaction(c, redactions)) for c in shown))
         count = len(shown)
     elif kind is Kind.incidents:
         incidents = store.incidents()
-        text = "".join(jsonl(incident_record(i) for i in incidents))
+        text = "".join(jsonl(incident_record(i, incident_redaction(i, redactions)) for i in incidents))
         count = len(incidents)
     elif kind is Kind.acled:
         incidents = store.incidents()
         from claimledger.pipeline import reviewed_claims
 
         reports_by_id = {r.report_id: r for r in store.reports()}
-        machine = store.claims()
         check_spans(machine, {rid: r.text for rid, r in reports_by_id.items()})
         claims_by_id = {c.claim_id: c for c in reviewed_claims(store, machine)}
-        rows_out = list(acled_rows(incidents, claims_by_id, reports_by_id))
+        rows_out = list(acled_rows(incidents, claims_by_id, reports_by_id, redactions))
         text = acled_csv(rows_out)
         count = len(rows_out)
     else:
-        collection = geojson(store.incidents())
+        collection = geojson(store.incidents(), redactions)
         text = json.dumps(collection, ensure_ascii=False) + "\n"
         count = len(collection["features"])
     if out is None:

@@ -10,14 +10,14 @@ import hashlib
 import io
 import json
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from claimledger.errors import IntegrityError
 from claimledger.extract import acled_of
 from claimledger.model import Claim, Incident, Location, Report
-from claimledger.privacy import redact_claim
+from claimledger.privacy import NO_REDACTION, Redaction, redact, redaction_for, redaction_of
 
 ACLED_COLUMNS = [
     "event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type", "sub_event_type",
@@ -57,9 +57,14 @@ def location_record(location: Location | None) -> dict[str, Any] | None:
     return None if location is None else location.export()
 
 
-def claim_record(claim: Claim, include_private_names: bool = False) -> dict[str, Any]:
-    if not include_private_names:
-        claim = redact_claim(claim)
+def claim_record(claim: Claim, redaction: Redaction | None) -> dict[str, Any]:
+    """The claim in the export shape, redacted with its report's set (and its own private names);
+    `None` keeps every name (`--include-private-names`)."""
+    record = _claim_fields(claim)
+    return record if redaction is None else redact(record, redaction.merged(redaction_of([claim])))
+
+
+def _claim_fields(claim: Claim) -> dict[str, Any]:
     return {
         "claim_id": claim.claim_id,
         "report_id": claim.report_id,
@@ -80,7 +85,24 @@ def claim_record(claim: Claim, include_private_names: bool = False) -> dict[str,
     }
 
 
-def incident_record(incident: Incident) -> dict[str, Any]:
+def incident_record(incident: Incident, redaction: Redaction | None) -> dict[str, Any]:
+    """The incident in the export shape, redacted with the union of its reports' sets (`None`
+    keeps every name)."""
+    record = _incident_fields(incident)
+    return record if redaction is None else redact(record, redaction)
+
+
+def claim_redaction(claim: Claim, redactions: Mapping[str, Redaction] | None) -> Redaction | None:
+    """The redaction set of a claim: its report's (`None` keeps names)."""
+    return None if redactions is None else redactions.get(claim.report_id, NO_REDACTION)
+
+
+def incident_redaction(incident: Incident, redactions: Mapping[str, Redaction] | None) -> Redaction | None:
+    """The redaction set of an incident: the union of its reports' sets (`None` keeps names)."""
+    return None if redactions is None else redaction_for(incident.report_ids, redactions)
+
+
+def _incident_fields(incident: Incident) -> dict[str, Any]:
     return {
         "incident_id": incident.incident_id,
         "type": incident.type,
@@ -101,8 +123,11 @@ def jsonl(records: Iterable[dict[str, Any]]) -> Iterator[str]:
         yield json.dumps(record, ensure_ascii=False, sort_keys=False) + "\n"
 
 
-def acled_rows(incidents: Iterable[Incident], claims: dict[str, Claim], reports: dict[str, Report]) -> Iterator[dict[str, Any]]:
-    """One ACLED-style row per incident (casualty reports have no ACLED type and are left out)."""
+def acled_rows(
+    incidents: Iterable[Incident], claims: dict[str, Claim], reports: dict[str, Report], redactions: Mapping[str, Redaction] | None
+) -> Iterator[dict[str, Any]]:
+    """One ACLED-style row per incident (casualty reports have no ACLED type and are left out),
+    redacted with the union of its reports' sets (`None` keeps every name)."""
     for incident in incidents:
         acled = acled_of(incident.type)
         if acled is None:
@@ -112,9 +137,10 @@ def acled_rows(incidents: Iterable[Incident], claims: dict[str, Claim], reports:
         perpetrators = sorted({a.text for c in members for a in c.actors if a.role == "perpetrator"})
         victims = sorted({a.text for c in members for a in c.actors if a.role == "victim"})
         outlets = sorted({reports[r].outlet or "unknown outlet" for r in incident.report_ids if r in reports})
-        note = redact_claim(members[0]).summary if members else ""
+        note = members[0].summary if members else ""
         year = (incident.date.start or "")[:4]
-        yield {
+        redaction = incident_redaction(incident, redactions)
+        row = {
             "event_id_cnty": f"{(loc.country if loc and loc.country else 'XX')}{incident.incident_id[-8:].upper()}",
             "event_date": incident.date.start or "",
             "year": year,
@@ -147,6 +173,7 @@ def acled_rows(incidents: Iterable[Incident], claims: dict[str, Claim], reports:
             "tags": f"claimledger credibility={incident.credibility_grade} independent_sources={incident.independent_source_count}",
             "timestamp": "",
         }
+        yield row if redaction is None else redact(row, redaction.merged(*(redaction_of([c]) for c in members)))
 
 
 def acled_csv(rows: Iterable[dict[str, Any]]) -> str:
@@ -158,14 +185,14 @@ def acled_csv(rows: Iterable[dict[str, Any]]) -> str:
     return out.getvalue()
 
 
-def geojson(incidents: Iterable[Incident]) -> dict[str, Any]:
-    """A FeatureCollection of incidents that have a point."""
+def geojson(incidents: Iterable[Incident], redactions: Mapping[str, Redaction] | None) -> dict[str, Any]:
+    """A FeatureCollection of incidents that have a point, each redacted like its incident record."""
     features = []
     for incident in incidents:
         loc = incident.location
         if loc is None or loc.lat is None or loc.lon is None:
             continue
-        record = incident_record(incident)
+        record = incident_record(incident, incident_redaction(incident, redactions))
         properties = {k: v for k, v in record.items() if k != "location"}
         properties["place"] = loc.name
         properties["precision"] = loc.precision
@@ -209,6 +236,8 @@ class BundleContent:
     version: str
     include_private_names: bool = False
     stored: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    # Each report's redaction set, from all of its claims (not only those the bundle holds).
+    redactions: dict[str, Redaction] = field(default_factory=dict)
 
 
 def bundle_zip(content: BundleContent) -> bytes:
@@ -222,8 +251,9 @@ def bundle_zip(content: BundleContent) -> bytes:
 
     members: dict[str, bytes] = {f"originals/{sha}": data for sha, data in sorted(content.originals.items())}
     members["reports.jsonl"] = lines(report_record(r, story, at) for r, story, at in content.reports)
-    members["claims.jsonl"] = lines(claim_record(c, content.include_private_names) for c in content.claims)
-    members["incidents.jsonl"] = lines(incident_record(i) for i in content.incidents)
+    redactions = None if content.include_private_names else content.redactions
+    members["claims.jsonl"] = lines(claim_record(c, claim_redaction(c, redactions)) for c in content.claims)
+    members["incidents.jsonl"] = lines(incident_record(i, incident_redaction(i, redactions)) for i in content.incidents)
     members["audit.jsonl"] = lines(content.audit)
     for name, records in sorted(content.stored.items()):
         members[f"stored/{name}.jsonl"] = lines(records)

@@ -257,6 +257,10 @@ def gather_bundle(
         e for e in entries
         if (isinstance(e["detail"], dict) and e["detail"].get("report_id") in wanted) or e["seq"] == last_process
     ]
+    from claimledger.privacy import report_redactions
+
+    # Each report's redaction set comes from all of its claims, not only those the bundle holds.
+    redactions = report_redactions(c for c in store.claims() if c.report_id in wanted)
     stored: dict[str, list[dict[str, Any]]] = {}
     if include_private_names:
         by_report = store.claims_of_reports(sorted(wanted))
@@ -266,6 +270,7 @@ def gather_bundle(
         incidents=incidents, claims=claims, reports=reports, originals=originals, audit=concerned, audit_head=head,
         selection={"incidents": list(incident_ids), "reports": list(report_ids), "types": list(claim_types)},
         created_at=now(), version=__version__, include_private_names=include_private_names, stored=stored,
+        redactions=redactions,
     )
 
 

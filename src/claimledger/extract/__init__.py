@@ -18,8 +18,9 @@ from typing import Any
 
 from claimledger.extract.attribution import SPEECH_LEMMAS, find_speaker, is_pronoun, make_attribution
 from claimledger.extract.dates import DateCandidate, choose_date, date_candidates, find_dates, parse_published
-from claimledger.extract.fields import actors_of, evidence_span, items_of, modality, private_names, summary
+from claimledger.extract.fields import actors_of, evidence_span, items_of, modality, speaker_actors, summary
 from claimledger.extract.lexicon import Lexicon, TypeSpec, load_lexicon
+from claimledger.extract.people import private_names
 from claimledger.extract.rules import is_background, is_event_sentence, rule_types
 from claimledger.extract.sentences import (
     QUOTES,
@@ -64,8 +65,8 @@ def read_report(report: Report, doc: Any, places: list[Location], lex: Lexicon) 
     """The report's sentences with their speakers, attributions and dates, and its places."""
     text = report.text
     base = parse_published(report.published)
-    person_names = private_names(doc)
     places = filter_places(places, doc)
+    person_names = private_names(doc, places)
     sentences = read_sentences(doc, text, report.boilerplate)
     quotes = [(m.start(), m.end()) for m in QUOTES.finditer(text)]
     last_named: Attribution | None = None
@@ -213,7 +214,7 @@ def _claim(
         if spec.name in ("looting", "loot_trade", "vehicle_theft", "property_destruction")
         else ()
     )
-    actors = actors_of(sent, spec.name, reading.person_names)
+    actors = speaker_actors(actors_of(sent, spec.name, reading.person_names), attribution, reading.person_names)
     if detection.probability is not None:
         confidence = detection.probability
     else:

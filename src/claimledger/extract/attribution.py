@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from claimledger.extract.lexicon import Lexicon
+from claimledger.extract.lexicon import Lexicon, load_people
+from claimledger.extract.people import is_known_public, public_titles
 from claimledger.model import Attribution
 
 SPEECH_LEMMAS = {
@@ -26,26 +27,9 @@ _NOT_AGENTS = {
 _NOT_SUBJECTS = {"west", "east", "north", "south", "elsewhere", "meanwhile", "later", "earlier", "separately", "also"}
 PRONOUNS = {"he", "she", "they", "it", "we", "i", "you", "this", "that", "who", "which", "what", "one", "some", "others"}
 _DATELINE = re.compile(r"\((?:AP|Reuters|AFP)\b|^[A-Z][A-Z ,.'-]{3,}$")
-# Public figures and titles: a name next to one of these is not a private individual.
-PUBLIC_TITLES = re.compile(
-    r"\b(?:president|minister|ministry|governor|mayor|spokes(?:person|man|woman)|general|gen\.|colonel|commander|"
-    r"chief|head|director|official|officer|ambassador|prosecutor|ombuds(?:man|woman|person)|senator|lawmaker|mp|"
-    r"deputy|adviser|advisor|secretary|chairman|chairwoman|leader|journalist|reporter|correspondent|editor|analyst|"
-    r"expert|professor|researcher|envoy|diplomat|judge|lawyer|attorney|chancellor|premier|king|queen|pope|patriarch|"
-    r"commissioner|chair|founder|ceo|activist|historian|governor-general|lieutenant|captain|major|admiral|marshal|"
-    r"speaker|representative|counsellor|councillor|administrator|blogger|rapporteur|coordinator|curator|doctor|"
-    r"group|monitors?|monitoring|organi[sz]ation|project|channel|agency|service|council|committee|centre|center|"
-    r"institute|network|team|unit|ministry|office|foundation|company|newspaper|site|outlet)\b",
-    re.IGNORECASE,
-)
-KNOWN_PUBLIC = {
-    "putin", "zelensky", "zelenskyy", "zelenskiy", "peskov", "lavrov", "shoigu", "kuleba", "podolyak", "reznikov", "arestovych", "vereshchuk", "kadyrov", "prigozhin", "medvedev", "biden", "blinken", "austin",
-    "guterres", "stoltenberg", "johnson", "truss", "sunak", "macron", "scholz", "erdogan", "lukashenko", "klitschko",
-    "zaluzhnyi", "syrskyi", "budanov", "kirby", "thomas-greenfield", "bachelet", "grossi", "tedros", "saldo",
-    "pushilin", "aksyonov", "navalny", "venediktova", "kostin", "denisova", "lubinets", "haidai", "gaidai",
-    "kyrylenko", "synehubov", "yevtushenko", "marchenko", "kim", "xi", "modi", "abiy", "lula", "netanyahu",
-    "volodymyr", "vladimir", "sergei", "dmitry", "antony", "joe", "boris", "emmanuel", "olaf", "ramzan", "yevgeny",
-}
+# Public figures and titles (lexicons/people.toml): a name next to one of these is not a
+# private individual.
+PUBLIC_TITLES = public_titles()
 
 
 @dataclass(frozen=True)
@@ -198,7 +182,7 @@ def classify(source: str, sentence: str, lex: Lexicon, person_names: set[str]) -
     private = False
     if person_names and kind in ("unknown", "witness", "participant"):
         named = [n for n in person_names if n in source]
-        if named and not PUBLIC_TITLES.search(source) and not any(p.lower() in KNOWN_PUBLIC for n in named for p in n.split()):
+        if named and not PUBLIC_TITLES.search(source) and not any(is_known_public(n) for n in named):
             private = True
             if kind == "unknown":
                 kind = "witness"
@@ -219,12 +203,10 @@ def private_role(source: str, kind: str) -> str:
     if appo and not re.search(r"[A-Z][a-z]+ [A-Z][a-z]+", appo.group(1)):
         return appo.group(1)
     lowered = source.lower()
-    for word in ("refugee", "resident", "soldier", "serviceman", "paratrooper", "conscript", "witness", "villager",
-                 "survivor", "mother", "father", "wife", "husband", "widow", "woman", "man", "teacher", "doctor", "nurse",
-                 "volunteer", "farmer", "prisoner", "neighbour", "neighbor", "student", "worker", "pensioner", "priest",
-                 "driver", "deserter"):
-        if re.search(rf"\b{word}\b", lowered):
-            adjective = re.search(r"\b(ukrainian|russian|belarusian|local|former|elderly)\b", lowered)
+    people = load_people()
+    for word in people.roles:
+        if re.search(rf"\b{re.escape(word)}\b", lowered):
+            adjective = re.search(r"\b(" + "|".join(re.escape(a) for a in people.adjectives) + r")\b", lowered)
             return f"a {adjective.group(1) + ' ' if adjective else ''}{word}"
     return {"participant": "a soldier", "witness": "a witness"}.get(kind, "a private individual")
 

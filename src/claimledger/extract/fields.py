@@ -1,10 +1,9 @@
-"""The fields of a claim beside its type: evidence, modality, actors, items, private names, summary."""
+"""The fields of a claim beside its type: evidence, modality, actors, items, summary."""
 
 from __future__ import annotations
 
 import re
 from functools import lru_cache
-from typing import Any
 
 from claimledger.extract.lexicon import Lexicon, TypeSpec
 from claimledger.extract.sentences import Sentence
@@ -23,15 +22,6 @@ _VICTIM = re.compile(
     r"(?:civilians|residents|villagers|women|children|people|families|refugees|prisoners|patients|men|a (?:woman|man|child|boy|girl)|"
     r"an? (?:elderly|\d+-year-old) (?:woman|man))\b",
     re.IGNORECASE,
-)
-_PRIVATE_ROLES = (
-    r"(?:resident|refugee|witness|villager|survivor|mother|father|wife|husband|widow|teacher|nurse|volunteer|farmer|"
-    r"pensioner|neighbou?r|student|worker|soldier|serviceman|conscript|reservist|prisoner|driver|grandmother|grandfather|"
-    r"local|evacuee|shopkeeper|businessman|businesswoman|engineer|priest)"
-)
-_NAMED_PRIVATE = re.compile(
-    rf"(?P<name>[A-Z][a-z’'-]+(?: [A-Z][a-z’'-]+){{1,2}}),\s+(?:\d+,\s+)?(?:a|an|the)\s+(?:[\w-]+\s+){{0,3}}{_PRIVATE_ROLES}\b"
-    rf"|\b{_PRIVATE_ROLES}\s+(?P<name2>[A-Z][a-z’'-]+(?: [A-Z][a-z’'-]+){{1,2}})\b"
 )
 _POSSIBLE = re.compile(
     r"\b(?:may have|might have|possibly|probably|likely|suspected|appears? to|appeared to|apparently|feared|believed to|thought to|could be)\b",
@@ -136,29 +126,22 @@ def actors_of(sent: Sentence, claim_type: str, person_names: set[str]) -> tuple[
     return tuple(actors[:8])
 
 
-def private_names(doc: Any) -> set[str]:
-    """PERSON entities that are not known public figures or named with a public title."""
-    from claimledger.extract.attribution import KNOWN_PUBLIC, PUBLIC_TITLES
-
-    names: set[str] = set()
-    public: set[str] = set()
-    text = doc.text  # once per report
-    for ent in doc.ents:
-        if ent.label_ != "PERSON" or len(ent.text) < 3:
+def speaker_actors(actors: tuple[Actor, ...], attribution: Attribution | None, person_names: set[str]) -> tuple[Actor, ...]:
+    """The actors with the private person a claim's source names, when the source was carried
+    from an earlier sentence ("Pavel F., a paratrooper, said ... . The unit also took ..."):
+    every private individual a claim's text can show is one of its private actors."""
+    if attribution is None or not attribution.private:
+        return actors
+    seen = {a.text.lower() for a in actors}
+    added = list(actors)
+    for name in sorted(person_names, key=lambda n: (-len(n), n)):
+        at = attribution.source.find(name)
+        if at < 0 or any(name.lower() in other for other in seen):
             continue
-        window = text[max(0, ent.start_char - 80) : ent.end_char + 60]
-        parts = {p.lower().strip(".,'’") for p in ent.text.split()}
-        if parts & KNOWN_PUBLIC or PUBLIC_TITLES.search(window):
-            public.update(p for p in ent.text.split())
-            continue
-        names.add(ent.text.strip())
-    # The small model often tags a witness's name as ORG: the apposition says who it is.
-    for match in _NAMED_PRIVATE.finditer(text):
-        name = match.group("name") or match.group("name2")
-        if name and not {p.lower() for p in name.split()} & KNOWN_PUBLIC:
-            names.add(name)
-    # A surname first seen with a title stays public when repeated alone ("Mr Zubkov").
-    return {n for n in names if not set(n.split()) & public}
+        seen.add(name.lower())
+        start = attribution.start + at if attribution.start is not None else None
+        added.append(Actor(name, "witness", True, start, start + len(name) if start is not None else None))
+    return tuple(added)
 
 
 def summary(

@@ -30,6 +30,20 @@ class Lexicon:
     channels: dict[str, str]  # word or phrase -> channel
 
 
+@dataclass(frozen=True)
+class People:
+    """Who is a private individual (lexicons/people.toml): the words that make a name a public
+    figure acting in office or a body, known public figures, and the roles of private people."""
+
+    titles: frozenset[str]
+    bodies: frozenset[str]
+    surnames: frozenset[str]
+    given_names: frozenset[str]
+    roles: tuple[str, ...]
+    adjectives: tuple[str, ...]
+    honorifics: frozenset[str]
+
+
 def _read(name: str) -> dict:
     with (HERE / name).open("rb") as handle:
         return tomllib.load(handle)
@@ -60,3 +74,19 @@ def load_lexicon() -> Lexicon:
             kinds.setdefault(word, kind)
     channels = {word: channel for channel, words in sources["channels"].items() for word in words}
     return Lexicon(types=types, objects=objects, items=items, source_kinds=kinds, channels=channels)
+
+
+@lru_cache(maxsize=1)
+def load_people() -> People:
+    """The packaged rules of who is a private individual (cached)."""
+    data = _read("lexicons/people.toml")
+    public, private = data["public"], data["private"]
+    return People(
+        titles=frozenset(public["titles"]),
+        bodies=frozenset(public["bodies"]),
+        surnames=frozenset(public["surnames"]),
+        given_names=frozenset(public["given_names"]),
+        roles=tuple(private["roles"]),
+        adjectives=tuple(private["adjectives"]),
+        honorifics=frozenset(private["honorifics"]),
+    )

@@ -396,6 +396,19 @@ def _in_place_of(mentions: list[Mention], found: list[Mention], reach: int = 0) 
     return sorted(kept + found, key=lambda m: m.start)
 
 
+def is_populated_place(name: str, gaz: Gazetteer | None = None) -> bool:
+    """True when the gazetteer knows this exact name as a place of the war's countries, a
+    country, a first-level region or a city of 100,000 or more, and it is no one's given name or
+    surname in the census lists ("Kherson", "Sumy", "Davydiv Brid"; not "Roman" or "Olena")."""
+    words = name.split()
+    if not words or any(w.strip(".,’'").title() in first_names() or w.strip(".,’'").title() in surnames() for w in words):
+        return False
+    gaz = gaz or shared_gazetteer()
+    return any(
+        e.country in THEATRE or e.kind in ("country", "admin1") or e.population >= 100_000 for e in gaz.lookup(name)
+    )
+
+
 @functools.cache
 def first_names() -> frozenset[str]:
     """Given names (the US Census Bureau's 1990 lists of male and female first names, as packaged

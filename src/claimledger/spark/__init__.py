@@ -34,10 +34,11 @@ from claimledger.dedup import (
     verify_pair,
 )
 from claimledger.errors import BadInput, UsageError
-from claimledger.export import claim_record, incident_record, report_record
+from claimledger.export import claim_record, incident_record, incident_redaction, report_record
 from claimledger.ingest import Defaults, iter_paths, path_name, read_file, to_report
 from claimledger.model import Claim, RawDocument, Report, content_id
 from claimledger.pipeline import Rejected, analyse_reports, clean_report
+from claimledger.privacy import redaction_of
 from claimledger.store import claim_to_json, incident_to_json, report_fields
 
 CONTRACT = Path(__file__).resolve().parent.parent / "contract"
@@ -257,6 +258,12 @@ def _incident_of_group(group: tuple[str, Iterable[tuple[Claim, Report, str]]], r
 
 # -- the job --------------------------------------------------------------------------------
 
+def _claim_records(claims: Sequence[Claim], include_private_names: bool) -> list[dict[str, Any]]:
+    """One report's claims in the export shape, redacted with the report's set."""
+    redaction = None if include_private_names else redaction_of(claims)
+    return [claim_record(c, redaction) for c in claims]
+
+
 def run_job(spark: Any, patterns: Sequence[str], output: Path, partitions: int | None = None, include_private_names: bool = False) -> SparkSummary:
     """Read, analyse and link everything the patterns name; write Parquet under `output`."""
     from pyspark import StorageLevel
@@ -298,8 +305,12 @@ def run_job(spark: Any, patterns: Sequence[str], output: Path, partitions: int |
     incidents = _incidents(sc, rows, _links(rows, parts), limit, parts).persist(StorageLevel.MEMORY_AND_DISK)
 
     _write(spark, output / "reports", "report.json", rows.map(lambda row: report_record(row[2], row[4], ingested_at)))
-    _write(spark, output / "claims", "claim.json", rows.flatMap(lambda row: [claim_record(c, include_private_names) for c in row[3] or ()]))
-    _write(spark, output / "incidents", "incident.json", incidents.map(incident_record))
+    _write(spark, output / "claims", "claim.json", rows.flatMap(lambda row: _claim_records(row[3] or (), include_private_names)))
+    # Each incident is redacted with its reports' sets: the few reports that name someone.
+    named = None if include_private_names else sc.broadcast(
+        rows.map(lambda row: (row[2].report_id, redaction_of(row[3] or ()))).filter(lambda kv: bool(kv[1])).collectAsMap()
+    )
+    _write(spark, output / "incidents", "incident.json", incidents.map(lambda incident: incident_record(incident, None if named is None else incident_redaction(incident, named.value))))
     _write_ledger(spark, output / "ledger", rows, incidents, bounds)
     # Counted from the files' footers, not by another pass over the records.
     summary.reports, summary.claims, summary.incidents = (spark.read.parquet(str(output / name)).count() for name in ("reports", "claims", "incidents"))

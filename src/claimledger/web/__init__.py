@@ -32,6 +32,7 @@ from pydantic import Field as PydanticField
 from claimledger.errors import ClaimledgerError, ConflictError, UsageError
 from claimledger.export import claim_record, incident_record, report_record
 from claimledger.model import Claim, ClaimType, Incident, Report
+from claimledger.privacy import NO_REDACTION, Redaction, redact, redaction_for, report_redactions
 from claimledger.review import CLAIM_TYPES, apply_reviews, check_review
 from claimledger.store import LedgerStore, schema
 from claimledger.web.auth import (
@@ -84,6 +85,11 @@ class Snapshot:
     columns: dict[str, Any] = field(default_factory=dict)
     type_codes: dict[str, int] = field(default_factory=dict)
     place_codes: dict[str, int] = field(default_factory=dict)
+    # Each report's redaction set: what pages and API answers replace by roles.
+    redactions: dict[str, Redaction] = field(default_factory=dict)
+
+    def redaction(self, report_ids: Any) -> Redaction:
+        return redaction_for(report_ids, self.redactions)
 
 
 class Ledger:
@@ -155,6 +161,7 @@ class Ledger:
                 (claims[c].summary + " " + " ".join(e.text for e in claims[c].evidence)).lower() for c in incident.claim_ids if c in claims
             )
         snap = Snapshot(head, reports, claims, shown, status, {}, incidents, {i.incident_id: i for i in incidents}, outlets, text)
+        snap.redactions = report_redactions(claims.values())
         _index(snap)
         self._overlay(snap)
         return snap
@@ -507,9 +514,16 @@ def create_app(db_url: str, require_login: bool = False, secret: str | None = No
         incident = snap.incidents_by_id.get(incident_id)
         if incident is None:
             raise HTTPException(404, "no such incident")
-        claims = [(snap.claims[c], snap.shown.get(c), snap.status.get(c, "unreviewed")) for c in incident.claim_ids if c in snap.claims]
+        redaction = snap.redaction(incident.report_ids)
+        claims = []
+        for c in incident.claim_ids:
+            if c in snap.claims:
+                shown = snap.shown.get(c)
+                claims.append((claim_record(snap.claims[c], redaction), claim_record(shown, redaction) if shown else None, snap.status.get(c, "unreviewed")))
         reports = {r: snap.reports[r][0] for r in incident.report_ids if r in snap.reports}
-        return render(request, "incident.html", incident=incident, claims=claims, reports=reports)
+        record = incident_record(incident, redaction)
+        reasons = redact({"reasons": list(incident.reasons)}, redaction)["reasons"]
+        return render(request, "incident.html", incident=incident, record=record, reasons=reasons, claims=claims, reports=reports)
 
     @app.get("/reports/{report_id}", response_class=HTMLResponse, include_in_schema=False)
     def report_page(request: Request, report_id: str) -> HTMLResponse:
@@ -517,11 +531,13 @@ def create_app(db_url: str, require_login: bool = False, secret: str | None = No
         if report_id not in snap.reports:
             raise HTTPException(404, "no such report")
         report, story, ingested_at = snap.reports[report_id]
-        claims = [c for c in snap.claims.values() if c.report_id == report_id]
+        claims = sorted((c for c in snap.claims.values() if c.report_id == report_id), key=lambda c: c.evidence[0].start if c.evidence else 0)
         siblings = [r for r, s, _ in snap.reports.values() if s == story and r.report_id != report_id]
+        redaction = snap.redactions.get(report_id, NO_REDACTION)
+        # The report's text is its original, shown verbatim; what the machine wrote is redacted.
         return render(
             request, "report.html", report=report, story=story, ingested_at=ingested_at, body=highlight(report, claims),
-            claims=sorted(claims, key=lambda c: c.evidence[0].start if c.evidence else 0), siblings=siblings, status=snap.status,
+            claims=[claim_record(c, redaction) for c in claims], siblings=siblings, status=snap.status,
             previous=store.previous_version(report_id), following=store.next_version(report_id),
         )
 
@@ -532,9 +548,12 @@ def create_app(db_url: str, require_login: bool = False, secret: str | None = No
         if claim is None:
             raise HTTPException(404, "no such claim")
         incident = next((i for i in snap.incidents if claim_id in i.claim_ids), None)
+        redaction = snap.redactions.get(claim.report_id, NO_REDACTION)
+        shown = snap.shown.get(claim_id)
         return render(
-            request, "claim.html", claim=claim_record(claim), shown=snap.shown.get(claim_id), status=snap.status.get(claim_id),
-            reviews=snap.reviews.get(claim_id, []), report=snap.reports[claim.report_id][0], incident=incident,
+            request, "claim.html", claim=claim_record(claim, redaction), shown=claim_record(shown, redaction) if shown else None,
+            status=snap.status.get(claim_id), reviews=[redact(r, redaction) for r in snap.reviews.get(claim_id, [])],
+            report=snap.reports[claim.report_id][0], incident=incident,
             may_review=bool(request.state.user and can(request.state.user["role"], "analyst")), error=error,
         )
 
@@ -623,16 +642,17 @@ def create_app(db_url: str, require_login: bool = False, secret: str | None = No
         snap = ledger.snapshot()
         positions = select_positions(snap, filters)
         page = _page(positions, limit, offset, request)
-        page["items"] = [incident_record(snap.incidents[n]) for n in page["items"]]
+        page["items"] = [incident_record(i, snap.redaction(i.report_ids)) for i in (snap.incidents[n] for n in page["items"])]
         return JSONResponse(page)
 
     @app.get("/api/incidents/{incident_id}", tags=["incidents"], responses=NOT_FOUND)
     async def api_incident(incident_id: str) -> JSONResponse:
         """One incident in the export shape."""
-        incident = ledger.snapshot().incidents_by_id.get(incident_id)
+        snap = ledger.snapshot()
+        incident = snap.incidents_by_id.get(incident_id)
         if incident is None:
             raise HTTPException(404, "no such incident")
-        return JSONResponse(incident_record(incident))
+        return JSONResponse(incident_record(incident, snap.redaction(incident.report_ids)))
 
     @app.get("/api/claims", tags=["claims"])
     async def api_claims(
@@ -646,7 +666,7 @@ def create_app(db_url: str, require_login: bool = False, secret: str | None = No
         ids = [c for i in chosen for c in i.claim_ids]
         shown = [(snap.shown.get(c), snap.status.get(c, "unreviewed")) for c in ids]
         page = _page([(c, s) for c, s in shown if c is not None], limit, offset, request)
-        page["items"] = [{**claim_record(c), "review_status": s} for c, s in page["items"]]
+        page["items"] = [{**claim_record(c, snap.redactions.get(c.report_id, NO_REDACTION)), "review_status": s} for c, s in page["items"]]
         return JSONResponse(page)
 
     @app.get("/api/claims/{claim_id}", tags=["claims"], responses=NOT_FOUND)
@@ -656,7 +676,9 @@ def create_app(db_url: str, require_login: bool = False, secret: str | None = No
         if claim_id not in snap.claims:
             raise HTTPException(404, "no such claim")
         shown = snap.shown.get(claim_id) or snap.claims[claim_id]
-        return JSONResponse({**claim_record(shown), "review_status": snap.status.get(claim_id), "reviews": snap.reviews.get(claim_id, [])})
+        redaction = snap.redactions.get(shown.report_id, NO_REDACTION)
+        reviews = [redact(r, redaction) for r in snap.reviews.get(claim_id, [])]
+        return JSONResponse({**claim_record(shown, redaction), "review_status": snap.status.get(claim_id), "reviews": reviews})
 
     @app.post("/api/claims/{claim_id}/review", tags=["claims"], responses=REVIEW_ERRORS)
     def api_review(
