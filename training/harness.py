@@ -181,6 +181,10 @@ def _scorer() -> Any:
 def score(gold: dict[str, Any], reports: Iterable[Report], claims: Iterable[Claim]) -> dict[str, Any]:
     """The shared scorer's figures for these reports and claims (no incidents)."""
     from claimledger.export import claim_record, report_record
+    from claimledger.privacy import report_redactions
+
+    claims = list(claims)
+    redactions = report_redactions(claims)  # as `export claims` does by default
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -189,7 +193,7 @@ def score(gold: dict[str, Any], reports: Iterable[Report], claims: Iterable[Clai
                 handle.write(json.dumps(report_record(r, r.report_id, "")) + "\n")
         with (folder / "claims.jsonl").open("w", encoding="utf-8") as handle:
             for c in claims:
-                handle.write(json.dumps(claim_record(c)) + "\n")
+                handle.write(json.dumps(claim_record(c, redactions.get(c.report_id))) + "\n")
         (folder / "incidents.jsonl").write_text("")
         return _scorer().score(gold, str(folder))
 
