@@ -486,6 +486,10 @@ def verify(
 ) -> None:
     """Re-hash every stored original and walk the audit chain; exit 1 on any mismatch.
 
+    Every record the chain announces (an ingested report with its original and attachments, a
+    review, an account, a watched source, a version link) must still be stored and match; a
+    stored record that no entry announces is a mismatch too.
+
     Example: claimledger verify --reproduce --db sqlite:///ledger.db
     """
     store = _store(db)
@@ -494,12 +498,18 @@ def verify(
         from claimledger.pipeline import reproduce_reports
 
         result.problems.extend(reproduce_reports(store))
+    for note in result.notes:
+        err.print(f"note {_printable(note)}", highlight=False)
     for problem in result.problems:
         err.print(f"[red]mismatch[/] {_printable(problem)}", highlight=False)
     if result.problems:
         err.print(f"{len(result.problems)} mismatch(es) found")
         raise typer.Exit(1)
-    err.print("ledger verified: every original, report, claim and incident matches its recorded hash and the audit chain is intact")
+    err.print(
+        "ledger verified: every original, report, claim, incident, review and account matches its recorded hash, "
+        "every record the audit chain announces is present, and the chain is intact"
+        + (f" ({len(result.notes)} record(s) of an older ledger only partly checked, see the notes)" if result.notes else "")
+    )
     err.print(f"audit chain head after {result.entries} entries: {result.head} (record it elsewhere to detect a cut tail)")
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from claimledger.clean import boilerplate_spans
 from claimledger.corroborate import build_incidents
 from claimledger.dedup import assign_stories
-from claimledger.errors import BadInput, UsageError
+from claimledger.errors import BadInput, IntegrityError, UsageError
 from claimledger.export import BundleContent
 from claimledger.extract import extract_claims
 from claimledger.extract.nlp import load_nlp
@@ -229,7 +229,9 @@ def gather_bundle(
 ) -> BundleContent:
     """The records an evidence bundle holds: the chosen incidents (or those of the chosen claim
     types, or every one when nothing is chosen), their claims and reports, the originals, and
-    the audit entries that concern them. Unknown identifiers are a usage error, not an empty bundle."""
+    the audit entries that concern them. Unknown identifiers are a usage error, not an empty bundle;
+    a ledger that does not verify gives no bundle at all (IntegrityError), since evidence taken
+    from it could not be vouched for."""
     from claimledger import __version__
     from claimledger.store import now, report_fields
 
@@ -246,6 +248,12 @@ def gather_bundle(
     reports = [link for link in store.reports_with_links() if link[0].report_id in wanted]
     if set(report_ids) - {r.report_id for r, _, _ in reports}:
         raise UsageError(f"no report {', '.join(sorted(set(report_ids) - {r.report_id for r, _, _ in reports}))} in the ledger")
+    problems = store.verify().problems
+    if problems:
+        raise IntegrityError(
+            f"the ledger does not verify ({len(problems)} mismatch(es), the first: {problems[0]}); "
+            "no bundle written (see: claimledger verify)"
+        )
     originals = {r.sha256: store.original(r.sha256) or b"" for r, _, _ in reports}
     for files in store.attachments(sorted(wanted)).values():
         for _, sha in files:
