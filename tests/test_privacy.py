@@ -323,3 +323,46 @@ def test_redact_takes_a_name_from_one_claim_out_of_another_claims_summary() -> N
     assert "Pavlo Kyrylenko" in record["summary"]
     assert record["evidence"][0]["text"] == text[58:]  # the quote of the original stays verbatim
     assert claim_record(second, None)["summary"] == second.summary  # --include-private-names
+
+
+PRIVATE_PEOPLE = [
+    ("Pavel Filatyev, a Russian paratrooper, said his unit looted homes.", "Pavel Filatyev"),
+    ("Pavel F., a Russian paratrooper, said his unit looted homes.", "Pavel F."),
+    ("She fled with her daughters Kristina, 12, and Olha, eight, in March.", "Kristina"),
+    ("Soldiers took the school's computers, according to Ms Hrytsenko.", "Ms Hrytsenko"),
+    ("Volodymyr Shevchenko, a resident of Bucha, said soldiers shot his neighbour.", "Volodymyr Shevchenko"),
+]
+PUBLIC_PEOPLE = [
+    (
+        "Chernobyl acting director-general Valeriy Seyda says losses are large. Troops looted the labs, Mr Seyda said.",
+        "Seyda",
+    ),
+    (
+        "Ilze Brands Kehris, the U.N. assistant secretary-general for human rights, urged Russia to act.",
+        "Kehris",
+    ),
+    ("Regional governor Pavlo Kyrylenko said Sloviansk was shelled.", "Kyrylenko"),
+    ("A spokesperson for the ministry, Oleg Nikolenko, said the grain was stolen.", "Nikolenko"),
+    ("President Volodymyr Zelensky said troops killed civilians.", "Zelensky"),
+    (
+        "Victoria Amelina, a Ukrainian author and war crimes investigator, said soldiers looted the library.",
+        "Amelina",
+    ),
+]
+
+
+@pytest.mark.parametrize(("sentence", "name"), PRIVATE_PEOPLE)
+def test_a_private_individual_is_found(nlp, sentence: str, name: str) -> None:
+    from claimledger.extract.people import private_names
+    from claimledger.geo import find_places
+
+    assert name in private_names(nlp(sentence), find_places(sentence))
+
+
+@pytest.mark.parametrize(("sentence", "name"), PUBLIC_PEOPLE)
+def test_a_public_figure_acting_in_office_is_not_private(nlp, sentence: str, name: str) -> None:
+    from claimledger.extract.people import private_names
+    from claimledger.geo import find_places
+
+    found = private_names(nlp(sentence), find_places(sentence))
+    assert not any(name in n for n in found), found

@@ -42,6 +42,7 @@ class People:
     roles: tuple[str, ...]
     adjectives: tuple[str, ...]
     honorifics: frozenset[str]
+    ages: frozenset[str]
 
 
 def _read(name: str) -> dict:
@@ -89,4 +90,5 @@ def load_people() -> People:
         roles=tuple(private["roles"]),
         adjectives=tuple(private["adjectives"]),
         honorifics=frozenset(private["honorifics"]),
+        ages=frozenset(private["ages"]),
     )

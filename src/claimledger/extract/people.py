@@ -29,7 +29,25 @@ def public_titles() -> re.Pattern[str]:
     """Title and body words, as one pattern (case-insensitive)."""
     people = load_people()
     words = sorted(people.titles | people.bodies, key=len, reverse=True)
-    return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(w) for w in words) + r")(?![\w-])", re.IGNORECASE)
+    # A word boundary, so that a compound holds its title ("director-general").
+    return re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")(?!\w)", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _titled() -> re.Pattern[str]:
+    """A title just before a name ("director-general Valeriy Seyda", "President Zelensky")."""
+    words = sorted(load_people().titles, key=len, reverse=True)
+    titles = "|".join(re.escape(w) for w in words)
+    return re.compile(rf"\b(?i:{titles})\s+(?P<name>{_NAME_WORD}(?: {_NAME_WORD}){{0,2}})")
+
+
+@lru_cache(maxsize=1)
+def _aged() -> re.Pattern[str]:
+    """A name and an age after it ("Kristina, 12,", "Olena Kovalchuk, 54,")."""
+    ages = "|".join(sorted(load_people().ages, key=len, reverse=True))
+    return re.compile(
+        rf"\b(?P<name>{_NAME_WORD}(?: {_NAME_WORD})?),\s+(?:\d{{1,3}}|{ages})\b(?=,|\s+(?:years?|months?)\b|\s+(?:and|under|in|from|who|were|was)\b|\.)"
+    )
 
 
 @lru_cache(maxsize=1)
@@ -70,8 +88,10 @@ def is_known_public(name: str, people: People | None = None) -> bool:
 
 def _apposition(text: str, end: int) -> str:
     """The apposition right after a name: ", a Russian paratrooper" -> "a Russian paratrooper"."""
+    # A full stop inside an abbreviation ("the U.N. assistant secretary-general") does not end it.
     match = re.match(
-        r"\s*,\s*(?:\d+,\s*)?((?:a|an|the|who is|who was)\s+[^,.;:!?\n]{1,70})", text[end : end + 90]
+        r"\s*,\s*(?:\d+,\s*)?((?:a|an|the|who is|who was)\s+(?:[^,.;:!?\n]|\.(?=\w|\s+[a-z])){1,70})",
+        text[end : end + 90],
     )
     return match.group(1) if match else ""
 
@@ -134,9 +154,16 @@ def private_names(doc: Any, places: Iterable[Location] = ()) -> set[str]:
         candidates.append((match.group(group), match.start(group), match.end(group)))
     for match in honorific.finditer(text):
         candidates.append((text[match.start() : match.end("name")], match.start(), match.end("name")))
+    # A given name with an age after it is a person ("her daughters Kristina, 12, and Olha, eight").
+    from claimledger.geo import first_names
+
+    for match in _aged().finditer(text):
+        if match.group("name").split()[0] in first_names():
+            candidates.append((match.group("name"), match.start("name"), match.end("name")))
     multiword = {w for name, _, _ in candidates if len(name.split()) > 1 for w in name_words(name)}
     names: set[str] = set()
-    public: set[str] = set()
+    # A name just after a title is an office holder's wherever spaCy missed it.
+    public = {w for match in _titled().finditer(text) for w in name_words(match.group("name"))}
     for name, start, end in candidates:
         if name not in multiword and _not_a_person(name, start, end, text, located, place_names):
             continue
