@@ -362,3 +362,40 @@ def test_a_slow_process_run_cannot_overwrite_the_incidents_of_a_later_one(ledger
     claims = {c.claim_id for c in second.claims()}
     assert len(claims) >= 2
     assert {cid for incident in second.incidents() for cid in incident.claim_ids} == claims
+
+
+def test_a_ledger_at_migration_0004_upgrades_and_keeps_its_accounts(ledger_url: str) -> None:
+    """A ledger written before sessions and login counts moved into it gains both tables."""
+    import sqlalchemy as sa
+    from alembic import command
+    from alembic.config import Config
+    from fastapi.testclient import TestClient
+
+    from claimledger.store import MIGRATIONS, schema
+    from claimledger.web import create_app
+    from claimledger.web.auth import hash_password
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    engine = sa.create_engine(ledger_url)
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "0004")
+        conn.execute(
+            sa.text("INSERT INTO users (name, role, password_hash, created_at) VALUES ('olena', 'analyst', :hash, '2026-01-01T00:00:00+00:00')"),
+            {"hash": hash_password("correct horse battery")},
+        )
+    assert "sessions" not in sa.inspect(engine).get_table_names()
+    engine.dispose()
+
+    store = LedgerStore(ledger_url)
+    inspector = sa.inspect(store.engine)
+    for table in (schema.sessions, schema.login_failures):
+        assert {c["name"] for c in inspector.get_columns(table.name)} == set(table.c.keys())
+    with store.engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one() == "0005"
+    web = TestClient(create_app(ledger_url, secret="s"))
+    web.get("/login")
+    signed_in = web.post("/login", data={"name": "olena", "password": "correct horse battery", "csrf": web.cookies.get("cl_csrf")}, follow_redirects=False)
+    assert signed_in.status_code == 303
+    assert [s["user"] for s in store.open_sessions()] == ["olena"]

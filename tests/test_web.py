@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from claimledger.cli import app as cli
 from claimledger.store import LedgerStore
 from claimledger.web import create_app
+from claimledger.web.auth import LoginPolicy, session_id
 from conftest import BACKENDS, copy_ledger, database_name
 
 runner = CliRunner()
@@ -167,7 +168,7 @@ def test_logins_are_rate_limited_and_sessions_are_http_only(client: TestClient) 
     for _ in range(5):
         assert client.post("/login", data={"name": "olena", "password": "wrong", "csrf": token}).status_code == 401
     assert client.post("/login", data={"name": "olena", "password": "correct horse battery", "csrf": token}).status_code == 429
-    fresh = TestClient(create_app(_url_of(client), secret="other"))  # a new server: its limiter starts empty
+    fresh = TestClient(create_app(_url_of(client), secret="other"))  # another server: olena's lock holds there, viktor's account is free
     fresh.get("/login")
     response = fresh.post("/login", data={"name": "viktor", "password": "correct horse battery", "csrf": fresh.cookies.get("cl_csrf")}, follow_redirects=False)
     cookie = response.headers["set-cookie"].lower()
@@ -357,3 +358,208 @@ def test_a_corrected_place_named_in_the_api_is_geocoded_by_the_gazetteer(client:
     assert 50.4 < stored["lat"] < 50.7 and 30.1 < stored["lon"] < 30.4
     site = client.get(f"/api/claims/{claim_id}").json()["locations"][0]
     assert (site["name"], site["lat"], site["lon"]) == ("Bucha", stored["lat"], stored["lon"])
+
+
+# -- sessions kept in the ledger -------------------------------------------------------------
+PASSWORD = "correct horse battery"
+
+
+def _replay(app_client: TestClient, session: str, csrf: str) -> TestClient:
+    """The client holding exactly these two cookies again (as an attacker who copied them would)."""
+    app_client.cookies.clear()
+    app_client.cookies.set("cl_session", session)
+    app_client.cookies.set("cl_csrf", csrf)
+    return app_client
+
+
+def _reviews(client: TestClient, claim_id: str, token: str) -> int:
+    return client.post(f"/api/claims/{claim_id}/review", json={"action": "reject"}, headers={"X-CSRF-Token": token}).status_code
+
+
+def test_a_session_cookie_replayed_after_logout_is_refused(client: TestClient) -> None:
+    """Regression: the cookie was a signed token valid for 12 hours; logging out only asked the
+    browser to forget it, so a copy of it still signed in and still reviewed."""
+    url = _url_of(client)
+    claim_id = _a_claim(client)
+    token = _login(client)
+    session = str(client.cookies.get("cl_session"))
+    assert client.post("/logout", data={"csrf": token}, follow_redirects=False).status_code == 303
+    closed = _replay(TestClient(create_app(url, require_login=True, secret="test-secret")), session, token)
+    page = closed.get("/", follow_redirects=False)
+    assert page.status_code == 303 and page.headers["location"] == "/login"
+    assert closed.get("/api/incidents").status_code == 401
+    assert _reviews(closed, claim_id, token) == 401
+    form = _replay(client, session, token).post(f"/claims/{claim_id}/review", data={"action": "reject", "csrf": token}, follow_redirects=False)
+    assert form.status_code == 401
+    assert client.get(f"/api/claims/{claim_id}").json().get("review_status") in (None, "unreviewed")
+
+
+def test_an_expired_session_is_refused(client: TestClient) -> None:
+    token = _login(client)
+    _sql(_url_of(client), "UPDATE sessions SET expires_at = '2000-01-01T00:00:00+00:00'")
+    assert _reviews(client, _a_claim(client), token) == 401
+
+
+def test_an_analyst_demoted_to_viewer_can_no_longer_review_with_the_old_cookie(client: TestClient) -> None:
+    url = _url_of(client)
+    claim_id = _a_claim(client)
+    token = _login(client)
+    result = runner.invoke(cli, ["user", "role", "olena", "viewer", "--db", url])
+    assert result.exit_code == 0 and "1 open session(s) ended" in result.output, result.output
+    assert _reviews(client, claim_id, token) == 401  # the session is gone
+    token = _login(client)
+    assert _reviews(client, claim_id, token) == 403  # signed in again: a viewer
+    assert runner.invoke(cli, ["user", "role", "nobody", "viewer", "--db", url]).exit_code != 0
+
+
+def test_the_role_is_read_from_the_ledger_on_every_request_not_from_the_cookie(client: TestClient) -> None:
+    """Regression: the role was signed into the cookie, so a demotion waited up to 12 hours."""
+    url = _url_of(client)
+    token = _login(client)
+    _sql(url, "UPDATE users SET role = 'viewer' WHERE name = 'olena'")  # behind the store's back: the session stays
+    assert _reviews(client, _a_claim(client), token) == 403
+    assert "olena (viewer)" in client.get("/").text
+
+
+def test_a_password_reset_ends_the_old_sessions(client: TestClient) -> None:
+    url = _url_of(client)
+    claim_id = _a_claim(client)
+    token = _login(client)
+    reset = runner.invoke(cli, ["user", "add", "olena", "--role", "analyst", "--password-stdin", "--db", url], input="a new and longer secret\n")
+    assert reset.exit_code == 0, reset.output
+    assert _reviews(client, claim_id, token) == 401
+    client.get("/login")
+    assert client.post("/login", data={"name": "olena", "password": PASSWORD, "csrf": client.cookies.get("cl_csrf")}).status_code == 401
+    token = _login(client, password="a new and longer secret")
+    assert _reviews(client, claim_id, token) == 200
+
+
+def test_user_logout_ends_every_session_of_that_account_and_no_other(client: TestClient) -> None:
+    url = _url_of(client)
+    claim_id = _a_claim(client)
+    laptop_token = _login(client)
+    phone = TestClient(create_app(url, secret="test-secret"), client=("192.0.2.20", 50000))
+    phone_token = _login(phone)
+    colleague = TestClient(create_app(url, secret="test-secret"), client=("192.0.2.30", 50000))
+    _login(colleague, "viktor")
+    result = runner.invoke(cli, ["user", "logout", "olena", "--db", url])
+    assert result.exit_code == 0 and "2 session(s) of olena ended" in result.output, result.output
+    assert _reviews(client, claim_id, laptop_token) == 401
+    assert _reviews(phone, claim_id, phone_token) == 401
+    assert "viktor (viewer)" in colleague.get("/").text  # still signed in
+
+
+def test_user_sessions_lists_who_is_signed_in_from_where_without_tokens(client: TestClient) -> None:
+    url = _url_of(client)
+    _login(client)
+    other = TestClient(create_app(url, secret="test-secret"), client=("192.0.2.44", 50000), headers={"User-Agent": "Field\tLaptop\n[red]x[/]"})
+    _login(other, "viktor")
+    cookies = [str(client.cookies.get("cl_session")), str(other.cookies.get("cl_session"))]
+    result = runner.invoke(cli, ["user", "sessions", "--db", url])
+    assert result.exit_code == 0, result.output
+    rows = [line.split("\t") for line in result.stdout.splitlines()]
+    assert rows[0] == ["user", "created", "last seen", "expires", "client"]
+    assert sorted(row[0] for row in rows[1:]) == ["olena", "viktor"]
+    viktor = next(row for row in rows[1:] if row[0] == "viktor")
+    assert len(viktor) == 5 and viktor[4].startswith("192.0.2.44 Field") and "[red]x[/]" in viktor[4]
+    for cookie in cookies:
+        assert cookie not in result.output and session_id(cookie) not in result.output
+    stored = _sql(url, "SELECT * FROM sessions")
+    assert {row[0] for row in stored} == {session_id(c) for c in cookies}  # the ledger keeps hashes only
+    assert not any(cookie in str(value) for row in stored for value in row for cookie in cookies)
+
+
+def test_the_csrf_token_is_bound_to_the_session_in_the_ledger(client: TestClient) -> None:
+    token = _login(client)
+    first = str(client.cookies.get("cl_session"))
+    again = _login(client)  # signing in again replaces the session, and with it the token
+    assert again != token and _reviews(client, _a_claim(client), token) == 403
+    assert _sql(_url_of(client), "SELECT count(*) FROM sessions WHERE session_id = :sid", sid=session_id(first)) == [(0,)]
+
+
+# -- failed logins counted in the ledger ---------------------------------------------------------
+def _attempt(client: TestClient, name: str, password: str) -> int:
+    client.cookies.clear()
+    client.get("/login")
+    return client.post("/login", data={"name": name, "password": password, "csrf": client.cookies.get("cl_csrf")}, follow_redirects=False).status_code
+
+
+def test_failed_logins_are_shared_by_workers_and_survive_a_restart(client: TestClient) -> None:
+    """Regression: each worker process counted on its own and a restart forgot, so four workers
+    let 20 of 40 guesses through."""
+    url = _url_of(client)
+    workers = [TestClient(create_app(url, secret="s")) for _ in range(2)]
+    for n in range(5):
+        assert _attempt(workers[n % 2], "olena", "wrong guess") == 401
+    assert [_attempt(w, "olena", PASSWORD) for w in workers] == [429, 429]
+    restarted = TestClient(create_app(url, secret="s"))
+    assert _attempt(restarted, "olena", PASSWORD) == 429
+
+
+def test_an_unknown_name_runs_the_same_argon2_check_as_a_wrong_password(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Regression: an unknown name answered in 2.5 ms and a wrong password in 106 ms."""
+    from argon2 import PasswordHasher
+
+    checked: list[str] = []
+    verify = PasswordHasher.verify
+
+    def spy(self: PasswordHasher, hash: str | bytes, password: str | bytes) -> bool:
+        checked.append(str(hash))
+        return verify(self, hash, password)
+
+    monkeypatch.setattr(PasswordHasher, "verify", spy)
+    assert _attempt(client, "nobody by this name", "wrong guess") == 401
+    assert _attempt(client, "olena", "wrong guess") == 401
+    assert len(checked) == 2 and all(h.startswith("$argon2id$") for h in checked)
+    assert checked[0].split("$")[3] == checked[1].split("$")[3]  # the same memory, time and parallelism
+    assert checked[0] != checked[1]
+
+
+def test_a_locked_account_refuses_the_right_password_until_the_window_passes_or_an_admin_unlocks(client: TestClient) -> None:
+    url = _url_of(client)
+    for _ in range(5):
+        assert _attempt(client, "olena", "wrong guess") == 401
+    elsewhere = TestClient(create_app(url, secret="s"), client=("192.0.2.50", 50000))
+    assert _attempt(client, "olena", PASSWORD) == 429
+    assert _attempt(elsewhere, "olena", PASSWORD) == 429  # the account is locked from every client
+    _sql(url, "UPDATE login_failures SET window_start = 0, locked_until = 0 WHERE scope = 'account'")  # fifteen minutes on
+    assert _attempt(elsewhere, "olena", PASSWORD) == 303
+    for _ in range(5):
+        assert _attempt(elsewhere, "olena", "wrong guess") == 401
+    assert _attempt(elsewhere, "olena", PASSWORD) == 429
+    result = runner.invoke(cli, ["user", "unlock", "olena", "--db", url])
+    assert result.exit_code == 0 and "olena unlocked" in result.output, result.output
+    assert _attempt(elsewhere, "olena", PASSWORD) == 303
+
+
+def test_a_successful_login_clears_the_accounts_count(client: TestClient) -> None:
+    url = _url_of(client)
+    other = TestClient(create_app(url, secret="s"), client=("192.0.2.60", 50000))
+    for _ in range(4):
+        assert _attempt(client, "olena", "wrong guess") == 401
+    assert _attempt(other, "olena", PASSWORD) == 303
+    for _ in range(4):
+        assert _attempt(client, "olena", "wrong guess") == 401
+    assert _attempt(other, "olena", PASSWORD) == 303
+
+
+def test_a_clients_lockout_does_not_lock_accounts_signing_in_from_other_clients(client: TestClient) -> None:
+    url = _url_of(client)
+    policy = LoginPolicy(account_attempts=3, client_attempts=4, window_seconds=900)
+    attacker = TestClient(create_app(url, secret="s", login_policy=policy), client=("203.0.113.7", 40000))
+    for name in ("olena", "olena", "somebody", "anybody"):
+        assert _attempt(attacker, name, "wrong guess") == 401
+    assert _attempt(attacker, "viktor", PASSWORD) == 429  # this client is locked, for every account
+    colleague = TestClient(create_app(url, secret="s", login_policy=policy), client=("198.51.100.4", 40000))
+    assert _attempt(colleague, "olena", PASSWORD) == 303  # two failures: under her account's three
+    assert _attempt(colleague, "viktor", PASSWORD) == 303
+
+
+def test_the_login_limits_are_settings() -> None:
+    policy = LoginPolicy.from_environment({"CLAIMLEDGER_LOGIN_ACCOUNT_ATTEMPTS": "3", "CLAIMLEDGER_LOGIN_WINDOW_SECONDS": "60"})
+    assert policy == LoginPolicy(account_attempts=3, client_attempts=LoginPolicy().client_attempts, window_seconds=60.0)
+    from claimledger.errors import UsageError
+
+    for bad in ("many", "0"):
+        with pytest.raises(UsageError):
+            LoginPolicy.from_environment({"CLAIMLEDGER_LOGIN_CLIENT_ATTEMPTS": bad})

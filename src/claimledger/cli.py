@@ -354,7 +354,9 @@ def serve(
     import uvicorn
 
     from claimledger.web import _loopback
+    from claimledger.web.auth import LoginPolicy
 
+    LoginPolicy.from_environment(os.environ)  # a bad CLAIMLEDGER_LOGIN_* setting stops here, not in a worker
     if require_login is None:
         require_login = not _loopback(host)
     _store(db)  # create or migrate the ledger once, before any worker opens it
@@ -475,8 +477,67 @@ def user_add(
     password = sys.stdin.readline().rstrip("\n") if password_stdin else typer.prompt("password", hide_input=True, confirmation_prompt=True)
     if len(password) < 8:
         raise UsageError("a password has at least 8 characters")
-    _store(db).add_user(name, role, hash_password(password))
-    err.print(f"account {_printable(name)} ({role}) saved")
+    ended = _store(db).add_user(name, role, hash_password(password))
+    err.print(f"account {_printable(name)} ({role}) saved" + (f"; {ended} open session(s) ended" if ended else ""))
+
+
+@user_app.command("role")
+def user_role(
+    name: Annotated[str, typer.Argument(help="Account name.")],
+    role: Annotated[str, typer.Argument(help="viewer, analyst or admin.")],
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Give an account another role; its open sessions end at once.
+
+    Example: claimledger user role olena viewer
+    """
+    from claimledger.web.auth import ROLES
+
+    if role not in ROLES:
+        raise UsageError(f"a role is one of {', '.join(ROLES)}, not {role!r}")
+    ended = _store(db).set_role(name, role)
+    err.print(f"account {_printable(name)} is now {role}; {ended} open session(s) ended")
+
+
+@user_app.command("sessions")
+def user_sessions(db: DbOption = DEFAULT_DB) -> None:
+    """List the open web sessions: account, when it signed in, when it was last seen, when the
+    session expires, and its client (address and browser). Tokens are never shown or kept.
+
+    Example: claimledger user sessions
+    """
+    rows = _store(db).open_sessions()
+    # One tab-separated line a session (a table would wrap the client's text on a narrow terminal).
+    print("\t".join(("user", "created", "last seen", "expires", "client")))
+    for s in rows:
+        print("\t".join((_plain(s["user"]), s["created_at"], s["last_seen_at"], s["expires_at"], _plain(s["client"]))))
+    err.print(f"{len(rows)} open session(s)")
+
+
+def _plain(text: object) -> str:
+    """User-supplied text (a browser's User-Agent) as one line of plain output: no line breaks,
+    tabs or control characters."""
+    return "".join(ch if ch.isprintable() else f"\\u{ord(ch):04x}" for ch in str(text))
+
+
+@user_app.command("logout")
+def user_logout(name: Annotated[str, typer.Argument(help="Account name.")], db: DbOption = DEFAULT_DB) -> None:
+    """End every open session of an account (its cookies stop working at once).
+
+    Example: claimledger user logout olena
+    """
+    ended = _store(db).end_sessions(name)
+    err.print(f"{ended} session(s) of {_printable(name)} ended")
+
+
+@user_app.command("unlock")
+def user_unlock(name: Annotated[str, typer.Argument(help="Account name.")], db: DbOption = DEFAULT_DB) -> None:
+    """Lift an account's lockout after failed logins (its count starts again).
+
+    Example: claimledger user unlock olena
+    """
+    cleared = _store(db).unlock_account(name)
+    err.print(f"{_printable(name)} unlocked" if cleared else f"{_printable(name)} had no failed logins to forget")
 
 
 @app.command()

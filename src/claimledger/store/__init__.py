@@ -268,15 +268,138 @@ class LedgerStore:
             })
 
     # -- accounts and reviews ---------------------------------------------------------------
-    def add_user(self, name: str, role: str, password_hash: str) -> None:
-        """Create or replace an account (the admin resets a password by adding the user again)."""
+    def add_user(self, name: str, role: str, password_hash: str) -> int:
+        """Create or replace an account (the admin resets a password by adding the user again).
+        Every session of the name ends; returns how many were open."""
         with self._write() as conn:
             record = {"name": name, "role": role, "password_hash": password_hash, "created_at": now()}
             conn.execute(schema.users.delete().where(schema.users.c.name == name))
             conn.execute(schema.users.insert().values(**record))
+            ended = _end_sessions(conn, name)
             # The digest covers the password hash (salted, so it helps no one guess the password):
             # `verify` then notices a hash or role swapped in the users table.
-            self._audit(conn, "user", {"name": name, "role": role, "record": digest(record)})
+            self._audit(conn, "user", {"name": name, "role": role, "record": digest(record), "sessions_ended": ended})
+        return ended
+
+    def set_role(self, name: str, role: str) -> int:
+        """Give an account another role, ending its sessions; returns how many were open."""
+        with self._write() as conn:
+            if conn.execute(schema.users.update().where(schema.users.c.name == name).values(role=role)).rowcount == 0:
+                raise StoreError(f"no account {name!r} in the ledger")
+            row = conn.execute(sa.select(schema.users).where(schema.users.c.name == name)).mappings().one()
+            record = {k: row[k] for k in ("name", "role", "password_hash", "created_at")}
+            ended = _end_sessions(conn, name)
+            self._audit(conn, "user", {"name": name, "role": role, "record": digest(record), "sessions_ended": ended})
+        return ended
+
+    def users(self) -> list[dict[str, Any]]:
+        """Every account's name, role and creation time (never its password hash)."""
+        columns = (schema.users.c.name, schema.users.c.role, schema.users.c.created_at)
+        with self.engine.connect() as conn:
+            return [dict(row) for row in conn.execute(sa.select(*columns).order_by(schema.users.c.name)).mappings()]
+
+    # -- web sessions ------------------------------------------------------------------------
+    @contextmanager
+    def _auth_write(self) -> Iterator[sa.Connection]:
+        """A write transaction for sessions and login counts: serial (SQLite's write lock, an
+        advisory lock on PostgreSQL) without holding up the audit chain."""
+        with self.engine.connect().execution_options(write=True) as conn, conn.begin():
+            if conn.dialect.name == "postgresql":
+                conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7351004)")
+            yield conn
+
+    def open_session(self, session_id: str, name: str, client: str, seconds: float) -> None:
+        """Record a new session of an account, valid for `seconds`; expired sessions are dropped."""
+        at = dt.datetime.now(dt.UTC).replace(microsecond=0)
+        with self._auth_write() as conn:
+            conn.execute(schema.sessions.delete().where(schema.sessions.c.expires_at <= at.isoformat()))
+            conn.execute(schema.sessions.insert().values(
+                session_id=session_id, user=name, created_at=at.isoformat(), last_seen_at=at.isoformat(),
+                expires_at=(at + dt.timedelta(seconds=seconds)).isoformat(), client=client[:300],
+            ))
+
+    def session(self, session_id: str) -> dict[str, Any] | None:
+        """An unexpired session with its account's current role (read from the account on every
+        call, so a changed role applies at once), or None."""
+        s, u = schema.sessions, schema.users
+        query = (
+            sa.select(s.c.session_id, s.c.user.label("name"), u.c.role, s.c.created_at, s.c.last_seen_at, s.c.expires_at, s.c.client)
+            .join(u, u.c.name == s.c.user)
+            .where(s.c.session_id == session_id, s.c.expires_at > now())
+        )
+        with self.engine.connect() as conn:
+            row = conn.execute(query).mappings().first()
+        return dict(row) if row else None
+
+    def touch_session(self, session_id: str) -> None:
+        with self._auth_write() as conn:
+            conn.execute(schema.sessions.update().where(schema.sessions.c.session_id == session_id).values(last_seen_at=now()))
+
+    def end_session(self, session_id: str) -> None:
+        with self._auth_write() as conn:
+            conn.execute(schema.sessions.delete().where(schema.sessions.c.session_id == session_id))
+
+    def end_sessions(self, name: str) -> int:
+        """End every session of an account (an admin's logout, written to the audit log)."""
+        with self._write() as conn:
+            ended = _end_sessions(conn, name)
+            self._audit(conn, "logout", {"name": name, "sessions_ended": ended})
+        return ended
+
+    def open_sessions(self) -> list[dict[str, Any]]:
+        """The unexpired sessions, oldest first: account, times and client, never the id."""
+        s = schema.sessions
+        query = (
+            sa.select(s.c.user, s.c.created_at, s.c.last_seen_at, s.c.expires_at, s.c.client)
+            .where(s.c.expires_at > now()).order_by(s.c.created_at, s.c.user)
+        )
+        with self.engine.connect() as conn:
+            return [dict(row) for row in conn.execute(query).mappings()]
+
+    # -- failed logins -------------------------------------------------------------------------
+    def login_locked(self, keys: Sequence[tuple[str, str]], at: float) -> bool:
+        """True when any of these (scope, subject) pairs is locked at time `at`."""
+        f = schema.login_failures
+        wanted = sa.or_(*(sa.and_(f.c.scope == scope, f.c.subject == subject[:200]) for scope, subject in keys))
+        with self.engine.connect() as conn:
+            return conn.execute(sa.select(f.c.scope).where(wanted, f.c.locked_until > at).limit(1)).first() is not None
+
+    def record_login_failure(self, limits: Sequence[tuple[str, str, int]], window: float, at: float) -> None:
+        """Count a failed login against each (scope, subject, attempts): the count restarts when
+        its window has passed, and reaching `attempts` within the window locks the subject for
+        `window` seconds. Counts whose window and lock have both passed are dropped."""
+        f = schema.login_failures
+        with self._auth_write() as conn:
+            conn.execute(f.delete().where(f.c.window_start < at - window, f.c.locked_until < at))
+            for scope, subject, attempts in limits:
+                subject = subject[:200]
+                where = sa.and_(f.c.scope == scope, f.c.subject == subject)
+                row = conn.execute(sa.select(f.c.failures, f.c.window_start).where(where)).first()
+                if row is None:
+                    failures = 1
+                    conn.execute(f.insert().values(scope=scope, subject=subject, failures=1, window_start=at, locked_until=0.0))
+                elif at - row.window_start > window:
+                    failures = 1
+                    conn.execute(f.update().where(where).values(failures=1, window_start=at))
+                else:
+                    failures = row.failures + 1
+                    conn.execute(f.update().where(where).values(failures=failures))
+                if failures >= attempts:
+                    conn.execute(f.update().where(where).values(locked_until=at + window))
+
+    def clear_login_failures(self, scope: str, subject: str) -> bool:
+        """Forget a subject's failed logins and lock; True when there were any."""
+        f = schema.login_failures
+        with self._auth_write() as conn:
+            return conn.execute(f.delete().where(f.c.scope == scope, f.c.subject == subject[:200])).rowcount > 0
+
+    def unlock_account(self, name: str) -> bool:
+        """An admin's unlock: the account's failed logins are forgotten (written to the audit log)."""
+        f = schema.login_failures
+        with self._write() as conn:
+            cleared = conn.execute(f.delete().where(f.c.scope == "account", f.c.subject == name[:200])).rowcount > 0
+            self._audit(conn, "unlock", {"name": name})
+        return cleared
 
     def user(self, name: str) -> dict[str, Any] | None:
         with self.engine.connect() as conn:
@@ -548,6 +671,10 @@ class LedgerStore:
 # The audit actions that announce a record, and the detail field that names it: `verify` holds
 # the newest such entry of each record to what is stored.
 ANNOUNCED = {"ingest": "report_id", "extract": "report_id", "review": "review_id", "user": "name", "source": "url", "version": "report_id"}
+
+
+def _end_sessions(conn: sa.Connection, name: str) -> int:
+    return int(conn.execute(schema.sessions.delete().where(schema.sessions.c.user == name)).rowcount)
 
 
 @dataclass(frozen=True)

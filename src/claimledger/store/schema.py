@@ -105,3 +105,27 @@ attachments = sa.Table(
     sa.Column("sha256", sa.String(64), nullable=False),
     sa.PrimaryKeyConstraint("report_id", "name"),
 )
+# A web session lives here, not in its cookie, so that logging out, a new role or a new password
+# ends it at once in every worker. `session_id` is the SHA-256 of the cookie's random token:
+# someone who reads the database cannot sign in with what they read.
+sessions = sa.Table(
+    "sessions", metadata,
+    sa.Column("session_id", sa.String(64), primary_key=True),
+    sa.Column("user", sa.String(80), nullable=False),
+    sa.Column("created_at", sa.String(40), nullable=False),
+    sa.Column("last_seen_at", sa.String(40), nullable=False),
+    sa.Column("expires_at", sa.String(40), nullable=False),
+    sa.Column("client", sa.Text, nullable=False),
+    sa.Index("sessions_user", "user"),
+)
+# Failed logins per account and per client, shared by every worker and kept across restarts.
+# Times are seconds since the epoch.
+login_failures = sa.Table(
+    "login_failures", metadata,
+    sa.Column("scope", sa.String(16), nullable=False),  # "account" or "client"
+    sa.Column("subject", sa.String(200), nullable=False),  # the account name or the client's address
+    sa.Column("failures", sa.Integer, nullable=False),
+    sa.Column("window_start", sa.Float, nullable=False),
+    sa.Column("locked_until", sa.Float, nullable=False, server_default="0"),
+    sa.PrimaryKeyConstraint("scope", "subject"),
+)

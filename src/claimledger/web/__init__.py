@@ -38,13 +38,17 @@ from claimledger.store import LedgerStore, schema
 from claimledger.web.auth import (
     CSRF_COOKIE,
     SESSION_COOKIE,
+    SESSION_SECONDS,
     LoginLimiter,
+    LoginPolicy,
     Sessions,
+    authenticate,
     can,
-    check_password,
+    dummy_hash,
     new_csrf_token,
     repeated_cookies,
     same_token,
+    session_id,
 )
 
 HERE = Path(__file__).parent
@@ -138,7 +142,7 @@ class Ledger:
 
         with self.store.engine.connect() as conn:
             actions = {row[0] for row in conn.execute(sa.select(schema.audit.c.action).where(schema.audit.c.seq > seq).distinct())}
-        return actions <= {"review", "export", "user"}
+        return actions <= {"review", "export", "user", "logout", "unlock"}
 
     def _overlay(self, snap: Snapshot) -> None:
         reviews = self.store.reviews()
@@ -355,7 +359,14 @@ class SecurityMiddleware:
 
         request = Request(scope)
         cookies = request.cookies
-        user = self.sessions.read(cookies.get(SESSION_COOKIE))
+        token = cookies.get(SESSION_COOKIE)
+        user = None
+        if token:
+            from starlette.concurrency import run_in_threadpool
+
+            # The session is looked up in the ledger on every request (not trusted from the
+            # cookie), off the event loop.
+            user = await run_in_threadpool(self.sessions.read, token)
         state = scope.setdefault("state", {})
         state["user"] = user
         https = scope.get("scheme") == "https"
@@ -430,12 +441,18 @@ def _loopback(host: str) -> bool:
         return host == "localhost"
 
 
-def create_app(db_url: str, require_login: bool = False, secret: str | None = None, tile_url: str | None = None) -> FastAPI:
-    """The web application over one ledger."""
+def create_app(
+    db_url: str, require_login: bool = False, secret: str | None = None, tile_url: str | None = None,
+    login_policy: LoginPolicy | None = None,
+) -> FastAPI:
+    """The web application over one ledger. Sessions and failed-login counts live in the
+    ledger, so every app over the same ledger (the workers of `serve --workers N`, a restarted
+    server) shares them; `login_policy` sets how many failures lock an account or a client."""
     store = LedgerStore(db_url)
     ledger = Ledger(store)
-    sessions = Sessions(secret or secrets.token_urlsafe(32))
-    limiter = LoginLimiter()
+    sessions = Sessions(secret or secrets.token_urlsafe(32), store)
+    limiter = LoginLimiter(store, login_policy)
+    dummy_hash()  # computed now, so the first unknown name costs what every later one does
     basemap = basemap_path()
     from contextlib import asynccontextmanager
 
@@ -600,22 +617,26 @@ def create_app(db_url: str, require_login: bool = False, secret: str | None = No
         check_csrf(request, csrf)
         client = request.client.host if request.client else "unknown"
         if limiter.blocked(client, name):
-            return render(request, "login.html", http_status=429, error="too many failed logins; wait fifteen minutes")
-        account = store.user(name)
-        if account is None or not check_password(account["password_hash"], password):
+            wait = limiter.policy.wait_text()
+            return render(request, "login.html", http_status=429, error=f"too many failed logins; wait {wait}")
+        account = authenticate(store, name, password)
+        if account is None:
             limiter.failed(client, name)
             return render(request, "login.html", http_status=401, error="wrong name or password")
+        limiter.succeeded(name)
+        sessions.end(request.cookies.get(SESSION_COOKIE))  # signing in again replaces the old session
+        agent = request.headers.get("user-agent", "")[:200]
+        token = sessions.issue(account["name"], f"{client} {agent}".strip())
         response = RedirectResponse("/", status_code=303)
-        token = sessions.issue(name, account["role"])
         secure = request.url.scheme == "https"
-        response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="strict", secure=secure, max_age=12 * 3600)
-        session = sessions.read(token) or {}
-        response.set_cookie(CSRF_COOKIE, sessions.csrf_for(session), httponly=True, samesite="strict", secure=secure, path="/")
+        response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="strict", secure=secure, max_age=SESSION_SECONDS)
+        response.set_cookie(CSRF_COOKIE, sessions.csrf_for({"session_id": session_id(token)}), httponly=True, samesite="strict", secure=secure, path="/")
         return response
 
     @app.post("/logout", include_in_schema=False)
     def logout(request: Request, csrf: Annotated[str, Form()] = "") -> Response:
         check_csrf(request, csrf)
+        sessions.end(request.cookies.get(SESSION_COOKIE))  # ended in the ledger: the cookie is worthless now
         response = RedirectResponse("/", status_code=303)
         response.delete_cookie(SESSION_COOKIE)
         return response
@@ -734,6 +755,7 @@ def app_from_environment() -> FastAPI:
     return create_app(
         os.environ["CLAIMLEDGER_DB"], require_login=os.environ.get("CLAIMLEDGER_REQUIRE_LOGIN") == "1",
         secret=os.environ.get("CLAIMLEDGER_SECRET"), tile_url=os.environ.get("CLAIMLEDGER_TILES") or None,
+        login_policy=LoginPolicy.from_environment(os.environ),
     )
 
 
