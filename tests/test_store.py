@@ -399,3 +399,19 @@ def test_a_ledger_at_migration_0004_upgrades_and_keeps_its_accounts(ledger_url: 
     signed_in = web.post("/login", data={"name": "olena", "password": "correct horse battery", "csrf": web.cookies.get("cl_csrf")}, follow_redirects=False)
     assert signed_in.status_code == 303
     assert [s["user"] for s in store.open_sessions()] == ["olena"]
+
+
+def test_a_role_change_a_logout_and_an_unlock_leave_the_ledger_verifying(tmp_path: Path) -> None:
+    """Regression: an admin's logout or unlock once wrote the newest "user" entry of an account
+    without its role, and `verify` then reported the account's role as changed."""
+    from claimledger.web.auth import hash_password
+
+    store = LedgerStore(f"sqlite:///{tmp_path / 'accounts.db'}")
+    store.add_user("olena", "analyst", hash_password("a long passphrase"))
+    store.set_role("olena", "viewer")
+    store.end_sessions("olena")
+    store.unlock_account("olena")
+    assert store.verify().problems == []
+    with sqlite3.connect(tmp_path / "accounts.db") as conn:
+        conn.execute("UPDATE users SET role = 'admin' WHERE name = 'olena'")
+    assert any("olena" in p and "role" in p for p in store.verify().problems)
