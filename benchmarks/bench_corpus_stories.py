@@ -63,12 +63,21 @@ def main() -> int:
     apart_joined = sum(p in predicted for p in apart)
     precision = len(found) / len(predicted) if predicted else 1.0
     recall = len(found) / len(expected) if expected else 1.0
-    print(json.dumps({
-        "listed_pairs": len(same), "listed_pairs_in_one_story": listed_found, "shared_paragraph_pairs_joined": apart_joined,
-        "multi_report_stories": sum(len(g) > 1 for g in members.values()), "implied_pairs": len(expected),
-        "predicted_pairs": len(predicted), "pairwise_precision": round(precision, 3), "pairwise_recall": round(recall, 3),
-        "false_pairs": sorted(sorted(p) for p in predicted - expected)[:10],
-    }))
+    print(
+        json.dumps(
+            {
+                "listed_pairs": len(same),
+                "listed_pairs_in_one_story": listed_found,
+                "shared_paragraph_pairs_joined": apart_joined,
+                "multi_report_stories": sum(len(g) > 1 for g in members.values()),
+                "implied_pairs": len(expected),
+                "predicted_pairs": len(predicted),
+                "pairwise_precision": round(precision, 3),
+                "pairwise_recall": round(recall, 3),
+                "false_pairs": sorted(sorted(p) for p in predicted - expected)[:10],
+            }
+        )
+    )
     return 0 if listed_found == len(same) and apart_joined == 0 else 1
 
 

@@ -45,7 +45,9 @@ print(json.dumps({"seconds": time.perf_counter() - t, "rss_mb": resource.getrusa
 
 
 def run(code: str, *args: str, env: dict[str, str] | None = None) -> dict:
-    out = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=True, env=env)
+    out = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, check=True, env=env
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -57,15 +59,24 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as folder:
         bare = run(BARE, str(CORPUS))
         full = run(FULL, str(CORPUS), f"sqlite:///{folder}/bench.db")
-        single = run(FULL, str(CORPUS), f"sqlite:///{folder}/bench1.db", env={**os.environ, "CLAIMLEDGER_PROCESSES": "1"})
+        single = run(
+            FULL,
+            str(CORPUS),
+            f"sqlite:///{folder}/bench1.db",
+            env={**os.environ, "CLAIMLEDGER_PROCESSES": "1"},
+        )
     print(f"articles: {n}")
-    print(f"bare spaCy (en_core_web_sm, all components): {bare['seconds']:.1f} s, {n / bare['seconds']:.2f} articles/s, peak RSS {bare['rss_mb']:.0f} MB")
+    print(
+        f"bare spaCy (en_core_web_sm, all components): {bare['seconds']:.1f} s, {n / bare['seconds']:.2f} articles/s, peak RSS {bare['rss_mb']:.0f} MB"
+    )
     print(
         f"claimledger ingest + process: {full['seconds']:.1f} s, {n / full['seconds']:.2f} articles/s, peak RSS {full['rss_mb']:.0f} MB "
         f"(largest parser worker {full['worker_rss_mb']:.0f} MB), {full['claims']} claims"
     )
     print(f"ratio claimledger / spaCy: {full['seconds'] / bare['seconds']:.2f} (target <= 1.2)")
-    print(f"claimledger with one parser process: {single['seconds']:.1f} s, ratio {single['seconds'] / bare['seconds']:.2f}, peak RSS {single['rss_mb']:.0f} MB")
+    print(
+        f"claimledger with one parser process: {single['seconds']:.1f} s, ratio {single['seconds'] / bare['seconds']:.2f}, peak RSS {single['rss_mb']:.0f} MB"
+    )
     return 0
 
 

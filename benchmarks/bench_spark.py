@@ -45,7 +45,10 @@ def _tree(pid: int) -> tuple[int, dict[int, float]]:
         except OSError:
             continue
         children.setdefault(int(fields[1]), []).append(int(entry))
-        stats[int(entry)] = (int(fields[21]) * os.sysconf("SC_PAGE_SIZE"), (int(fields[11]) + int(fields[12])) / tick)
+        stats[int(entry)] = (
+            int(fields[21]) * os.sysconf("SC_PAGE_SIZE"),
+            (int(fields[11]) + int(fields[12])) / tick,
+        )
     rss, cpu, stack = 0, {}, [pid]
     while stack:
         current = stack.pop()
@@ -59,7 +62,9 @@ def _tree(pid: int) -> tuple[int, dict[int, float]]:
 def timed(command: list[str], env: dict[str, str] | None = None) -> dict[str, float]:
     """Wall time, CPU time (all descendants) and peak tree memory of a command, which must succeed."""
     started = time.monotonic()
-    process = subprocess.Popen(command, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        command, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     peak = 0
     cpu: dict[int, float] = {}
     done = threading.Event()
@@ -81,7 +86,12 @@ def timed(command: list[str], env: dict[str, str] | None = None) -> dict[str, fl
         raise SystemExit(f"{' '.join(command)} failed:\n{err[-3000:]}")
     seconds = time.monotonic() - started
     used = sum(cpu.values())  # sampled every 0.2 s: the last fraction of a second of each process is missed
-    return {"seconds": round(seconds, 1), "cpu_seconds": round(used, 1), "cores_busy": round(used / seconds, 2), "peak_rss_mb": round(peak / 2**20)}
+    return {
+        "seconds": round(seconds, 1),
+        "cpu_seconds": round(used, 1),
+        "cores_busy": round(used / seconds, 2),
+        "peak_rss_mb": round(peak / 2**20),
+    }
 
 
 def main() -> None:
@@ -89,28 +99,43 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=5000)
     parser.add_argument("--work", type=Path, default=None)
     parser.add_argument("--out", type=Path, default=None)
-    parser.add_argument("--spark-only", action="store_true", help="reuse the local runs' exports already in --work")
+    parser.add_argument(
+        "--spark-only", action="store_true", help="reuse the local runs' exports already in --work"
+    )
     args = parser.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="claimledger-bench-spark-"))
     work.mkdir(parents=True, exist_ok=True)
     warc = write_warc(work / "crawl.warc.gz", synthetic_documents(args.pages))
     cli = [sys.executable, "-m", "claimledger.cli"]
-    results: dict[str, object] = {"pages": args.pages, "warc_mb": round(warc.stat().st_size / 2**20, 1), "cores": os.cpu_count()}
+    results: dict[str, object] = {
+        "pages": args.pages,
+        "warc_mb": round(warc.stat().st_size / 2**20, 1),
+        "cores": os.cpu_count(),
+    }
     runs: dict[str, dict[str, float]] = {}
-    for name, env in () if args.spark_only else (("local", {}), ("local_one_process", {"CLAIMLEDGER_PROCESSES": "1"})):
+    for name, env in (
+        () if args.spark_only else (("local", {}), ("local_one_process", {"CLAIMLEDGER_PROCESSES": "1"}))
+    ):
         db = work / f"{name}.db"
         db.unlink(missing_ok=True)
-        runs[name] = timed([*cli, "run", str(warc), "--db", f"sqlite:///{db}", "--exports", str(work / f"{name}-exports")], env)
+        runs[name] = timed(
+            [*cli, "run", str(warc), "--db", f"sqlite:///{db}", "--exports", str(work / f"{name}-exports")],
+            env,
+        )
     for cores in (1, 2):
         out = work / f"spark-{cores}"
-        runs[f"spark_local_{cores}"] = timed([*cli, "spark", "run", "--input", str(warc), "--output", str(out), "--master", f"local[{cores}]"])
+        runs[f"spark_local_{cores}"] = timed(
+            [*cli, "spark", "run", "--input", str(warc), "--output", str(out), "--master", f"local[{cores}]"]
+        )
     summary = json.loads((work / "spark-2" / "SUMMARY.json").read_text())
     reports = int(summary["reports"])
     for run in runs.values():
         run["articles_per_second"] = round(reports / run["seconds"], 2)
     results["reports"] = reports
     results["runs"] = runs
-    results["spark_speedup_2_over_1"] = round(runs["spark_local_1"]["seconds"] / runs["spark_local_2"]["seconds"], 2)
+    results["spark_speedup_2_over_1"] = round(
+        runs["spark_local_1"]["seconds"] / runs["spark_local_2"]["seconds"], 2
+    )
     results["same_as_local"] = _same_as_local(work)
     text = json.dumps(results, indent=2)
     print(text)
@@ -129,8 +154,12 @@ def _same_as_local(work: Path) -> dict[str, bool]:
     for cores in (1, 2):
         spark = work / f"spark-{cores}"
         claims = sorted(pq.read_table(spark / "claims", columns=["claim_id"]).column("claim_id").to_pylist())
-        incidents = sorted(pq.read_table(spark / "incidents", columns=["incident_id"]).column("incident_id").to_pylist())
-        out[f"local[{cores}]"] = claims == ids(work / "local-exports" / "claims.jsonl", "claim_id") and incidents == ids(work / "local-exports" / "incidents.jsonl", "incident_id")
+        incidents = sorted(
+            pq.read_table(spark / "incidents", columns=["incident_id"]).column("incident_id").to_pylist()
+        )
+        out[f"local[{cores}]"] = claims == ids(
+            work / "local-exports" / "claims.jsonl", "claim_id"
+        ) and incidents == ids(work / "local-exports" / "incidents.jsonl", "incident_id")
     return out
 
 

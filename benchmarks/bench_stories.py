@@ -54,7 +54,7 @@ def synthesise(n: int, seed: int = 7) -> tuple[list[Report], set[frozenset[str]]
             reports.append(Report(cid, cid, None, None, None, None, None, "en", " ".join(copy)))
             group.append(cid)
         groups.append(group)
-    planted = {frozenset((a, b)) for g in groups for i, a in enumerate(g) for b in g[i + 1:]}
+    planted = {frozenset((a, b)) for g in groups for i, a in enumerate(g) for b in g[i + 1 :]}
     return reports, planted
 
 
@@ -68,7 +68,9 @@ def main() -> int:
     precision = hits / len(found) if found else 0.0
     recall = hits / len(planted) if planted else 1.0
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"{n} reports, {len(planted)} planted copy pairs: {seconds:.1f} s, precision {precision:.4f}, recall {recall:.4f}, peak RSS {rss:.0f} MB")
+    print(
+        f"{n} reports, {len(planted)} planted copy pairs: {seconds:.1f} s, precision {precision:.4f}, recall {recall:.4f}, peak RSS {rss:.0f} MB"
+    )
     return 0
 
 

@@ -18,7 +18,17 @@ SHARED = ROOT.parent / "shared"
 BASELINE = ROOT / "gates" / "baseline.json"
 TOLERANCE = 0.005
 # Higher is better for these; story_false_pairs and boilerplate_cited must not rise.
-KEYS = ["recall", "recall_any_type", "precision", "f1", "place_strict", "place_country", "date", "attribution", "boilerplate_marked"]
+KEYS = [
+    "recall",
+    "recall_any_type",
+    "precision",
+    "f1",
+    "place_strict",
+    "place_country",
+    "date",
+    "attribution",
+    "boilerplate_marked",
+]
 ZERO_KEYS = ["boilerplate_cited", "story_false_pairs"]
 # Figures the scorer prints as "found/total"; compared as ratios.
 FRACTION_KEYS = ["story_pairs_found", "independence", "same_incident"]
@@ -38,7 +48,9 @@ def cli(*args: str) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--out", type=Path, default=None)
-    parser.add_argument("--update", action="store_true", help="write the measured figures as the new baseline")
+    parser.add_argument(
+        "--update", action="store_true", help="write the measured figures as the new baseline"
+    )
     args = parser.parse_args()
     out = args.out or Path(tempfile.mkdtemp(prefix="claimledger-gate-"))
     out.mkdir(parents=True, exist_ok=True)
@@ -51,17 +63,38 @@ def main() -> int:
         cli("export", kind, "--db", db, "--out", str(out / f"{kind}.jsonl"))
     figures = {}
     for gold in sorted((SHARED / "eval").glob("gold-*.json")):
-        result = subprocess.run([sys.executable, str(SHARED / "eval" / "score.py"), "--gold", str(gold), "--exports", str(out), "--json"], capture_output=True, text=True, check=True)
+        result = subprocess.run(
+            [
+                sys.executable,
+                str(SHARED / "eval" / "score.py"),
+                "--gold",
+                str(gold),
+                "--exports",
+                str(out),
+                "--json",
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         figures[gold.name] = json.loads(result.stdout)
     for fig in figures.values():
         for key in FRACTION_KEYS:
             fig[f"{key}_ratio"] = fraction(fig.get(key))
     (out / "figures.json").write_text(json.dumps(figures, indent=1))
     for name, fig in figures.items():
-        print(name, {k: fig.get(k) for k in KEYS + ZERO_KEYS + ["story_pairs_found", "independence", "same_incident"]})
+        print(
+            name,
+            {
+                k: fig.get(k)
+                for k in KEYS + ZERO_KEYS + ["story_pairs_found", "independence", "same_incident"]
+            },
+        )
     if args.update:
         keep = KEYS + ZERO_KEYS + [f"{k}_ratio" for k in FRACTION_KEYS]
-        BASELINE.write_text(json.dumps({n: {k: f[k] for k in keep} for n, f in figures.items()}, indent=1) + "\n")
+        BASELINE.write_text(
+            json.dumps({n: {k: f[k] for k in keep} for n, f in figures.items()}, indent=1) + "\n"
+        )
         print(f"baseline written to {BASELINE}")
         return 0
     baseline = json.loads(BASELINE.read_text())

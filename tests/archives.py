@@ -23,7 +23,9 @@ def example_documents() -> list[dict[str, Any]]:
         path = EXAMPLES / meta["path"]
         body = path.read_text(encoding="utf-8")
         key = "html" if path.suffix == ".html" else "text"
-        rows.append({"id": path.stem, key: body, **{k: meta.get(k) for k in ("url", "outlet", "title", "published")}})
+        rows.append(
+            {"id": path.stem, key: body, **{k: meta.get(k) for k in ("url", "outlet", "title", "published")}}
+        )
     return rows
 
 
@@ -36,11 +38,13 @@ def page_html(row: dict[str, Any]) -> str:
     """A web page for a row: its own HTML, or its text as paragraphs under its title."""
     if row.get("html"):
         return str(row["html"])
-    paragraphs = "".join(f"<p>{html.escape(p.strip())}</p>\n" for p in re.split(r"\n\s*\n", row["text"]) if p.strip())
+    paragraphs = "".join(
+        f"<p>{html.escape(p.strip())}</p>\n" for p in re.split(r"\n\s*\n", row["text"]) if p.strip()
+    )
     title = html.escape(row.get("title") or "")
     return (
-        f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title}</title></head>\n"
-        f"<body><nav><a href=\"/\">Home</a> | <a href=\"/world\">World</a></nav>\n<article><h1>{title}</h1>\n{paragraphs}</article>\n"
+        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{title}</title></head>\n'
+        f'<body><nav><a href="/">Home</a> | <a href="/world">World</a></nav>\n<article><h1>{title}</h1>\n{paragraphs}</article>\n'
         f"<footer>Copyright {html.escape(row.get('outlet') or 'the publisher')}. All rights reserved.</footer></body></html>\n"
     )
 
@@ -54,10 +58,17 @@ def write_warc(path: Path, rows: list[dict[str, Any]]) -> Path:
         writer = WARCWriter(handle, gzip=path.name.endswith(".gz"))
         for row in rows:
             body = page_html(row).encode("utf-8")
-            headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+            headers = StatusAndHeaders(
+                "200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1"
+            )
             date = f"{row.get('published') or '2022-06-01'}T12:00:00Z"
-            record = writer.create_warc_record(row["url"], "response", payload=io.BytesIO(body), http_headers=headers,
-                                               warc_headers_dict={"WARC-Date": date})
+            record = writer.create_warc_record(
+                row["url"],
+                "response",
+                payload=io.BytesIO(body),
+                http_headers=headers,
+                warc_headers_dict={"WARC-Date": date},
+            )
             writer.write_record(record)
     return path
 
@@ -80,14 +91,32 @@ def synthetic_documents(count: int, seed: int = 11) -> list[dict[str, Any]]:
             continue
         if rows and roll < 0.15:
             original = rng.choice(rows)
-            rows.append({**original, "id": f"p{len(rows)}", "url": f"https://syndicated.example/{len(rows)}", "outlet": "Syndicated Example"})
+            rows.append(
+                {
+                    **original,
+                    "id": f"p{len(rows)}",
+                    "url": f"https://syndicated.example/{len(rows)}",
+                    "outlet": "Syndicated Example",
+                }
+            )
             continue
         base = rng.choice(texts)
         picked = re.split(r"(?<=[.!?])\s+", base.strip()) + rng.sample(sentences, rng.randint(6, 12))
-        words = [rng.choice(vocabulary) if w.isalpha() and w.islower() and rng.random() < 0.125 else w for w in " ".join(picked).split()]
+        words = [
+            rng.choice(vocabulary) if w.isalpha() and w.islower() and rng.random() < 0.125 else w
+            for w in " ".join(picked).split()
+        ]
         body = " ".join(words)
-        paragraphs = "\n\n".join(" ".join(body.split()[i:i + 60]) for i in range(0, len(body.split()), 60))
+        paragraphs = "\n\n".join(" ".join(body.split()[i : i + 60]) for i in range(0, len(body.split()), 60))
         day = start + dt.timedelta(days=rng.randrange(120))
-        rows.append({"id": f"p{len(rows)}", "text": paragraphs, "url": f"https://news.example/{len(rows)}",
-                     "outlet": "Example News", "title": f"Report {len(rows)}", "published": day.isoformat()})
+        rows.append(
+            {
+                "id": f"p{len(rows)}",
+                "text": paragraphs,
+                "url": f"https://news.example/{len(rows)}",
+                "outlet": "Example News",
+                "title": f"Report {len(rows)}",
+                "published": day.isoformat(),
+            }
+        )
     return rows

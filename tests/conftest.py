@@ -30,7 +30,9 @@ def db_url(tmp_path: Path) -> str:
 
 
 def needs_shared() -> pytest.MarkDecorator:
-    return pytest.mark.skipif(not (SHARED / "eval" / "score.py").exists(), reason="../shared is not beside the repository")
+    return pytest.mark.skipif(
+        not (SHARED / "eval" / "score.py").exists(), reason="../shared is not beside the repository"
+    )
 
 
 POSTGRES_BIN = sorted(glob.glob("/usr/lib/postgresql/*/bin"))
@@ -52,7 +54,9 @@ class PostgresServer:
     def database(self, name: str) -> str:
         import psycopg
 
-        with psycopg.connect(f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres", autocommit=True) as conn:
+        with psycopg.connect(
+            f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres", autocommit=True
+        ) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             conn.execute(f'CREATE DATABASE "{name}"')
         return f"{self.base}/{name}"
@@ -62,8 +66,13 @@ class PostgresServer:
         import psycopg
 
         template = template_url.rsplit("/", 1)[1]
-        with psycopg.connect(f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres", autocommit=True) as conn:
-            conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", (template,))
+        with psycopg.connect(
+            f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres", autocommit=True
+        ) as conn:
+            conn.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                (template,),
+            )
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
         return f"{self.base}/{name}"
@@ -103,15 +112,35 @@ def postgres() -> Iterator[PostgresServer]:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     bindir = POSTGRES_BIN[-1]
-    subprocess.run(_as_postgres([f"{bindir}/initdb", "-D", str(data), "-A", "trust", "-U", "postgres"]), check=True, capture_output=True)
     subprocess.run(
-        _as_postgres([f"{bindir}/pg_ctl", "-D", str(data), "-o", f"-h 127.0.0.1 -p {port} -k {data}", "-l", str(data / "log"), "-w", "start"]),
-        check=True, capture_output=True,
+        _as_postgres([f"{bindir}/initdb", "-D", str(data), "-A", "trust", "-U", "postgres"]),
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        _as_postgres(
+            [
+                f"{bindir}/pg_ctl",
+                "-D",
+                str(data),
+                "-o",
+                f"-h 127.0.0.1 -p {port} -k {data}",
+                "-l",
+                str(data / "log"),
+                "-w",
+                "start",
+            ]
+        ),
+        check=True,
+        capture_output=True,
     )
     try:
         yield PostgresServer(port)
     finally:
-        subprocess.run(_as_postgres([f"{bindir}/pg_ctl", "-D", str(data), "-m", "immediate", "stop"]), capture_output=True)
+        subprocess.run(
+            _as_postgres([f"{bindir}/pg_ctl", "-D", str(data), "-m", "immediate", "stop"]),
+            capture_output=True,
+        )
         shutil.rmtree(base, ignore_errors=True)
 
 

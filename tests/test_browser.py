@@ -23,7 +23,7 @@ ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Chromium (apt install chromium)")
 HOSTILE = (
     "Russian troops looted shops in Bucha on Sunday, residents said. <script>document.title='pwned'</script>"
-    '<img src=x onerror="document.title=\'pwned\'"> The mayor said soldiers stole cars in Irpin on Monday.'
+    "<img src=x onerror=\"document.title='pwned'\"> The mayor said soldiers stole cars in Irpin on Monday."
 )
 
 
@@ -37,13 +37,26 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     (folder / "hostile.txt").write_text(HOSTILE, encoding="utf-8")
     url = f"sqlite:///{folder / 'ledger.db'}"
     runner = CliRunner()
-    for args in (["ingest", str(EXAMPLES / "reports"), "--meta", str(EXAMPLES / "meta.jsonl")], ["ingest", str(folder / "hostile.txt"), "--published", "2022-04-04"], ["process"]):
+    for args in (
+        ["ingest", str(EXAMPLES / "reports"), "--meta", str(EXAMPLES / "meta.jsonl")],
+        ["ingest", str(folder / "hostile.txt"), "--published", "2022-04-04"],
+        ["process"],
+    ):
         assert runner.invoke(cli, [*args, "--db", url]).exit_code == 0
-    assert runner.invoke(cli, ["user", "add", "olena", "--role", "analyst", "--password-stdin", "--db", url], input="correct horse battery\n").exit_code == 0
+    assert (
+        runner.invoke(
+            cli,
+            ["user", "add", "olena", "--role", "analyst", "--password-stdin", "--db", url],
+            input="correct horse battery\n",
+        ).exit_code
+        == 0
+    )
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    config = uvicorn.Config(create_app(url, secret="browser-test"), host="127.0.0.1", port=port, log_level="warning")
+    config = uvicorn.Config(
+        create_app(url, secret="browser-test"), host="127.0.0.1", port=port, log_level="warning"
+    )
     instance = uvicorn.Server(config)
     thread = threading.Thread(target=instance.run, daemon=True)
     thread.start()
@@ -113,7 +126,9 @@ def test_an_analyst_walks_through_the_interface(server: str) -> None:
         assert "the cars, not the shops" in page.inner_text("ol.reviews")
         page.screenshot(path=str(ARTIFACTS / "claim-reviewed.png"), full_page=True)
         browser.close()
-    assert not [p for p in problems if "pwned" in p or "Content Security Policy" in p or p.startswith("dialog")], problems
+    assert not [
+        p for p in problems if "pwned" in p or "Content Security Policy" in p or p.startswith("dialog")
+    ], problems
 
 
 ATTACKER_PLANT = """<!doctype html><title>cheap flights</title>
@@ -199,6 +214,8 @@ def test_a_page_on_another_port_cannot_forge_a_review(server: str, attacker: str
         refusal = response.text() if status < 300 or status >= 400 else ""
         shown = page.request.get(f"{server}/api/claims/{claim_id}").json()
         browser.close()
-    assert [r["action"] for r in shown["reviews"] if r["user"] == "olena"] == [], "the forged form rejected the claim"
+    assert [r["action"] for r in shown["reviews"] if r["user"] == "olena"] == [], (
+        "the forged form rejected the claim"
+    )
     assert shown["review_status"] in (None, "unreviewed")
     assert status == 403 and ("refused" in refusal or "CSRF" in refusal), (status, refusal[:300])

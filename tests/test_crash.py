@@ -81,7 +81,9 @@ def test_twenty_kills_during_ingest_and_process_end_in_the_uninterrupted_export(
         # Kill within the time the uninterrupted run took, so that kills land in both phases
         # on a fast machine and a slow one alike.
         delay = rng.uniform(0.15, 0.95) * took[phase]
-        child = subprocess.Popen(_cli(*args, db=db), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        child = subprocess.Popen(
+            _cli(*args, db=db), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+        )
         try:
             child.wait(timeout=delay)
         except subprocess.TimeoutExpired:
@@ -92,7 +94,9 @@ def test_twenty_kills_during_ingest_and_process_end_in_the_uninterrupted_export(
             check = _run("verify", db=db)
             assert check.returncode == 0, (kills, check.stderr)
         else:
-            if (phase == "process" and _pending(db) == 0) or (phase == "ingest" and "ingest" not in {p for p, _ in kills}):
+            if (phase == "process" and _pending(db) == 0) or (
+                phase == "ingest" and "ingest" not in {p for p, _ in kills}
+            ):
                 # Finished before the kill: start again with a fresh ledger so that every
                 # kill interrupts real work, and some kill interrupts an ingest.
                 db.unlink()
@@ -116,11 +120,20 @@ def test_concurrent_ingests_into_one_sqlite_file_neither_corrupt_nor_duplicate(t
     corpus.mkdir()
     for i in range(60):
         (corpus / f"report-{i:02d}.txt").write_text(
-            f"Report {i}: shelling hit the district of Saltivka in Kharkiv on day {i}, the regional governor said.", encoding="utf-8"
+            f"Report {i}: shelling hit the district of Saltivka in Kharkiv on day {i}, the regional governor said.",
+            encoding="utf-8",
         )
     db = tmp_path / "shared.db"
     # Three writers over overlapping inputs, started together on a ledger none has created yet.
-    children = [subprocess.Popen(_cli("ingest", str(corpus), str(EXAMPLES / "reports"), db=db), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    children = [
+        subprocess.Popen(
+            _cli("ingest", str(corpus), str(EXAMPLES / "reports"), db=db),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(3)
+    ]
     results = [child.communicate(timeout=300) for child in children]
     assert all(child.returncode == 0 for child in children), results
     assert _count(db, "reports") == 60 + len(list((EXAMPLES / "reports").iterdir()))

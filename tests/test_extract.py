@@ -10,15 +10,43 @@ from claimledger.geo import find_places
 from claimledger.model import Report
 
 CONTRACT_TYPES = {
-    "looting", "vehicle_theft", "property_destruction", "loot_trade", "attack_on_civilians", "abduction",
-    "sexual_violence", "shelling", "air_strike", "explosive_device", "mine_laying", "armed_clash", "territory_change",
-    "troop_movement", "desertion", "surrender_capture", "arrest", "displacement", "protest", "casualty_report",
+    "looting",
+    "vehicle_theft",
+    "property_destruction",
+    "loot_trade",
+    "attack_on_civilians",
+    "abduction",
+    "sexual_violence",
+    "shelling",
+    "air_strike",
+    "explosive_device",
+    "mine_laying",
+    "armed_clash",
+    "territory_change",
+    "troop_movement",
+    "desertion",
+    "surrender_capture",
+    "arrest",
+    "displacement",
+    "protest",
+    "casualty_report",
 }
 
 
 def claims_of(nlp, text: str, published: str = "2022-04-04", detector=None):  # type: ignore[no-untyped-def]
     """The claims the packaged (trained) detector finds, or those of `detector`."""
-    report = Report("r1", "0" * 64, "t.txt", None, "Test", None, published, "en", text, boilerplate=tuple(boilerplate_spans(text)))
+    report = Report(
+        "r1",
+        "0" * 64,
+        "t.txt",
+        None,
+        "Test",
+        None,
+        published,
+        "en",
+        text,
+        boilerplate=tuple(boilerplate_spans(text)),
+    )
     return extract_claims(report, nlp(text), find_places(text), detector=detector)
 
 
@@ -39,19 +67,49 @@ def test_every_contract_type_has_triggers() -> None:
     ("sentence", "accepted"),
     [
         # As in the gold files, every type a reasonable coder could pick is accepted.
-        ("Retreating Russian troops looted homes around Kyiv, the defence ministry said on Twitter.", {"looting"}),
-        ("Soldiers mailed two tonnes of looted goods from a post office in Mazyr, monitors said.", {"loot_trade", "looting"}),
-        ("A Ukrainian soldier told ITV that demoralised Russians are stealing cars in Kharkiv.", {"vehicle_theft", "looting"}),
-        ("Russian forces shelled the centre of Kharkiv on Saturday, killing two people.", {"shelling", "attack_on_civilians", "casualty_report"}),
-        ("Troops left mines and trip wires in houses around Chernihiv, the emergency service said.", {"mine_laying"}),
-        ("Dozens of Russian soldiers refused to fight and went back to Belgorod, a lawyer said.", {"desertion"}),
-        ("A woman was raped by soldiers in a village near Kyiv, prosecutors said.", {"sexual_violence", "attack_on_civilians"}),
-        ("Russian forces abducted the mayor of Melitopol on Friday, officials said.", {"abduction", "arrest"}),
+        (
+            "Retreating Russian troops looted homes around Kyiv, the defence ministry said on Twitter.",
+            {"looting"},
+        ),
+        (
+            "Soldiers mailed two tonnes of looted goods from a post office in Mazyr, monitors said.",
+            {"loot_trade", "looting"},
+        ),
+        (
+            "A Ukrainian soldier told ITV that demoralised Russians are stealing cars in Kharkiv.",
+            {"vehicle_theft", "looting"},
+        ),
+        (
+            "Russian forces shelled the centre of Kharkiv on Saturday, killing two people.",
+            {"shelling", "attack_on_civilians", "casualty_report"},
+        ),
+        (
+            "Troops left mines and trip wires in houses around Chernihiv, the emergency service said.",
+            {"mine_laying"},
+        ),
+        (
+            "Dozens of Russian soldiers refused to fight and went back to Belgorod, a lawyer said.",
+            {"desertion"},
+        ),
+        (
+            "A woman was raped by soldiers in a village near Kyiv, prosecutors said.",
+            {"sexual_violence", "attack_on_civilians"},
+        ),
+        (
+            "Russian forces abducted the mayor of Melitopol on Friday, officials said.",
+            {"abduction", "arrest"},
+        ),
         ("Thousands of residents fled Mariupol in private cars on Wednesday.", {"displacement"}),
         ("Hundreds of people protested against the occupation in Kherson on Sunday.", {"protest"}),
         # Everyday words for events that the trigger lists lack.
-        ("A man was shot dead by soldiers at a checkpoint near Bucha.", {"attack_on_civilians", "casualty_report"}),
-        ("A car hit a landmine near Izium, killing the driver.", {"explosive_device", "attack_on_civilians", "casualty_report"}),
+        (
+            "A man was shot dead by soldiers at a checkpoint near Bucha.",
+            {"attack_on_civilians", "casualty_report"},
+        ),
+        (
+            "A car hit a landmine near Izium, killing the driver.",
+            {"explosive_device", "attack_on_civilians", "casualty_report"},
+        ),
     ],
 )
 def test_detects_the_type_of_an_event_statement(nlp, sentence: str, accepted: set[str]) -> None:
@@ -59,7 +117,7 @@ def test_detects_the_type_of_an_event_statement(nlp, sentence: str, accepted: se
     assert claims and {c.type for c in claims} <= accepted, [(c.type, c.confidence) for c in claims]
     for claim in claims:
         (evidence,) = claim.evidence
-        assert sentence[evidence.start:evidence.end] == evidence.text
+        assert sentence[evidence.start : evidence.end] == evidence.text
         assert 0.0 < claim.confidence < 1.0
 
 
@@ -75,7 +133,16 @@ def test_detects_the_type_of_an_event_statement(nlp, sentence: str, accepted: se
         "Russian troops shelled " + "and shelled " * 15_000,
         "Обстріл тривав всю ніч. Обстрел продолжался.",
     ],
-    ids=["empty", "space", "numbers", "quotes", "quote-marks", "one-word-140k", "repeated-phrase", "cyrillic"],
+    ids=[
+        "empty",
+        "space",
+        "numbers",
+        "quotes",
+        "quote-marks",
+        "one-word-140k",
+        "repeated-phrase",
+        "cyrillic",
+    ],
 )
 def test_bad_input_gives_no_crash_and_no_claim(nlp, text: str) -> None:
     assert claims_of(nlp, text) == []
@@ -112,12 +179,29 @@ def test_forecasts_questions_and_background_are_not_claims(nlp, sentence: str) -
 @pytest.mark.parametrize(
     ("sentence", "source", "kind", "channel"),
     [
-        ("Retreating troops looted homes around Kyiv, the Ukrainian Defence Ministry said on Twitter.", "the Ukrainian Defence Ministry", "military", "twitter"),
-        ("A Ukrainian soldier told ITV that demoralised Russians are stealing cars in Kharkiv.", "A Ukrainian soldier", "participant", "tv"),
-        ("According to the regional governor, Russian forces shelled Nikopol overnight.", "the regional governor", "government", "statement"),
+        (
+            "Retreating troops looted homes around Kyiv, the Ukrainian Defence Ministry said on Twitter.",
+            "the Ukrainian Defence Ministry",
+            "military",
+            "twitter",
+        ),
+        (
+            "A Ukrainian soldier told ITV that demoralised Russians are stealing cars in Kharkiv.",
+            "A Ukrainian soldier",
+            "participant",
+            "tv",
+        ),
+        (
+            "According to the regional governor, Russian forces shelled Nikopol overnight.",
+            "the regional governor",
+            "government",
+            "statement",
+        ),
     ],
 )
-def test_attributes_the_statement_to_its_source(nlp, sentence: str, source: str, kind: str, channel: str) -> None:
+def test_attributes_the_statement_to_its_source(
+    nlp, sentence: str, source: str, kind: str, channel: str
+) -> None:
     (claim,) = rule_claims_of(nlp, sentence)
     (attribution,) = claim.attributions
     assert (attribution.source, attribution.kind, attribution.channel) == (source, kind, channel)
@@ -151,9 +235,14 @@ def test_modality(nlp, sentence: str, modality: str) -> None:
 
 
 def test_looted_items_get_categories(nlp) -> None:
-    (claim,) = rule_claims_of(nlp, "Soldiers looted televisions, washing machines, jewellery and paintings from homes in Bucha.")
+    (claim,) = rule_claims_of(
+        nlp, "Soldiers looted televisions, washing machines, jewellery and paintings from homes in Bucha."
+    )
     assert {(i.text.lower(), i.category) for i in claim.items} >= {
-        ("televisions", "electronics"), ("washing machines", "appliances"), ("jewellery", "jewelry"), ("paintings", "cultural_property"),
+        ("televisions", "electronics"),
+        ("washing machines", "appliances"),
+        ("jewellery", "jewelry"),
+        ("paintings", "cultural_property"),
     }
 
 
@@ -175,19 +264,39 @@ def test_dates_resolve_against_publication(phrase: str, start: str, end: str, pr
 
 
 def test_site_is_the_place_in_the_claim_sentence(nlp) -> None:
-    (claim,) = rule_claims_of(nlp, "Russian soldiers stole cars in the town of Trostyanets, Sumy region, residents said.")
+    (claim,) = rule_claims_of(
+        nlp, "Russian soldiers stole cars in the town of Trostyanets, Sumy region, residents said."
+    )
     assert claim.locations[0].name == "Trostyanets" and claim.locations[0].admin1 == "Sumy"
 
 
 @pytest.mark.parametrize(
     ("sentence", "expected"),
     [
-        ("Several statues and monuments were taken from their plinths in the centre of Kherson on Friday.", "looting"),
-        ("About 300 people were taken to Novoazovsk by bus after being held in a school, the woman said.", "abduction"),
-        ("More than 1,800 children were transferred from occupied areas to Russia in July, she said.", "abduction"),
-        ("His comrades were injured when a Ukrainian drone dropped a grenade on their trench near Izium on Monday.", "air_strike"),
-        ("Russian missile strikes on Friday destroyed 20 residential buildings in Kramatorsk, officials said.", "shelling"),
-        ("A commander asked for a criminal case against a soldier who would not return to Ukraine, documents show.", "desertion"),
+        (
+            "Several statues and monuments were taken from their plinths in the centre of Kherson on Friday.",
+            "looting",
+        ),
+        (
+            "About 300 people were taken to Novoazovsk by bus after being held in a school, the woman said.",
+            "abduction",
+        ),
+        (
+            "More than 1,800 children were transferred from occupied areas to Russia in July, she said.",
+            "abduction",
+        ),
+        (
+            "His comrades were injured when a Ukrainian drone dropped a grenade on their trench near Izium on Monday.",
+            "air_strike",
+        ),
+        (
+            "Russian missile strikes on Friday destroyed 20 residential buildings in Kramatorsk, officials said.",
+            "shelling",
+        ),
+        (
+            "A commander asked for a criminal case against a soldier who would not return to Ukraine, documents show.",
+            "desertion",
+        ),
     ],
 )
 def test_trigger_rules_read_these_as_their_types(nlp, sentence: str, expected: str) -> None:
@@ -210,7 +319,10 @@ def test_mentions_that_are_not_events(nlp, sentence: str) -> None:
 
 
 def test_passive_agent_is_the_source(nlp) -> None:
-    (claim,) = rule_claims_of(nlp, "The looting of the museum in Kherson was condemned on Sunday by Ukrainian authorities, who said troops took paintings.")
+    (claim,) = rule_claims_of(
+        nlp,
+        "The looting of the museum in Kherson was condemned on Sunday by Ukrainian authorities, who said troops took paintings.",
+    )
     assert "Ukrainian authorities" in claim.attributions[0].source
 
 
@@ -262,16 +374,25 @@ def test_clearance_and_inventories_are_not_events(nlp, sentence: str) -> None:
 
 
 def test_where_things_were_stolen_from_is_the_site(nlp) -> None:
-    (claim,) = rule_claims_of(nlp, "Seven raccoons and two wolves were stolen from the zoo in Kherson on Friday, officials said.", "2022-11-14")
+    (claim,) = rule_claims_of(
+        nlp,
+        "Seven raccoons and two wolves were stolen from the zoo in Kherson on Friday, officials said.",
+        "2022-11-14",
+    )
     assert claim.locations[0].name == "Kherson" and claim.locations[0].role == "site"
 
 
 def test_taking_off_clothes_is_not_looting(nlp) -> None:
-    assert claims_of(nlp, "Medics took his boots off and treated his feet at the hospital in Kharkiv on Monday.") == []
+    assert (
+        claims_of(nlp, "Medics took his boots off and treated his feet at the hospital in Kharkiv on Monday.")
+        == []
+    )
 
 
 def test_soldiers_killed_in_a_unit_are_not_civilians(nlp) -> None:
-    claims = claims_of(nlp, "In his company of 80 soldiers near Izium, 12 were killed and 9 others wounded in March.")
+    claims = claims_of(
+        nlp, "In his company of 80 soldiers near Izium, 12 were killed and 9 others wounded in March."
+    )
     assert "attack_on_civilians" not in {c.type for c in claims}
 
 
@@ -279,7 +400,10 @@ def test_soldiers_killed_in_a_unit_are_not_civilians(nlp) -> None:
     ("sentence", "expected"),
     [
         ("The CCTV footage shows soldiers stealing televisions from the school in Irpin.", "looting"),
-        ("Two recruitment offices in Nizhny Novgorod were hit with Molotov cocktails on Monday night.", "property_destruction"),
+        (
+            "Two recruitment offices in Nizhny Novgorod were hit with Molotov cocktails on Monday night.",
+            "property_destruction",
+        ),
     ],
 )
 def test_footage_narration_and_firebombs(nlp, sentence: str, expected: str) -> None:
@@ -296,7 +420,11 @@ def test_a_direction_word_is_not_the_speaker(nlp) -> None:
     ("text", "claim_type", "site"),
     [
         ("Russian soldiers pilaged shops in Bucha on Monday, residents said.", "looting", "Bucha"),
-        ("Russian forces destoryed the bridge in Izium on Monday, officials said.", "property_destruction", "Izyum"),
+        (
+            "Russian forces destoryed the bridge in Izium on Monday, officials said.",
+            "property_destruction",
+            "Izyum",
+        ),
     ],
 )
 def test_a_trigger_typed_in_haste_still_counts(nlp, text: str, claim_type: str, site: str) -> None:  # type: ignore[no-untyped-def]
@@ -305,7 +433,9 @@ def test_a_trigger_typed_in_haste_still_counts(nlp, text: str, claim_type: str, 
 
 
 def test_a_metaphorical_robber_is_not_a_looting_claim(nlp) -> None:  # type: ignore[no-untyped-def]
-    assert not claims_of(nlp, "You cannot bargain with a street robber in Kyiv who has you pinned down, he said on Monday.")
+    assert not claims_of(
+        nlp, "You cannot bargain with a street robber in Kyiv who has you pinned down, he said on Monday."
+    )
 
 
 def test_a_lede_naming_only_the_country_takes_the_town_named_next(nlp) -> None:  # type: ignore[no-untyped-def]
@@ -326,13 +456,21 @@ def test_a_withdrawal_from_a_town_is_sited_there_not_in_the_capital_of_who_left(
 @pytest.mark.parametrize(
     ("text", "claim_type"),
     [
-        ("Statues of a famous general went missing from the city of Kherson last month, officials said.", "looting"),
+        (
+            "Statues of a famous general went missing from the city of Kherson last month, officials said.",
+            "looting",
+        ),
         ("Ukrainian troops were cheered by residents as they entered Kherson on Friday.", "territory_change"),
-        ("Russian commanders reportedly abandon their positions in Kherson, officials say.", "territory_change"),
+        (
+            "Russian commanders reportedly abandon their positions in Kherson, officials say.",
+            "territory_change",
+        ),
     ],
 )
 def test_events_told_in_other_words_are_claims(nlp, text: str, claim_type: str) -> None:  # type: ignore[no-untyped-def]
-    assert any(c.type == claim_type for c in rule_claims_of(nlp, text, "2022-11-12")), rule_claims_of(nlp, text, "2022-11-12")
+    assert any(c.type == claim_type for c in rule_claims_of(nlp, text, "2022-11-12")), rule_claims_of(
+        nlp, text, "2022-11-12"
+    )
 
 
 @pytest.mark.parametrize(
@@ -347,7 +485,14 @@ def test_look_alikes_of_those_events_are_not_claims(nlp, text: str) -> None:  # 
     assert not [c for c in claims_of(nlp, text) if c.type in ("looting", "territory_change")]
 
 
-@pytest.mark.parametrize("text", ["Shelling on 12 February 3000 hit the town.", "Troops left in March 1812, he said.", "On February 30 2022 nothing happened."])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Shelling on 12 February 3000 hit the town.",
+        "Troops left in March 1812, he said.",
+        "On February 30 2022 nothing happened.",
+    ],
+)
 def test_impossible_and_absurd_dates_are_not_read(text: str) -> None:
     import datetime as dt
 
@@ -388,7 +533,9 @@ def test_the_plant_is_the_works_the_report_named(nlp) -> None:
 )
 def test_the_accused_and_the_agent_of_a_passive_are_not_sites(nlp, text: str) -> None:
     claims = rule_claims_of(nlp, text, "2022-11-14")
-    assert claims and all(loc.role != "site" for c in claims for loc in c.locations if loc.name == "Moscow"), [c.locations for c in claims]
+    assert claims and all(
+        loc.role != "site" for c in claims for loc in c.locations if loc.name == "Moscow"
+    ), [c.locations for c in claims]
 
 
 @pytest.mark.parametrize(
@@ -397,20 +544,31 @@ def test_the_accused_and_the_agent_of_a_passive_are_not_sites(nlp, text: str) ->
         pytest.param(
             "The strike hit Chaplyne, a town in the Dnipropetrovsk region, on Wednesday. "
             "Officials said a rocket had killed a boy in the settlement hours before.",
-            "2022-08-24", "boy", "Chaplyne", id="the-settlement-is-the-town-not-its-region",
+            "2022-08-24",
+            "boy",
+            "Chaplyne",
+            id="the-settlement-is-the-town-not-its-region",
         ),
         pytest.param(
             "Shelling destroyed homes in Popasna in April. Russian troops have plundered the town, which lies in Luhansk region, since May, residents said.",
-            "2022-05-31", "plundered", "Popasna", id="the-town-in-a-region-is-that-regions-town-named-before",
+            "2022-05-31",
+            "plundered",
+            "Popasna",
+            id="the-town-in-a-region-is-that-regions-town-named-before",
         ),
         pytest.param(
             "Ukrainian strikes hit the Antonivskyi Bridge on Monday. Shelling also hit the Zaporizhzhia nuclear power plant. "
             "Officials said a new Ukrainian strike damaged the bridge on Tuesday.",
-            "2022-08-13", "damaged the bridge", "Antonivskyi Bridge", id="the-bridge-is-the-bridge-named-before-not-a-plant",
+            "2022-08-13",
+            "damaged the bridge",
+            "Antonivskyi Bridge",
+            id="the-bridge-is-the-bridge-named-before-not-a-plant",
         ),
     ],
 )
-def test_a_definite_reference_is_the_place_of_that_kind_named_before(nlp, text: str, published: str, evidence: str, site: str) -> None:  # type: ignore[no-untyped-def]
+def test_a_definite_reference_is_the_place_of_that_kind_named_before(
+    nlp, text: str, published: str, evidence: str, site: str
+) -> None:  # type: ignore[no-untyped-def]
     claims = [c for c in rule_claims_of(nlp, text, published) if evidence in c.evidence[0].text]
     assert claims and claims[0].locations[0].name == site
 
@@ -432,7 +590,9 @@ def test_a_lede_looks_only_at_the_next_sentence_for_its_place(nlp) -> None:
         ("Ukraine saw looting of shops in several towns, officials in Kyiv said on Monday.", "site"),
     ],
 )
-def test_a_country_that_acts_is_its_state_and_one_that_undergoes_is_a_place(nlp, text: str, country_role: str) -> None:
+def test_a_country_that_acts_is_its_state_and_one_that_undergoes_is_a_place(
+    nlp, text: str, country_role: str
+) -> None:
     claims = rule_claims_of(nlp, text, "2022-11-14")
     roles = {loc.role for c in claims for loc in c.locations if loc.precision == "country"}
     assert claims and roles == {country_role}, [c.locations for c in claims]
@@ -442,15 +602,32 @@ def test_a_country_that_acts_is_its_state_and_one_that_undergoes_is_a_place(nlp,
     ("text", "site"),
     [
         # Deportations and flight happen where the victims were taken from: their own country.
-        ("Washington says thousands of Ukrainian children have been deported to Russia since March.", "Ukraine"),
-        ("The envoy said Moscow had forcibly deported up to a million Ukrainians, officials added.", "Ukraine"),
+        (
+            "Washington says thousands of Ukrainian children have been deported to Russia since March.",
+            "Ukraine",
+        ),
+        (
+            "The envoy said Moscow had forcibly deported up to a million Ukrainians, officials added.",
+            "Ukraine",
+        ),
         # A refusal to be sent somewhere happens at home.
-        ("Lawyers say dozens of Russian contract soldiers are refusing to go back to fight in Ukraine.", "Russia"),
+        (
+            "Lawyers say dozens of Russian contract soldiers are refusing to go back to fight in Ukraine.",
+            "Russia",
+        ),
     ],
 )
-def test_people_named_by_nationality_place_their_deportation_or_refusal_at_home(nlp, text: str, site: str) -> None:
-    claims = [c for c in rule_claims_of(nlp, text, "2022-09-08") if c.type in ("abduction", "displacement", "desertion")]
-    assert claims and claims[0].locations[0].name == site and claims[0].locations[0].role == "site", [c.locations for c in claims]
+def test_people_named_by_nationality_place_their_deportation_or_refusal_at_home(
+    nlp, text: str, site: str
+) -> None:
+    claims = [
+        c
+        for c in rule_claims_of(nlp, text, "2022-09-08")
+        if c.type in ("abduction", "displacement", "desertion")
+    ]
+    assert claims and claims[0].locations[0].name == site and claims[0].locations[0].role == "site", [
+        c.locations for c in claims
+    ]
 
 
 def test_a_deportation_from_a_named_town_keeps_the_town(nlp) -> None:  # type: ignore[no-untyped-def]
@@ -462,7 +639,9 @@ def test_a_deportation_from_a_named_town_keeps_the_town(nlp) -> None:  # type: i
 def test_a_states_operations_or_presidency_act_and_are_not_the_site(nlp) -> None:  # type: ignore[no-untyped-def]
     text = "The envoy said Russia's presidency oversaw the detention of civilians."
     claims = rule_claims_of(nlp, text, "2022-09-08")
-    assert claims and all(loc.role != "site" for c in claims for loc in c.locations if loc.name == "Russia"), [c.locations for c in claims]
+    assert claims and all(
+        loc.role != "site" for c in claims for loc in c.locations if loc.name == "Russia"
+    ), [c.locations for c in claims]
 
 
 def test_soldiers_who_abandon_their_tanks_do_so_where_they_were_not_at_home(nlp) -> None:  # type: ignore[no-untyped-def]
@@ -484,7 +663,9 @@ def test_soldiers_who_abandon_their_tanks_do_so_where_they_were_not_at_home(nlp)
         ("Russian troops looted a school in Bucha in March, residents said.", {("2022-03-01", "in March")}),
     ],
 )
-def test_a_claim_date_is_chosen_among_its_candidates(nlp, text: str, dates: set[tuple[str, str | None]]) -> None:  # type: ignore[no-untyped-def]
+def test_a_claim_date_is_chosen_among_its_candidates(
+    nlp, text: str, dates: set[tuple[str, str | None]]
+) -> None:  # type: ignore[no-untyped-def]
     claims = claims_of(nlp, text, "2022-04-04")
     assert claims and {(c.date.start, c.date.text) for c in claims} == dates
 

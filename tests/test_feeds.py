@@ -31,7 +31,9 @@ def _page(n: int) -> bytes:
 def _feed(base: str) -> bytes:
     items = []
     for n in range(1, 51):
-        description = f"Shelling in {TOWNS[n % len(TOWNS)]}" + (" (updated)" if STATE["edited"] and n == 3 else "")
+        description = f"Shelling in {TOWNS[n % len(TOWNS)]}" + (
+            " (updated)" if STATE["edited"] and n == 3 else ""
+        )
         items.append(
             f"<item><title>Item {n}</title><link>{base}/item/{n}</link><guid>urn:item:{n}</guid>"
             f"<pubDate>Sat, 0{1 + n % 9} Oct 2022 10:00:00 GMT</pubDate><description>{description}</description></item>"
@@ -81,7 +83,9 @@ def test_rss_and_atom_items_are_read() -> None:
     assert (item.guid, item.link, item.published) == ("tag:a,1", "http://news.example/a", "2022-10-01")
 
 
-def test_a_feed_is_ingested_once_and_an_edit_becomes_a_linked_version(ledger_url: str, server: str, tmp_path: Path) -> None:
+def test_a_feed_is_ingested_once_and_an_edit_becomes_a_linked_version(
+    ledger_url: str, server: str, tmp_path: Path
+) -> None:
     url = ledger_url
     runner = CliRunner()
     feed = f"http://{server}/feed.xml"
@@ -102,7 +106,9 @@ def test_a_feed_is_ingested_once_and_an_edit_becomes_a_linked_version(ledger_url
     assert len(reports) == 51
     newest = next(r for r in reports if "raised the toll" in r.text)
     previous = store.previous_version(newest.report_id)
-    assert previous is not None and any(r.report_id == previous and "raised the toll" not in r.text for r in reports)
+    assert previous is not None and any(
+        r.report_id == previous and "raised the toll" not in r.text for r in reports
+    )
     claims = store.claims()
     assert {c.report_id for c in claims} >= {newest.report_id, previous}  # both versions keep their claims
     actions = [e["action"] for e in store.audit_entries()]
@@ -116,7 +122,9 @@ def test_a_failing_source_backs_off_and_says_why(ledger_url: str, server: str, t
     broken = f"http://{server}/missing.xml"
     runner.invoke(app, ["source", "add", broken, "--db", url])
     for _ in range(2):
-        result = runner.invoke(app, ["watch", "--once", "--allow-host", server, "--interval", "10m", "--db", url])
+        result = runner.invoke(
+            app, ["watch", "--once", "--allow-host", server, "--interval", "10m", "--db", url]
+        )
         assert "error" in result.output and "500" in result.output
     (source,) = LedgerStore(url).sources()
     assert source["errors"] == 2 and "500" in source["last_error"] and source["last_success_at"] is None
@@ -124,7 +132,9 @@ def test_a_failing_source_backs_off_and_says_why(ledger_url: str, server: str, t
     assert "missing.xml" in listing.output
 
 
-def test_the_report_page_links_the_versions_of_a_changed_page(ledger_url: str, server: str, tmp_path: Path) -> None:
+def test_the_report_page_links_the_versions_of_a_changed_page(
+    ledger_url: str, server: str, tmp_path: Path
+) -> None:
     from fastapi.testclient import TestClient
 
     from claimledger.web import create_app

@@ -82,24 +82,27 @@ class Handler(BaseHTTPRequestHandler):
             except (BrokenPipeError, ConnectionResetError):
                 pass
         elif self.path == "/slow-headers":
-            self._drip(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nX-Filler: " + b"x" * 40 + b"\r\n\r\n", 1, 0.3)
+            self._drip(
+                b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nX-Filler: " + b"x" * 40 + b"\r\n\r\n", 1, 0.3
+            )
         elif self.path.startswith("/slow-hop/"):
             # A redirect whose head takes about a second, in time on its own; the hops add up.
             left = int(self.path.rsplit("/", 1)[1])
             target = f"/slow-hop/{left - 1}" if left > 1 else "/page"
-            self._drip(f"HTTP/1.1 302 Found\r\nLocation: {target}\r\nContent-Length: 0\r\n\r\n".encode(), 16, 0.25)
+            self._drip(
+                f"HTTP/1.1 302 Found\r\nLocation: {target}\r\nContent-Length: 0\r\n\r\n".encode(), 16, 0.25
+            )
         else:
             self.send_response(404)
             self.send_header("Content-Length", "0")
             self.end_headers()
-
 
     def _drip(self, data: bytes, size: int, pause: float) -> None:
         """The raw response, `size` bytes at a time with a pause before each piece."""
         try:
             for start in range(0, len(data), size):
                 time.sleep(pause)
-                self.wfile.write(data[start:start + size])
+                self.wfile.write(data[start : start + size])
                 self.wfile.flush()
         except (BrokenPipeError, ConnectionResetError):
             pass
@@ -119,11 +122,26 @@ def server() -> Iterator[str]:
 @pytest.mark.parametrize(
     ("address", "refused"),
     [
-        ("127.0.0.1", True), ("10.0.0.1", True), ("192.168.1.5", True), ("169.254.169.254", True), ("::1", True), ("0.0.0.0", True),
+        ("127.0.0.1", True),
+        ("10.0.0.1", True),
+        ("192.168.1.5", True),
+        ("169.254.169.254", True),
+        ("::1", True),
+        ("0.0.0.0", True),
         # Regression: shared (carrier-grade NAT) and special-purpose space passed `is_private`.
-        ("100.64.0.1", True), ("100.100.100.200", True), ("192.0.0.8", True), ("198.18.0.1", True), ("192.0.2.10", True),
-        ("::ffff:127.0.0.1", True), ("::ffff:100.100.100.200", True), ("2002:7f00:1::", True), ("fc00::1", True), ("fe80::1", True),
-        ("93.184.216.34", False), ("2a00:1450:4001::200e", False), ("::ffff:93.184.216.34", False),
+        ("100.64.0.1", True),
+        ("100.100.100.200", True),
+        ("192.0.0.8", True),
+        ("198.18.0.1", True),
+        ("192.0.2.10", True),
+        ("::ffff:127.0.0.1", True),
+        ("::ffff:100.100.100.200", True),
+        ("2002:7f00:1::", True),
+        ("fc00::1", True),
+        ("fe80::1", True),
+        ("93.184.216.34", False),
+        ("2a00:1450:4001::200e", False),
+        ("::ffff:93.184.216.34", False),
     ],
 )
 def test_private_addresses_are_refused(address: str, refused: bool) -> None:
@@ -140,7 +158,9 @@ def test_a_hostname_resolving_to_a_private_address_is_refused() -> None:
 def test_a_name_resolving_to_shared_or_special_space_is_refused(address: str) -> None:
     """The resolution path, with a fake resolver (no traffic leaves the machine)."""
     with pytest.raises(BadInput, match="refused"):
-        check_url("http://metadata.example/latest/", FetchLimits(), resolve=lambda host: ["93.184.216.34", address])
+        check_url(
+            "http://metadata.example/latest/", FetchLimits(), resolve=lambda host: ["93.184.216.34", address]
+        )
 
 
 def test_a_page_is_kept_as_a_warc_that_replays_the_exact_bytes(server: str) -> None:
@@ -153,7 +173,15 @@ def test_a_page_is_kept_as_a_warc_that_replays_the_exact_bytes(server: str) -> N
     assert warc_payload(raw.original, "page") == PAGE
 
 
-@pytest.mark.parametrize("target", ["http://127.0.0.1:9/", "http://10.0.0.1/", "http://169.254.169.254/latest/meta-data/", "http://localhost:9/"])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "http://127.0.0.1:9/",
+        "http://10.0.0.1/",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://localhost:9/",
+    ],
+)
 def test_a_redirect_to_a_private_address_is_refused(server: str, target: str) -> None:
     url = f"http://{server}/redirect/{target.replace('/', '_')}"
     with pytest.raises(BadInput, match="refused"):
@@ -168,7 +196,9 @@ def test_the_test_server_itself_is_refused_without_permission(server: str) -> No
 def test_a_huge_response_is_cut_off_at_the_byte_cap(server: str) -> None:
     started = time.monotonic()
     with pytest.raises(BadInput, match="larger than"):
-        fetch_url(f"http://{server}/huge", FetchLimits(max_bytes=2 * 1024 * 1024, allowed_hosts=frozenset({server})))
+        fetch_url(
+            f"http://{server}/huge", FetchLimits(max_bytes=2 * 1024 * 1024, allowed_hosts=frozenset({server}))
+        )
     assert time.monotonic() - started < 10
 
 
@@ -185,13 +215,24 @@ def test_headers_sent_a_byte_at_a_time_are_cut_off_at_the_deadline(server: str) 
     `ingest URL` past 200 s. Here a byte every 0.3 s would take 20 s; the deadline is 2 s."""
     started = time.monotonic()
     with pytest.raises(BadInput, match="slower than 2 s in all"):
-        fetch_url(f"http://{server}/slow-headers", FetchLimits(total_seconds=2, allowed_hosts=frozenset({server})))
+        fetch_url(
+            f"http://{server}/slow-headers", FetchLimits(total_seconds=2, allowed_hosts=frozenset({server}))
+        )
     assert time.monotonic() - started < 3.5
 
 
 def test_ingest_gives_up_on_dripped_headers_at_its_fetch_deadline(server: str, tmp_path: Path) -> None:
     started = time.monotonic()
-    args = ["ingest", f"http://{server}/slow-headers", "--allow-host", server, "--fetch-seconds", "2", "--db", f"sqlite:///{tmp_path}/d.db"]
+    args = [
+        "ingest",
+        f"http://{server}/slow-headers",
+        "--allow-host",
+        server,
+        "--fetch-seconds",
+        "2",
+        "--db",
+        f"sqlite:///{tmp_path}/d.db",
+    ]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0 and "slower than 2 s in all" in result.output, result.output
     assert time.monotonic() - started < 15  # the ledger's creation included
@@ -202,19 +243,25 @@ def test_one_deadline_holds_across_redirects(server: str) -> None:
     not (before, each hop had the deadline to itself and the fetch went on past it)."""
     started = time.monotonic()
     with pytest.raises(BadInput, match="slower than 2 s in all"):
-        fetch_url(f"http://{server}/slow-hop/4", FetchLimits(total_seconds=2, allowed_hosts=frozenset({server})))
+        fetch_url(
+            f"http://{server}/slow-hop/4", FetchLimits(total_seconds=2, allowed_hosts=frozenset({server}))
+        )
     assert time.monotonic() - started < 3.5
 
 
 def test_a_slow_redirect_within_the_deadline_is_followed(server: str) -> None:
-    raw = fetch_url(f"http://{server}/slow-hop/1", FetchLimits(total_seconds=10, allowed_hosts=frozenset({server})))
+    raw = fetch_url(
+        f"http://{server}/slow-hop/1", FetchLimits(total_seconds=10, allowed_hosts=frozenset({server}))
+    )
     assert raw.url.endswith("/page") and warc_payload(raw.original, "page") == PAGE
 
 
 def test_ingest_fetches_a_url_and_extracts_its_claims(ledger_url: str, server: str, tmp_path: Path) -> None:
     url = ledger_url
     runner = CliRunner()
-    result = runner.invoke(app, ["ingest", f"http://{server}/page", "--allow-private", "--published", "2022-05-07", "--db", url])
+    result = runner.invoke(
+        app, ["ingest", f"http://{server}/page", "--allow-private", "--published", "2022-05-07", "--db", url]
+    )
     assert result.exit_code == 0 and "ingested 1 new report" in result.output, result.output
     refused = runner.invoke(app, ["ingest", f"http://{server}/page", "--db", url])
     assert refused.exit_code == 0 and "loopback" in refused.output
@@ -224,12 +271,16 @@ def test_ingest_fetches_a_url_and_extracts_its_claims(ledger_url: str, server: s
     assert runner.invoke(app, ["verify", "--reproduce", "--db", url]).exit_code == 0
 
 
-def test_fetching_an_unchanged_page_again_stores_nothing_new(ledger_url: str, server: str, tmp_path: Path) -> None:
+def test_fetching_an_unchanged_page_again_stores_nothing_new(
+    ledger_url: str, server: str, tmp_path: Path
+) -> None:
     url = ledger_url
     runner = CliRunner()
     first = runner.invoke(app, ["ingest", f"http://{server}/page", "--allow-private", "--db", url])
     again = runner.invoke(app, ["ingest", f"http://{server}/page", "--allow-private", "--db", url])
-    assert "ingested 1 new report" in first.output and "ingested 0 new report(s), 1 already" in again.output, again.output
+    assert (
+        "ingested 1 new report" in first.output and "ingested 0 new report(s), 1 already" in again.output
+    ), again.output
 
 
 def test_the_connection_goes_to_the_address_that_was_checked(server: str) -> None:

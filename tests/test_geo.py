@@ -46,7 +46,9 @@ def test_a_surname_used_in_a_persons_name_is_not_a_town_later(text: str) -> None
 
 
 def test_a_town_named_after_an_event_name_is_still_the_town() -> None:
-    places = find_places("Tickets for Rodeo Gainesville sold out. Police in Gainesville, Texas, closed two roads.")
+    places = find_places(
+        "Tickets for Rodeo Gainesville sold out. Police in Gainesville, Texas, closed two roads."
+    )
     assert [p.admin1 for p in places if p.text == "Gainesville"] == ["Texas"]
 
 
@@ -56,7 +58,10 @@ def test_a_name_placed_once_is_the_same_place_where_it_recurs() -> None:
     assert len(places) == 3 and {p.country for p in places} == {"IE"}
 
 
-@pytest.mark.parametrize("text", ["Damage to Bridge over Dnipro at Nova Kakhovka.", "Strike near Grain facility, Soledar, Donetsk Oblast"])
+@pytest.mark.parametrize(
+    "text",
+    ["Damage to Bridge over Dnipro at Nova Kakhovka.", "Strike near Grain facility, Soledar, Donetsk Oblast"],
+)
 def test_a_common_word_named_once_is_not_a_small_town_abroad(text: str) -> None:
     assert all(p.country == "UA" for p in find_places(text)), find_places(text)
 
@@ -66,7 +71,10 @@ def test_an_ambiguous_county_name_does_not_pull_other_towns_to_its_first_state()
     assert {p.admin1 for p in find_places(text) if p.text in ("Columbus", "Grove City", "Dublin")} == {"Ohio"}
 
 
-@pytest.mark.parametrize(("a", "b"), [("Izium", "Izyum"), ("Narowlya", "Narovlya"), ("Trostianets", "Trostyanets'"), ("Kharkiv", "Kharkiv")])
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("Izium", "Izyum"), ("Narowlya", "Narovlya"), ("Trostianets", "Trostyanets'"), ("Kharkiv", "Kharkiv")],
+)
 def test_romanisation_variants_share_a_skeleton(a: str, b: str) -> None:
     assert skeleton(a) == skeleton(b)
 
@@ -80,7 +88,12 @@ def test_romanisation_variants_share_a_skeleton(a: str, b: str) -> None:
         ("Fighting continued in the Luhansk region.", "Luhansk", "UA", "admin1"),
         ("Russian forces withdrew from around Kyiv.", "Kyiv", "UA", "admin2"),
         ("Refugees crossed into Poland.", "Poland", "PL", "country"),
-        ("Shells from the Democratic People's Republic of Korea were fired.", "North Korea", "KP", "country"),  # a name of five words
+        (
+            "Shells from the Democratic People's Republic of Korea were fired.",
+            "North Korea",
+            "KP",
+            "country",
+        ),  # a name of five words
     ],
 )
 def test_finds_and_geocodes_places(text: str, name: str, country: str, precision: str) -> None:
@@ -91,7 +104,10 @@ def test_finds_and_geocodes_places(text: str, name: str, country: str, precision
 @pytest.mark.parametrize(
     "text",
     [
-        "Russian and Belarusian troops", "The President said on Monday", "", "!!!",
+        "Russian and Belarusian troops",
+        "The President said on Monday",
+        "",
+        "!!!",
         "Olena Zelenska and Volodymyr Zelenskyy met General Syrskyi.",
         "Victoria Beckham and Mary Ann Evans arrived on Monday.",  # Victoria, Australia; Mary, Turkmenistan
     ],
@@ -120,7 +136,9 @@ def test_region_hint_disambiguates_a_common_town_name() -> None:
         ("Around 300 people in Kharkiv were left without power.", "place"),  # "around" a number
     ],
 )
-def test_direction_words_lower_the_precision_unless_what_they_relate_to_is_in_the_town(text: str, precision: str) -> None:
+def test_direction_words_lower_the_precision_unless_what_they_relate_to_is_in_the_town(
+    text: str, precision: str
+) -> None:
     (place,) = [p for p in find_places(text) if p.name == "Kharkiv"]
     assert place.precision == precision
 
@@ -136,10 +154,16 @@ def test_direction_words_lower_the_precision_unless_what_they_relate_to_is_in_th
         ("The shop stood at the corner of Poltava and Pushkin streets in Kharkiv.", "Poltava"),
         ("Shells hit three houses on Lviv Street overnight.", "Lviv"),  # a street named after a city
         ("Traffic stopped on Chernihivska street.", "Chernihiv"),
-        ("The senator spoke at Cornell University in the United States.", "Cornell"),  # named after a man, not Cornell, Wisconsin
+        (
+            "The senator spoke at Cornell University in the United States.",
+            "Cornell",
+        ),  # named after a man, not Cornell, Wisconsin
         ("Ferries run to Fire Island in summer.", "Iceland"),  # "Island" is Iceland's name in Icelandic only
         ("Thai officials met reporters in Bangkok.", "Thailand"),  # a people, not their country
-        ("Volunteers at Eva's Village in Paterson, New Jersey, served hot meals.", "Eva"),  # a person's, not Eva, Alabama
+        (
+            "Volunteers at Eva's Village in Paterson, New Jersey, served hot meals.",
+            "Eva",
+        ),  # a person's, not Eva, Alabama
     ],
 )
 def test_common_words_and_modifiers_are_not_places(text: str, absent: str) -> None:
@@ -153,19 +177,25 @@ def test_a_town_known_only_elsewhere_falls_back_to_the_named_region() -> None:
 
 
 def test_distance_reference_point_is_not_the_site() -> None:
-    places = find_places("Rockets struck targets in the Khmelnytskyi region, about 300 kilometers west of Kyiv.")
+    places = find_places(
+        "Rockets struck targets in the Khmelnytskyi region, about 300 kilometers west of Kyiv."
+    )
     roles = {p.name: p.role for p in places}
     assert roles["Kyiv"] == "other" and roles["Khmelnytskyi"] == "site"
 
 
-@pytest.mark.parametrize(("query", "name"), [("Izyium", "Izyum"), ("Homstomel", "Hostomel"), ("Izum, Kharkiv region", "Izyum")])
+@pytest.mark.parametrize(
+    ("query", "name"), [("Izyium", "Izyum"), ("Homstomel", "Hostomel"), ("Izum, Kharkiv region", "Izyum")]
+)
 def test_misspelt_ukrainian_names_are_found(query: str, name: str) -> None:
     (best, *_) = locate_string(query)
     assert best.name == name
 
 
 def test_a_state_named_in_us_news_is_the_state_not_the_country() -> None:
-    places = find_places("Officials in Atlanta said the storm hit north Georgia and parts of Tennessee on Monday.")
+    places = find_places(
+        "Officials in Atlanta said the storm hit north Georgia and parts of Tennessee on Monday."
+    )
     georgia = next(p for p in places if p.text == "Georgia")
     assert georgia.country == "US" and georgia.precision == "admin1"
 
@@ -187,11 +217,15 @@ def test_surnames_and_institution_words_are_not_places(text: str, absent: str) -
 
 
 def test_a_town_after_a_hyphenated_adjective_is_still_found() -> None:
-    assert "Nova Kakhovka" in {p.name for p in find_places("Shelling hit the Russian-controlled Nova Kakhovka on Saturday.")}
+    assert "Nova Kakhovka" in {
+        p.name for p in find_places("Shelling hit the Russian-controlled Nova Kakhovka on Saturday.")
+    }
 
 
 def test_a_capital_that_acts_is_not_ranked_as_the_site() -> None:
-    places = find_places("Moscow has deployed propaganda trucks to Mariupol, and Kyiv said they arrived on Monday.")
+    places = find_places(
+        "Moscow has deployed propaganda trucks to Mariupol, and Kyiv said they arrived on Monday."
+    )
     roles = {p.name: p.role for p in places}
     assert roles["Mariupol"] == "site" and roles["Kyiv"] == "other"
 
@@ -206,14 +240,34 @@ def test_a_capital_that_acts_is_not_ranked_as_the_site() -> None:
         ("A convoy was filmed outside Babruysk at dawn.", "Bobruysk", "Mogilev"),
         ("A rocket lodged in a roof in Zolote, a reporter from Russia said.", "Zolote", "Luhansk"),
         ("Rocket artillery shelled the town of Tavrijs´ke, Kherson Oblast.", "Tavriiske", "Kherson"),
-        ("Armoured vehicles burned by the Vetropak Hostomel glassworks.", "Hostomel", "Kiev"),  # a firm named with its town
-        ("Armoured vehicles burned by the Vetropak Hostomelʹsʹkyy glassworks.", "Hostomel", "Kiev"),  # by the town's adjective
+        (
+            "Armoured vehicles burned by the Vetropak Hostomel glassworks.",
+            "Hostomel",
+            "Kiev",
+        ),  # a firm named with its town
+        (
+            "Armoured vehicles burned by the Vetropak Hostomelʹsʹkyy glassworks.",
+            "Hostomel",
+            "Kiev",
+        ),  # by the town's adjective
         ("Shells hit the Bakhmutskyi bread factory.", "Bakhmut", "Donetsk"),
         ("The Kyivska oblast administration reported two deaths.", "Kiev", "Kiev"),  # the oblast's adjective
-        ("Shelling wrecked the 'Bakhmut-Khlib' grocery.", "Bakhmut", "Donetsk"),  # a shop named after its town
-        ("Russian troops took Checkpoint Chonhar on the road to Crimea.", "Chonhar", "Kherson"),  # the works, then the place
+        (
+            "Shelling wrecked the 'Bakhmut-Khlib' grocery.",
+            "Bakhmut",
+            "Donetsk",
+        ),  # a shop named after its town
+        (
+            "Russian troops took Checkpoint Chonhar on the road to Crimea.",
+            "Chonhar",
+            "Kherson",
+        ),  # the works, then the place
         ("A strike cut power at Substation Solonka overnight.", "Solonka", "Lviv"),
-        ("Russian soldiers stood at the Pletenivka road checkpoint.", "Pletenivka", "Kharkiv"),  # one village in the world bears the name  # an acute for the soft sign
+        (
+            "Russian soldiers stood at the Pletenivka road checkpoint.",
+            "Pletenivka",
+            "Kharkiv",
+        ),  # one village in the world bears the name  # an acute for the soft sign
     ],
 )
 def test_places_written_carelessly_are_still_found(text: str, name: str, admin1: str) -> None:
@@ -233,7 +287,10 @@ def test_who_holds_the_named_region_does_not_hide_it(text: str, admin1: str) -> 
 
 def test_oblast_before_its_name_names_the_region_as_in_ukrainian_addresses() -> None:
     places = find_places("A tank was destroyed near Velyka Komyshuvakha, Oblast Kharkiv.")
-    assert [(p.name, p.precision) for p in places] == [("Velyka Komyshuvakha", "admin2"), ("Kharkiv", "admin1")]
+    assert [(p.name, p.precision) for p in places] == [
+        ("Velyka Komyshuvakha", "admin2"),
+        ("Kharkiv", "admin1"),
+    ]
 
 
 def test_a_town_just_over_the_named_regions_line_keeps_its_own_point() -> None:
@@ -292,7 +349,9 @@ def test_a_misspelt_region_still_places_its_town() -> None:
     assert top.admin1 == "Donetsk"
 
 
-@pytest.mark.parametrize("text", ["The State Duma debated the bill.", "Water poured over the Dam after the strike."])
+@pytest.mark.parametrize(
+    "text", ["The State Duma debated the bill.", "Water poured over the Dam after the strike."]
+)
 def test_institutions_and_structures_are_not_towns(text: str) -> None:
     assert find_places(text) == []
 
@@ -301,7 +360,11 @@ def test_an_ambiguous_county_is_read_beside_the_texts_other_places() -> None:
     text = "Police in Anderson, Elwood and Muncie searched Madison County after the storm."
     places = find_places(text)
     assert {p.admin1 for p in places} == {"Indiana"}, places
-    warsaw = next(p for p in find_places("Deputies from Fort Wayne and Warsaw searched Kosciusko County on Sunday.") if p.text == "Warsaw")
+    warsaw = next(
+        p
+        for p in find_places("Deputies from Fort Wayne and Warsaw searched Kosciusko County on Sunday.")
+        if p.text == "Warsaw"
+    )
     assert (warsaw.country, warsaw.admin1) == ("US", "Indiana")
     text = "Flooding closed roads in Madison County, officials in Jackson and Canton, Mississippi said."
     counties = [p for p in find_places(text) if p.text == "Madison County"]
@@ -311,13 +374,23 @@ def test_an_ambiguous_county_is_read_beside_the_texts_other_places() -> None:
 @pytest.mark.parametrize(
     ("text", "name", "admin1"),
     [
-        ("Inmates of a penal colony in St. Petersburg were offered pardons, a relative said.", "Saint Petersburg", "St.-Petersburg"),
-        ("The finalists were Denver, Indianapolis and Louisville, Ky., the committee said.", "Kentucky", "Kentucky"),
+        (
+            "Inmates of a penal colony in St. Petersburg were offered pardons, a relative said.",
+            "Saint Petersburg",
+            "St.-Petersburg",
+        ),
+        (
+            "The finalists were Denver, Indianapolis and Louisville, Ky., the committee said.",
+            "Kentucky",
+            "Kentucky",
+        ),
         ("A Kharkiv-based charity delivered bread to Izium on Monday.", "Kharkiv", "Kharkiv"),
         ("Tom Cipolli, Chattanooga police chief, spoke on Monday.", "Chattanooga", "Tennessee"),
     ],
 )
-def test_abbreviated_hyphenated_and_unmistakable_names_are_found(text: str, name: str, admin1: str | None) -> None:
+def test_abbreviated_hyphenated_and_unmistakable_names_are_found(
+    text: str, name: str, admin1: str | None
+) -> None:
     places = find_places(text)
     assert any(p.name == name and (admin1 is None or p.admin1 == admin1) for p in places), places
 
@@ -335,7 +408,11 @@ def test_nicknames_treaties_and_comparisons_are_not_sites(text: str, absent: str
 
 
 def test_a_place_that_describes_an_organisation_is_not_a_site() -> None:
-    kharkiv = next(p for p in find_places("A Kharkiv-based charity delivered bread to Izium on Monday.") if p.text == "Kharkiv")
+    kharkiv = next(
+        p
+        for p in find_places("A Kharkiv-based charity delivered bread to Izium on Monday.")
+        if p.text == "Kharkiv"
+    )
     assert kharkiv.role == "other"
 
 
@@ -348,9 +425,16 @@ def test_a_place_that_describes_an_organisation_is_not_a_site() -> None:
         ("The Russians had occupied the village of Myla, next to the motorway.", "Myla", "Kiev"),
     ],
 )
-def test_villages_of_the_codifier_are_found_with_a_municipal_precision(text: str, name: str, admin1: str) -> None:
+def test_villages_of_the_codifier_are_found_with_a_municipal_precision(
+    text: str, name: str, admin1: str
+) -> None:
     (place,) = [p for p in find_places(text) if p.name == name]
-    assert place.country == "UA" and place.admin1 == admin1 and place.precision == "admin2" and place.geonameid is None
+    assert (
+        place.country == "UA"
+        and place.admin1 == admin1
+        and place.precision == "admin2"
+        and place.geonameid is None
+    )
 
 
 def test_a_village_name_shared_within_the_named_region_gives_the_region_not_a_guess() -> None:
@@ -368,7 +452,9 @@ def test_a_village_name_shared_within_the_named_region_gives_the_region_not_a_gu
     ],
 )
 def test_villages_are_read_only_where_the_text_makes_them_places(text: str) -> None:
-    assert not any(p.precision == "admin2" and p.geonameid is None for p in find_places(text)), find_places(text)
+    assert not any(p.precision == "admin2" and p.geonameid is None for p in find_places(text)), find_places(
+        text
+    )
 
 
 @pytest.mark.parametrize(
@@ -389,13 +475,21 @@ def test_villages_are_read_only_where_the_text_makes_them_places(text: str) -> N
         ("Paris, Texas", "Paris", "Texas", "place", "US"),
     ],
 )
-def test_place_strings_with_two_parts_read_as_one_place(query: str, name: str, admin1: str | None, precision: str, country: str) -> None:
+def test_place_strings_with_two_parts_read_as_one_place(
+    query: str, name: str, admin1: str | None, precision: str, country: str
+) -> None:
     (best, *_) = locate_string(query)
     assert (best.name, best.admin1, best.precision, best.country) == (name, admin1, precision, country)
     assert best.text == query
 
 
-@pytest.mark.parametrize("text", ["A cafe was destroyed in Klymentove village, Sumy oblast.", "A cafe was destroyed in Klymentove village in Sumy oblast."])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A cafe was destroyed in Klymentove village, Sumy oblast.",
+        "A cafe was destroyed in Klymentove village in Sumy oblast.",
+    ],
+)
 def test_a_village_word_between_a_name_and_its_region_keeps_the_region(text: str) -> None:
     first = find_places(text)[0]
     assert (first.text, first.admin1, first.precision) == ("Klymentove", "Sumy", "admin2")
@@ -404,19 +498,39 @@ def test_a_village_word_between_a_name_and_its_region_keeps_the_region(text: str
 @pytest.mark.parametrize(
     ("text", "name", "role"),
     [
-        ("About 2,000 people were forcibly deported to Russia from Kherson, officials said.", "Russia", "destination"),
+        (
+            "About 2,000 people were forcibly deported to Russia from Kherson, officials said.",
+            "Russia",
+            "destination",
+        ),
         ("Russian forces removed residents and took them to Crimea on buses.", "Crimea", "destination"),
-        ("Several conscripts say they refuse to go back to fight in Ukraine, lawyers in Moscow said.", "Ukraine", "destination"),
-        ("US Ambassador Linda Thomas-Greenfield said filtration continued in Mariupol.", "United States", "other"),
+        (
+            "Several conscripts say they refuse to go back to fight in Ukraine, lawyers in Moscow said.",
+            "Ukraine",
+            "destination",
+        ),
+        (
+            "US Ambassador Linda Thomas-Greenfield said filtration continued in Mariupol.",
+            "United States",
+            "other",
+        ),
         ("Russian troops continue to fight in Bakhmut, the governor said.", "Bakhmut", "site"),
         ("A convoy delivered bread to Izium on Monday.", "Izium", "site"),
         ("Some were tortured and sent to a detention centre in Russia.", "Russia", "destination"),
         ("The wounded were taken to a hospital in Kharkiv.", "Kharkiv", "destination"),
         ("Shelling hit a hospital in Kharkiv.", "Kharkiv", "site"),
-        ("A burnt convoy stood on the Zhytomyr highway near Berezivka.", "Zhytomyr", "other"),  # the road, not the city
+        (
+            "A burnt convoy stood on the Zhytomyr highway near Berezivka.",
+            "Zhytomyr",
+            "other",
+        ),  # the road, not the city
         ("A column moved west along the Kyiv-Chop motorway.", "Kyiv", "other"),
         ("Traffic stood still on the Kharkiv ring road.", "Kharkiv", "site"),
-        ("Nikolaev artillery destroyed two tanks in Shandryholove.", "Mykolayiv", "other"),  # a unit named after its city
+        (
+            "Nikolaev artillery destroyed two tanks in Shandryholove.",
+            "Mykolayiv",
+            "other",
+        ),  # a unit named after its city
         ("Russian soldiers stood at the Pletenivka road checkpoint.", "Pletenivka", "site"),
     ],
 )
@@ -428,8 +542,16 @@ def test_where_people_were_taken_and_who_speaks_are_not_sites(text: str, name: s
 @pytest.mark.parametrize(
     ("text", "name", "lat"),
     [
-        ("Shelling hit the Zaporizhzhia nuclear power plant overnight.", "Zaporizhzhia Nuclear Power Plant", 47.51),
-        ("Russian troops left the Chernobyl nuclear power station in March.", "Chornobyl Nuclear Power Plant", 51.39),
+        (
+            "Shelling hit the Zaporizhzhia nuclear power plant overnight.",
+            "Zaporizhzhia Nuclear Power Plant",
+            47.51,
+        ),
+        (
+            "Russian troops left the Chernobyl nuclear power station in March.",
+            "Chornobyl Nuclear Power Plant",
+            51.39,
+        ),
         ("Inspectors reached ZNPP on Thursday.", "Zaporizhzhia Nuclear Power Plant", 47.51),
         ("Water poured through the breached Kakhovka dam.", "Kakhovka Dam", 46.78),
         ("A truck exploded on the Kerch bridge.", "Crimean Bridge", 45.31),
@@ -442,13 +564,22 @@ def test_works_named_after_a_town_are_placed_where_they_stand(text: str, name: s
 
 @pytest.mark.parametrize(
     ("text", "name"),
-    [("A drone struck Snake Island, Bile, Ukraine.", "Snake Island"), ("Defenders held out in Azovstal for weeks.", "Azovstal")],
+    [
+        ("A drone struck Snake Island, Bile, Ukraine.", "Snake Island"),
+        ("Defenders held out in Azovstal for weeks.", "Azovstal"),
+    ],
 )
 def test_an_island_and_a_steelworks_are_points_not_regions(text: str, name: str) -> None:
     assert any((p.name, p.precision) == (name, "place") for p in find_places(text)), find_places(text)
 
 
-@pytest.mark.parametrize(("text", "role"), [("The family at last reached safety in Lviv.", "destination"), ("Russian troops arrived in Bucha on Monday.", "site")])
+@pytest.mark.parametrize(
+    ("text", "role"),
+    [
+        ("The family at last reached safety in Lviv.", "destination"),
+        ("Russian troops arrived in Bucha on Monday.", "site"),
+    ],
+)
 def test_where_refugees_reached_safety_is_not_a_site(text: str, role: str) -> None:
     assert find_places(text)[0].role == role
 
@@ -468,7 +599,13 @@ def test_names_read_together_with_their_neighbours_and_cues(text: str, name: str
     assert any(p.name == name and p.admin1 == admin1 for p in find_places(text)), find_places(text)
 
 
-@pytest.mark.parametrize("text", ["The European Union said on Monday it would extend sanctions.", "After the Soviet Union collapsed, the plant closed."])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The European Union said on Monday it would extend sanctions.",
+        "After the Soviet Union collapsed, the plant closed.",
+    ],
+)
 def test_a_name_that_starts_with_a_nationality_is_one_name(text: str) -> None:
     assert find_places(text) == []
 
@@ -494,7 +631,10 @@ def test_a_region_after_a_found_village_locates_it_and_is_not_the_site() -> None
     ("text", "names"),
     [
         ("MPs hope to ratify the Canada-EU trade deal this week.", ["Canada"]),
-        ("Soldiers of the Azov-Dnipro battalion raised a flag in Vremivka, Donetsk Oblast.", ["Vremivka", "Donetsk"]),
+        (
+            "Soldiers of the Azov-Dnipro battalion raised a flag in Vremivka, Donetsk Oblast.",
+            ["Vremivka", "Donetsk"],
+        ),
         ("A Mercedes-Benz was stolen in Kharkiv.", ["Kharkiv"]),
         ("The shelter's director told CTV Winnipeg it needs more foster homes.", ["Winnipeg"]),
     ],
@@ -528,7 +668,10 @@ def test_abbreviations_metro_areas_and_compounds_name_places(text: str, name: st
 @pytest.mark.parametrize(
     ("text", "name"),
     [
-        ("A shell hit a farmhouse in Oleksandrivka.", "Oleksandrivka"),  # dozens of villages; once a name of Donetsk
+        (
+            "A shell hit a farmhouse in Oleksandrivka.",
+            "Oleksandrivka",
+        ),  # dozens of villages; once a name of Donetsk
         ("Russian troops entered Artemivsk", "Bakhmut"),  # no village bears it: the city's former name
     ],
 )
@@ -553,7 +696,13 @@ def test_a_party_initial_before_a_state_or_town_leaves_the_place(text: str, name
     assert any(p.name == name for p in find_places(text)), find_places(text)
 
 
-@pytest.mark.parametrize(("text", "names"), [("Fog hit England and Wales on Monday.", ["England", "Wales"]), ("Canadian officials said the talks would resume.", [])])
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("Fog hit England and Wales on Monday.", ["England", "Wales"]),
+        ("Canadian officials said the talks would resume.", []),
+    ],
+)
 def test_britains_nations_are_regions_and_nationalities_are_not_towns(text: str, names: list[str]) -> None:
     places = find_places(text)
     assert [p.name for p in places] == names and all(p.precision == "admin1" for p in places), places
@@ -569,7 +718,9 @@ def test_two_names_of_few_readings_that_lie_together_are_read_together_abroad_to
     assert {p.admin1 for p in find_places(text)} == {"Alberta"}, find_places(text)
 
 
-@pytest.mark.parametrize("text", ["Footage showing heavy shelling of Novomykhailivka.", "A Russian drone operating above Dovhenke"])
+@pytest.mark.parametrize(
+    "text", ["Footage showing heavy shelling of Novomykhailivka.", "A Russian drone operating above Dovhenke"]
+)
 def test_villages_of_one_name_across_regions_of_one_country_give_that_country(text: str) -> None:
     (place,) = find_places(text)
     assert (place.country, place.precision) == ("UA", "country"), place
@@ -599,17 +750,32 @@ def test_a_world_city_is_meant_beside_another_countrys_places_unless_the_text_sa
     text = "A court in New York ruled on Tuesday. Lawyers for the artists in Brooklyn said collectors in Toronto had followed the case."
     toronto = next(p for p in find_places(text) if p.text == "Toronto")
     assert toronto.country == "CA"
-    assert next(p for p in find_places("Residents of Toronto, Ohio, met on Monday.") if p.text == "Toronto").country == "US"
+    assert (
+        next(
+            p for p in find_places("Residents of Toronto, Ohio, met on Monday.") if p.text == "Toronto"
+        ).country
+        == "US"
+    )
 
 
 @pytest.mark.parametrize(
     ("text", "name", "country"),
     [
-        ("British racing returns this weekend: after Brands Hatch in Britain the series heads north to Fife.", "Fife", "GB"),
-        ("Fife Police in Washington said the highway reopened on Monday after the crash in Tacoma.", "Fife", "US"),
+        (
+            "British racing returns this weekend: after Brands Hatch in Britain the series heads north to Fife.",
+            "Fife",
+            "GB",
+        ),
+        (
+            "Fife Police in Washington said the highway reopened on Monday after the crash in Tacoma.",
+            "Fife",
+            "US",
+        ),
     ],
 )
-def test_a_british_county_goes_by_its_bare_name_where_britain_is_the_context(text: str, name: str, country: str) -> None:
+def test_a_british_county_goes_by_its_bare_name_where_britain_is_the_context(
+    text: str, name: str, country: str
+) -> None:
     assert next(p for p in find_places(text) if p.text == name).country == country
 
 
@@ -691,7 +857,9 @@ def test_old_and_russian_spellings_of_cities_are_found(text: str, name: str) -> 
         ("Pantsir launchers were seen moving on the highway.", set()),
     ],
 )
-def test_a_name_opening_a_sentence_is_a_place_when_it_is_no_english_word(text: str, expected: set[str]) -> None:
+def test_a_name_opening_a_sentence_is_a_place_when_it_is_no_english_word(
+    text: str, expected: set[str]
+) -> None:
     assert {p.name for p in find_places(text)} == expected
 
 
@@ -721,7 +889,13 @@ def test_a_region_in_brackets_after_a_name_says_where_it_lies() -> None:
     assert (ranked[0].country, ranked[0].admin1) == ("BY", "Gomel")
 
 
-@pytest.mark.parametrize(("text", "country"), [("Police in Trinidad and Tobago said.", "TT"), ("Troops from Bosnia and Herzegovina joined the mission.", "BA")])
+@pytest.mark.parametrize(
+    ("text", "country"),
+    [
+        ("Police in Trinidad and Tobago said.", "TT"),
+        ("Troops from Bosnia and Herzegovina joined the mission.", "BA"),
+    ],
+)
 def test_a_country_whose_name_joins_two_names_is_the_country(text: str, country: str) -> None:
     assert [(p.country, p.precision) for p in find_places(text)] == [(country, "country")]
 
@@ -733,22 +907,41 @@ def test_latin_america_is_a_region_not_the_united_states() -> None:
 
 def test_a_state_after_a_town_and_a_comma_is_the_state_not_its_city() -> None:
     found = find_places("Police in Rochester, New York, said the suspect fled.")
-    assert [(p.name, p.precision, p.role) for p in found] == [("Rochester", "place", "site"), ("New York", "admin1", "other")]
-
-
-@pytest.mark.parametrize("text", ["Ukrainian troops advanced on Kreminna in Luhansk.", "Ukrainian troops advanced on Kreminna in northern Luhansk."])
-def test_a_town_in_a_region_named_like_its_city_is_in_the_region(text: str) -> None:
-    found = find_places(text)
-    assert [(p.name, p.precision, p.role) for p in found] == [("Kreminna", "place", "site"), ("Luhansk", "admin1", "other")]
-
-
-def test_the_bank_of_a_river_is_not_the_city_of_its_name() -> None:
-    assert all(p.role == "other" for p in find_places("Sappers dug trenches all along one bank of the Dnipro.") if p.text == "Dnipro")
+    assert [(p.name, p.precision, p.role) for p in found] == [
+        ("Rochester", "place", "site"),
+        ("New York", "admin1", "other"),
+    ]
 
 
 @pytest.mark.parametrize(
     "text",
-    ["Russian missiles hit power plants in Lviv, Ternopil and Khmelnytskyi.", "Air raid sirens sounded in Kharkiv, Sumy, Chernihiv and Poltava."],
+    [
+        "Ukrainian troops advanced on Kreminna in Luhansk.",
+        "Ukrainian troops advanced on Kreminna in northern Luhansk.",
+    ],
+)
+def test_a_town_in_a_region_named_like_its_city_is_in_the_region(text: str) -> None:
+    found = find_places(text)
+    assert [(p.name, p.precision, p.role) for p in found] == [
+        ("Kreminna", "place", "site"),
+        ("Luhansk", "admin1", "other"),
+    ]
+
+
+def test_the_bank_of_a_river_is_not_the_city_of_its_name() -> None:
+    assert all(
+        p.role == "other"
+        for p in find_places("Sappers dug trenches all along one bank of the Dnipro.")
+        if p.text == "Dnipro"
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Russian missiles hit power plants in Lviv, Ternopil and Khmelnytskyi.",
+        "Air raid sirens sounded in Kharkiv, Sumy, Chernihiv and Poltava.",
+    ],
 )
 def test_a_list_of_cities_is_cities_not_a_town_and_its_region(text: str) -> None:
     assert {p.precision for p in find_places(text)} == {"place"}
@@ -763,14 +956,20 @@ def test_a_list_of_cities_is_cities_not_a_town_and_its_region(text: str) -> None
         ("Gunmen attacked a village in Borno state.", "Borno", "NG", "admin1"),
     ],
 )
-def test_a_citys_full_name_a_sea_and_a_state_named_so_are_found(text: str, name: str, country: str, precision: str) -> None:
+def test_a_citys_full_name_a_sea_and_a_state_named_so_are_found(
+    text: str, name: str, country: str, precision: str
+) -> None:
     found = find_places(text)
     assert [(p.name, p.country, p.precision) for p in found] == [(name, country, precision)]
 
 
 @pytest.mark.parametrize(
     ("text", "country"),
-    [("M23 rebels advanced on Goma in eastern Congo.", "CD"), ("Troops in Brazzaville, Congo, were deployed.", "CG"), ("Congo held elections.", "CD")],
+    [
+        ("M23 rebels advanced on Goma in eastern Congo.", "CD"),
+        ("Troops in Brazzaville, Congo, were deployed.", "CG"),
+        ("Congo held elections.", "CD"),
+    ],
 )
 def test_congo_is_the_congo_the_texts_other_places_lie_in(text: str, country: str) -> None:
     assert next(p for p in find_places(text) if p.text == "Congo").country == country
@@ -782,7 +981,11 @@ def test_a_spelling_guessed_in_the_wars_countries_is_no_guess_in_a_text_about_an
 
 
 # A file of one-line event descriptions from one front (made-up lines naming real towns).
-_FRONT = ["Shelling of Marinka, Donetsk Oblast.", "Strikes on Kurakhove, Donetsk Oblast.", "Damage in Vuhledar, Donetsk Oblast."]
+_FRONT = [
+    "Shelling of Marinka, Donetsk Oblast.",
+    "Strikes on Kurakhove, Donetsk Oblast.",
+    "Damage in Vuhledar, Donetsk Oblast.",
+]
 
 
 def _read_together(lines: list[str], whole_strings: bool = False) -> list[Location]:
@@ -794,7 +997,12 @@ def _read_together(lines: list[str], whole_strings: bool = False) -> list[Locati
     ("line", "whole_strings", "alone", "admin1"),
     [
         ("Heavy shelling of Novomykhailivka.", False, "country", "Donetsk"),  # 18 villages bear the name
-        ("Damage to a school in Pavlivka.", False, "place", "Donetsk"),  # the largest Pavlivka is in Vinnytsia
+        (
+            "Damage to a school in Pavlivka.",
+            False,
+            "place",
+            "Donetsk",
+        ),  # the largest Pavlivka is in Vinnytsia
         ("Novomykhailivka", True, "country", "Donetsk"),
     ],
 )
@@ -810,11 +1018,21 @@ def test_a_name_its_line_leaves_ambiguous_is_read_where_the_files_other_places_a
 
 @pytest.mark.parametrize(
     ("line", "precision"),
-    [("Damage to houses in Zolochiv", "place"), ("Damage to houses in Zolochev", "place"), ("Shelling near Zolochev", "admin2")],
+    [
+        ("Damage to houses in Zolochiv", "place"),
+        ("Damage to houses in Zolochev", "place"),
+        ("Shelling near Zolochev", "admin2"),
+    ],
 )
-def test_a_town_named_in_any_spelling_or_near_is_read_where_the_files_places_are(line: str, precision: str) -> None:
+def test_a_town_named_in_any_spelling_or_near_is_read_where_the_files_places_are(
+    line: str, precision: str
+) -> None:
     # Zolochiv: a town of 22,600 in Lviv oblast, and one of 7,700 by Kharkiv, among these villages.
-    lines = ["Shelling of Slatyne, Kharkiv Oblast.", "Strikes on Derhachi, Kharkiv Oblast.", "Damage in Prudianka, Kharkiv Oblast."]
+    lines = [
+        "Shelling of Slatyne, Kharkiv Oblast.",
+        "Strikes on Derhachi, Kharkiv Oblast.",
+        "Damage in Prudianka, Kharkiv Oblast.",
+    ]
     assert _read_together([line])[0].admin1 == "Lviv"
     settled = _read_together([*lines, line])[-1]
     assert (settled.admin1, settled.precision) == ("Kharkiv", precision)
@@ -822,10 +1040,15 @@ def test_a_town_named_in_any_spelling_or_near_is_read_where_the_files_places_are
 
 def test_a_village_its_line_places_in_an_oblast_with_namesakes_is_read_where_the_files_places_are() -> None:
     # Donetsk oblast has several villages called Vasylivka; GeoNames lists one, south of Donetsk.
-    lines = [*(f"Shelling of {t}, Donetsk Oblast." for t in ("Soledar", "Bakhmut", "Siversk", "Chasiv Yar")), "Fighting in Vasylivka, Donetsk Oblast."]
+    lines = [
+        *(f"Shelling of {t}, Donetsk Oblast." for t in ("Soledar", "Bakhmut", "Siversk", "Chasiv Yar")),
+        "Fighting in Vasylivka, Donetsk Oblast.",
+    ]
     assert _read_together(lines[-1:])[0].lat < 48.0
     settled = _read_together(lines)[-1]
-    assert (settled.admin1, settled.precision) == ("Donetsk", "admin2") and abs(settled.lat - 48.69) < 0.1, settled
+    assert (settled.admin1, settled.precision) == ("Donetsk", "admin2") and abs(settled.lat - 48.69) < 0.1, (
+        settled
+    )
 
 
 @pytest.mark.parametrize(
@@ -836,7 +1059,10 @@ def test_a_village_its_line_places_in_an_oblast_with_namesakes_is_read_where_the
         ["Damage to a school in Pavlivka."] * 3,  # guesses do not vouch for one another
         ["Strikes on Kyiv.", "Strikes on Kharkiv.", "Fire in Pisky."],  # no namesake among the file's places
         # A district town of 12,500 people, not the hamlet of its name by Soledar, however busy that front.
-        [*(f"Shelling of {t}, Donetsk Oblast." for t in ("Soledar", "Bakhmut", "Siversk", "Chasiv Yar")), "Damage to the council building in Vasylivka."],
+        [
+            *(f"Shelling of {t}, Donetsk Oblast." for t in ("Soledar", "Bakhmut", "Siversk", "Chasiv Yar")),
+            "Damage to the council building in Vasylivka.",
+        ],
     ],
 )
 def test_a_line_that_decides_or_has_no_namesake_among_the_files_places_is_unchanged(lines: list[str]) -> None:
@@ -844,7 +1070,9 @@ def test_a_line_that_decides_or_has_no_namesake_among_the_files_places_is_unchan
     assert _read_together(lines) == by_itself
 
 
-def test_an_unevenly_settled_region_is_placed_at_the_middle_of_its_area_a_compact_one_where_its_towns_are() -> None:
+def test_an_unevenly_settled_region_is_placed_at_the_middle_of_its_area_a_compact_one_where_its_towns_are() -> (
+    None
+):
     # Towns along one coast of a large square, two far inland: the middle of the area, not the coast.
     coast = [(150.0, -30.0 + i) for i in range(10)]
     inland = [(138.0, -28.0), (138.0, -16.0)]
@@ -885,14 +1113,20 @@ def test_a_given_name_that_is_also_a_town_abroad_does_not_vouch_for_its_own_coun
         ("The governor of Georgia met investors from Russia and Turkey in Atlanta and Savannah.", "US"),
     ],
 )
-def test_georgia_among_its_neighbours_is_the_country_and_beside_its_towns_the_state(text: str, country: str) -> None:
+def test_georgia_among_its_neighbours_is_the_country_and_beside_its_towns_the_state(
+    text: str, country: str
+) -> None:
     assert next(p for p in find_places(text) if p.text == "Georgia").country == country
 
 
 @pytest.mark.parametrize(
     ("text", "name", "country"),
     [
-        ("Kurdish fighters in Qamishli said the attack was repelled.", "Al Qāmishlī", "SY"),  # the Arabic article dropped
+        (
+            "Kurdish fighters in Qamishli said the attack was repelled.",
+            "Al Qāmishlī",
+            "SY",
+        ),  # the Arabic article dropped
         ("Shelling resumed in Hudaydah on Monday, officials said.", "Al Ḩudaydah", "YE"),
         ("Government forces shelled Eastern Ghouta again on Sunday.", "Eastern Ghouta", "SY"),
         ("Tensions rose again on the Korean Peninsula.", "Korean Peninsula", ""),
@@ -900,7 +1134,9 @@ def test_georgia_among_its_neighbours_is_the_country_and_beside_its_towns_the_st
         ("Grain ships waited at anchor to pass the Bosphorus.", "Bosphorus", "TR"),
     ],
 )
-def test_arab_towns_without_their_article_and_named_regions_and_straits_are_found(text: str, name: str, country: str) -> None:
+def test_arab_towns_without_their_article_and_named_regions_and_straits_are_found(
+    text: str, name: str, country: str
+) -> None:
     assert [(p.name, p.country) for p in find_places(text)] == [(name, country)]
 
 
@@ -909,7 +1145,10 @@ def test_arab_towns_without_their_article_and_named_regions_and_straits_are_foun
     [
         # A given name alone is a person, not a hamlet of that name (Paul, Idaho: 1,200 people)...
         ("Paul said the road near Boise was closed after the storm.", ["Boise"]),
-        ("Snow closed the schools in Paul, Idaho, on Monday.", ["Paul", "Idaho"]),  # ...unless the wording places it
+        (
+            "Snow closed the schools in Paul, Idaho, on Monday.",
+            ["Paul", "Idaho"],
+        ),  # ...unless the wording places it
         # An English noun likewise (Story: an alternate name of Rochelle, Illinois), and a portfolio.
         ("The museum's Story Room reopened in Des Moines, Iowa.", ["Des Moines", "Iowa"]),
         ("The Chamber of Commerce met in Dallas, Texas.", ["Dallas", "Texas"]),
@@ -919,7 +1158,9 @@ def test_arab_towns_without_their_article_and_named_regions_and_straits_are_foun
         ("He moved to Springfield, Mass., in May.", ["Springfield", "Mass"]),
     ],
 )
-def test_a_word_that_also_names_a_small_place_is_that_place_only_where_the_wording_places_it(text: str, places: list[str]) -> None:
+def test_a_word_that_also_names_a_small_place_is_that_place_only_where_the_wording_places_it(
+    text: str, places: list[str]
+) -> None:
     assert [p.text for p in find_places(text)] == places
 
 
@@ -933,14 +1174,22 @@ def test_a_region_named_in_full_after_a_town_is_that_region_not_its_namesake() -
 @pytest.mark.parametrize(
     ("text", "name", "role"),
     [
-        ("The residents of Kherson said the troops had left the city.", "Kherson", "site"),  # people of the place speak
+        (
+            "The residents of Kherson said the troops had left the city.",
+            "Kherson",
+            "site",
+        ),  # people of the place speak
         ("Local officials in Nova Kakhovka said the power was cut.", "Nova Kakhovka", "site"),
         ("Officials in Moscow said the strikes hit military targets.", "Moscow", "other"),
         ("Russia invaded Ukraine in February 2022.", "Russia", "other"),  # a state fighting is the actor
         ("Russia invaded Ukraine in February 2022.", "Ukraine", "site"),
         ("Ukraine was shelled by Russian artillery near Kupiansk.", "Ukraine", "site"),
         ("Moscow said the strikes hit military targets.", "Moscow", "other"),  # the state speaks
-        ("Shelling killed two civilians in Nikopol across the river from the Zaporizhzhia nuclear plant.", "Zaporizhzhia nuclear plant", "other"),
+        (
+            "Shelling killed two civilians in Nikopol across the river from the Zaporizhzhia nuclear plant.",
+            "Zaporizhzhia nuclear plant",
+            "other",
+        ),
     ],
 )
 def test_who_speaks_and_what_a_place_is_measured_from_set_the_role(text: str, name: str, role: str) -> None:
@@ -948,13 +1197,18 @@ def test_who_speaks_and_what_a_place_is_measured_from_set_the_role(text: str, na
 
 
 def test_the_kyiv_region_beside_its_towns_is_the_region_not_the_city() -> None:
-    text = "The troops withdrew from the Kyiv region in late March, leaving mines in Bucha, Irpin and Hostomel."
+    text = (
+        "The troops withdrew from the Kyiv region in late March, leaving mines in Bucha, Irpin and Hostomel."
+    )
     kyiv = next(p for p in find_places(text) if p.text == "Kyiv")
     assert (kyiv.precision, kyiv.admin1) == ("admin1", "Kiev")
 
 
 def test_two_villages_at_one_hromada_centre_are_one_reading_not_a_tie() -> None:
-    here = [Location("Marinka", "UA", 47.945, 37.505, "place"), Location("Kurakhove", "UA", 47.985, 37.281, "place")]
+    here = [
+        Location("Marinka", "UA", 47.945, 37.505, "place"),
+        Location("Kurakhove", "UA", 47.985, 37.281, "place"),
+    ]
     prior = CollectionPrior(here)
     twins = [Entry(None, "Dibrova", "UA", "Donetsk", 47.95, 37.45, 0, "village") for _ in range(2)]
     far = Entry(None, "Dibrova", "UA", "Poltava", 49.6, 34.5, 0, "village")
@@ -969,13 +1223,19 @@ def test_two_villages_at_one_hromada_centre_are_one_reading_not_a_tie() -> None:
 @pytest.mark.parametrize(
     ("name", "found", "precision"),
     [
-        ("Dnipropetrovsk", "Dnipropetrovsk", "admin1"),  # the city has been Dnipro since 2016; the region kept the name
+        (
+            "Dnipropetrovsk",
+            "Dnipropetrovsk",
+            "admin1",
+        ),  # the city has been Dnipro since 2016; the region kept the name
         ("Kirovohrad", "Kirovohrad", "admin1"),  # the city is Kropyvnytskyi
         ("Kiev", "Kyiv", "place"),  # a spelling of the city's name, not a former name
         ("Kharkiv", "Kharkiv", "place"),
     ],
 )
-def test_a_citys_former_name_that_its_region_kept_is_the_region(name: str, found: str, precision: str) -> None:
+def test_a_citys_former_name_that_its_region_kept_is_the_region(
+    name: str, found: str, precision: str
+) -> None:
     (place,) = find_places(f"Shelling was reported in {name} on Monday.")
     assert (place.name, place.precision) == (found, precision)
 
@@ -1006,29 +1266,48 @@ def test_a_newspaper_named_after_a_city_is_who_reports_not_where(text: str, site
 
 def test_a_region_of_a_million_is_meant_rather_than_a_hamlet_that_shares_its_name() -> None:
     # A hamlet in Donetsk oblast (1,350 people) is also called Chechnya.
-    chechnya = next(p for p in find_places("Tractors stolen in Melitopol were traced to Chechnya.") if p.text == "Chechnya")
+    chechnya = next(
+        p
+        for p in find_places("Tractors stolen in Melitopol were traced to Chechnya.")
+        if p.text == "Chechnya"
+    )
     assert (chechnya.country, chechnya.precision) == ("RU", "admin1")
 
 
 @pytest.mark.parametrize(
     ("text", "name", "precision"),
     [
-        ("Soldiers looted houses in the Kyiv suburbs of Bucha and Irpin.", "Irpin", "place"),  # Irpin is the suburb
+        (
+            "Soldiers looted houses in the Kyiv suburbs of Bucha and Irpin.",
+            "Irpin",
+            "place",
+        ),  # Irpin is the suburb
         ("Fighting raged in the suburbs of Kharkiv.", "Kharkiv", "admin2"),  # somewhere around Kharkiv
     ],
 )
-def test_a_named_citys_suburbs_are_the_towns_named_the_suburbs_of_a_town_are_around_it(text: str, name: str, precision: str) -> None:
+def test_a_named_citys_suburbs_are_the_towns_named_the_suburbs_of_a_town_are_around_it(
+    text: str, name: str, precision: str
+) -> None:
     assert next(p for p in find_places(text) if p.text == name).precision == precision
 
 
 # A hromada is named after its centre; codifier villages are placed at that centre.
 @pytest.mark.parametrize(
     ("centre", "hromada"),
-    [("Балаклія", "Балаклійська"), ("Старий Салтів", "Старосалтівська"), ("Нова Водолага", "Нововодолазька"), ("Гречані Поди", "Гречаноподівська")],
+    [
+        ("Балаклія", "Балаклійська"),
+        ("Старий Салтів", "Старосалтівська"),
+        ("Нова Водолага", "Нововодолазька"),
+        ("Гречані Поди", "Гречаноподівська"),
+    ],
 )
-def test_a_village_is_placed_at_its_hromadas_centre_whatever_the_centres_name(centre: str, hromada: str) -> None:
+def test_a_village_is_placed_at_its_hromadas_centre_whatever_the_centres_name(
+    centre: str, hromada: str
+) -> None:
     towns = [(centre, 49.0, 36.0), ("Інше Село", 50.0, 37.0)]  # the extract's settlements of the hromada
-    settlements = [("UA63", "UA6302", "UA630201", "C", name) for name, _, _ in towns] + [("UA63", "UA6302", "UA630201", "C", "Верхнє Село")]
+    settlements = [("UA63", "UA6302", "UA630201", "C", name) for name, _, _ in towns] + [
+        ("UA63", "UA6302", "UA630201", "C", "Верхнє Село")
+    ]
     extract = [(key(romanise_ukrainian(name)), "Kharkiv", lat, lon) for name, lat, lon in towns]
     ((name, region, lat, lon),) = village_rows(settlements, {"UA630201": hromada}, extract)
     assert (region, lat, lon) == ("Kharkiv", 49.0, 36.0), name
@@ -1046,8 +1325,16 @@ def test_a_hromada_whose_name_fits_a_city_and_a_village_is_centred_on_the_city()
 @pytest.mark.parametrize(
     ("text", "name", "admin1"),
     [
-        ("TBILISI, Georgia -- Police detained eight men.", "Tbilisi", "T'bilisi"),  # the city's country, not the US state
-        ("A storm hit Tacoma, Washington, overnight.", "Washington", "Washington"),  # the state, not the capital
+        (
+            "TBILISI, Georgia -- Police detained eight men.",
+            "Tbilisi",
+            "T'bilisi",
+        ),  # the city's country, not the US state
+        (
+            "A storm hit Tacoma, Washington, overnight.",
+            "Washington",
+            "Washington",
+        ),  # the state, not the capital
     ],
 )
 def test_the_name_after_a_town_and_a_comma_is_its_country_or_state(text: str, name: str, admin1: str) -> None:
@@ -1055,9 +1342,18 @@ def test_the_name_after_a_town_and_a_comma_is_its_country_or_state(text: str, na
 
 
 def test_a_hromada_centre_the_extract_spells_otherwise_is_still_its_centre() -> None:
-    settlements = [("UA63", "UA6302", "UA630201", category, name) for category, name in (("T", "Старий Салтів"), ("C", "Інше Село"), ("C", "Верхнє Село"))]
-    extract = [(key("Staryy Saltiv"), "Kharkiv", 50.08, 36.79), (key(romanise_ukrainian("Інше Село")), "Kharkiv", 50.3, 37.3)]
-    placed = {name: (lat, lon) for name, _, lat, lon in village_rows(settlements, {"UA630201": "Старосалтівська"}, extract)}
+    settlements = [
+        ("UA63", "UA6302", "UA630201", category, name)
+        for category, name in (("T", "Старий Салтів"), ("C", "Інше Село"), ("C", "Верхнє Село"))
+    ]
+    extract = [
+        (key("Staryy Saltiv"), "Kharkiv", 50.08, 36.79),
+        (key(romanise_ukrainian("Інше Село")), "Kharkiv", 50.3, 37.3),
+    ]
+    placed = {
+        name: (lat, lon)
+        for name, _, lat, lon in village_rows(settlements, {"UA630201": "Старосалтівська"}, extract)
+    }
     assert placed[romanise_ukrainian("Верхнє Село")] == (50.08, 36.79)
 
 
@@ -1073,7 +1369,9 @@ def test_building_a_gazetteer_removes_earlier_versions_and_keeps_later_ones(tmp_
     assert sorted(p.name for p in tmp_path.iterdir()) == ["gazetteer-v12.sqlite", "gazetteer-v9.sqlite"]
 
 
-def test_a_gazetteer_removed_while_in_use_is_built_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_gazetteer_removed_while_in_use_is_built_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     source = shared_gazetteer().path
     path = tmp_path / source.name
     shutil.copy(source, path)

@@ -44,21 +44,33 @@ def outcome(tmp_path_factory: pytest.TempPathFactory) -> dict:
     env = {**os.environ, "RSS_OUT": str(rss_file), "CLAIMLEDGER_PROCESSES": "1"}
     done = subprocess.run(
         [sys.executable, "-c", RUNNER, "-", "run", str(corpus), "--db", f"sqlite:///{db}"],
-        capture_output=True, text=True, env=env, timeout=900,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
     )
     with sqlite3.connect(db) as conn:
         paths = [row[0] for row in conn.execute("SELECT path FROM reports")]
         published = {row[0]: row[1] for row in conn.execute("SELECT path, published FROM reports")}
         processed = conn.execute("SELECT count(*) FROM reports WHERE processed_version IS NULL").fetchone()[0]
     return {
-        "done": done, "written": written, "paths": paths, "published": published, "unprocessed": processed,
-        "rss": int(rss_file.read_text()), "corpus": corpus,
+        "done": done,
+        "written": written,
+        "paths": paths,
+        "published": published,
+        "unprocessed": processed,
+        "rss": int(rss_file.read_text()),
+        "corpus": corpus,
     }
 
 
 def _reported(stderr: str, path: str) -> list[str]:
     printable = path.replace("\n", "\\n")
-    return [line for line in stderr.splitlines() if (line.startswith("skipped ") or line.startswith("note ")) and printable in line]
+    return [
+        line
+        for line in stderr.splitlines()
+        if (line.startswith("skipped ") or line.startswith("note ")) and printable in line
+    ]
 
 
 def test_the_batch_finishes_with_exit_status_zero(outcome: dict) -> None:
@@ -78,7 +90,9 @@ def test_each_kind_is_reported_or_stored_as_expected(outcome: dict, kind) -> Non
         reported = _reported(stderr, path)
         if kind.expect == "rejected":
             assert reported and not stored, (kind.name, reported, stored)
-            assert all(": " in line.split(path.replace("\n", "\\n"), 1)[1] for line in reported)  # a reason follows the name
+            assert all(
+                ": " in line.split(path.replace("\n", "\\n"), 1)[1] for line in reported
+            )  # a reason follows the name
         elif kind.expect == "ingested":
             assert stored and not reported, (kind.name, reported, stored)
         else:
@@ -94,14 +108,19 @@ def test_every_good_input_is_ingested_and_processed(outcome: dict) -> None:
 
 
 def test_absurd_dates_are_dropped_not_guessed(outcome: dict) -> None:
-    dated = {p: d for p, d in outcome["published"].items() if p.endswith(("#good-15", "#good-16", "#good-17"))}
+    dated = {
+        p: d for p, d in outcome["published"].items() if p.endswith(("#good-15", "#good-16", "#good-17"))
+    }
     assert len(dated) == 3 and set(dated.values()) == {None}
 
 
 def test_peak_memory_stays_bounded(outcome: dict) -> None:
     summary = {
-        "kinds": len(KINDS), "handled": len(KINDS), "crashes": int(outcome["done"].returncode != 0),
-        "good_lost": 0, "peak_rss_mb": outcome["rss"],
+        "kinds": len(KINDS),
+        "handled": len(KINDS),
+        "crashes": int(outcome["done"].returncode != 0),
+        "good_lost": 0,
+        "peak_rss_mb": outcome["rss"],
     }
     print(json.dumps(summary))
     assert outcome["rss"] < MAX_RSS_MB

@@ -26,7 +26,11 @@ def _schema(name: str) -> dict:
 def ledger(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Path]:
     """The example corpus run into a ledger on each backend, with its exports."""
     folder = tmp_path_factory.mktemp("ledger")
-    url = f"sqlite:///{folder / 'ledger.db'}" if request.param == "sqlite" else request.getfixturevalue("postgres").database(database_name(request))
+    url = (
+        f"sqlite:///{folder / 'ledger.db'}"
+        if request.param == "sqlite"
+        else request.getfixturevalue("postgres").database(database_name(request))
+    )
     result = runner.invoke(app, ["run", "--db", url, "--exports", str(folder / "out")])
     assert result.exit_code == 0, result.output
     return url, folder / "out"
@@ -36,7 +40,10 @@ def _lines(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-@pytest.mark.parametrize(("file", "schema"), [("reports.jsonl", "report"), ("claims.jsonl", "claim"), ("incidents.jsonl", "incident")])
+@pytest.mark.parametrize(
+    ("file", "schema"),
+    [("reports.jsonl", "report"), ("claims.jsonl", "claim"), ("incidents.jsonl", "incident")],
+)
 def test_exports_validate_against_the_contract(ledger: tuple[str, Path], file: str, schema: str) -> None:
     records = _lines(ledger[1] / file)
     assert records
@@ -49,7 +56,7 @@ def test_every_evidence_span_quotes_its_report(ledger: tuple[str, Path]) -> None
     texts = {r["report_id"]: r["text"] for r in _lines(ledger[1] / "reports.jsonl")}
     for claim in _lines(ledger[1] / "claims.jsonl"):
         for span in claim["evidence"]:
-            assert texts[claim["report_id"]][span["start"]:span["end"]] == span["text"]
+            assert texts[claim["report_id"]][span["start"] : span["end"]] == span["text"]
 
 
 def test_example_corpus_covers_the_main_event_types(ledger: tuple[str, Path]) -> None:
@@ -85,9 +92,15 @@ def test_reprocessing_is_idempotent(ledger: tuple[str, Path], tmp_path: Path) ->
 def test_private_names_are_redacted_unless_asked(ledger_url: str, tmp_path: Path) -> None:
     url = ledger_url
     (tmp_path / "r.txt").write_text(
-        "Olena Kovalchuk, a resident of Bucha, said Russian soldiers looted her home in March.", encoding="utf-8"
+        "Olena Kovalchuk, a resident of Bucha, said Russian soldiers looted her home in March.",
+        encoding="utf-8",
     )
-    assert runner.invoke(app, ["run", str(tmp_path / "r.txt"), "--db", url, "--published", "2022-04-05"]).exit_code == 0
+    assert (
+        runner.invoke(
+            app, ["run", str(tmp_path / "r.txt"), "--db", url, "--published", "2022-04-05"]
+        ).exit_code
+        == 0
+    )
     redacted = runner.invoke(app, ["export", "claims", "--db", url]).stdout
     named = runner.invoke(app, ["export", "claims", "--db", url, "--include-private-names"]).stdout
     assert "Kovalchuk" in named
@@ -97,12 +110,18 @@ def test_private_names_are_redacted_unless_asked(ledger_url: str, tmp_path: Path
 
 def test_bad_inputs_are_reported_and_skipped(ledger_url: str, tmp_path: Path) -> None:
     url = ledger_url
-    (tmp_path / "good.txt").write_text("Russian forces shelled Kharkiv on Saturday, the governor said.", encoding="utf-8")
+    (tmp_path / "good.txt").write_text(
+        "Russian forces shelled Kharkiv on Saturday, the governor said.", encoding="utf-8"
+    )
     (tmp_path / "empty.txt").write_bytes(b"")
-    (tmp_path / "bad.jsonl").write_text('{"text": "Troops looted shops in Irpin, residents said."}\n{broken\n', encoding="utf-8")
+    (tmp_path / "bad.jsonl").write_text(
+        '{"text": "Troops looted shops in Irpin, residents said."}\n{broken\n', encoding="utf-8"
+    )
     result = runner.invoke(app, ["ingest", str(tmp_path), "--db", url])
     assert result.exit_code == 0
-    assert "empty.txt" in result.output and "bad.jsonl:2" in result.output and "Traceback" not in result.output
+    assert (
+        "empty.txt" in result.output and "bad.jsonl:2" in result.output and "Traceback" not in result.output
+    )
     assert "ingested 2 new report(s)" in result.output
     again = runner.invoke(app, ["ingest", str(tmp_path), "--db", url])
     assert "ingested 0 new report(s), 2 already" in again.output
@@ -112,7 +131,9 @@ def test_verify_detects_an_altered_original(tmp_path: Path) -> None:
     import sqlite3
 
     path = tmp_path / "l.db"
-    (tmp_path / "a.txt").write_text("Russian forces shelled Kharkiv on Saturday, the governor said.", encoding="utf-8")
+    (tmp_path / "a.txt").write_text(
+        "Russian forces shelled Kharkiv on Saturday, the governor said.", encoding="utf-8"
+    )
     assert runner.invoke(app, ["ingest", str(tmp_path / "a.txt"), "--db", f"sqlite:///{path}"]).exit_code == 0
     assert runner.invoke(app, ["verify", "--db", f"sqlite:///{path}"]).exit_code == 0
     with sqlite3.connect(path) as db:
@@ -125,7 +146,14 @@ def test_acled_and_geojson_exports(ledger: tuple[str, Path]) -> None:
     import csv
 
     rows = list(csv.DictReader((ledger[1] / "acled.csv").open(encoding="utf-8")))
-    assert rows and {"event_date", "event_type", "sub_event_type", "latitude", "longitude", "geo_precision"} <= set(rows[0])
+    assert rows and {
+        "event_date",
+        "event_type",
+        "sub_event_type",
+        "latitude",
+        "longitude",
+        "geo_precision",
+    } <= set(rows[0])
     geo = json.loads((ledger[1] / "incidents.geojson").read_text(encoding="utf-8"))
     assert geo["type"] == "FeatureCollection" and geo["features"][0]["geometry"]["type"] == "Point"
 
@@ -137,13 +165,21 @@ def _report(rid: str, text: str, published: str) -> Report:
 def test_independent_reports_of_one_event_are_not_one_story() -> None:
     a = "Russian rockets hit a school in Kharkiv on Thursday morning, the regional governor wrote on Telegram, adding that two teachers were hurt and the building burned for hours before firefighters arrived."
     b = "Two teachers were injured when a school in Kharkiv was struck by rockets on Thursday, according to local officials who spoke to our reporter at the scene after the fire was put out."
-    stories = assign_stories([_report("a", a, "2022-05-05"), _report("b", b, "2022-05-05"), _report("c", a + " Copy edited.", "2022-05-06")])
+    stories = assign_stories(
+        [
+            _report("a", a, "2022-05-05"),
+            _report("b", b, "2022-05-05"),
+            _report("c", a + " Copy edited.", "2022-05-06"),
+        ]
+    )
     assert stories["a"] == stories["c"] != stories["b"]
 
 
 def test_locate_prints_one_json_line_per_input(tmp_path: Path) -> None:
     lines = tmp_path / "places.jsonl"
-    lines.write_text(json.dumps({"q": "Trostyanets', Sumy region"}) + "\n" + json.dumps({"q": ""}) + "\n", encoding="utf-8")
+    lines.write_text(
+        json.dumps({"q": "Trostyanets', Sumy region"}) + "\n" + json.dumps({"q": ""}) + "\n", encoding="utf-8"
+    )
     result = runner.invoke(app, ["locate", "--jsonl", str(lines), "--field", "q", "--as-place"])
     assert result.exit_code == 0
     first, second = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
@@ -154,10 +190,18 @@ def test_locate_prints_one_json_line_per_input(tmp_path: Path) -> None:
 
 def test_locate_reads_a_files_ambiguous_line_by_its_other_lines_unless_asked_not_to(tmp_path: Path) -> None:
     lines = tmp_path / "events.jsonl"
-    texts = ["Shelling of Marinka, Donetsk Oblast.", "Strikes on Kurakhove, Donetsk Oblast.", "Damage in Vuhledar, Donetsk Oblast.", "Heavy shelling of Novomykhailivka."]
+    texts = [
+        "Shelling of Marinka, Donetsk Oblast.",
+        "Strikes on Kurakhove, Donetsk Oblast.",
+        "Damage in Vuhledar, Donetsk Oblast.",
+        "Heavy shelling of Novomykhailivka.",
+    ]
     lines.write_text("".join(json.dumps({"text": t}) + "\n" for t in texts), encoding="utf-8")
     together, alone = (
-        [json.loads(line)["places"][0] for line in runner.invoke(app, ["locate", "--jsonl", str(lines), *extra]).stdout.splitlines()]
+        [
+            json.loads(line)["places"][0]
+            for line in runner.invoke(app, ["locate", "--jsonl", str(lines), *extra]).stdout.splitlines()
+        ]
         for extra in ([], ["--each-alone"])
     )
     assert together[:3] == alone[:3]
@@ -165,11 +209,27 @@ def test_locate_reads_a_files_ambiguous_line_by_its_other_lines_unless_asked_not
     assert (alone[3]["name"], alone[3]["precision"]) == ("Ukraine", "country")
 
 
-def test_new_reports_leave_unrelated_incident_ids_unchanged(ledger: tuple[str, Path], request: pytest.FixtureRequest, tmp_path: Path) -> None:
+def test_new_reports_leave_unrelated_incident_ids_unchanged(
+    ledger: tuple[str, Path], request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
     url = copy_ledger(ledger[0], request, tmp_path)
-    before = {json.loads(line)["incident_id"] for line in (ledger[1] / "incidents.jsonl").read_text().splitlines()}
-    (tmp_path / "new.txt").write_text("Russian missiles struck the port of Izmail on Sunday, killing two people, the governor said.", encoding="utf-8")
-    assert runner.invoke(app, ["ingest", str(tmp_path / "new.txt"), "--published", "2023-03-08", "--db", url]).exit_code == 0
+    before = {
+        json.loads(line)["incident_id"] for line in (ledger[1] / "incidents.jsonl").read_text().splitlines()
+    }
+    (tmp_path / "new.txt").write_text(
+        "Russian missiles struck the port of Izmail on Sunday, killing two people, the governor said.",
+        encoding="utf-8",
+    )
+    assert (
+        runner.invoke(
+            app, ["ingest", str(tmp_path / "new.txt"), "--published", "2023-03-08", "--db", url]
+        ).exit_code
+        == 0
+    )
     assert runner.invoke(app, ["process", "--db", url]).exit_code == 0
-    after = {json.loads(line)["incident_id"] for line in runner.invoke(app, ["export", "incidents", "--db", url]).stdout.splitlines() if line.startswith("{")}
+    after = {
+        json.loads(line)["incident_id"]
+        for line in runner.invoke(app, ["export", "incidents", "--db", url]).stdout.splitlines()
+        if line.startswith("{")
+    }
     assert before < after

@@ -57,22 +57,41 @@ def test_verify_on_postgresql_names_an_altered_claim(pg_url: str) -> None:
     runner.invoke(app, ["run", "--db", url])
     dsn = url.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute("UPDATE claims SET data = jsonb_set(data::jsonb, '{type}', '\"looting\"')::json WHERE claim_id = (SELECT min(claim_id) FROM claims WHERE type != 'looting')")
+        conn.execute(
+            "UPDATE claims SET data = jsonb_set(data::jsonb, '{type}', '\"looting\"')::json WHERE claim_id = (SELECT min(claim_id) FROM claims WHERE type != 'looting')"
+        )
     result = runner.invoke(app, ["verify", "--db", url])
     assert result.exit_code == 1 and "claims of report" in result.output
 
 
-def test_concurrent_writers_on_postgresql_neither_fork_the_chain_nor_duplicate(pg_url: str, tmp_path: Path) -> None:
+def test_concurrent_writers_on_postgresql_neither_fork_the_chain_nor_duplicate(
+    pg_url: str, tmp_path: Path
+) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     for i in range(40):
-        (corpus / f"r{i}.txt").write_text(f"Report {i}: shelling hit Saltivka in Kharkiv on day {i}, the governor said.", encoding="utf-8")
+        (corpus / f"r{i}.txt").write_text(
+            f"Report {i}: shelling hit Saltivka in Kharkiv on day {i}, the governor said.", encoding="utf-8"
+        )
     url = f"{pg_url}/writers"
-    command = [sys.executable, "-m", "claimledger.cli", "ingest", str(corpus), str(EXAMPLES / "reports"), "--db", url]
-    children = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)]
+    command = [
+        sys.executable,
+        "-m",
+        "claimledger.cli",
+        "ingest",
+        str(corpus),
+        str(EXAMPLES / "reports"),
+        "--db",
+        url,
+    ]
+    children = [
+        subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(3)
+    ]
     outputs = [child.communicate(timeout=300) for child in children]
     assert all(child.returncode == 0 for child in children), outputs
-    check = subprocess.run([sys.executable, "-m", "claimledger.cli", "verify", "--db", url], capture_output=True, text=True)
+    check = subprocess.run(
+        [sys.executable, "-m", "claimledger.cli", "verify", "--db", url], capture_output=True, text=True
+    )
     assert check.returncode == 0, check.stderr
     reports = len(list((EXAMPLES / "reports").iterdir())) + 40
     assert f"after {reports} entries" in check.stderr  # one ingest entry per report, none forked or doubled
@@ -86,7 +105,9 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def test_four_runs_over_overlapping_inputs_beside_the_web_server_lose_and_double_nothing(postgres: PostgresServer, tmp_path: Path) -> None:
+def test_four_runs_over_overlapping_inputs_beside_the_web_server_lose_and_double_nothing(
+    postgres: PostgresServer, tmp_path: Path
+) -> None:
     """Four `run` processes (ingest and process) over inputs that overlap pairwise, while the web
     server answers readers, end with the ledger one sequential run of the union makes."""
     import threading
@@ -101,7 +122,12 @@ def test_four_runs_over_overlapping_inputs_beside_the_web_server_lose_and_double
     url = postgres.database("concurrent")
     port = _free_port()
     cli = [sys.executable, "-m", "claimledger.cli"]
-    server = subprocess.Popen([*cli, "serve", "--db", url, "--port", str(port)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [*cli, "serve", "--db", url, "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     statuses: list[int] = []
     stop = threading.Event()
 
@@ -120,7 +146,15 @@ def test_four_runs_over_overlapping_inputs_beside_the_web_server_lose_and_double
     reader = threading.Thread(target=read, daemon=True)
     reader.start()
     try:
-        children = [subprocess.Popen([*cli, "run", str(path), "--db", url], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for path in inputs]
+        children = [
+            subprocess.Popen(
+                [*cli, "run", str(path), "--db", url],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for path in inputs
+        ]
         outputs = [child.communicate(timeout=600) for child in children]
         assert all(child.returncode == 0 for child in children), outputs
         time.sleep(1)
@@ -133,10 +167,21 @@ def test_four_runs_over_overlapping_inputs_beside_the_web_server_lose_and_double
     check = subprocess.run([*cli, "verify", "--db", url], capture_output=True, text=True)
     assert check.returncode == 0, check.stderr
     sequential = f"sqlite:///{tmp_path / 'sequential.db'}"
-    assert subprocess.run([*cli, "run", *map(str, inputs), "--db", sequential], capture_output=True).returncode == 0
+    assert (
+        subprocess.run([*cli, "run", *map(str, inputs), "--db", sequential], capture_output=True).returncode
+        == 0
+    )
     concurrent, expected = _exports(url), _exports(sequential)
-    assert len(concurrent["reports"]) == len(expected["reports"]) == len({json.dumps(r, sort_keys=True) for r in rows})
-    assert sorted(r["report_id"] for r in concurrent["reports"]) == sorted(r["report_id"] for r in expected["reports"])
+    assert (
+        len(concurrent["reports"])
+        == len(expected["reports"])
+        == len({json.dumps(r, sort_keys=True) for r in rows})
+    )
+    assert sorted(r["report_id"] for r in concurrent["reports"]) == sorted(
+        r["report_id"] for r in expected["reports"]
+    )
     key = lambda record: json.dumps(record, sort_keys=True)  # noqa: E731
-    assert sorted(map(key, concurrent["claims"])) == sorted(map(key, expected["claims"])) and expected["claims"]
+    assert (
+        sorted(map(key, concurrent["claims"])) == sorted(map(key, expected["claims"])) and expected["claims"]
+    )
     assert sorted(map(key, concurrent["incidents"])) == sorted(map(key, expected["incidents"]))

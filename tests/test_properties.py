@@ -16,10 +16,56 @@ from claimledger.ingest.decode import decode_bytes, normalise_newlines
 from claimledger.pipeline import text_pieces
 
 WORDS = [
-    "Russian", "troops", "shelled", "Kharkiv", "Izium", "on", "Saturday", "12", "March", "2022", "the", "governor",
-    "said", ".", ",", "\n", "\n\n", "Photo:", "©", "Reuters", "Follow", "us", "___", "in", "near", "north", "of",
-    "Bucha", "Kyiv", "Oblast", "region", "last", "week", "31", "February", "1999", "3000", "yesterday", "\u200b",
-    "\u202e", "\t", "Mariupol's", "Trostyanets'", "‘", "’", "—", "kharkiv", "Donetsk", "People's", "Republic",
+    "Russian",
+    "troops",
+    "shelled",
+    "Kharkiv",
+    "Izium",
+    "on",
+    "Saturday",
+    "12",
+    "March",
+    "2022",
+    "the",
+    "governor",
+    "said",
+    ".",
+    ",",
+    "\n",
+    "\n\n",
+    "Photo:",
+    "©",
+    "Reuters",
+    "Follow",
+    "us",
+    "___",
+    "in",
+    "near",
+    "north",
+    "of",
+    "Bucha",
+    "Kyiv",
+    "Oblast",
+    "region",
+    "last",
+    "week",
+    "31",
+    "February",
+    "1999",
+    "3000",
+    "yesterday",
+    "\u200b",
+    "\u202e",
+    "\t",
+    "Mariupol's",
+    "Trostyanets'",
+    "‘",
+    "’",
+    "—",
+    "kharkiv",
+    "Donetsk",
+    "People's",
+    "Republic",
 ]
 news_like = st.lists(st.sampled_from(WORDS), max_size=80).map(" ".join)
 any_text = st.one_of(st.text(max_size=400), news_like)
@@ -86,5 +132,5 @@ def test_dates_are_spans_of_the_text_and_valid_ranges(text: str, base: dt.date |
 def test_every_place_found_covers_exactly_its_text(text: str) -> None:
     for place in find_places(text):
         assert place.start is not None and place.end is not None
-        assert text[place.start:place.end] == place.text
+        assert text[place.start : place.end] == place.text
         assert -90 <= place.lat <= 90 and -180 <= place.lon <= 180

@@ -19,7 +19,9 @@ from conftest import PostgresServer, needs_postgres
 
 pytest.importorskip("pyspark")
 pytest.importorskip("pyarrow")
-pytestmark = pytest.mark.skipif(shutil.which("java") is None, reason="needs Java 17 (apt install openjdk-17-jre-headless)")
+pytestmark = pytest.mark.skipif(
+    shutil.which("java") is None, reason="needs Java 17 (apt install openjdk-17-jre-headless)"
+)
 CLI = [sys.executable, "-m", "claimledger.cli"]
 KINDS = ("reports", "claims", "incidents", "acled", "geojson")
 
@@ -37,10 +39,14 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-def _run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def _run(
+    command: list[str], cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     import os
 
-    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=900, env={**os.environ, **(env or {})})
+    result = subprocess.run(
+        command, cwd=cwd, capture_output=True, text=True, timeout=900, env={**os.environ, **(env or {})}
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     return result
 
@@ -48,7 +54,22 @@ def _run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> su
 @pytest.fixture(scope="module")
 def spark_output(inputs: Path) -> Path:
     out = inputs.parent / "spark-out"
-    _run([*CLI, "spark", "run", "--input", "*.jsonl", "--input", "*.warc.gz", "--output", str(out), "--master", "local[2]"], inputs)
+    _run(
+        [
+            *CLI,
+            "spark",
+            "run",
+            "--input",
+            "*.jsonl",
+            "--input",
+            "*.warc.gz",
+            "--output",
+            str(out),
+            "--master",
+            "local[2]",
+        ],
+        inputs,
+    )
     return out
 
 
@@ -56,8 +77,23 @@ def spark_output(inputs: Path) -> Path:
 def spark_output_joined(inputs: Path) -> Path:
     """The same job with fingerprints joined across the cluster instead of broadcast (big inputs)."""
     out = inputs.parent / "spark-out-joined"
-    _run([*CLI, "spark", "run", "--input", "*.jsonl", "--input", "*.warc.gz", "--output", str(out), "--master", "local[2]"], inputs,
-         {"CLAIMLEDGER_SPARK_BROADCAST_BYTES": "0"})
+    _run(
+        [
+            *CLI,
+            "spark",
+            "run",
+            "--input",
+            "*.jsonl",
+            "--input",
+            "*.warc.gz",
+            "--output",
+            str(out),
+            "--master",
+            "local[2]",
+        ],
+        inputs,
+        {"CLAIMLEDGER_SPARK_BROADCAST_BYTES": "0"},
+    )
     return out
 
 
@@ -86,7 +122,9 @@ def _exports(url: str) -> dict[str, Any]:
     return out
 
 
-def test_a_spark_job_loaded_into_sqlite_exports_what_a_local_run_exports(spark_output: Path, local_ledger: str, tmp_path: Path) -> None:
+def test_a_spark_job_loaded_into_sqlite_exports_what_a_local_run_exports(
+    spark_output: Path, local_ledger: str, tmp_path: Path
+) -> None:
     loaded = f"sqlite:///{tmp_path / 'loaded.db'}"
     result = CliRunner().invoke(app, ["load", str(spark_output), "--db", loaded])
     assert result.exit_code == 0, result.output
@@ -98,7 +136,9 @@ def test_a_spark_job_loaded_into_sqlite_exports_what_a_local_run_exports(spark_o
     assert verify.exit_code == 0, verify.output
 
 
-def test_the_job_drops_repeated_bytes_joins_syndicated_copies_and_reports_bad_files(spark_output: Path) -> None:
+def test_the_job_drops_repeated_bytes_joins_syndicated_copies_and_reports_bad_files(
+    spark_output: Path,
+) -> None:
     summary = json.loads((spark_output / "SUMMARY.json").read_text())
     rows = len(example_documents())
     assert summary["reports"] == rows + 11 and summary["duplicates"] == 1
@@ -114,7 +154,11 @@ def _as_record(value: Any, schema: dict[str, Any]) -> Any:
     if isinstance(value, dict):
         required = set(schema.get("required", []))
         properties = schema.get("properties", {})
-        return {k: _as_record(v, properties.get(k, {})) for k, v in value.items() if v is not None or k in required}
+        return {
+            k: _as_record(v, properties.get(k, {}))
+            for k, v in value.items()
+            if v is not None or k in required
+        }
     if isinstance(value, list):
         return [_as_record(v, schema.get("items", {})) for v in value]
     return value
@@ -128,8 +172,17 @@ def _without_nulls(value: Any) -> Any:
     return value
 
 
-@pytest.mark.parametrize("kind, schema, key", [("reports", "report.json", "report_id"), ("claims", "claim.json", "claim_id"), ("incidents", "incident.json", "incident_id")])
-def test_parquet_output_holds_the_export_records_in_the_contract_schemas(spark_output: Path, local_ledger: str, kind: str, schema: str, key: str) -> None:
+@pytest.mark.parametrize(
+    "kind, schema, key",
+    [
+        ("reports", "report.json", "report_id"),
+        ("claims", "claim.json", "claim_id"),
+        ("incidents", "incident.json", "incident_id"),
+    ],
+)
+def test_parquet_output_holds_the_export_records_in_the_contract_schemas(
+    spark_output: Path, local_ledger: str, kind: str, schema: str, key: str
+) -> None:
     import jsonschema
     import pyarrow.parquet as pq
 
@@ -156,7 +209,9 @@ def test_loading_the_same_output_twice_adds_nothing(spark_output: Path, tmp_path
     assert _exports(url) == before
 
 
-def test_loading_into_a_ledger_with_other_reports_links_the_whole_ledger(spark_output: Path, tmp_path: Path) -> None:
+def test_loading_into_a_ledger_with_other_reports_links_the_whole_ledger(
+    spark_output: Path, tmp_path: Path
+) -> None:
     url = f"sqlite:///{tmp_path / 'mixed.db'}"
     runner = CliRunner()
     assert runner.invoke(app, ["run", "--db", url]).exit_code == 0  # the bundled example corpus as files
@@ -169,11 +224,15 @@ def test_loading_into_a_ledger_with_other_reports_links_the_whole_ledger(spark_o
 
 def test_load_refuses_a_folder_that_is_not_a_job_output(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["load", str(tmp_path), "--db", f"sqlite:///{tmp_path / 'x.db'}"])
-    assert result.exit_code != 0 and "not the output of `claimledger spark run`" in str(result.exception or result.output)
+    assert result.exit_code != 0 and "not the output of `claimledger spark run`" in str(
+        result.exception or result.output
+    )
 
 
 @needs_postgres
-def test_a_spark_job_loaded_into_postgresql_exports_what_a_local_run_exports(spark_output: Path, local_ledger: str, postgres: PostgresServer) -> None:
+def test_a_spark_job_loaded_into_postgresql_exports_what_a_local_run_exports(
+    spark_output: Path, local_ledger: str, postgres: PostgresServer
+) -> None:
     url = postgres.database("spark_loaded")
     result = CliRunner().invoke(app, ["load", str(spark_output), "--db", url])
     assert result.exit_code == 0, result.output
@@ -181,14 +240,22 @@ def test_a_spark_job_loaded_into_postgresql_exports_what_a_local_run_exports(spa
 
 
 @pytest.mark.parametrize("kind", ["reports", "claims", "incidents"])
-def test_joining_fingerprints_instead_of_broadcasting_them_changes_nothing(spark_output: Path, spark_output_joined: Path, kind: str) -> None:
+def test_joining_fingerprints_instead_of_broadcasting_them_changes_nothing(
+    spark_output: Path, spark_output_joined: Path, kind: str
+) -> None:
     import pyarrow.parquet as pq
 
     def rows(folder: Path) -> list[str]:
-        return sorted(json.dumps({k: v for k, v in r.items() if k != "ingested_at"}, sort_keys=True, default=str) for r in pq.read_table(folder / kind).to_pylist())
+        return sorted(
+            json.dumps({k: v for k, v in r.items() if k != "ingested_at"}, sort_keys=True, default=str)
+            for r in pq.read_table(folder / kind).to_pylist()
+        )
 
     assert rows(spark_output) == rows(spark_output_joined)
-    assert json.loads((spark_output_joined / "SUMMARY.json").read_text())["stories"] < json.loads((spark_output_joined / "SUMMARY.json").read_text())["reports"]
+    assert (
+        json.loads((spark_output_joined / "SUMMARY.json").read_text())["stories"]
+        < json.loads((spark_output_joined / "SUMMARY.json").read_text())["reports"]
+    )
 
 
 @pytest.fixture(scope="module")
@@ -226,14 +293,19 @@ def test_groups_found_on_the_cluster_are_those_of_the_driver_union(spark_session
     assert all(root == min(found[root]) for root in found)
 
 
-@pytest.mark.parametrize("per_file, parts", [
-    ({0: 5000}, 8),  # one large crawl file, as in the benchmark
-    ({n: 3 for n in range(40)}, 8),  # many small files
-    ({0: 1, 1: 900, 2: 7, 5: 400}, 4),  # files of every size, some skipped (unreadable)
-    ({0: 3}, 8),  # fewer records than ranges
-    ({}, 8),
-])
-def test_ledger_ranges_keep_input_order_and_hold_about_as_many_records_each(per_file: dict[int, int], parts: int) -> None:
+@pytest.mark.parametrize(
+    "per_file, parts",
+    [
+        ({0: 5000}, 8),  # one large crawl file, as in the benchmark
+        ({n: 3 for n in range(40)}, 8),  # many small files
+        ({0: 1, 1: 900, 2: 7, 5: 400}, 4),  # files of every size, some skipped (unreadable)
+        ({0: 3}, 8),  # fewer records than ranges
+        ({}, 8),
+    ],
+)
+def test_ledger_ranges_keep_input_order_and_hold_about_as_many_records_each(
+    per_file: dict[int, int], parts: int
+) -> None:
     import bisect
     from collections import Counter
 
@@ -252,4 +324,6 @@ def test_a_local_session_compiles_with_c1_unless_told_otherwise(spark_session: A
     from claimledger.spark import LOCAL_JAVA_OPTIONS
 
     jvm = spark_session.sparkContext._jvm
-    assert LOCAL_JAVA_OPTIONS in list(jvm.java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments())
+    assert LOCAL_JAVA_OPTIONS in list(
+        jvm.java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments()
+    )

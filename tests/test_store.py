@@ -41,19 +41,57 @@ FIRST_REPORT = "(SELECT min(report_id) FROM reports)"
 @pytest.mark.parametrize(
     ("name", "sql", "names"),
     [
-        ("one byte of an original", "UPDATE originals SET data = CAST(X'21' || substr(data, 2) AS BLOB) WHERE sha256 = (SELECT min(sha256) FROM originals)", "original "),
-        ("a report's working text", f"UPDATE reports SET text = text || ' ' WHERE report_id = {FIRST_REPORT}", "report "),
-        ("a report's publication date", f"UPDATE reports SET published = '1999-01-01' WHERE report_id = {FIRST_REPORT}", "report "),
-        ("a claim's type", "UPDATE claims SET data = json_set(data, '$.type', 'looting') WHERE claim_id = (SELECT min(claim_id) FROM claims WHERE type != 'looting')", "claims of report "),
-        ("a deleted claim", "DELETE FROM claims WHERE claim_id = (SELECT min(claim_id) FROM claims)", "claims of report "),
-        ("an incident's source count", "UPDATE incidents SET data = json_set(data, '$.independent_source_count', 9) WHERE incident_id = (SELECT min(incident_id) FROM incidents)", "incidents"),
-        ("a story link", f"UPDATE reports SET story_id = 'forged' WHERE report_id = {FIRST_REPORT}", "stories"),
-        ("an audit entry's detail", "UPDATE audit SET detail = json_set(detail, '$.path', 'elsewhere.txt') WHERE seq = 2", "audit entry 2"),
+        (
+            "one byte of an original",
+            "UPDATE originals SET data = CAST(X'21' || substr(data, 2) AS BLOB) WHERE sha256 = (SELECT min(sha256) FROM originals)",
+            "original ",
+        ),
+        (
+            "a report's working text",
+            f"UPDATE reports SET text = text || ' ' WHERE report_id = {FIRST_REPORT}",
+            "report ",
+        ),
+        (
+            "a report's publication date",
+            f"UPDATE reports SET published = '1999-01-01' WHERE report_id = {FIRST_REPORT}",
+            "report ",
+        ),
+        (
+            "a claim's type",
+            "UPDATE claims SET data = json_set(data, '$.type', 'looting') WHERE claim_id = (SELECT min(claim_id) FROM claims WHERE type != 'looting')",
+            "claims of report ",
+        ),
+        (
+            "a deleted claim",
+            "DELETE FROM claims WHERE claim_id = (SELECT min(claim_id) FROM claims)",
+            "claims of report ",
+        ),
+        (
+            "an incident's source count",
+            "UPDATE incidents SET data = json_set(data, '$.independent_source_count', 9) WHERE incident_id = (SELECT min(incident_id) FROM incidents)",
+            "incidents",
+        ),
+        (
+            "a story link",
+            f"UPDATE reports SET story_id = 'forged' WHERE report_id = {FIRST_REPORT}",
+            "stories",
+        ),
+        (
+            "an audit entry's detail",
+            "UPDATE audit SET detail = json_set(detail, '$.path', 'elsewhere.txt') WHERE seq = 2",
+            "audit entry 2",
+        ),
         ("a removed audit entry", "DELETE FROM audit WHERE seq = 3", "audit entry 4"),
-        ("two audit entries swapped", "UPDATE audit SET seq = -1 WHERE seq = 2; UPDATE audit SET seq = 2 WHERE seq = 3; UPDATE audit SET seq = 3 WHERE seq = -1", "audit entry 2"),
+        (
+            "two audit entries swapped",
+            "UPDATE audit SET seq = -1 WHERE seq = 2; UPDATE audit SET seq = 2 WHERE seq = 3; UPDATE audit SET seq = 3 WHERE seq = -1",
+            "audit entry 2",
+        ),
     ],
 )
-def test_verify_names_the_altered_record(fresh: Path, tmp_path: Path, name: str, sql: str, names: str) -> None:
+def test_verify_names_the_altered_record(
+    fresh: Path, tmp_path: Path, name: str, sql: str, names: str
+) -> None:
     copy = _copy(fresh, tmp_path)
     with sqlite3.connect(copy) as db:
         db.executescript(sql)
@@ -77,10 +115,16 @@ def furnished(fresh: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = _copy(fresh, tmp_path_factory.mktemp("furnished"))
     url = f"sqlite:///{path}"
     store = LedgerStore(url)
-    raw = RawDocument(original=MESSAGE.encode(), kind="text", path="message-7.txt", media=(("photos/photo_7.jpg", PHOTO),))
+    raw = RawDocument(
+        original=MESSAGE.encode(), kind="text", path="message-7.txt", media=(("photos/photo_7.jpg", PHOTO),)
+    )
     assert ingest_into(store, [raw]).added == 1
     assert runner.invoke(app, ["process", "--db", url]).exit_code == 0
-    added = runner.invoke(app, ["user", "add", "olena", "--role", "analyst", "--password-stdin", "--db", url], input="a long password\n")
+    added = runner.invoke(
+        app,
+        ["user", "add", "olena", "--role", "analyst", "--password-stdin", "--db", url],
+        input="a long password\n",
+    )
     assert added.exit_code == 0, added.output
     store.add_review(min(c.claim_id for c in store.claims()), "olena", "confirm", {})
     assert store.verify().problems == []
@@ -107,19 +151,33 @@ def _erase(copy: Path, sql: str) -> dict[str, str]:
     with sqlite3.connect(copy) as db:
         db.execute("PRAGMA foreign_keys=OFF")
         names = {
-            "first": db.execute(f"SELECT report_id, sha256 FROM reports WHERE report_id = {FIRST_REPORT}").fetchone(),
-            "plain": db.execute(f"SELECT report_id, sha256 FROM reports WHERE report_id = {PLAIN_REPORT}").fetchone(),
-            "attached": db.execute(f"SELECT report_id, sha256 FROM attachments WHERE report_id = {ATTACHED}").fetchone(),
+            "first": db.execute(
+                f"SELECT report_id, sha256 FROM reports WHERE report_id = {FIRST_REPORT}"
+            ).fetchone(),
+            "plain": db.execute(
+                f"SELECT report_id, sha256 FROM reports WHERE report_id = {PLAIN_REPORT}"
+            ).fetchone(),
+            "attached": db.execute(
+                f"SELECT report_id, sha256 FROM attachments WHERE report_id = {ATTACHED}"
+            ).fetchone(),
             "review": (db.execute("SELECT review_id FROM reviews").fetchone()[0], ""),
         }
         db.executescript(sql)
-    return {f"{key}{part}": value for key, (rid, sha) in names.items() for part, value in (("", rid), ("_sha", sha))}
+    return {
+        f"{key}{part}": value
+        for key, (rid, sha) in names.items()
+        for part, value in (("", rid), ("_sha", sha))
+    }
 
 
 @pytest.mark.parametrize(
     ("name", "sql", "expected"),
     [
-        ("a deleted review", "DELETE FROM reviews", ["review {review}: recorded by audit entry", "but missing"]),
+        (
+            "a deleted review",
+            "DELETE FROM reviews",
+            ["review {review}: recorded by audit entry", "but missing"],
+        ),
         (
             "a deleted original of a report",
             f"DELETE FROM originals WHERE sha256 = (SELECT sha256 FROM reports WHERE report_id = {FIRST_REPORT})",
@@ -128,7 +186,10 @@ def _erase(copy: Path, sql: str) -> dict[str, str]:
         (
             "a deleted photo and its attachment row",
             "DELETE FROM originals WHERE sha256 = (SELECT sha256 FROM attachments); DELETE FROM attachments",
-            ["attachment 'photos/photo_7.jpg' of report {attached}: recorded at ingest", "original {attached_sha} (attachment 'photos/photo_7.jpg' of report {attached})"],
+            [
+                "attachment 'photos/photo_7.jpg' of report {attached}: recorded at ingest",
+                "original {attached_sha} (attachment 'photos/photo_7.jpg' of report {attached})",
+            ],
         ),
         (
             "an attachment row pointed at another original",
@@ -143,9 +204,16 @@ def _erase(copy: Path, sql: str) -> dict[str, str]:
         (
             "an erased report, its claims and original",
             ERASE_PLAIN_REPORT,
-            ["report {plain}: its ingest is recorded", "original {plain_sha} of report {plain}: recorded at ingest"],
+            [
+                "report {plain}: its ingest is recorded",
+                "original {plain_sha} of report {plain}: recorded at ingest",
+            ],
         ),
-        ("a changed role", "UPDATE users SET role = 'admin' WHERE name = 'olena'", ["user olena: role 'admin' differs from the 'analyst'"]),
+        (
+            "a changed role",
+            "UPDATE users SET role = 'admin' WHERE name = 'olena'",
+            ["user olena: role 'admin' differs from the 'analyst'"],
+        ),
         (
             "a changed password hash",
             "UPDATE users SET password_hash = '$argon2id$v=19$m=65536,t=3,p=4$c2FsdHNhbHQ$forgedforgedforged' WHERE name = 'olena'",
@@ -156,10 +224,16 @@ def _erase(copy: Path, sql: str) -> dict[str, str]:
             "INSERT INTO users VALUES ('mallory', 'admin', (SELECT password_hash FROM users WHERE name = 'olena'), '2024-01-01T00:00:00+00:00')",
             ["user mallory: no audit entry records this account"],
         ),
-        ("a deleted account", "DELETE FROM users WHERE name = 'olena'", ["user olena: recorded by audit entry", "but missing"]),
+        (
+            "a deleted account",
+            "DELETE FROM users WHERE name = 'olena'",
+            ["user olena: recorded by audit entry", "but missing"],
+        ),
     ],
 )
-def test_verify_names_every_announced_record_that_is_gone_or_changed(furnished: Path, tmp_path: Path, name: str, sql: str, expected: list[str]) -> None:
+def test_verify_names_every_announced_record_that_is_gone_or_changed(
+    furnished: Path, tmp_path: Path, name: str, sql: str, expected: list[str]
+) -> None:
     copy = _copy(furnished, tmp_path)
     touched = _erase(copy, sql)
     url = f"sqlite:///{copy}"
@@ -169,7 +243,11 @@ def test_verify_names_every_announced_record_that_is_gone_or_changed(furnished: 
         assert runner.invoke(app, ["process", "--db", url]).exit_code == 0
     problems = LedgerStore(url).verify().problems
     for wanted in expected:
-        assert any(wanted.format(**touched) in p for p in problems), (name, wanted.format(**touched), problems)
+        assert any(wanted.format(**touched) in p for p in problems), (
+            name,
+            wanted.format(**touched),
+            problems,
+        )
     result = runner.invoke(app, ["verify", "--db", url])
     assert result.exit_code == 1 and "mismatch" in result.output
 
@@ -178,18 +256,25 @@ def test_verify_names_every_announced_record_that_is_gone_or_changed(furnished: 
     ("name", "sql"),
     [
         ("an erased report, its claims and original", ERASE_PLAIN_REPORT),
-        ("a deleted original of a report", f"DELETE FROM originals WHERE sha256 = (SELECT sha256 FROM reports WHERE report_id = {FIRST_REPORT})"),
+        (
+            "a deleted original of a report",
+            f"DELETE FROM originals WHERE sha256 = (SELECT sha256 FROM reports WHERE report_id = {FIRST_REPORT})",
+        ),
         ("a changed role", "UPDATE users SET role = 'admin' WHERE name = 'olena'"),
     ],
 )
-def test_no_bundle_is_written_from_a_ledger_that_does_not_verify(furnished: Path, tmp_path: Path, name: str, sql: str) -> None:
+def test_no_bundle_is_written_from_a_ledger_that_does_not_verify(
+    furnished: Path, tmp_path: Path, name: str, sql: str
+) -> None:
     copy = _copy(furnished, tmp_path)
     _erase(copy, sql)
     url = f"sqlite:///{copy}"
     assert runner.invoke(app, ["process", "--db", url]).exit_code == 0
     incident = LedgerStore(url).incidents()[0].incident_id
     target = tmp_path / "bundle.zip"
-    result = runner.invoke(app, ["export", "bundle", "--incident", incident, "--out", str(target), "--db", url])
+    result = runner.invoke(
+        app, ["export", "bundle", "--incident", incident, "--out", str(target), "--db", url]
+    )
     assert result.exit_code != 0, (name, result.output)
     assert "does not verify" in str(result.exception), (name, result.exception)
     assert not target.exists()
@@ -198,13 +283,31 @@ def test_no_bundle_is_written_from_a_ledger_that_does_not_verify(furnished: Path
 @pytest.mark.parametrize(
     ("name", "sql", "wanted"),
     [
-        ("a deleted source", "DELETE FROM sources", "source https://news.example.org/feed.xml: recorded by audit entry"),
-        ("a source of another kind", "UPDATE sources SET kind = 'page'", "source https://news.example.org/feed.xml: kind 'page' differs"),
-        ("a deleted version link", "DELETE FROM report_versions", "version link of report {newer}: recorded by audit entry"),
-        ("a version link to another report", f"UPDATE report_versions SET previous_id = {FIRST_REPORT}", "version link of report {newer}: points at {first}"),
+        (
+            "a deleted source",
+            "DELETE FROM sources",
+            "source https://news.example.org/feed.xml: recorded by audit entry",
+        ),
+        (
+            "a source of another kind",
+            "UPDATE sources SET kind = 'page'",
+            "source https://news.example.org/feed.xml: kind 'page' differs",
+        ),
+        (
+            "a deleted version link",
+            "DELETE FROM report_versions",
+            "version link of report {newer}: recorded by audit entry",
+        ),
+        (
+            "a version link to another report",
+            f"UPDATE report_versions SET previous_id = {FIRST_REPORT}",
+            "version link of report {newer}: points at {first}",
+        ),
     ],
 )
-def test_verify_names_a_watched_source_or_version_link_that_is_gone_or_changed(fresh: Path, tmp_path: Path, name: str, sql: str, wanted: str) -> None:
+def test_verify_names_a_watched_source_or_version_link_that_is_gone_or_changed(
+    fresh: Path, tmp_path: Path, name: str, sql: str, wanted: str
+) -> None:
     copy = _copy(fresh, tmp_path)
     url = f"sqlite:///{copy}"
     store = LedgerStore(url)
@@ -218,14 +321,18 @@ def test_verify_names_a_watched_source_or_version_link_that_is_gone_or_changed(f
     assert any(wanted.format(newer=newer, first=first) in p for p in problems), (name, problems)
 
 
-def test_an_older_account_entry_is_checked_for_its_role_and_noted_as_partly_checked(fresh: Path, tmp_path: Path) -> None:
+def test_an_older_account_entry_is_checked_for_its_role_and_noted_as_partly_checked(
+    fresh: Path, tmp_path: Path
+) -> None:
     """Before accounts' digests, a user entry held only the name and role: such a ledger still
     verifies, says what it could not check, and a changed role is still caught."""
     copy = _copy(fresh, tmp_path)
     url = f"sqlite:///{copy}"
     store = LedgerStore(url)
     with sqlite3.connect(copy) as db:
-        db.execute("INSERT INTO users VALUES ('taras', 'viewer', '$argon2id$v=19$m=65536,t=3,p=4$b2xkc2FsdA$olderhash', '2023-05-01T00:00:00+00:00')")
+        db.execute(
+            "INSERT INTO users VALUES ('taras', 'viewer', '$argon2id$v=19$m=65536,t=3,p=4$b2xkc2FsdA$olderhash', '2023-05-01T00:00:00+00:00')"
+        )
     store.audit("user", {"name": "taras", "role": "viewer"})  # as add_user wrote it before
     result = store.verify()
     assert result.problems == []
@@ -240,13 +347,17 @@ def test_an_older_account_entry_is_checked_for_its_role_and_noted_as_partly_chec
 def test_reingesting_identical_bytes_stores_nothing_new(fresh: Path, tmp_path: Path) -> None:
     copy = _copy(fresh, tmp_path)
     with sqlite3.connect(copy) as db:
-        before = [db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("originals", "reports", "audit")]
+        before = [
+            db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("originals", "reports", "audit")
+        ]
     from claimledger.cli import EXAMPLES
 
     result = runner.invoke(app, ["ingest", str(EXAMPLES / "reports"), "--db", f"sqlite:///{copy}"])
     assert result.exit_code == 0 and "ingested 0 new report(s)" in result.output
     with sqlite3.connect(copy) as db:
-        after = [db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("originals", "reports", "audit")]
+        after = [
+            db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("originals", "reports", "audit")
+        ]
     assert after == before
 
 
@@ -254,7 +365,20 @@ def _bundle(fresh: Path, tmp_path: Path, *extra: str) -> Path:
     copy = _copy(fresh, tmp_path)
     incidents = LedgerStore(f"sqlite:///{copy}").incidents()
     target = tmp_path / "bundle.zip"
-    result = runner.invoke(app, ["export", "bundle", "--incident", incidents[0].incident_id, "--out", str(target), "--db", f"sqlite:///{copy}", *extra])
+    result = runner.invoke(
+        app,
+        [
+            "export",
+            "bundle",
+            "--incident",
+            incidents[0].incident_id,
+            "--out",
+            str(target),
+            "--db",
+            f"sqlite:///{copy}",
+            *extra,
+        ],
+    )
     assert result.exit_code == 0, result.output
     return target
 
@@ -273,7 +397,9 @@ def _members(path: Path) -> dict[str, bytes]:
 
 
 @pytest.mark.parametrize("extra", [(), ("--include-private-names",)])
-def test_a_bundle_verifies_offline_with_its_own_script(fresh: Path, tmp_path: Path, extra: tuple[str, ...]) -> None:
+def test_a_bundle_verifies_offline_with_its_own_script(
+    fresh: Path, tmp_path: Path, extra: tuple[str, ...]
+) -> None:
     import subprocess
     import sys
     import zipfile
@@ -301,7 +427,11 @@ def test_a_tampered_bundle_names_what_changed(fresh: Path, tmp_path: Path, membe
         import hashlib
 
         data = data.replace(b'"ingest"', b'"ingesT"', 1)
-        sums = members["SHA256SUMS"].decode().replace(hashlib.sha256(members[name]).hexdigest(), hashlib.sha256(data).hexdigest())
+        sums = (
+            members["SHA256SUMS"]
+            .decode()
+            .replace(hashlib.sha256(members[name]).hexdigest(), hashlib.sha256(data).hexdigest())
+        )
         members["SHA256SUMS"] = sums.encode()
     else:
         data = b"!" + data[1:]
@@ -312,7 +442,19 @@ def test_a_tampered_bundle_names_what_changed(fresh: Path, tmp_path: Path, membe
 
 def test_a_bundle_of_an_unknown_incident_is_a_usage_error(fresh: Path, tmp_path: Path) -> None:
     copy = _copy(fresh, tmp_path)
-    result = runner.invoke(app, ["export", "bundle", "--incident", "i-nope", "--out", str(tmp_path / "b.zip"), "--db", f"sqlite:///{copy}"])
+    result = runner.invoke(
+        app,
+        [
+            "export",
+            "bundle",
+            "--incident",
+            "i-nope",
+            "--out",
+            str(tmp_path / "b.zip"),
+            "--db",
+            f"sqlite:///{copy}",
+        ],
+    )
     assert result.exit_code != 0 and "no incident i-nope" in str(result.exception or result.output)
 
 
@@ -329,7 +471,9 @@ def test_the_working_text_is_reproducible_from_the_originals(fresh: Path, tmp_pa
     assert result.exit_code == 1
 
 
-def test_a_slow_process_run_cannot_overwrite_the_incidents_of_a_later_one(ledger_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_slow_process_run_cannot_overwrite_the_incidents_of_a_later_one(
+    ledger_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Run 1 reads the claims, then is slow to link them; meanwhile run 2 adds a report and links
     everything. Run 1's older incidents must not be the ones left: links are computed under a lock."""
     import threading
@@ -338,8 +482,12 @@ def test_a_slow_process_run_cannot_overwrite_the_incidents_of_a_later_one(ledger
     from claimledger import pipeline
     from claimledger.ingest import read_inputs
 
-    (tmp_path / "a.txt").write_text("Russian forces shelled Kharkiv on Saturday, the governor said.", encoding="utf-8")
-    (tmp_path / "b.txt").write_text("Soldiers looted shops in Trostianets in March, residents said.", encoding="utf-8")
+    (tmp_path / "a.txt").write_text(
+        "Russian forces shelled Kharkiv on Saturday, the governor said.", encoding="utf-8"
+    )
+    (tmp_path / "b.txt").write_text(
+        "Soldiers looted shops in Trostianets in March, residents said.", encoding="utf-8"
+    )
     first, second = LedgerStore(ledger_url), LedgerStore(ledger_url)
     pipeline.ingest_into(first, read_inputs([tmp_path / "a.txt"]))
     pipeline.process_store(first)  # the parser is loaded before the race starts
@@ -354,7 +502,11 @@ def test_a_slow_process_run_cannot_overwrite_the_incidents_of_a_later_one(ledger
 
     monkeypatch.setattr(pipeline, "link_reports", slow_for_run_one)
     run_one = threading.Thread(target=pipeline.process_store, args=(first,), name="run-1")
-    monkeypatch.setattr(first, "reports", lambda unprocessed_only=False: [] if unprocessed_only else LedgerStore.reports(first))
+    monkeypatch.setattr(
+        first,
+        "reports",
+        lambda unprocessed_only=False: [] if unprocessed_only else LedgerStore.reports(first),
+    )
     run_one.start()
     time.sleep(0.5)
     pipeline.process_store(second)  # processes b.txt and links both reports
@@ -382,7 +534,9 @@ def test_a_ledger_at_migration_0004_upgrades_and_keeps_its_accounts(ledger_url: 
         config.attributes["connection"] = conn
         command.upgrade(config, "0004")
         conn.execute(
-            sa.text("INSERT INTO users (name, role, password_hash, created_at) VALUES ('olena', 'analyst', :hash, '2026-01-01T00:00:00+00:00')"),
+            sa.text(
+                "INSERT INTO users (name, role, password_hash, created_at) VALUES ('olena', 'analyst', :hash, '2026-01-01T00:00:00+00:00')"
+            ),
             {"hash": hash_password("correct horse battery")},
         )
     assert "sessions" not in sa.inspect(engine).get_table_names()
@@ -396,7 +550,11 @@ def test_a_ledger_at_migration_0004_upgrades_and_keeps_its_accounts(ledger_url: 
         assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one() == "0005"
     web = TestClient(create_app(ledger_url, secret="s"))
     web.get("/login")
-    signed_in = web.post("/login", data={"name": "olena", "password": "correct horse battery", "csrf": web.cookies.get("cl_csrf")}, follow_redirects=False)
+    signed_in = web.post(
+        "/login",
+        data={"name": "olena", "password": "correct horse battery", "csrf": web.cookies.get("cl_csrf")},
+        follow_redirects=False,
+    )
     assert signed_in.status_code == 303
     assert [s["user"] for s in store.open_sessions()] == ["olena"]
 

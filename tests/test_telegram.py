@@ -22,27 +22,50 @@ def _export(folder: Path, count: int = 120) -> Path:
         if n % 10 == 0:
             messages.append({"id": n, "type": "service", "date": f"{day}T08:00:00", "action": "pin_message"})
             continue
-        pieces = [f"Shelling reported in {town} this morning", {"type": "bold", "text": f" (report {n})"}, ", local officials said."]
+        pieces = [
+            f"Shelling reported in {town} this morning",
+            {"type": "bold", "text": f" (report {n})"},
+            ", local officials said.",
+        ]
         message = {
-            "id": n, "type": "message", "date": f"{day}T09:{n % 60:02d}:00", "from": "Test Monitor", "from_id": "channel1",
-            "text": pieces, "text_entities": [{"type": "plain", "text": pieces[0]}, {"type": "bold", "text": pieces[1]["text"]}, {"type": "plain", "text": pieces[2]}],  # type: ignore[index]
+            "id": n,
+            "type": "message",
+            "date": f"{day}T09:{n % 60:02d}:00",
+            "from": "Test Monitor",
+            "from_id": "channel1",
+            "text": pieces,
+            "text_entities": [
+                {"type": "plain", "text": pieces[0]},
+                {"type": "bold", "text": pieces[1]["text"]},
+                {"type": "plain", "text": pieces[2]},
+            ],  # type: ignore[index]
         }
         if n % 7 == 0:
             message["forwarded_from"] = "Regional Military Administration"
         messages.append(message)
     path = folder / "result.json"
-    path.write_text(json.dumps({"name": "Test Monitor", "type": "public_channel", "id": 1, "messages": messages}, ensure_ascii=False), encoding="utf-8")
+    path.write_text(
+        json.dumps(
+            {"name": "Test Monitor", "type": "public_channel", "id": 1, "messages": messages},
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
     return path
 
 
 def test_a_channel_export_becomes_one_report_per_message(tmp_path: Path) -> None:
     export = _export(tmp_path)
     db = tmp_path / "l.db"
-    result = CliRunner().invoke(app, ["ingest", str(export), "--url", "https://t.me/testmonitor", "--db", f"sqlite:///{db}"])
+    result = CliRunner().invoke(
+        app, ["ingest", str(export), "--url", "https://t.me/testmonitor", "--db", f"sqlite:///{db}"]
+    )
     assert result.exit_code == 0, result.output
     assert "ingested 108 new report(s)" in result.output and "12 message(s) without text" in result.output
     with sqlite3.connect(db) as conn:
-        rows = {r[0]: r[1:] for r in conn.execute("SELECT path, url, outlet, title, published, text FROM reports")}
+        rows = {
+            r[0]: r[1:] for r in conn.execute("SELECT path, url, outlet, title, published, text FROM reports")
+        }
     seventh = rows[f"{export}#7"]
     assert seventh[0] == "https://t.me/testmonitor/7" and seventh[1] == "Test Monitor"
     assert seventh[2] == "forwarded from Regional Military Administration" and seventh[3] == "2022-09-08"
@@ -56,7 +79,11 @@ def test_telegram_reports_are_reproducible_and_yield_claims(ledger_url: str, tmp
     runner = CliRunner()
     assert runner.invoke(app, ["run", str(export), "--db", url]).exit_code == 0
     assert runner.invoke(app, ["verify", "--reproduce", "--db", url]).exit_code == 0
-    claims = [json.loads(line) for line in runner.invoke(app, ["export", "claims", "--db", url]).stdout.splitlines() if line.startswith("{")]
+    claims = [
+        json.loads(line)
+        for line in runner.invoke(app, ["export", "claims", "--db", url]).stdout.splitlines()
+        if line.startswith("{")
+    ]
     assert sum(c["type"] == "shelling" for c in claims) >= 10
 
 

@@ -18,14 +18,32 @@ TEXTS = {
     "a2": "READ MORE: Ten things to know. Soldiers looted a school in the village, residents said.",
 }
 GOLD = {
-    "metadata": {"a1": {"outlet": "Test", "published": "2022-09-12"}, "a2": {"outlet": "Test", "published": "2022-04-02"}},
+    "metadata": {
+        "a1": {"outlet": "Test", "published": "2022-09-12"},
+        "a2": {"outlet": "Test", "published": "2022-04-02"},
+    },
     "boilerplate": {"a2": ["READ MORE: Ten things to know."]},
     "claims": [
-        {"id": "c1", "article": "a1", "required": True, "types": ["shelling"], "anchor": "Shelling hit the market in Kupiansk on Monday",
-         "place": {"name": "Kupiansk", "lat": 49.71, "lon": 37.61, "radius_km": 25, "country": "UA"}, "sources": ["governor"]},
-        {"id": "c2", "article": "a2", "required": True, "types": ["looting"], "anchor": "Soldiers looted a school in the village"},
+        {
+            "id": "c1",
+            "article": "a1",
+            "required": True,
+            "types": ["shelling"],
+            "anchor": "Shelling hit the market in Kupiansk on Monday",
+            "place": {"name": "Kupiansk", "lat": 49.71, "lon": 37.61, "radius_km": 25, "country": "UA"},
+            "sources": ["governor"],
+        },
+        {
+            "id": "c2",
+            "article": "a2",
+            "required": True,
+            "types": ["looting"],
+            "anchor": "Soldiers looted a school in the village",
+        },
     ],
-    "stories": [], "single_source_incidents": [], "same_incident": [],
+    "stories": [],
+    "single_source_incidents": [],
+    "same_incident": [],
 }
 
 
@@ -62,7 +80,9 @@ def test_every_stored_annotation_file_is_offsets_and_hashes_only() -> None:
 
 
 @pytest.mark.shared
-@pytest.mark.skipif(not (ROOT.parent / "shared" / "corpus" / "pool.jsonl.gz").exists(), reason="needs ../shared")
+@pytest.mark.skipif(
+    not (ROOT.parent / "shared" / "corpus" / "pool.jsonl.gz").exists(), reason="needs ../shared"
+)
 def test_stored_annotations_rebuild_against_the_shared_pool() -> None:
     from training import harness
 

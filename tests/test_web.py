@@ -28,14 +28,26 @@ def ledger(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     """The example corpus and a hostile report in a ledger on each backend, with two accounts."""
     folder = tmp_path_factory.mktemp("web")
     (folder / "hostile.txt").write_text(HOSTILE, encoding="utf-8")
-    url = f"sqlite:///{folder / 'ledger.db'}" if request.param == "sqlite" else request.getfixturevalue("postgres").database(database_name(request))
+    url = (
+        f"sqlite:///{folder / 'ledger.db'}"
+        if request.param == "sqlite"
+        else request.getfixturevalue("postgres").database(database_name(request))
+    )
     from claimledger.cli import EXAMPLES
 
-    for args in (["ingest", str(EXAMPLES / "reports"), "--meta", str(EXAMPLES / "meta.jsonl")], ["ingest", str(folder / "hostile.txt"), "--published", "2022-04-04"], ["process"]):
+    for args in (
+        ["ingest", str(EXAMPLES / "reports"), "--meta", str(EXAMPLES / "meta.jsonl")],
+        ["ingest", str(folder / "hostile.txt"), "--published", "2022-04-04"],
+        ["process"],
+    ):
         result = runner.invoke(cli, [*args, "--db", url])
         assert result.exit_code == 0, result.output
     for name, role in (("olena", "analyst"), ("viktor", "viewer")):
-        result = runner.invoke(cli, ["user", "add", name, "--role", role, "--password-stdin", "--db", url], input="correct horse battery\n")
+        result = runner.invoke(
+            cli,
+            ["user", "add", name, "--role", role, "--password-stdin", "--db", url],
+            input="correct horse battery\n",
+        )
         assert result.exit_code == 0, result.output
     return url
 
@@ -58,7 +70,9 @@ def _sql(url: str, statement: str, **params: object) -> list[tuple]:
 def _login(client: TestClient, name: str = "olena", password: str = "correct horse battery") -> str:
     client.get("/login")
     token = client.cookies.get("cl_csrf")
-    response = client.post("/login", data={"name": name, "password": password, "csrf": token}, follow_redirects=False)
+    response = client.post(
+        "/login", data={"name": name, "password": password, "csrf": token}, follow_redirects=False
+    )
     assert response.status_code == 303, response.text
     return str(client.cookies.get("cl_csrf"))  # the token bound to the new session
 
@@ -79,7 +93,10 @@ def test_filters_narrow_the_overview_and_the_api_alike(client: TestClient) -> No
     page = client.get("/", params={"type": "looting"})
     assert f'<strong id="total">{looting["total"]}</strong>' in page.text
     dated = client.get("/api/incidents", params={"date_from": "2022-04-01", "date_to": "2022-04-30"}).json()
-    assert all((i["date"]["end"] or i["date"]["start"]) >= "2022-04-01" and i["date"]["start"] <= "2022-04-30" for i in dated["items"])
+    assert all(
+        (i["date"]["end"] or i["date"]["start"]) >= "2022-04-01" and i["date"]["start"] <= "2022-04-30"
+        for i in dated["items"]
+    )
     assert client.get("/api/incidents", params={"date_from": "April"}).status_code == 422
 
 
@@ -107,7 +124,9 @@ def test_incident_report_and_claim_pages_show_their_evidence(client: TestClient)
 
 
 def test_script_in_a_report_is_shown_as_text(client: TestClient) -> None:
-    report = next(r for r in client.get("/api/reports", params={"limit": 100}).json()["items"] if "pwned" in r["text"])
+    report = next(
+        r for r in client.get("/api/reports", params={"limit": 100}).json()["items"] if "pwned" in r["text"]
+    )
     page = client.get(f"/reports/{report['report_id']}").text
     assert "<script>alert" not in page and "&lt;script&gt;alert" in page
     assert 'onerror="alert' not in page
@@ -117,24 +136,56 @@ def test_reviewing_needs_an_analyst_and_a_csrf_token(client: TestClient) -> None
     claim_id = client.get("/api/claims", params={"limit": 1}).json()["items"][0]["claim_id"]
     body = {"action": "reject"}
     client.get("/")
-    assert client.post(f"/api/claims/{claim_id}/review", json=body, headers={"X-CSRF-Token": str(client.cookies.get("cl_csrf"))}).status_code == 401
+    assert (
+        client.post(
+            f"/api/claims/{claim_id}/review",
+            json=body,
+            headers={"X-CSRF-Token": str(client.cookies.get("cl_csrf"))},
+        ).status_code
+        == 401
+    )
     token = _login(client, "viktor")
-    assert client.post(f"/api/claims/{claim_id}/review", json=body, headers={"X-CSRF-Token": token}).status_code == 403
+    assert (
+        client.post(f"/api/claims/{claim_id}/review", json=body, headers={"X-CSRF-Token": token}).status_code
+        == 403
+    )
     token = _login(client, "olena")
     assert client.post(f"/api/claims/{claim_id}/review", json=body).status_code == 403  # no CSRF header
-    assert client.post(f"/api/claims/{claim_id}/review", json=body, headers={"X-CSRF-Token": "forged"}).status_code == 403
-    assert client.post(f"/api/claims/{claim_id}/review", json=body, headers={"X-CSRF-Token": token}).status_code == 200
+    assert (
+        client.post(
+            f"/api/claims/{claim_id}/review", json=body, headers={"X-CSRF-Token": "forged"}
+        ).status_code
+        == 403
+    )
+    assert (
+        client.post(f"/api/claims/{claim_id}/review", json=body, headers={"X-CSRF-Token": token}).status_code
+        == 200
+    )
 
 
-def test_a_correction_is_a_new_record_shown_and_exported_instead_of_the_machines(client: TestClient, tmp_path: Path) -> None:
+def test_a_correction_is_a_new_record_shown_and_exported_instead_of_the_machines(
+    client: TestClient, tmp_path: Path
+) -> None:
     token = _login(client)
     claim = client.get("/api/claims", params={"type": "looting", "limit": 1}).json()["items"][0]
     new_type = "vehicle_theft" if claim["type"] != "vehicle_theft" else "looting"
-    response = client.post(f"/api/claims/{claim['claim_id']}/review", json={"action": "correct", "changes": {"type": new_type}, "note": "cars, not shops"}, headers={"X-CSRF-Token": token})
+    response = client.post(
+        f"/api/claims/{claim['claim_id']}/review",
+        json={"action": "correct", "changes": {"type": new_type}, "note": "cars, not shops"},
+        headers={"X-CSRF-Token": token},
+    )
     assert response.status_code == 200
     shown = client.get(f"/api/claims/{claim['claim_id']}").json()
-    assert shown["type"] == new_type and shown["review_status"] == "corrected" and shown["reviews"][0]["note"] == "cars, not shops"
-    form = client.post(f"/claims/{claim['claim_id']}/review", data={"action": "correct", "place": "Trostyanets, Sumy region", "csrf": token}, follow_redirects=False)
+    assert (
+        shown["type"] == new_type
+        and shown["review_status"] == "corrected"
+        and shown["reviews"][0]["note"] == "cars, not shops"
+    )
+    form = client.post(
+        f"/claims/{claim['claim_id']}/review",
+        data={"action": "correct", "place": "Trostyanets, Sumy region", "csrf": token},
+        follow_redirects=False,
+    )
     assert form.status_code == 303
     assert client.get(f"/api/claims/{claim['claim_id']}").json()["locations"][0]["name"] == "Trostyanets"
     url = _url_of(client)
@@ -150,10 +201,17 @@ def test_a_correction_is_a_new_record_shown_and_exported_instead_of_the_machines
     assert store.verify().problems == []
 
 
-def test_a_rejected_claim_leaves_the_exports_and_an_altered_review_fails_verify(client: TestClient, tmp_path: Path) -> None:
+def test_a_rejected_claim_leaves_the_exports_and_an_altered_review_fails_verify(
+    client: TestClient, tmp_path: Path
+) -> None:
     token = _login(client)
     claim_id = client.get("/api/claims", params={"limit": 1}).json()["items"][0]["claim_id"]
-    assert client.post(f"/api/claims/{claim_id}/review", json={"action": "reject"}, headers={"X-CSRF-Token": token}).status_code == 200
+    assert (
+        client.post(
+            f"/api/claims/{claim_id}/review", json={"action": "reject"}, headers={"X-CSRF-Token": token}
+        ).status_code
+        == 200
+    )
     url = _url_of(client)
     out = tmp_path / "claims.jsonl"
     assert runner.invoke(cli, ["export", "claims", "--out", str(out), "--db", url]).exit_code == 0
@@ -166,18 +224,34 @@ def test_logins_are_rate_limited_and_sessions_are_http_only(client: TestClient) 
     client.get("/login")
     token = client.cookies.get("cl_csrf")
     for _ in range(5):
-        assert client.post("/login", data={"name": "olena", "password": "wrong", "csrf": token}).status_code == 401
-    assert client.post("/login", data={"name": "olena", "password": "correct horse battery", "csrf": token}).status_code == 429
-    fresh = TestClient(create_app(_url_of(client), secret="other"))  # another server: olena's lock holds there, viktor's account is free
+        assert (
+            client.post("/login", data={"name": "olena", "password": "wrong", "csrf": token}).status_code
+            == 401
+        )
+    assert (
+        client.post(
+            "/login", data={"name": "olena", "password": "correct horse battery", "csrf": token}
+        ).status_code
+        == 429
+    )
+    fresh = TestClient(
+        create_app(_url_of(client), secret="other")
+    )  # another server: olena's lock holds there, viktor's account is free
     fresh.get("/login")
-    response = fresh.post("/login", data={"name": "viktor", "password": "correct horse battery", "csrf": fresh.cookies.get("cl_csrf")}, follow_redirects=False)
+    response = fresh.post(
+        "/login",
+        data={"name": "viktor", "password": "correct horse battery", "csrf": fresh.cookies.get("cl_csrf")},
+        follow_redirects=False,
+    )
     cookie = response.headers["set-cookie"].lower()
     assert "httponly" in cookie and "samesite=strict" in cookie
 
 
 def test_a_login_form_without_its_csrf_token_is_refused(client: TestClient) -> None:
     client.get("/login")
-    assert client.post("/login", data={"name": "olena", "password": "correct horse battery"}).status_code == 403
+    assert (
+        client.post("/login", data={"name": "olena", "password": "correct horse battery"}).status_code == 403
+    )
 
 
 def test_require_login_closes_pages_and_api(ledger: str) -> None:
@@ -207,7 +281,10 @@ def test_a_correction_reaches_the_incidents_at_the_next_process(client: TestClie
     incident = client.get("/api/incidents", params={"type": "looting", "limit": 1}).json()["items"][0]
     claim_id = incident["claim_ids"][0]
     body = {"action": "correct", "changes": {"type": "vehicle_theft"}}
-    assert client.post(f"/api/claims/{claim_id}/review", json=body, headers={"X-CSRF-Token": token}).status_code == 200
+    assert (
+        client.post(f"/api/claims/{claim_id}/review", json=body, headers={"X-CSRF-Token": token}).status_code
+        == 200
+    )
     assert runner.invoke(cli, ["process", "--db", url]).exit_code == 0
     incidents = LedgerStore(url).incidents()
     assert next(i for i in incidents if claim_id in i.claim_ids).type == "vehicle_theft"
@@ -226,7 +303,9 @@ def test_a_planted_csrf_cookie_does_not_forge_a_review(client: TestClient) -> No
     client.cookies.clear()  # the attacker's page replaced the CSRF cookie; the session stays
     client.cookies.set("cl_session", str(session))
     client.cookies.set("cl_csrf", "tossed")
-    forged = client.post(f"/claims/{claim_id}/review", data={"action": "reject", "csrf": "tossed"}, follow_redirects=False)
+    forged = client.post(
+        f"/claims/{claim_id}/review", data={"action": "reject", "csrf": "tossed"}, follow_redirects=False
+    )
     assert forged.status_code == 403
     assert client.get(f"/api/claims/{claim_id}").json().get("review_status") in (None, "unreviewed")
 
@@ -250,10 +329,16 @@ def test_a_request_with_two_csrf_cookies_is_refused(client: TestClient) -> None:
         {"Sec-Fetch-Site": "cross-site"},
     ],
 )
-def test_an_unsafe_request_from_another_origin_is_refused(client: TestClient, headers: dict[str, str]) -> None:
+def test_an_unsafe_request_from_another_origin_is_refused(
+    client: TestClient, headers: dict[str, str]
+) -> None:
     token = _login(client)
     claim_id = _a_claim(client)
-    response = client.post(f"/api/claims/{claim_id}/review", json={"action": "reject"}, headers={**headers, "X-CSRF-Token": token})
+    response = client.post(
+        f"/api/claims/{claim_id}/review",
+        json={"action": "reject"},
+        headers={**headers, "X-CSRF-Token": token},
+    )
     assert response.status_code == 403
 
 
@@ -261,13 +346,21 @@ def test_a_same_origin_review_passes_and_signed_in_pages_are_not_cached(client: 
     token = _login(client)
     claim_id = _a_claim(client)
     headers = {"Origin": "http://testserver", "Sec-Fetch-Site": "same-origin", "X-CSRF-Token": token}
-    assert client.post(f"/api/claims/{claim_id}/review", json={"action": "confirm"}, headers=headers).status_code == 200
+    assert (
+        client.post(f"/api/claims/{claim_id}/review", json={"action": "confirm"}, headers=headers).status_code
+        == 200
+    )
     assert client.get("/").headers.get("cache-control") == "no-store"
     assert "strict-transport-security" not in client.get("/").headers  # plain http: no HSTS
 
 
-def test_a_page_served_over_https_asks_for_https_from_then_on(ledger: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
-    secure = TestClient(create_app(copy_ledger(ledger, request, tmp_path), secret="test-secret"), base_url="https://testserver")
+def test_a_page_served_over_https_asks_for_https_from_then_on(
+    ledger: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    secure = TestClient(
+        create_app(copy_ledger(ledger, request, tmp_path), secret="test-secret"),
+        base_url="https://testserver",
+    )
     assert secure.get("/").headers["strict-transport-security"].startswith("max-age=")
 
 
@@ -284,7 +377,11 @@ def test_four_identical_reviews_at_once_store_one_and_never_fail(client: TestCli
 
     def post() -> None:
         barrier.wait()
-        response = client.post(f"/api/claims/{claim_id}/review", json={"action": "reject", "note": "twice clicked"}, headers={"X-CSRF-Token": token})
+        response = client.post(
+            f"/api/claims/{claim_id}/review",
+            json={"action": "reject", "note": "twice clicked"},
+            headers={"X-CSRF-Token": token},
+        )
         answers.append((response.status_code, response.json()))
 
     time.sleep(1.05 - time.time() % 1)  # start just after a second begins, so all four share it
@@ -303,7 +400,9 @@ def test_four_identical_reviews_at_once_store_one_and_never_fail(client: TestCli
     assert store.verify().problems == []
 
 
-def test_the_same_review_again_after_another_in_its_second_is_refused_not_lost(ledger: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
+def test_the_same_review_again_after_another_in_its_second_is_refused_not_lost(
+    ledger: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
     """Reject, confirm, reject within one second: the second reject has the first one's id. It is
     not the latest review, so pretending it was stored would leave the claim confirmed."""
     from claimledger.errors import ConflictError
@@ -319,7 +418,9 @@ def test_the_same_review_again_after_another_in_its_second_is_refused_not_lost(l
         pytest.skip("the machine was too slow to write two reviews in one second")
     ordered = [r["review_id"] for r in store.reviews([claim_id])[claim_id]]
     if ordered[-1] == first["review_id"]:
-        assert store.add_review(claim_id, "olena", "reject", {})["review_id"] == first["review_id"]  # already the latest
+        assert (
+            store.add_review(claim_id, "olena", "reject", {})["review_id"] == first["review_id"]
+        )  # already the latest
     else:
         with pytest.raises(ConflictError, match="send it again"):
             store.add_review(claim_id, "olena", "reject", {})
@@ -329,7 +430,10 @@ def test_the_same_review_again_after_another_in_its_second_is_refused_not_lost(l
 @pytest.mark.parametrize(
     ("place", "refusal"),
     [
-        ({"name": "Atlantis", "lat": 0, "lon": 0}, "not lat, lon"),  # coordinates from the request are never stored
+        (
+            {"name": "Atlantis", "lat": 0, "lon": 0},
+            "not lat, lon",
+        ),  # coordinates from the request are never stored
         ({"name": "Bucha", "lat": 0, "lon": 0}, "not lat, lon"),
         ({"name": "Xylophonia"}, "no place called 'Xylophonia' in the gazetteer"),  # a made-up country
         ("Xylophonia", "no place called 'Xylophonia' in the gazetteer"),
@@ -337,21 +441,33 @@ def test_the_same_review_again_after_another_in_its_second_is_refused_not_lost(l
         ({"geonameid": 703448}, "not geonameid"),
     ],
 )
-def test_a_corrected_place_the_gazetteer_does_not_read_is_refused(client: TestClient, place: object, refusal: str) -> None:
+def test_a_corrected_place_the_gazetteer_does_not_read_is_refused(
+    client: TestClient, place: object, refusal: str
+) -> None:
     """Regression: `correct` with {"name": "Atlantis", "lat": 0, "lon": 0} was stored as given,
     putting the claim in the Gulf of Guinea under a made-up name."""
     token = _login(client)
     claim_id = _a_claim(client)
-    response = client.post(f"/api/claims/{claim_id}/review", json={"action": "correct", "changes": {"place": place}}, headers={"X-CSRF-Token": token})
+    response = client.post(
+        f"/api/claims/{claim_id}/review",
+        json={"action": "correct", "changes": {"place": place}},
+        headers={"X-CSRF-Token": token},
+    )
     assert response.status_code == 422 and refusal in response.json()["detail"], response.text
     assert client.get(f"/api/claims/{claim_id}").json()["reviews"] == []
 
 
 @pytest.mark.parametrize("place", ["Bucha", {"name": "Bucha"}, "Bucha, Kyiv region"])
-def test_a_corrected_place_named_in_the_api_is_geocoded_by_the_gazetteer(client: TestClient, place: object) -> None:
+def test_a_corrected_place_named_in_the_api_is_geocoded_by_the_gazetteer(
+    client: TestClient, place: object
+) -> None:
     token = _login(client)
     claim_id = _a_claim(client)
-    response = client.post(f"/api/claims/{claim_id}/review", json={"action": "correct", "changes": {"place": place}}, headers={"X-CSRF-Token": token})
+    response = client.post(
+        f"/api/claims/{claim_id}/review",
+        json={"action": "correct", "changes": {"place": place}},
+        headers={"X-CSRF-Token": token},
+    )
     assert response.status_code == 200, response.text
     stored = response.json()["changes"]["place"]
     assert stored["name"] == "Bucha" and stored["country"] == "UA" and stored["geonameid"]
@@ -373,7 +489,9 @@ def _replay(app_client: TestClient, session: str, csrf: str) -> TestClient:
 
 
 def _reviews(client: TestClient, claim_id: str, token: str) -> int:
-    return client.post(f"/api/claims/{claim_id}/review", json={"action": "reject"}, headers={"X-CSRF-Token": token}).status_code
+    return client.post(
+        f"/api/claims/{claim_id}/review", json={"action": "reject"}, headers={"X-CSRF-Token": token}
+    ).status_code
 
 
 def test_a_session_cookie_replayed_after_logout_is_refused(client: TestClient) -> None:
@@ -389,7 +507,9 @@ def test_a_session_cookie_replayed_after_logout_is_refused(client: TestClient) -
     assert page.status_code == 303 and page.headers["location"] == "/login"
     assert closed.get("/api/incidents").status_code == 401
     assert _reviews(closed, claim_id, token) == 401
-    form = _replay(client, session, token).post(f"/claims/{claim_id}/review", data={"action": "reject", "csrf": token}, follow_redirects=False)
+    form = _replay(client, session, token).post(
+        f"/claims/{claim_id}/review", data={"action": "reject", "csrf": token}, follow_redirects=False
+    )
     assert form.status_code == 401
     assert client.get(f"/api/claims/{claim_id}").json().get("review_status") in (None, "unreviewed")
 
@@ -416,7 +536,9 @@ def test_the_role_is_read_from_the_ledger_on_every_request_not_from_the_cookie(c
     """Regression: the role was signed into the cookie, so a demotion waited up to 12 hours."""
     url = _url_of(client)
     token = _login(client)
-    _sql(url, "UPDATE users SET role = 'viewer' WHERE name = 'olena'")  # behind the store's back: the session stays
+    _sql(
+        url, "UPDATE users SET role = 'viewer' WHERE name = 'olena'"
+    )  # behind the store's back: the session stays
     assert _reviews(client, _a_claim(client), token) == 403
     assert "olena (viewer)" in client.get("/").text
 
@@ -425,11 +547,20 @@ def test_a_password_reset_ends_the_old_sessions(client: TestClient) -> None:
     url = _url_of(client)
     claim_id = _a_claim(client)
     token = _login(client)
-    reset = runner.invoke(cli, ["user", "add", "olena", "--role", "analyst", "--password-stdin", "--db", url], input="a new and longer secret\n")
+    reset = runner.invoke(
+        cli,
+        ["user", "add", "olena", "--role", "analyst", "--password-stdin", "--db", url],
+        input="a new and longer secret\n",
+    )
     assert reset.exit_code == 0, reset.output
     assert _reviews(client, claim_id, token) == 401
     client.get("/login")
-    assert client.post("/login", data={"name": "olena", "password": PASSWORD, "csrf": client.cookies.get("cl_csrf")}).status_code == 401
+    assert (
+        client.post(
+            "/login", data={"name": "olena", "password": PASSWORD, "csrf": client.cookies.get("cl_csrf")}
+        ).status_code
+        == 401
+    )
     token = _login(client, password="a new and longer secret")
     assert _reviews(client, claim_id, token) == 200
 
@@ -452,7 +583,11 @@ def test_user_logout_ends_every_session_of_that_account_and_no_other(client: Tes
 def test_user_sessions_lists_who_is_signed_in_from_where_without_tokens(client: TestClient) -> None:
     url = _url_of(client)
     _login(client)
-    other = TestClient(create_app(url, secret="test-secret"), client=("192.0.2.44", 50000), headers={"User-Agent": "Field\tLaptop\n[red]x[/]"})
+    other = TestClient(
+        create_app(url, secret="test-secret"),
+        client=("192.0.2.44", 50000),
+        headers={"User-Agent": "Field\tLaptop\n[red]x[/]"},
+    )
     _login(other, "viktor")
     cookies = [str(client.cookies.get("cl_session")), str(other.cookies.get("cl_session"))]
     result = runner.invoke(cli, ["user", "sessions", "--db", url])
@@ -474,14 +609,20 @@ def test_the_csrf_token_is_bound_to_the_session_in_the_ledger(client: TestClient
     first = str(client.cookies.get("cl_session"))
     again = _login(client)  # signing in again replaces the session, and with it the token
     assert again != token and _reviews(client, _a_claim(client), token) == 403
-    assert _sql(_url_of(client), "SELECT count(*) FROM sessions WHERE session_id = :sid", sid=session_id(first)) == [(0,)]
+    assert _sql(
+        _url_of(client), "SELECT count(*) FROM sessions WHERE session_id = :sid", sid=session_id(first)
+    ) == [(0,)]
 
 
 # -- failed logins counted in the ledger ---------------------------------------------------------
 def _attempt(client: TestClient, name: str, password: str) -> int:
     client.cookies.clear()
     client.get("/login")
-    return client.post("/login", data={"name": name, "password": password, "csrf": client.cookies.get("cl_csrf")}, follow_redirects=False).status_code
+    return client.post(
+        "/login",
+        data={"name": name, "password": password, "csrf": client.cookies.get("cl_csrf")},
+        follow_redirects=False,
+    ).status_code
 
 
 def test_failed_logins_are_shared_by_workers_and_survive_a_restart(client: TestClient) -> None:
@@ -496,7 +637,9 @@ def test_failed_logins_are_shared_by_workers_and_survive_a_restart(client: TestC
     assert _attempt(restarted, "olena", PASSWORD) == 429
 
 
-def test_an_unknown_name_runs_the_same_argon2_check_as_a_wrong_password(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_unknown_name_runs_the_same_argon2_check_as_a_wrong_password(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Regression: an unknown name answered in 2.5 ms and a wrong password in 106 ms."""
     from argon2 import PasswordHasher
 
@@ -515,14 +658,18 @@ def test_an_unknown_name_runs_the_same_argon2_check_as_a_wrong_password(client: 
     assert checked[0] != checked[1]
 
 
-def test_a_locked_account_refuses_the_right_password_until_the_window_passes_or_an_admin_unlocks(client: TestClient) -> None:
+def test_a_locked_account_refuses_the_right_password_until_the_window_passes_or_an_admin_unlocks(
+    client: TestClient,
+) -> None:
     url = _url_of(client)
     for _ in range(5):
         assert _attempt(client, "olena", "wrong guess") == 401
     elsewhere = TestClient(create_app(url, secret="s"), client=("192.0.2.50", 50000))
     assert _attempt(client, "olena", PASSWORD) == 429
     assert _attempt(elsewhere, "olena", PASSWORD) == 429  # the account is locked from every client
-    _sql(url, "UPDATE login_failures SET window_start = 0, locked_until = 0 WHERE scope = 'account'")  # fifteen minutes on
+    _sql(
+        url, "UPDATE login_failures SET window_start = 0, locked_until = 0 WHERE scope = 'account'"
+    )  # fifteen minutes on
     assert _attempt(elsewhere, "olena", PASSWORD) == 303
     for _ in range(5):
         assert _attempt(elsewhere, "olena", "wrong guess") == 401
@@ -556,8 +703,12 @@ def test_a_clients_lockout_does_not_lock_accounts_signing_in_from_other_clients(
 
 
 def test_the_login_limits_are_settings() -> None:
-    policy = LoginPolicy.from_environment({"CLAIMLEDGER_LOGIN_ACCOUNT_ATTEMPTS": "3", "CLAIMLEDGER_LOGIN_WINDOW_SECONDS": "60"})
-    assert policy == LoginPolicy(account_attempts=3, client_attempts=LoginPolicy().client_attempts, window_seconds=60.0)
+    policy = LoginPolicy.from_environment(
+        {"CLAIMLEDGER_LOGIN_ACCOUNT_ATTEMPTS": "3", "CLAIMLEDGER_LOGIN_WINDOW_SECONDS": "60"}
+    )
+    assert policy == LoginPolicy(
+        account_attempts=3, client_attempts=LoginPolicy().client_attempts, window_seconds=60.0
+    )
     from claimledger.errors import UsageError
 
     for bad in ("many", "0"):

@@ -25,7 +25,14 @@ from training import harness  # noqa: E402
 def main(path: Path) -> None:
     second = json.loads(path.read_text(encoding="utf-8"))
     articles = harness.articles_of(second)
-    gold: dict = {"metadata": {}, "boilerplate": {}, "claims": [], "stories": [], "single_source_incidents": [], "same_incident": []}
+    gold: dict = {
+        "metadata": {},
+        "boilerplate": {},
+        "claims": [],
+        "stories": [],
+        "single_source_incidents": [],
+        "same_incident": [],
+    }
     rows = []
     for name in ("train", "test"):
         for gs in harness.gold_sets(name):
@@ -45,15 +52,39 @@ def main(path: Path) -> None:
             src = " ".join(c.get("sources", []))
             claims.append(
                 Claim(
-                    claim_id=f"{c['id']}-{t}", report_id=report.report_id, type=t, summary="", evidence=(Span(s, e, report.text[s:e]),),
-                    date=DateInfo(), locations=(), actors=(), items=(),
-                    attributions=(Attribution(src, "other", None, None, None),) if src else (), modality="asserted", confidence=1.0,
+                    claim_id=f"{c['id']}-{t}",
+                    report_id=report.report_id,
+                    type=t,
+                    summary="",
+                    evidence=(Span(s, e, report.text[s:e]),),
+                    date=DateInfo(),
+                    locations=(),
+                    actors=(),
+                    items=(),
+                    attributions=(Attribution(src, "other", None, None, None),) if src else (),
+                    modality="asserted",
+                    confidence=1.0,
                 )
             )
     result = harness.score(gold, reports, claims)
-    print({k: result[k] for k in ("reports_matched", "claims_predicted", "recall", "recall_any_type", "precision", "f1", "attribution")})
-    print(f"second annotation: {len(second['claims'])} claims, {sum(c['required'] for c in second['claims'])} required; "
-          f"first: {len(gold['claims'])} claims, {sum(c['required'] for c in gold['claims'])} required")
+    print(
+        {
+            k: result[k]
+            for k in (
+                "reports_matched",
+                "claims_predicted",
+                "recall",
+                "recall_any_type",
+                "precision",
+                "f1",
+                "attribution",
+            )
+        }
+    )
+    print(
+        f"second annotation: {len(second['claims'])} claims, {sum(c['required'] for c in second['claims'])} required; "
+        f"first: {len(gold['claims'])} claims, {sum(c['required'] for c in gold['claims'])} required"
+    )
 
 
 if __name__ == "__main__":

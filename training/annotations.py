@@ -39,8 +39,14 @@ def stored(gold: dict[str, Any], texts: dict[str, str], corpus: str) -> dict[str
     out: dict[str, Any] = {
         "format": FORMAT,
         "corpus": corpus,
-        "articles": {a: {**gold.get("metadata", {}).get(a, {}), "text_sha256": digest(texts[a])} for a in articles},
-        "boilerplate": {a: [_span(texts[a], b) for b in spans] for a, spans in gold.get("boilerplate", {}).items() if spans},
+        "articles": {
+            a: {**gold.get("metadata", {}).get(a, {}), "text_sha256": digest(texts[a])} for a in articles
+        },
+        "boilerplate": {
+            a: [_span(texts[a], b) for b in spans]
+            for a, spans in gold.get("boilerplate", {}).items()
+            if spans
+        },
         "claims": [],
     }
     for claim in gold["claims"]:
@@ -69,7 +75,9 @@ def rebuilt(data: dict[str, Any], texts: dict[str, str]) -> dict[str, Any]:
         claims.append(record)
     return {
         "metadata": metadata,
-        "boilerplate": {a: [_quoted(texts[a], s, a) for s in spans] for a, spans in data.get("boilerplate", {}).items()},
+        "boilerplate": {
+            a: [_quoted(texts[a], s, a) for s in spans] for a, spans in data.get("boilerplate", {}).items()
+        },
         "claims": claims,
         "stories": [],
         "single_source_incidents": [],

@@ -83,7 +83,14 @@ def pool_gold() -> dict[str, Any]:
 
     rows = _corpus_rows(SHARED / "corpus" / "pool.jsonl.gz")
     texts = {k: r["text"] for k, r in rows.items()}
-    merged: dict[str, Any] = {"metadata": {}, "boilerplate": {}, "claims": [], "stories": [], "single_source_incidents": [], "same_incident": []}
+    merged: dict[str, Any] = {
+        "metadata": {},
+        "boilerplate": {},
+        "claims": [],
+        "stories": [],
+        "single_source_incidents": [],
+        "same_incident": [],
+    }
     for path in sorted(ANNOTATIONS.glob("*.json")):
         gold = rebuilt(json.loads(path.read_text(encoding="utf-8")), texts)
         merged["metadata"].update(gold["metadata"])
@@ -123,7 +130,11 @@ def reports_of(rows: Sequence[dict[str, Any]]) -> list[Report]:
 def _code_key(*modules: str) -> str:
     h = hashlib.sha256()
     for module in modules:
-        for path in sorted((ROOT / "src" / "claimledger" / module).rglob("*")) if (ROOT / "src" / "claimledger" / module).is_dir() else [ROOT / "src" / "claimledger" / module]:
+        for path in (
+            sorted((ROOT / "src" / "claimledger" / module).rglob("*"))
+            if (ROOT / "src" / "claimledger" / module).is_dir()
+            else [ROOT / "src" / "claimledger" / module]
+        ):
             if path.suffix in (".py", ".toml", ".csv", ".json") and path.is_file():
                 h.update(path.read_bytes())
     return h.hexdigest()[:16]
@@ -160,7 +171,9 @@ def analysed(reports: Sequence[Report]) -> list[Analysed]:
             out.append(None)  # type: ignore[arg-type]
             todo.append((i, report, path))
     if todo:
-        pieces = ((piece, j) for j, (_, r, _) in enumerate(todo) for piece in text_pieces(r.text[:MAX_PARSE_CHARS]))
+        pieces = (
+            (piece, j) for j, (_, r, _) in enumerate(todo) for piece in text_pieces(r.text[:MAX_PARSE_CHARS])
+        )
         docs = _joined(nlp.pipe(pieces, batch_size=16, as_tuples=True))
         for (i, report, path), doc in zip(todo, docs, strict=True):
             places = find_places(report.text[:MAX_PARSE_CHARS])

@@ -27,7 +27,9 @@ def main(out: Path) -> None:
     for split in ("train", "test"):
         pool = [gs for gs in harness.gold_sets(split) if gs.name.startswith("pool-")]
         for gs in pool:
-            (out / f"{gs.name}.json").write_text(json.dumps(gs.gold, indent=1, ensure_ascii=False), encoding="utf-8")
+            (out / f"{gs.name}.json").write_text(
+                json.dumps(gs.gold, indent=1, ensure_ascii=False), encoding="utf-8"
+            )
             rows += gs.rows
             print(f"{gs.name}: {len(gs.rows)} articles, {len(gs.gold['claims'])} claims")
     with (out / "pool-texts.jsonl").open("w", encoding="utf-8") as handle:

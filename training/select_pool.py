@@ -42,8 +42,16 @@ RARE = {
     "protest": r"\bprotest(?:ers|ed|s)?\b|\bdemonstrat(?:ors|ion|ions)\b|\brall(?:y|ies)\b",
 }
 PER_RARE = {
-    "vehicle_theft": 18, "loot_trade": 18, "sexual_violence": 16, "mine_laying": 16, "desertion": 18,
-    "abduction": 16, "property_destruction": 12, "looting": 10, "arrest": 8, "protest": 8,
+    "vehicle_theft": 18,
+    "loot_trade": 18,
+    "sexual_violence": 16,
+    "mine_laying": 16,
+    "desertion": 18,
+    "abduction": 16,
+    "property_destruction": 12,
+    "looting": 10,
+    "arrest": 8,
+    "protest": 8,
 }
 SPREAD = 112  # chosen at random over outlet x month among 2022 articles about the war
 NEGATIVES = 16  # articles from before the war or off its events: "no claim" examples
@@ -101,7 +109,11 @@ def main() -> None:
         chosen.append((row, why))
         return True
 
-    war = [r for r in candidates if (r.get("published") or "").startswith("2022") and "ukrain" in r["text"].lower()]
+    war = [
+        r
+        for r in candidates
+        if (r.get("published") or "").startswith("2022") and "ukrain" in r["text"].lower()
+    ]
     for type_name, count in PER_RARE.items():
         pattern = re.compile(RARE[type_name])
         hits = [r for r in war if pattern.search(r["text"].lower())]

@@ -25,7 +25,10 @@ from training.annotations import stored  # noqa: E402
 
 
 def main(paths: list[str]) -> int:
-    selection = {row["id"] for row in csv.DictReader((ROOT / "training" / "data" / "pool-selection.csv").open(encoding="utf-8"))}
+    selection = {
+        row["id"]
+        for row in csv.DictReader((ROOT / "training" / "data" / "pool-selection.csv").open(encoding="utf-8"))
+    }
     rows = harness._corpus_rows(harness.SHARED / "corpus" / "pool.jsonl.gz")  # noqa: SLF001
     texts = {k: r["text"] for k, r in rows.items()}
     failed = 0
@@ -42,7 +45,9 @@ def main(paths: list[str]) -> int:
             for a in sorted(articles):
                 handle.write(json.dumps({"id": a, "text": texts[a]}, ensure_ascii=False) + "\n")
         check = subprocess.run(
-            [sys.executable, str(harness.SHARED / "eval" / "check_gold.py"), str(path), handle.name], capture_output=True, text=True
+            [sys.executable, str(harness.SHARED / "eval" / "check_gold.py"), str(path), handle.name],
+            capture_output=True,
+            text=True,
         )
         Path(handle.name).unlink()
         if check.returncode != 0:
@@ -50,7 +55,10 @@ def main(paths: list[str]) -> int:
             failed += 1
             continue
         out = ROOT / "training" / "annotations" / f"pool-{path.stem}.json"
-        out.write_text(json.dumps(stored(gold, texts, "pool.jsonl.gz"), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+        out.write_text(
+            json.dumps(stored(gold, texts, "pool.jsonl.gz"), indent=1, ensure_ascii=False) + "\n",
+            encoding="utf-8",
+        )
         print(f"{path.name}: {check.stdout.strip().splitlines()[-1]} -> {out.relative_to(ROOT)}")
     return 1 if failed else 0
 

@@ -70,7 +70,18 @@ def load(split: str) -> list[Doc]:
                 covered = sum(min(e, end) - max(s, start) for s, e in where if s < end and start < e)
                 labels.append(covered * 2 >= end - start)
             features = [clean.unit_features(text, spans, i, ruled) for i in range(len(spans))]
-            docs.append(Doc(row["id"], text, spans, features, labels, boiler, anchors.get(row["id"], []), harness.fold_of(row["id"])))
+            docs.append(
+                Doc(
+                    row["id"],
+                    text,
+                    spans,
+                    features,
+                    labels,
+                    boiler,
+                    anchors.get(row["id"], []),
+                    harness.fold_of(row["id"]),
+                )
+            )
     return docs
 
 
@@ -117,8 +128,12 @@ def figures(docs: list[Doc], probs: dict[str, np.ndarray] | None, threshold: flo
             at = d.text.find(a)
             anchors_n += 1
             swallowed += at >= 0 and any(s < at + len(a) and at < e for s, e in merged)
-    return {"boilerplate_marked": round(marked_ok / max(1, marked_n), 3), "strings": marked_n,
-            "anchors_swallowed": round(swallowed / max(1, anchors_n), 4), "anchors": anchors_n}
+    return {
+        "boilerplate_marked": round(marked_ok / max(1, marked_n), 3),
+        "strings": marked_n,
+        "anchors_swallowed": round(swallowed / max(1, anchors_n), 4),
+        "anchors": anchors_n,
+    }
 
 
 def out_of_fold(docs: list[Doc]) -> dict[str, np.ndarray]:
@@ -137,7 +152,9 @@ def choose(docs: list[Doc], probs: dict[str, np.ndarray]) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("command", choices=("cv", "fit", "test"))
     args = parser.parse_args()
     if args.command == "test":
@@ -146,10 +163,15 @@ def main() -> None:
         assert model is not None, "no packaged filter"
         vocab, w, b, threshold = model
         print("rules alone:", figures(docs, None, 1.0))
-        print(f"rules and the filter (threshold {threshold}):", figures(docs, {d.article: probabilities(d, vocab, w, b) for d in docs}, threshold))
+        print(
+            f"rules and the filter (threshold {threshold}):",
+            figures(docs, {d.article: probabilities(d, vocab, w, b) for d in docs}, threshold),
+        )
         return
     docs = load("train")
-    print(f"{len(docs)} articles, {sum(map(len, (d.labels for d in docs)))} rough sentences, {sum(sum(d.labels) for d in docs)} furniture")
+    print(
+        f"{len(docs)} articles, {sum(map(len, (d.labels for d in docs)))} rough sentences, {sum(sum(d.labels) for d in docs)} furniture"
+    )
     print("rules alone:", figures(docs, None, 1.0))
     probs = out_of_fold(docs)
     for t in THRESHOLDS:
@@ -160,7 +182,9 @@ def main() -> None:
         vocab, w, b = fit(docs)
         clean.WEIGHTS.parent.mkdir(parents=True, exist_ok=True)
         order = sorted(vocab, key=vocab.__getitem__)
-        np.savez_compressed(clean.WEIGHTS, vocab=np.array(order), weights=w, bias=np.array(b), threshold=np.array(threshold))
+        np.savez_compressed(
+            clean.WEIGHTS, vocab=np.array(order), weights=w, bias=np.array(b), threshold=np.array(threshold)
+        )
         print(f"written {clean.WEIGHTS} ({clean.WEIGHTS.stat().st_size // 1024} KiB)")
 
 

@@ -66,9 +66,12 @@ def rows_of(split: str) -> list[Row]:
                     spans.append((scorer.sentence_around(text, at, at + len(g["anchor"])), g))
             reading = read_report(item.report, item.doc, item.places, lex)
             for claim, candidates in dated_claims(reading, trained_detector(reading, lex), lex):
-                evidence = [(e.start, e.end) for e in claim.evidence if e.end - e.start <= scorer.MAX_EVIDENCE_CHARS]
+                evidence = [
+                    (e.start, e.end) for e in claim.evidence if e.end - e.start <= scorer.MAX_EVIDENCE_CHARS
+                ]
                 golds = [
-                    g for span, g in spans
+                    g
+                    for span, g in spans
                     if claim.type in g["types"] and any(scorer.overlaps(span, e) for e in evidence)
                 ]
                 if not golds or not candidates:
@@ -86,7 +89,9 @@ def rule_choice(candidates: list[DateCandidate]) -> int:
     expression, else the paragraph's last date; never the report's date."""
     own = [i for i, c in enumerate(candidates) if c.origin == "own"]
     if own:
-        return min(own, key=lambda i: (candidates[i].date.precision != "day", candidates[i].features["own_distance"]))
+        return min(
+            own, key=lambda i: (candidates[i].date.precision != "day", candidates[i].features["own_distance"])
+        )
     carried = [i for i, c in enumerate(candidates) if c.origin == "carried"]
     return carried[0] if carried else -1
 
@@ -101,7 +106,9 @@ def fit_weights(rows: list[Row], c: float) -> dict[str, float]:
     x = vec.fit_transform(xs)
     model = LogisticRegression(C=c, max_iter=2000, random_state=SEED)
     model.fit(x, ys)
-    return {name: round(float(w), 4) for name, w in zip(vec.get_feature_names_out(), model.coef_[0], strict=True)}
+    return {
+        name: round(float(w), 4) for name, w in zip(vec.get_feature_names_out(), model.coef_[0], strict=True)
+    }
 
 
 def choice(row: Row, weights: dict[str, float]) -> int:
@@ -167,7 +174,9 @@ def command_test(_: argparse.Namespace) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("cv")
     f = sub.add_parser("fit")

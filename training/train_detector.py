@@ -54,7 +54,9 @@ class Article:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def sentence_labels(reading: Reading, gold_claims: list[dict[str, Any]], sentence_around: Any) -> list[set[str]]:
+def sentence_labels(
+    reading: Reading, gold_claims: list[dict[str, Any]], sentence_around: Any
+) -> list[set[str]]:
     text = reading.report.text
     spans = []
     for g in gold_claims:
@@ -71,7 +73,9 @@ def sentence_labels(reading: Reading, gold_claims: list[dict[str, Any]], sentenc
     return labels
 
 
-def load_articles(split: str, groups: tuple[str, ...] = GROUPS) -> tuple[list[Article], list[harness.GoldSet]]:
+def load_articles(
+    split: str, groups: tuple[str, ...] = GROUPS
+) -> tuple[list[Article], list[harness.GoldSet]]:
     lex = load_lexicon()
     scorer = harness._scorer()  # noqa: SLF001 - the shared scorer's sentence rule labels the data
     out: list[Article] = []
@@ -92,12 +96,20 @@ def load_articles(split: str, groups: tuple[str, ...] = GROUPS) -> tuple[list[Ar
             table = token_table(item.doc)
             triggers = [trigger_words(s, lex) for s in reading.sentences]
             feats = [
-                sentence_features(reading.sentences, i, lex, reading.base_year, starts, groups, table, triggers)
+                sentence_features(
+                    reading.sentences, i, lex, reading.base_year, starts, groups, table, triggers
+                )
                 for i in range(len(reading.sentences))
             ]
-            dense = np.array([dense_vector(s) for s in reading.sentences], dtype=np.float32).reshape(len(reading.sentences), -1)
+            dense = np.array([dense_vector(s) for s in reading.sentences], dtype=np.float32).reshape(
+                len(reading.sentences), -1
+            )
             labels = sentence_labels(reading, claims_of.get(key, []), scorer.sentence_around)
-            out.append(Article(gs.name, item.report, reading, feats, dense, labels, harness.fold_of(key), key, groups))
+            out.append(
+                Article(
+                    gs.name, item.report, reading, feats, dense, labels, harness.fold_of(key), key, groups
+                )
+            )
     return out, sets
 
 
@@ -110,7 +122,9 @@ def build_vocab(articles: list[Article], min_count: int) -> dict[str, int]:
     return {f: i for i, f in enumerate(kept)}
 
 
-def matrix(articles: list[Article], vocab: dict[str, int], dense_mean: np.ndarray, dense_scale: np.ndarray) -> sparse.csr_matrix:
+def matrix(
+    articles: list[Article], vocab: dict[str, int], dense_mean: np.ndarray, dense_scale: np.ndarray
+) -> sparse.csr_matrix:
     rows, cols, vals = [], [], []
     r = 0
     for a in articles:
@@ -123,7 +137,9 @@ def matrix(articles: list[Article], vocab: dict[str, int], dense_mean: np.ndarra
             r += 1
     sp = sparse.csr_matrix((vals, (rows, cols)), shape=(r, len(vocab)), dtype=np.float32)
     if dense_scale.any():
-        dense = np.vstack([a.dense for a in articles if len(a.dense)]) if r else np.zeros((0, len(dense_mean)))
+        dense = (
+            np.vstack([a.dense for a in articles if len(a.dense)]) if r else np.zeros((0, len(dense_mean)))
+        )
         dense = (dense - dense_mean) * dense_scale
         sp = sparse.hstack([sp, sparse.csr_matrix(dense.astype(np.float32))], format="csr")
     return sp
@@ -150,7 +166,11 @@ def fit(articles: list[Article], settings: Settings) -> DetectorModel:
     dim = articles[0].dense.shape[1] if articles and articles[0].dense.size else 96
     all_dense = np.vstack([a.dense for a in articles if len(a.dense)])
     mean = all_dense.mean(axis=0)
-    scale = 1.0 / (all_dense.std(axis=0) + 1e-6) / np.sqrt(dim) if settings.use_dense else np.zeros(dim, dtype=np.float32)
+    scale = (
+        1.0 / (all_dense.std(axis=0) + 1e-6) / np.sqrt(dim)
+        if settings.use_dense
+        else np.zeros(dim, dtype=np.float32)
+    )
     if not settings.use_dense:
         mean = np.zeros(dim, dtype=np.float32)
     x = matrix(articles, vocab, mean, scale)
@@ -166,7 +186,9 @@ def fit(articles: list[Article], settings: Settings) -> DetectorModel:
             weight = {0: 1.0, 1: float(np.sqrt((len(y) - y.sum()) / y.sum()))}
         elif weight and weight.startswith("pow"):
             weight = {0: 1.0, 1: float(((len(y) - y.sum()) / y.sum()) ** float(weight[3:]))}
-        model = LogisticRegression(C=settings.c, solver="liblinear", class_weight=weight, random_state=SEED, max_iter=200)
+        model = LogisticRegression(
+            C=settings.c, solver="liblinear", class_weight=weight, random_state=SEED, max_iter=200
+        )
         model.fit(x, y)
         weights[:, j] = model.coef_[0]
         bias[j] = model.intercept_[0]
@@ -186,10 +208,14 @@ def fit(articles: list[Article], settings: Settings) -> DetectorModel:
 
 
 def raw_probabilities(model: DetectorModel, article: Article) -> np.ndarray:
-    return np.array([model.probabilities(f, d) for f, d in zip(article.features, article.dense, strict=True)]).reshape(len(article.features), len(TYPES))
+    return np.array(
+        [model.probabilities(f, d) for f, d in zip(article.features, article.dense, strict=True)]
+    ).reshape(len(article.features), len(TYPES))
 
 
-def detections_at(model: DetectorModel, article: Article, probs: np.ndarray, thresholds: np.ndarray, max_types: int) -> list[list[Detection]]:
+def detections_at(
+    model: DetectorModel, article: Article, probs: np.ndarray, thresholds: np.ndarray, max_types: int
+) -> list[list[Detection]]:
     lex = load_lexicon()
     out = []
     for sent, p in zip(article.reading.sentences, probs, strict=True):
@@ -206,7 +232,14 @@ def detections_at(model: DetectorModel, article: Article, probs: np.ndarray, thr
 
 
 def merged_gold(sets: list[harness.GoldSet], names: set[str] | None = None) -> dict[str, Any]:
-    gold: dict[str, Any] = {"metadata": {}, "boilerplate": {}, "claims": [], "stories": [], "single_source_incidents": [], "same_incident": []}
+    gold: dict[str, Any] = {
+        "metadata": {},
+        "boilerplate": {},
+        "claims": [],
+        "stories": [],
+        "single_source_incidents": [],
+        "same_incident": [],
+    }
     for gs in sets:
         if names is not None and gs.name not in names:
             continue
@@ -216,13 +249,19 @@ def merged_gold(sets: list[harness.GoldSet], names: set[str] | None = None) -> d
     return gold
 
 
-def score_claims(articles: list[Article], sets: list[harness.GoldSet], claims: dict[str, list[Claim]]) -> dict[str, dict[str, Any]]:
+def score_claims(
+    articles: list[Article], sets: list[harness.GoldSet], claims: dict[str, list[Claim]]
+) -> dict[str, dict[str, Any]]:
     """Figures per gold set and pooled over all of them."""
     out = {}
     for gs in sets:
         mine = [a for a in articles if a.gold_set == gs.name]
-        out[gs.name] = harness.score(gs.gold, [a.report for a in mine], [c for a in mine for c in claims[a.article_id]])
-    out["pooled"] = harness.score(merged_gold(sets), [a.report for a in articles], [c for a in articles for c in claims[a.article_id]])
+        out[gs.name] = harness.score(
+            gs.gold, [a.report for a in mine], [c for a in mine for c in claims[a.article_id]]
+        )
+    out["pooled"] = harness.score(
+        merged_gold(sets), [a.report for a in articles], [c for a in articles for c in claims[a.article_id]]
+    )
     return out
 
 
@@ -247,7 +286,9 @@ def show(figures: dict[str, dict[str, Any]], title: str) -> None:
         print(f"  {name:22}", {k: fig.get(k) for k in KEYS})
 
 
-def out_of_fold(articles: list[Article], settings: Settings) -> tuple[dict[str, np.ndarray], dict[str, DetectorModel]]:
+def out_of_fold(
+    articles: list[Article], settings: Settings
+) -> tuple[dict[str, np.ndarray], dict[str, DetectorModel]]:
     """Each article's probabilities from the model trained on the other folds."""
     probs: dict[str, np.ndarray] = {}
     models: dict[str, DetectorModel] = {}
@@ -262,7 +303,9 @@ def out_of_fold(articles: list[Article], settings: Settings) -> tuple[dict[str, 
     return probs, models
 
 
-def second_stage_data(articles: list[Article], probs: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray, list[tuple[str, int, int, int]]]:
+def second_stage_data(
+    articles: list[Article], probs: dict[str, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray, list[tuple[str, int, int, int]]]:
     """The candidates of the first stage's (out-of-fold) probabilities, their rows and labels."""
     xs, ys, keys = [], [], []
     for a in articles:
@@ -273,7 +316,9 @@ def second_stage_data(articles: list[Article], probs: dict[str, np.ndarray]) -> 
     return np.array(xs), np.array(ys), keys
 
 
-def second_stage_fit(x: np.ndarray, y: np.ndarray, c: float = 1.0) -> tuple[np.ndarray, float, np.ndarray, np.ndarray]:
+def second_stage_fit(
+    x: np.ndarray, y: np.ndarray, c: float = 1.0
+) -> tuple[np.ndarray, float, np.ndarray, np.ndarray]:
     from sklearn.linear_model import LogisticRegression
 
     mean = x.mean(axis=0)
@@ -290,21 +335,33 @@ def second_stage_oof(articles: list[Article], probs: dict[str, np.ndarray]) -> d
     for k in sorted(set(folds)):
         w, b, mean, scale = second_stage_fit(x[folds != k], y[folds != k])
         z = ((x[folds == k] - mean) * scale) @ w + b
-        for (aid, si, j, _), value in zip([kk for kk in keys if kk[3] == k], 1 / (1 + np.exp(-z)), strict=True):
+        for (aid, si, j, _), value in zip(
+            [kk for kk in keys if kk[3] == k], 1 / (1 + np.exp(-z)), strict=True
+        ):
             out[aid][si, j] = value
     return out
 
 
-def claims_at(articles: list[Article], probs: dict[str, np.ndarray], models: dict[str, DetectorModel], threshold: float | np.ndarray, max_types: int) -> dict[str, list[Claim]]:
+def claims_at(
+    articles: list[Article],
+    probs: dict[str, np.ndarray],
+    models: dict[str, DetectorModel],
+    threshold: float | np.ndarray,
+    max_types: int,
+) -> dict[str, list[Claim]]:
     lex = load_lexicon()
     thresholds = np.broadcast_to(np.asarray(threshold, dtype=np.float32), (len(TYPES),))
     return {
-        a.article_id: build_claims(a.reading, detections_at(models[a.article_id], a, probs[a.article_id], thresholds, max_types), lex)
+        a.article_id: build_claims(
+            a.reading, detections_at(models[a.article_id], a, probs[a.article_id], thresholds, max_types), lex
+        )
         for a in articles
     }
 
 
-def calibration(articles: list[Article], probs: dict[str, np.ndarray], thresholds: np.ndarray, max_types: int) -> tuple[np.ndarray, np.ndarray, list[tuple[float, float, int, float]]]:
+def calibration(
+    articles: list[Article], probs: dict[str, np.ndarray], thresholds: np.ndarray, max_types: int
+) -> tuple[np.ndarray, np.ndarray, list[tuple[float, float, int, float]]]:
     """Isotonic map from a detected type's probability to the chance it is right (a sentence
     whose gold claims accept the type), fitted on out-of-fold detections; and its table."""
     from sklearn.isotonic import IsotonicRegression
@@ -332,16 +389,25 @@ def command_cv(args: argparse.Namespace) -> None:
     groups = tuple(args.groups.split(",")) if args.groups else GROUPS
     t0 = time.time()
     articles, sets = load_articles("train", groups)
-    print(f"{len(articles)} articles, {sum(len(a.labels) for a in articles)} sentences, {sum(bool(lab) for a in articles for lab in a.labels)} with claims ({time.time() - t0:.0f} s)")
-    rule_claims = {a.article_id: build_claims(a.reading, rule_detector(a.reading, load_lexicon()), load_lexicon()) for a in articles}
+    print(
+        f"{len(articles)} articles, {sum(len(a.labels) for a in articles)} sentences, {sum(bool(lab) for a in articles for lab in a.labels)} with claims ({time.time() - t0:.0f} s)"
+    )
+    rule_claims = {
+        a.article_id: build_claims(a.reading, rule_detector(a.reading, load_lexicon()), load_lexicon())
+        for a in articles
+    }
     show(score_claims(articles, sets, rule_claims), "rules (no training)")
-    grid = [Settings(c=c, use_dense=d, groups=groups, class_weight=args.class_weight) for c in (args.c or [0.5]) for d in ((True, False) if args.grid else (not args.no_dense,))]
+    grid = [
+        Settings(c=c, use_dense=d, groups=groups, class_weight=args.class_weight)
+        for c in (args.c or [0.5])
+        for d in ((True, False) if args.grid else (not args.no_dense,))
+    ]
     for settings in grid:
         probs, models = out_of_fold(articles, settings)
         if args.stacked:
             probs = second_stage_oof(articles, probs)
         for threshold in args.thresholds:
-            for max_types in (args.max_types or [settings.max_types]):
+            for max_types in args.max_types or [settings.max_types]:
                 claims = claims_at(articles, probs, models, threshold, max_types)
                 s = Settings(**{**settings.__dict__, "threshold": threshold, "max_types": max_types})
                 show(score_claims(articles, sets, claims), f"cv {s.key()} groups={','.join(groups)}")
@@ -397,15 +463,24 @@ def command_test(args: argparse.Namespace) -> None:
     right = correct_claims(articles, claims)
     print("calibration on the test split (confidence bin: claims, share right):")
     for lo in np.arange(0.0, 1.0, 0.1):
-        sel = [cid in right for conf, c in xs for cid in [c.claim_id] if lo <= conf < lo + 0.1 + (1e-9 if lo >= 0.9 else 0)]
+        sel = [
+            cid in right
+            for conf, c in xs
+            for cid in [c.claim_id]
+            if lo <= conf < lo + 0.1 + (1e-9 if lo >= 0.9 else 0)
+        ]
         if sel:
             print(f"  {lo:.1f}-{lo + 0.1:.1f}: {len(sel):4} {sum(sel) / len(sel):.3f}")
-    rule_claims = {a.article_id: build_claims(a.reading, rule_detector(a.reading, lex), lex) for a in articles}
+    rule_claims = {
+        a.article_id: build_claims(a.reading, rule_detector(a.reading, lex), lex) for a in articles
+    }
     show(score_claims(articles, sets, rule_claims), "test split, rules alone (report only)")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     cv = sub.add_parser("cv")
     cv.add_argument("--groups", default="")

@@ -21,7 +21,9 @@ _ABBREVIATION = re.compile(
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)[a-z]*\.?"
 _WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 # AP caption dating: "Saturday, Aug. 13, 2022" — article prose rarely spells the full date so.
-_CAPTION_DATE = re.compile(rf"{_WEEKDAY}(?: night| morning| evening| afternoon)?,? {_MONTH} \d{{1,2}},? \d{{4}}")
+_CAPTION_DATE = re.compile(
+    rf"{_WEEKDAY}(?: night| morning| evening| afternoon)?,? {_MONTH} \d{{1,2}},? \d{{4}}"
+)
 _PHOTO_CREDIT = re.compile(
     r"\((?:[^()]{0,80}?(?:AP Photo|via AP|Photo via|Pool Photo|/AP|/AFP|AFP/|Getty Images|/Reuters|REUTERS|/EPA|EPA/|Shutterstock|"
     r"PA Wire|Photo:|Photograph:)[^()]{0,80})\)"
@@ -51,7 +53,9 @@ _FURNITURE = [
 ]
 # A teaser headline glued into the text: "DEVASTATION: Drone footage shows ...".
 _SHOUTED_LEAD = re.compile(r"^\s*[A-Z][A-Z'’-]{3,}(?: [A-Z][A-Z'’-]+){0,3}:\s")
-_CAPTION_LEAD = re.compile(r"^\s*(?:FILE\s*[-–—]|In this (?:handout |file )?(?:photo|image|picture)|This (?:satellite )?(?:image|photo))")
+_CAPTION_LEAD = re.compile(
+    r"^\s*(?:FILE\s*[-–—]|In this (?:handout |file )?(?:photo|image|picture)|This (?:satellite )?(?:image|photo))"
+)
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
@@ -62,7 +66,7 @@ def sentences(text: str) -> list[tuple[int, int]]:
     """
     cuts = {0, len(text)}
     for match in _BOUNDARY.finditer(text):
-        if not _ABBREVIATION.search(text[max(0, match.start() - 6):match.end()]):
+        if not _ABBREVIATION.search(text[max(0, match.start() - 6) : match.end()]):
             cuts.add(match.end() if not match.group().startswith("_") else match.start())
             cuts.add(match.end())
     for match in _PHOTO_CREDIT.finditer(text):
@@ -100,7 +104,9 @@ def unit_features(text: str, spans: list[tuple[int, int]], index: int, ruled: se
     if words:
         out += [f"first:{words[0]}", f"first2:{'_'.join(words[:2])}", f"last:{words[-1]}"]
     tail = piece.rstrip()[-1:] if piece.strip() else ""
-    out.append(f"end:{tail if tail in '.?!:' else 'quote' if tail in chr(34) + chr(8221) + chr(39) else 'none'}")
+    out.append(
+        f"end:{tail if tail in '.?!:' else 'quote' if tail in chr(34) + chr(8221) + chr(39) else 'none'}"
+    )
     out.append(f"words:{min(len(words) // 5, 8)}")
     line_start = text.rfind("\n", 0, start) + 1
     line_end = text.find("\n", end)
@@ -194,7 +200,9 @@ def _caption_runs(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, in
     runs: list[tuple[int, int]] = []
     credits = list(_PHOTO_CREDIT.finditer(text))
     index_of = {s: i for i, s in enumerate(spans)}
-    caption_starts = [s for s in spans if _CAPTION_DATE.search(text[s[0]:s[1]]) or _CAPTION_LEAD.match(text[s[0]:s[1]])]
+    caption_starts = [
+        s for s in spans if _CAPTION_DATE.search(text[s[0] : s[1]]) or _CAPTION_LEAD.match(text[s[0] : s[1]])
+    ]
     previous_end = 0
     for credit in credits:
         # The caption begins at the nearest dated or "FILE -" sentence before the credit,
@@ -210,8 +218,11 @@ def _caption_runs(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, in
         previous_end = credit.end()
     # Captions whose credit was lost: a dated present-tense sentence ("walks", "stands", "is seen").
     for s in caption_starts:
-        piece = text[s[0]:s[1]]
-        if _CAPTION_DATE.search(piece) and re.search(r"\b(?:walks|stands|sits|is seen|are seen|poses|holds|gather|passes|looks|is embraced|mourns|wipes)\b", piece):
+        piece = text[s[0] : s[1]]
+        if _CAPTION_DATE.search(piece) and re.search(
+            r"\b(?:walks|stands|sits|is seen|are seen|poses|holds|gather|passes|looks|is embraced|mourns|wipes)\b",
+            piece,
+        ):
             runs.append(s)
     return runs
 

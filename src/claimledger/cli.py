@@ -32,7 +32,12 @@ from claimledger.export import (
 from claimledger.model import Location
 from claimledger.store import LedgerStore
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False, help="Turn war reporting into a verifiable ledger of claims and incidents.")
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    help="Turn war reporting into a verifiable ledger of claims and incidents.",
+)
 # Emoji codes (":100:") and markup in user text must print as typed: every user-supplied string
 # that reaches rich goes through `_printable`, which escapes markup.
 err = Console(stderr=True, soft_wrap=True, emoji=False, highlight=False)
@@ -55,12 +60,26 @@ def _store(db: str) -> LedgerStore:
 
 
 def _progress() -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err, transient=True)
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    )
 
 
 def _ingest(
-    db: str, paths: list[str], meta: Path | None, published: str | None, outlet: str | None, url: str | None,
-    allow_private: bool = False, allow_host: list[str] | None = None, fetch_seconds: float = 60.0,
+    db: str,
+    paths: list[str],
+    meta: Path | None,
+    published: str | None,
+    outlet: str | None,
+    url: str | None,
+    allow_private: bool = False,
+    allow_host: list[str] | None = None,
+    fetch_seconds: float = 60.0,
 ) -> None:
     from claimledger.ingest import Defaults, load_meta, read_sources
     from claimledger.ingest.fetch import FetchLimits
@@ -73,15 +92,27 @@ def _ingest(
         raise ClaimledgerError(str(exc)) from exc
     with _progress() as progress:
         task = progress.add_task("ingesting", total=None)
-        parameters = {"published": published, "outlet": outlet, "url": url, "meta": str(meta) if meta else None, "allow_private": allow_private}
-        limits = FetchLimits(allow_private=allow_private, allowed_hosts=frozenset(allow_host or ()), total_seconds=fetch_seconds)
+        parameters = {
+            "published": published,
+            "outlet": outlet,
+            "url": url,
+            "meta": str(meta) if meta else None,
+            "allow_private": allow_private,
+        }
+        limits = FetchLimits(
+            allow_private=allow_private,
+            allowed_hosts=frozenset(allow_host or ()),
+            total_seconds=fetch_seconds,
+        )
         sources = read_sources(paths, table, Defaults(published, outlet, url), limits)
         summary = ingest_into(store, sources, lambda _: progress.advance(task), parameters)
     for bad in summary.rejected:
         err.print(f"[yellow]skipped[/] {_printable(bad.name)}: {_printable(bad.reason)}", highlight=False)
     for note in summary.notes:
         err.print(f"[cyan]note[/] {_printable(note.name)}: {_printable(note.reason)}", highlight=False)
-    err.print(f"ingested {summary.added} new report(s), {summary.known} already in the ledger, {len(summary.rejected)} rejected")
+    err.print(
+        f"ingested {summary.added} new report(s), {summary.known} already in the ledger, {len(summary.rejected)} rejected"
+    )
 
 
 def _printable(name: object) -> str:
@@ -89,7 +120,13 @@ def _printable(name: object) -> str:
     undecodable bytes and line breaks escaped, and rich's markup ("[red]", "[/]") shown as typed."""
     from rich.markup import escape
 
-    text = str(name).encode("utf-8", "backslashreplace").decode("utf-8").replace("\n", "\\n").replace("\r", "\\r")
+    text = (
+        str(name)
+        .encode("utf-8", "backslashreplace")
+        .decode("utf-8")
+        .replace("\n", "\\n")
+        .replace("\r", "\\r")
+    )
     return escape(text)
 
 
@@ -99,10 +136,16 @@ def _process(db: str) -> None:
     store = _store(db)
     with _progress() as progress:
         task = progress.add_task("extracting claims", total=None)
-        summary = process_store(store, lambda n: progress.advance(task, n), lambda total: progress.update(task, total=total))
+        summary = process_store(
+            store, lambda n: progress.advance(task, n), lambda total: progress.update(task, total=total)
+        )
     for bad in summary.failed:
-        err.print(f"[yellow]not processed[/] {_printable(bad.name)}: {_printable(bad.reason)}", highlight=False)
-    err.print(f"processed {summary.processed} report(s): {summary.claims} claims, {summary.incidents} incidents, {summary.stories} stories in the ledger")
+        err.print(
+            f"[yellow]not processed[/] {_printable(bad.name)}: {_printable(bad.reason)}", highlight=False
+        )
+    err.print(
+        f"processed {summary.processed} report(s): {summary.claims} claims, {summary.incidents} incidents, {summary.stories} stories in the ledger"
+    )
 
 
 def _write_export(db: str, kind: Kind, out: Path | None, include_private_names: bool) -> int:
@@ -147,11 +190,26 @@ def _write_export(db: str, kind: Kind, out: Path | None, include_private_names: 
     else:
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text, encoding="utf-8")
-    store.audit("export", {"kind": kind.value, "records": count, "private_names": include_private_names, "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest()})
+    store.audit(
+        "export",
+        {
+            "kind": kind.value,
+            "records": count,
+            "private_names": include_private_names,
+            "sha256": hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        },
+    )
     return count
 
 
-def _write_bundle(db: str, out: Path | None, incidents: list[str], reports: list[str], types: list[str], include_private_names: bool) -> int:
+def _write_bundle(
+    db: str,
+    out: Path | None,
+    incidents: list[str],
+    reports: list[str],
+    types: list[str],
+    include_private_names: bool,
+) -> int:
     from claimledger.pipeline import gather_bundle
 
     if out is None:
@@ -162,19 +220,33 @@ def _write_bundle(db: str, out: Path | None, incidents: list[str], reports: list
     data = bundle_zip(content)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(data)
-    store.audit("export", {
-        "kind": "bundle", "records": len(content.incidents), "selection": content.selection,
-        "private_names": include_private_names, "sha256": hashlib.sha256(data).hexdigest(),
-    })
+    store.audit(
+        "export",
+        {
+            "kind": "bundle",
+            "records": len(content.incidents),
+            "selection": content.selection,
+            "private_names": include_private_names,
+            "sha256": hashlib.sha256(data).hexdigest(),
+        },
+    )
     return len(content.incidents)
 
 
 @app.command()
 def run(
-    paths: Annotated[list[str] | None, typer.Argument(help="Files, folders or http(s) URLs; none = the bundled example corpus.")] = None,
+    paths: Annotated[
+        list[str] | None,
+        typer.Argument(help="Files, folders or http(s) URLs; none = the bundled example corpus."),
+    ] = None,
     db: DbOption = DEFAULT_DB,
-    meta: Annotated[Path | None, typer.Option(help="JSON Lines of per-file metadata (path, url, outlet, published, title).")] = None,
-    published: Annotated[str | None, typer.Option(help="Publication date for inputs that carry none.")] = None,
+    meta: Annotated[
+        Path | None,
+        typer.Option(help="JSON Lines of per-file metadata (path, url, outlet, published, title)."),
+    ] = None,
+    published: Annotated[
+        str | None, typer.Option(help="Publication date for inputs that carry none.")
+    ] = None,
     outlet: Annotated[str | None, typer.Option(help="Outlet for inputs that carry none.")] = None,
     url: Annotated[str | None, typer.Option(help="URL for inputs that carry none.")] = None,
     exports: Annotated[Path | None, typer.Option(help="Also write every export into this folder.")] = None,
@@ -191,7 +263,13 @@ def run(
     _process(db)
     _summary(db)
     if exports is not None:
-        for kind, name in ((Kind.reports, "reports.jsonl"), (Kind.claims, "claims.jsonl"), (Kind.incidents, "incidents.jsonl"), (Kind.acled, "acled.csv"), (Kind.geojson, "incidents.geojson")):
+        for kind, name in (
+            (Kind.reports, "reports.jsonl"),
+            (Kind.claims, "claims.jsonl"),
+            (Kind.incidents, "incidents.jsonl"),
+            (Kind.acled, "acled.csv"),
+            (Kind.geojson, "incidents.geojson"),
+        ):
             _write_export(db, kind, exports / name, False)
         err.print(f"exports written to {_printable(exports)}/")
 
@@ -211,20 +289,42 @@ def _summary(db: str) -> None:
         table.add_row(t, str(sum(c.type == t for c in claims)), str(sum(i.type == t for i in incidents)))
     Console().print(table)
     corroborated = sum(i.independent_source_count >= 2 for i in incidents)
-    Console().print(f"{len(claims)} claims in {len(incidents)} incidents; {corroborated} incidents have two or more independent sources")
+    Console().print(
+        f"{len(claims)} claims in {len(incidents)} incidents; {corroborated} incidents have two or more independent sources"
+    )
 
 
 @app.command()
 def ingest(
-    paths: Annotated[list[str], typer.Argument(help="Files, folders (.txt, .html, .jsonl, .warc, .warc.gz) or http(s) URLs.")],
+    paths: Annotated[
+        list[str],
+        typer.Argument(help="Files, folders (.txt, .html, .jsonl, .warc, .warc.gz) or http(s) URLs."),
+    ],
     db: DbOption = DEFAULT_DB,
     meta: Annotated[Path | None, typer.Option(help="JSON Lines of per-file metadata.")] = None,
-    published: Annotated[str | None, typer.Option(help="Publication date for inputs that carry none.")] = None,
+    published: Annotated[
+        str | None, typer.Option(help="Publication date for inputs that carry none.")
+    ] = None,
     outlet: Annotated[str | None, typer.Option(help="Outlet for inputs that carry none.")] = None,
     url: Annotated[str | None, typer.Option(help="URL for inputs that carry none.")] = None,
-    allow_private: Annotated[bool, typer.Option("--allow-private", help="Also fetch URLs on loopback, private and link-local addresses.")] = False,
-    allow_host: Annotated[list[str] | None, typer.Option("--allow-host", help="HOST:PORT fetched even when its address is private (repeatable).")] = None,
-    fetch_seconds: Annotated[float, typer.Option("--fetch-seconds", min=1, help="Seconds one URL fetch may take in all: connection, headers, redirects and body.")] = 60.0,
+    allow_private: Annotated[
+        bool,
+        typer.Option(
+            "--allow-private", help="Also fetch URLs on loopback, private and link-local addresses."
+        ),
+    ] = False,
+    allow_host: Annotated[
+        list[str] | None,
+        typer.Option("--allow-host", help="HOST:PORT fetched even when its address is private (repeatable)."),
+    ] = None,
+    fetch_seconds: Annotated[
+        float,
+        typer.Option(
+            "--fetch-seconds",
+            min=1,
+            help="Seconds one URL fetch may take in all: connection, headers, redirects and body.",
+        ),
+    ] = 60.0,
 ) -> None:
     """Store reports without processing them. A URL is fetched, kept as a WARC record and ingested.
 
@@ -247,10 +347,19 @@ def export(
     kind: Annotated[Kind, typer.Argument(help="reports, claims, incidents, acled, geojson or bundle.")],
     out: Annotated[Path | None, typer.Option("--out", help="Write here instead of standard output.")] = None,
     db: DbOption = DEFAULT_DB,
-    include_private_names: Annotated[bool, typer.Option("--include-private-names", help="Keep names of private individuals.")] = False,
-    incident: Annotated[list[str] | None, typer.Option("--incident", help="bundle: this incident (repeatable).")] = None,
-    report: Annotated[list[str] | None, typer.Option("--report", help="bundle: this report and its incidents (repeatable).")] = None,
-    claim_type: Annotated[list[str] | None, typer.Option("--type", help="bundle: every incident of this claim type (repeatable).")] = None,
+    include_private_names: Annotated[
+        bool, typer.Option("--include-private-names", help="Keep names of private individuals.")
+    ] = False,
+    incident: Annotated[
+        list[str] | None, typer.Option("--incident", help="bundle: this incident (repeatable).")
+    ] = None,
+    report: Annotated[
+        list[str] | None, typer.Option("--report", help="bundle: this report and its incidents (repeatable).")
+    ] = None,
+    claim_type: Annotated[
+        list[str] | None,
+        typer.Option("--type", help="bundle: every incident of this claim type (repeatable)."),
+    ] = None,
 ) -> None:
     """Export the ledger as JSON Lines, ACLED-style CSV, GeoJSON, or an evidence bundle (ZIP).
 
@@ -263,7 +372,9 @@ def export(
     """
     if kind is Kind.bundle:
         count = _write_bundle(db, out, incident or [], report or [], claim_type or [], include_private_names)
-        err.print(f"exported a bundle of {count} incident(s) to {_printable(out)}; check it with: python3 verify_bundle.py {_printable(out)}")
+        err.print(
+            f"exported a bundle of {count} incident(s) to {_printable(out)}; check it with: python3 verify_bundle.py {_printable(out)}"
+        )
         return
     count = _write_export(db, kind, out, include_private_names)
     err.print(f"exported {count} {kind.value} record(s)" + (f" to {_printable(out)}" if out else ""))
@@ -272,13 +383,23 @@ def export(
 @app.command()
 def locate(
     text: Annotated[str | None, typer.Argument(help="Text to find places in.")] = None,
-    jsonl_file: Annotated[Path | None, typer.Option("--jsonl", help="JSON Lines file: locate one field of each line.")] = None,
+    jsonl_file: Annotated[
+        Path | None, typer.Option("--jsonl", help="JSON Lines file: locate one field of each line.")
+    ] = None,
     field: Annotated[str, typer.Option(help="Field of each line to locate.")] = "text",
-    as_place: Annotated[bool, typer.Option("--as-place", help="Treat the whole input as one place name.")] = False,
-    each_alone: Annotated[
-        bool, typer.Option("--each-alone", help="With --jsonl: read every line by itself, not by where the file's other lines are."),
+    as_place: Annotated[
+        bool, typer.Option("--as-place", help="Treat the whole input as one place name.")
     ] = False,
-    db: Annotated[str, typer.Option("--db", help="Accepted like every command's; locate reads no ledger.")] = DEFAULT_DB,
+    each_alone: Annotated[
+        bool,
+        typer.Option(
+            "--each-alone",
+            help="With --jsonl: read every line by itself, not by where the file's other lines are.",
+        ),
+    ] = False,
+    db: Annotated[
+        str, typer.Option("--db", help="Accepted like every command's; locate reads no ledger.")
+    ] = DEFAULT_DB,
 ) -> None:
     """Find and geocode the places in a text, printing {"places": [...]} per input.
 
@@ -304,7 +425,10 @@ def locate(
                 try:
                     value = str(json.loads(raw).get(field) or "")
                 except (ValueError, AttributeError):
-                    err.print(f"[yellow]skipped[/] {_printable(jsonl_file)}:{number}: malformed JSON line", highlight=False)
+                    err.print(
+                        f"[yellow]skipped[/] {_printable(jsonl_file)}:{number}: malformed JSON line",
+                        highlight=False,
+                    )
                     value = None
                 item = (value, places_of(value)) if value is not None else None
                 if each_alone:
@@ -319,7 +443,9 @@ def locate(
     print(line(places_of(text)))
 
 
-def _settled(found: list[tuple[str, list[Location]] | None], as_place: bool) -> list[tuple[str, list[Location]] | None]:
+def _settled(
+    found: list[tuple[str, list[Location]] | None], as_place: bool
+) -> list[tuple[str, list[Location]] | None]:
     """Each line's best place re-read by the places the file's other lines establish."""
     from claimledger.geo.collection import read_together
 
@@ -341,9 +467,21 @@ def serve(
     db: DbOption = DEFAULT_DB,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
-    require_login: Annotated[bool | None, typer.Option("--require-login/--open-reading", help="Every page needs an account (the default off 127.0.0.1).")] = None,
-    tiles: Annotated[str | None, typer.Option(help="Tile URL template, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png (default: the offline basemap).")] = None,
-    workers: Annotated[int, typer.Option(help="Server processes (each keeps its own copy of the ledger in memory).")] = 1,
+    require_login: Annotated[
+        bool | None,
+        typer.Option(
+            "--require-login/--open-reading", help="Every page needs an account (the default off 127.0.0.1)."
+        ),
+    ] = None,
+    tiles: Annotated[
+        str | None,
+        typer.Option(
+            help="Tile URL template, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png (default: the offline basemap)."
+        ),
+    ] = None,
+    workers: Annotated[
+        int, typer.Option(help="Server processes (each keeps its own copy of the ledger in memory).")
+    ] = 1,
 ) -> None:
     """Serve the web interface and the HTTP API.
 
@@ -363,12 +501,25 @@ def serve(
     os.environ["CLAIMLEDGER_DB"] = db
     os.environ["CLAIMLEDGER_REQUIRE_LOGIN"] = "1" if require_login else "0"
     os.environ["CLAIMLEDGER_TILES"] = tiles or ""
-    os.environ.setdefault("CLAIMLEDGER_SECRET", secrets.token_urlsafe(32))  # one secret for every worker's sessions
-    err.print(f"serving {_printable(db)} on http://{host}:{port}/ ({'login required' if require_login else 'reading open, reviewing needs an analyst'})")
-    uvicorn.run("claimledger.web:app_from_environment", factory=True, host=host, port=port, workers=workers, log_level="warning")
+    os.environ.setdefault(
+        "CLAIMLEDGER_SECRET", secrets.token_urlsafe(32)
+    )  # one secret for every worker's sessions
+    err.print(
+        f"serving {_printable(db)} on http://{host}:{port}/ ({'login required' if require_login else 'reading open, reviewing needs an analyst'})"
+    )
+    uvicorn.run(
+        "claimledger.web:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+    )
 
 
-source_app = typer.Typer(help="Sources to watch: feeds and pages polled by `claimledger watch`.", no_args_is_help=True)
+source_app = typer.Typer(
+    help="Sources to watch: feeds and pages polled by `claimledger watch`.", no_args_is_help=True
+)
 app.add_typer(source_app, name="source")
 
 
@@ -391,7 +542,9 @@ def source_add(
     if not url.lower().startswith(("http://", "https://")):
         raise UsageError("a source is an http(s) URL")
     added = _store(db).add_source(url, kind.value)
-    err.print(f"watching {_printable(url)} ({kind.value})" if added else f"{_printable(url)} was already watched")
+    err.print(
+        f"watching {_printable(url)} ({kind.value})" if added else f"{_printable(url)} was already watched"
+    )
 
 
 @source_app.command("list")
@@ -406,7 +559,15 @@ def source_list(db: DbOption = DEFAULT_DB) -> None:
     for column in ("url", "kind", "last poll", "last success", "errors in a row", "last error", "next poll"):
         table.add_column(column)
     for s in _store(db).sources():
-        table.add_row(_printable(s["url"]), s["kind"], s["last_poll_at"] or "never", s["last_success_at"] or "never", str(s["errors"]), _printable(s["last_error"] or ""), s["next_poll_at"] or "now")
+        table.add_row(
+            _printable(s["url"]),
+            s["kind"],
+            s["last_poll_at"] or "never",
+            s["last_success_at"] or "never",
+            str(s["errors"]),
+            _printable(s["last_error"] or ""),
+            s["next_poll_at"] or "now",
+        )
     Console().print(table)
 
 
@@ -422,9 +583,21 @@ def watch(
     db: DbOption = DEFAULT_DB,
     interval: Annotated[str, typer.Option(help="Time between polls of a source (15m, 1h).")] = "15m",
     once: Annotated[bool, typer.Option("--once", help="Poll every source once and stop.")] = False,
-    allow_private: Annotated[bool, typer.Option("--allow-private", help="Also fetch private and loopback addresses.")] = False,
-    allow_host: Annotated[list[str] | None, typer.Option("--allow-host", help="HOST:PORT fetched even when private (repeatable).")] = None,
-    fetch_seconds: Annotated[float, typer.Option("--fetch-seconds", min=1, help="Seconds one URL fetch may take in all: connection, headers, redirects and body.")] = 60.0,
+    allow_private: Annotated[
+        bool, typer.Option("--allow-private", help="Also fetch private and loopback addresses.")
+    ] = False,
+    allow_host: Annotated[
+        list[str] | None,
+        typer.Option("--allow-host", help="HOST:PORT fetched even when private (repeatable)."),
+    ] = None,
+    fetch_seconds: Annotated[
+        float,
+        typer.Option(
+            "--fetch-seconds",
+            min=1,
+            help="Seconds one URL fetch may take in all: connection, headers, redirects and body.",
+        ),
+    ] = 60.0,
 ) -> None:
     """Poll the watched sources on a schedule, ingest what is new, and process it.
 
@@ -437,7 +610,9 @@ def watch(
     from claimledger.pipeline import poll_source
 
     seconds = _seconds(interval)
-    limits = FetchLimits(allow_private=allow_private, allowed_hosts=frozenset(allow_host or ()), total_seconds=fetch_seconds)
+    limits = FetchLimits(
+        allow_private=allow_private, allowed_hosts=frozenset(allow_host or ()), total_seconds=fetch_seconds
+    )
     store = _store(db)
     while True:
         moment = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
@@ -446,7 +621,11 @@ def watch(
         for source in due:
             result = poll_source(store, source["url"], source["kind"], limits, seconds)
             added += result.new + result.versions
-            state = f"[yellow]error[/] {_printable(result.error)}" if result.error else f"{result.items} item(s), {result.new} new, {result.versions} new version(s), {result.unchanged} unchanged"
+            state = (
+                f"[yellow]error[/] {_printable(result.error)}"
+                if result.error
+                else f"{result.items} item(s), {result.new} new, {result.versions} new version(s), {result.unchanged} unchanged"
+            )
             err.print(f"polled {_printable(source['url'])}: {state}", highlight=False)
         if added:
             _process(db)
@@ -464,7 +643,10 @@ def user_add(
     name: Annotated[str, typer.Argument(help="Account name.")],
     role: Annotated[str, typer.Option(help="viewer, analyst or admin.")] = "viewer",
     db: DbOption = DEFAULT_DB,
-    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from standard input instead of a prompt.")] = False,
+    password_stdin: Annotated[
+        bool,
+        typer.Option("--password-stdin", help="Read the password from standard input instead of a prompt."),
+    ] = False,
 ) -> None:
     """Create an account (or reset its password and role).
 
@@ -474,11 +656,17 @@ def user_add(
 
     if role not in ROLES:
         raise UsageError(f"a role is one of {', '.join(ROLES)}, not {role!r}")
-    password = sys.stdin.readline().rstrip("\n") if password_stdin else typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    password = (
+        sys.stdin.readline().rstrip("\n")
+        if password_stdin
+        else typer.prompt("password", hide_input=True, confirmation_prompt=True)
+    )
     if len(password) < 8:
         raise UsageError("a password has at least 8 characters")
     ended = _store(db).add_user(name, role, hash_password(password))
-    err.print(f"account {_printable(name)} ({role}) saved" + (f"; {ended} open session(s) ended" if ended else ""))
+    err.print(
+        f"account {_printable(name)} ({role}) saved" + (f"; {ended} open session(s) ended" if ended else "")
+    )
 
 
 @user_app.command("role")
@@ -510,7 +698,11 @@ def user_sessions(db: DbOption = DEFAULT_DB) -> None:
     # One tab-separated line a session (a table would wrap the client's text on a narrow terminal).
     print("\t".join(("user", "created", "last seen", "expires", "client")))
     for s in rows:
-        print("\t".join((_plain(s["user"]), s["created_at"], s["last_seen_at"], s["expires_at"], _plain(s["client"]))))
+        print(
+            "\t".join(
+                (_plain(s["user"]), s["created_at"], s["last_seen_at"], s["expires_at"], _plain(s["client"]))
+            )
+        )
     err.print(f"{len(rows)} open session(s)")
 
 
@@ -521,7 +713,9 @@ def _plain(text: object) -> str:
 
 
 @user_app.command("logout")
-def user_logout(name: Annotated[str, typer.Argument(help="Account name.")], db: DbOption = DEFAULT_DB) -> None:
+def user_logout(
+    name: Annotated[str, typer.Argument(help="Account name.")], db: DbOption = DEFAULT_DB
+) -> None:
     """End every open session of an account (its cookies stop working at once).
 
     Example: claimledger user logout olena
@@ -531,19 +725,28 @@ def user_logout(name: Annotated[str, typer.Argument(help="Account name.")], db: 
 
 
 @user_app.command("unlock")
-def user_unlock(name: Annotated[str, typer.Argument(help="Account name.")], db: DbOption = DEFAULT_DB) -> None:
+def user_unlock(
+    name: Annotated[str, typer.Argument(help="Account name.")], db: DbOption = DEFAULT_DB
+) -> None:
     """Lift an account's lockout after failed logins (its count starts again).
 
     Example: claimledger user unlock olena
     """
     cleared = _store(db).unlock_account(name)
-    err.print(f"{_printable(name)} unlocked" if cleared else f"{_printable(name)} had no failed logins to forget")
+    err.print(
+        f"{_printable(name)} unlocked" if cleared else f"{_printable(name)} had no failed logins to forget"
+    )
 
 
 @app.command()
 def verify(
     db: DbOption = DEFAULT_DB,
-    reproduce: Annotated[bool, typer.Option("--reproduce", help="Also derive every report's text again from its original and compare.")] = False,
+    reproduce: Annotated[
+        bool,
+        typer.Option(
+            "--reproduce", help="Also derive every report's text again from its original and compare."
+        ),
+    ] = False,
 ) -> None:
     """Re-hash every stored original and walk the audit chain; exit 1 on any mismatch.
 
@@ -569,22 +772,47 @@ def verify(
     err.print(
         "ledger verified: every original, report, claim, incident, review and account matches its recorded hash, "
         "every record the audit chain announces is present, and the chain is intact"
-        + (f" ({len(result.notes)} record(s) of an older ledger only partly checked, see the notes)" if result.notes else "")
+        + (
+            f" ({len(result.notes)} record(s) of an older ledger only partly checked, see the notes)"
+            if result.notes
+            else ""
+        )
     )
-    err.print(f"audit chain head after {result.entries} entries: {result.head} (record it elsewhere to detect a cut tail)")
+    err.print(
+        f"audit chain head after {result.entries} entries: {result.head} (record it elsewhere to detect a cut tail)"
+    )
 
 
-spark_app = typer.Typer(help="Run the pipeline on Spark over WARC and JSON Lines archives.", no_args_is_help=True)
+spark_app = typer.Typer(
+    help="Run the pipeline on Spark over WARC and JSON Lines archives.", no_args_is_help=True
+)
 app.add_typer(spark_app, name="spark")
 
 
 @spark_app.command("run")
 def spark_run(
-    input: Annotated[list[str], typer.Option("--input", help="Files, folders or globs (quote them): .warc, .warc.gz, .jsonl, .txt, .html (repeatable).")],
-    output: Annotated[Path, typer.Option("--output", help="Folder for the Parquet output (replaced if it exists).")],
-    master: Annotated[str | None, typer.Option(help="Spark master; default local[*], or none under spark-submit.")] = None,
-    partitions: Annotated[int | None, typer.Option(help="Partitions for analysis (default 4 per core).")] = None,
-    include_private_names: Annotated[bool, typer.Option("--include-private-names", help="Keep names of private individuals in the claims output.")] = False,
+    input: Annotated[
+        list[str],
+        typer.Option(
+            "--input",
+            help="Files, folders or globs (quote them): .warc, .warc.gz, .jsonl, .txt, .html (repeatable).",
+        ),
+    ],
+    output: Annotated[
+        Path, typer.Option("--output", help="Folder for the Parquet output (replaced if it exists).")
+    ],
+    master: Annotated[
+        str | None, typer.Option(help="Spark master; default local[*], or none under spark-submit.")
+    ] = None,
+    partitions: Annotated[
+        int | None, typer.Option(help="Partitions for analysis (default 4 per core).")
+    ] = None,
+    include_private_names: Annotated[
+        bool,
+        typer.Option(
+            "--include-private-names", help="Keep names of private individuals in the claims output."
+        ),
+    ] = False,
 ) -> None:
     """Read archives on Spark, extract claims, find stories and incidents, and write Parquet
     (reports/, claims/, incidents/ in the export schemas; ledger/ for `claimledger load`).
@@ -628,7 +856,9 @@ def load(
         task = progress.add_task("loading reports", total=None)
         summary = load_job(store, directory, lambda n: progress.advance(task, n))
     relinked = "; stories and incidents recomputed over the whole ledger" if summary.relinked else ""
-    err.print(f"loaded {summary.added} new report(s) ({summary.known} already in the ledger), {summary.claims} claims, {summary.incidents} incidents{relinked}")
+    err.print(
+        f"loaded {summary.added} new report(s) ({summary.known} already in the ledger), {summary.claims} claims, {summary.incidents} incidents{relinked}"
+    )
 
 
 def main() -> None:
@@ -645,7 +875,10 @@ def main() -> None:
         err.print("interrupted")
         sys.exit(130)
     except Exception as exc:  # a bug of ours: say so plainly, without a traceback
-        err.print(f"[red]internal error:[/] {type(exc).__name__}: {_printable(exc)} (please report it; set CLAIMLEDGER_DEBUG=1 for details)", highlight=False)
+        err.print(
+            f"[red]internal error:[/] {type(exc).__name__}: {_printable(exc)} (please report it; set CLAIMLEDGER_DEBUG=1 for details)",
+            highlight=False,
+        )
         if os.environ.get("CLAIMLEDGER_DEBUG"):
             raise
         sys.exit(1)

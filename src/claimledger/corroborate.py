@@ -28,7 +28,14 @@ FAMILIES = [
 # Distance within which two sites can be one event, by the vaguer site's precision (km).
 RADIUS_KM = {"place": 30, "admin2": 60, "admin1": 250, "region": 400, "country": 0}
 DATE_SLACK_DAYS = {"day": 1, "week": 3, "month": 0, "year": 0, "unknown": 0}
-LABELS = {1: "confirmed", 2: "probably true", 3: "possibly true", 4: "doubtful", 5: "improbable", 6: "cannot be judged"}
+LABELS = {
+    1: "confirmed",
+    2: "probably true",
+    3: "possibly true",
+    4: "doubtful",
+    5: "improbable",
+    6: "cannot be judged",
+}
 _PARTY = re.compile(
     r"\b(?:ukrain\w*|kyiv|kiev|zelensk\w*|russia\w*|moscow|kremlin|putin|peskov|lavrov|shoigu|separatist\w*|"
     r"donetsk people's|luhansk people's|dpr|lpr|rt|tass|ria|sputnik|general staff|defen[cs]e ministry|"
@@ -107,7 +114,9 @@ def source_key(name: str) -> str:
     return re.sub(r"\W+", " ", lowered).strip()
 
 
-def link_claims(claims: Sequence[Claim], stories: dict[str, str], published: dict[str, str | None] | None = None) -> list[Link]:
+def link_claims(
+    claims: Sequence[Claim], stories: dict[str, str], published: dict[str, str | None] | None = None
+) -> list[Link]:
     """Links between claims about the same event, each with its reason, sorted; enough links to
     join every group that linking every pair joins. `published` (report id -> publication date)
     bounds undated claims.
@@ -118,12 +127,22 @@ def link_claims(claims: Sequence[Claim], stories: dict[str, str], published: dic
     published = published or {}
     blocks: dict[str, list[Claim]] = defaultdict(list)
     for claim in claims:
-        for key in block_keys(claim, stories.get(claim.report_id, claim.report_id), published.get(claim.report_id)):
+        for key in block_keys(
+            claim, stories.get(claim.report_id, claim.report_id), published.get(claim.report_id)
+        ):
             blocks[key].append(claim)
     # Blocks with the same members (a town's name, id and grid cells, usually) are judged once;
     # a pair in several different blocks may be linked in each: once here.
-    distinct = {tuple(sorted({c.claim_id for c in members})): members for members in blocks.values() if len(members) > 1}
-    links = {(link.a, link.b): link for members in distinct.values() for link in links_in_block(members, stories, published)}
+    distinct = {
+        tuple(sorted({c.claim_id for c in members})): members
+        for members in blocks.values()
+        if len(members) > 1
+    }
+    links = {
+        (link.a, link.b): link
+        for members in distinct.values()
+        for link in links_in_block(members, stories, published)
+    }
     return sorted(links.values(), key=lambda link: (link.a, link.b))
 
 
@@ -131,10 +150,19 @@ def link_view(claim: Claim) -> Claim:
     """The claim with only what `judge_pair` and `block_keys` read (its first evidence span, site,
     type, date and items): the Spark job sends each claim to every block it is in."""
     where = site(claim)
-    return replace(claim, summary="", evidence=claim.evidence[:1], locations=(where,) if where else (), actors=(), attributions=())
+    return replace(
+        claim,
+        summary="",
+        evidence=claim.evidence[:1],
+        locations=(where,) if where else (),
+        actors=(),
+        attributions=(),
+    )
 
 
-def links_in_block(claims: Sequence[Claim], stories: dict[str, str], published: dict[str, str | None]) -> Iterator[Link]:
+def links_in_block(
+    claims: Sequence[Claim], stories: dict[str, str], published: dict[str, str | None]
+) -> Iterator[Link]:
     """The links of one block that join claims not yet joined, as a spanning forest: each claim,
     in id order, is compared with the earlier members of each group formed so far, in id order,
     until one links it to that group. The groups are those of linking every pair, but a block of
@@ -156,11 +184,13 @@ def links_in_block(claims: Sequence[Claim], stories: dict[str, str], published: 
         groups.sort(key=lambda g: g[0].claim_id)
 
 
-def links_within(claims: Sequence[Claim], stories: dict[str, str], published: dict[str, str | None]) -> Iterator[Link]:
+def links_within(
+    claims: Sequence[Claim], stories: dict[str, str], published: dict[str, str | None]
+) -> Iterator[Link]:
     """Links among every pair of these claims, without blocking (what `link_claims` must equal)."""
     ordered = sorted({c.claim_id: c for c in claims}.values(), key=lambda c: c.claim_id)
     for i, a in enumerate(ordered):
-        for b in ordered[i + 1:]:
+        for b in ordered[i + 1 :]:
             link = judge_pair(a, b, stories, published) if _types_compatible(a.type, b.type) else None
             if link:
                 yield link
@@ -227,8 +257,13 @@ def site_keys(loc: Location | None) -> list[str]:
     if abs(loc.lat) + margin_lat >= 85:
         return [*keys, "cell|polar"]
     margin_lon = SAME_SITE_KM / (111.32 * math.cos(math.radians(abs(loc.lat) + margin_lat)))
-    rows = range(math.floor((loc.lat - margin_lat) / CELL_DEG), math.floor((loc.lat + margin_lat) / CELL_DEG) + 1)
-    lon_lo, lon_hi = math.floor((loc.lon - margin_lon) / CELL_DEG), math.floor((loc.lon + margin_lon) / CELL_DEG)
+    rows = range(
+        math.floor((loc.lat - margin_lat) / CELL_DEG), math.floor((loc.lat + margin_lat) / CELL_DEG) + 1
+    )
+    lon_lo, lon_hi = (
+        math.floor((loc.lon - margin_lon) / CELL_DEG),
+        math.floor((loc.lon + margin_lon) / CELL_DEG),
+    )
     wrap = round(360 / CELL_DEG)
     return keys + [f"cell|{r}|{c % wrap}" for r in rows for c in range(lon_lo, lon_hi + 1)]
 
@@ -244,13 +279,20 @@ def _same_site(a: Location | None, b: Location | None) -> bool:
     if a is None or b is None:
         return False
     if a.precision in ("place", "admin2") and b.precision in ("place", "admin2"):
-        return (a.geonameid is not None and a.geonameid == b.geonameid) or (a.name == b.name and a.country == b.country) or _km(a, b) <= 3
+        return (
+            (a.geonameid is not None and a.geonameid == b.geonameid)
+            or (a.name == b.name and a.country == b.country)
+            or _km(a, b) <= 3
+        )
     if a.precision == b.precision == "admin1":
         return a.country == b.country and a.admin1 == b.admin1
     return False
 
 
-_ANAPHORA = re.compile(r"\b(?:the|that|this) (?:attack|strike|strikes|shelling|blast|explosion|bombing|raid|assault|incident|looting|theft|killings?)\b", re.I)
+_ANAPHORA = re.compile(
+    r"\b(?:the|that|this) (?:attack|strike|strikes|shelling|blast|explosion|bombing|raid|assault|incident|looting|theft|killings?)\b",
+    re.I,
+)
 
 
 def _refers_back(a: Claim, b: Claim) -> bool:
@@ -275,7 +317,14 @@ def _why(a: Claim, b: Claim, stories: dict[str, str]) -> str | None:
         return None
     if a.type == b.type and dates and _same_site(sa, sb):
         return f"same type at {sa.name if sa else '?'} on overlapping dates"
-    if a.report_id == b.report_id and a.type == b.type and _same_site(sa, sb) and sa is not None and sa.precision == "place" and (dates or not da.start or not db.start):
+    if (
+        a.report_id == b.report_id
+        and a.type == b.type
+        and _same_site(sa, sb)
+        and sa is not None
+        and sa.precision == "place"
+        and (dates or not da.start or not db.start)
+    ):
         return "one report restating one event at one place"
     shared = _items(a) & _items(b)
     if shared and _same_site(sa, sb) and _types_compatible(a.type, b.type) and _dates_near(da, db, days=31):
@@ -291,7 +340,13 @@ def _same_takeover(a: Claim, b: Claim, published: dict[str, str | None]) -> str 
     """Control of a town changes rarely: two undated claims of it in reports published within a
     few days of each other tell one change ("commanders abandon positions in Kherson", "command
     has withdrawn across the river from Kherson")."""
-    if a.report_id == b.report_id or a.type != "territory_change" or b.type != "territory_change" or linking_date(a).start or linking_date(b).start:
+    if (
+        a.report_id == b.report_id
+        or a.type != "territory_change"
+        or b.type != "territory_change"
+        or linking_date(a).start
+        or linking_date(b).start
+    ):
         return None
     sa, sb = site(a), site(b)
     if sa is None or sa.precision != "place" or not _same_site(sa, sb):
@@ -303,12 +358,20 @@ def _same_takeover(a: Claim, b: Claim, published: dict[str, str | None]) -> str 
         gap = abs((dt.date.fromisoformat(da) - dt.date.fromisoformat(db)).days)
     except ValueError:
         return None
-    return f"control of {sa.name} changing, told undated in reports {gap} day(s) apart" if gap <= TAKEOVER_DAYS else None
+    return (
+        f"control of {sa.name} changing, told undated in reports {gap} day(s) apart"
+        if gap <= TAKEOVER_DAYS
+        else None
+    )
 
 
 def _items(claim: Claim) -> set[str]:
     """Specific looted things, singular and lower-case ("remains", "wolf", "painting")."""
-    return {i.text.lower().rstrip("s") for i in claim.items if i.category not in (None, "vehicles", "money", "industrial") and len(i.text) > 3}
+    return {
+        i.text.lower().rstrip("s")
+        for i in claim.items
+        if i.category not in (None, "vehicles", "money", "industrial") and len(i.text) > 3
+    }
 
 
 def _dates_near(a: DateInfo, b: DateInfo, days: int) -> bool:
@@ -320,18 +383,62 @@ def _dates_near(a: DateInfo, b: DateInfo, days: int) -> bool:
 
 
 def _partisan(source: str, kind: str) -> bool:
-    if re.search(r"\b(?:u\.?s\.?|united states|american|british|u\.?k\.?|nato|pentagon|white house|un|united nations|amnesty|human rights watch|osce|iaea)\b", source, re.I):
+    if re.search(
+        r"\b(?:u\.?s\.?|united states|american|british|u\.?k\.?|nato|pentagon|white house|un|united nations|amnesty|human rights watch|osce|iaea)\b",
+        source,
+        re.I,
+    ):
         return False
     return bool(_PARTY.search(source)) or kind in ("military", "participant")
 
 
-_GENERIC_SOURCES = {"authorities", "officials", "local authorities", "local officials", "sources", "reports", "media reports", "witnesses", "residents"}
-_GENERIC_WORDS = {
-    "authorities", "officials", "official", "sources", "source", "reports", "media", "witnesses", "residents", "local",
-    "regional", "city", "government", "military", "senior", "western", "state", "the", "ukrainian", "russian",
-    "ukraine", "russia", "ukraine's", "russia's", "pro-russian", "separatist", "occupation", "kremlin", "defence", "defense",
+_GENERIC_SOURCES = {
+    "authorities",
+    "officials",
+    "local authorities",
+    "local officials",
+    "sources",
+    "reports",
+    "media reports",
+    "witnesses",
+    "residents",
 }
-_UKRAINIAN_SIDE = re.compile(r"\b(?:ukrain\w*|kyiv|kiev|zelensk\w*|yermak|tymoshenko|podolyak|sbu|state emergency service)\b", re.IGNORECASE)
+_GENERIC_WORDS = {
+    "authorities",
+    "officials",
+    "official",
+    "sources",
+    "source",
+    "reports",
+    "media",
+    "witnesses",
+    "residents",
+    "local",
+    "regional",
+    "city",
+    "government",
+    "military",
+    "senior",
+    "western",
+    "state",
+    "the",
+    "ukrainian",
+    "russian",
+    "ukraine",
+    "russia",
+    "ukraine's",
+    "russia's",
+    "pro-russian",
+    "separatist",
+    "occupation",
+    "kremlin",
+    "defence",
+    "defense",
+}
+_UKRAINIAN_SIDE = re.compile(
+    r"\b(?:ukrain\w*|kyiv|kiev|zelensk\w*|yermak|tymoshenko|podolyak|sbu|state emergency service)\b",
+    re.IGNORECASE,
+)
 _RUSSIAN_SIDE = re.compile(
     r"\b(?:russia\w*|moscow|kremlin|putin|peskov|lavrov|shoigu|konashenkov|separatist\w*|dpr|lpr|rt|tass|ria|sputnik|fsb|"
     r"russian-installed|russian-appointed|pro-russian|pro-moscow|occupation)\b",
@@ -349,13 +456,40 @@ def _side(source: str) -> str | None:
     """Which party to the war a source belongs to, when its words say so."""
     ukrainian, russian = bool(_UKRAINIAN_SIDE.search(source)), bool(_RUSSIAN_SIDE.search(source))
     return "UA" if ukrainian and not russian else "RU" if russian and not ukrainian else None
+
+
 _TITLE_WORDS = {
-    "ambassador", "president", "minister", "governor", "mayor", "spokesman", "spokeswoman", "spokesperson", "gen", "general",
-    "gov", "mr", "mrs", "ms", "dr", "u", "s", "un", "chief", "head", "deputy", "regional", "city", "official", "officials",
+    "ambassador",
+    "president",
+    "minister",
+    "governor",
+    "mayor",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "gen",
+    "general",
+    "gov",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "u",
+    "s",
+    "un",
+    "chief",
+    "head",
+    "deputy",
+    "regional",
+    "city",
+    "official",
+    "officials",
 }
 
 
-def _merge_named(sources: dict[str, tuple[str, str, set[str], bool]]) -> dict[str, tuple[str, str, set[str], bool]]:
+def _merge_named(
+    sources: dict[str, tuple[str, str, set[str], bool]],
+) -> dict[str, tuple[str, str, set[str], bool]]:
     """One source under two names ("Thomas-Greenfield", "Ambassador Linda Thomas-Greenfield")
     counts once: a name whose distinctive words all occur in another's is the same source.
     Words compare by their romanisation skeleton: "Zelenskyy" and "Zelensky" are one man."""
@@ -384,7 +518,7 @@ def _quotations(claim: Claim, reports: dict[str, Report]) -> set[str]:
     text = report.text
     start = text.rfind("\n", 0, claim.evidence[0].start) + 1
     end = text.find("\n", claim.evidence[-1].end)
-    paragraph = text[start:end if end >= 0 else len(text)]
+    paragraph = text[start : end if end >= 0 else len(text)]
     quotes = set()
     for match in _QUOTE.finditer(paragraph):
         words = re.findall(r"\w+", match.group(1).lower())
@@ -410,7 +544,7 @@ def _merge_quoted(
     reasons: list[str] = []
     merged = dict(sources)
     for i, first in enumerate(keys):
-        for second in keys[i + 1:]:
+        for second in keys[i + 1 :]:
             if first not in merged or second not in merged:
                 continue
             common = quotes[first] & quotes[second]
@@ -420,16 +554,23 @@ def _merge_quoted(
             name, kind, rids, partisan = merged[keep]
             merged[keep] = (name, kind, rids | merged.pop(drop)[2], partisan)
             quotes[keep] |= quotes[drop]
-            reasons.append(f"sources {sources[first][0]!r} and {sources[second][0]!r} quote the same words: “{sorted(common)[0][:80]}”")
+            reasons.append(
+                f"sources {sources[first][0]!r} and {sources[second][0]!r} quote the same words: “{sorted(common)[0][:80]}”"
+            )
     return merged, reasons
 
 
-def build_incidents(claims: Sequence[Claim], reports: dict[str, Report], stories: dict[str, str]) -> list[Incident]:
+def build_incidents(
+    claims: Sequence[Claim], reports: dict[str, Report], stories: dict[str, str]
+) -> list[Incident]:
     """Incidents over all claims; ids are stable when an incident's members do not change."""
     links = link_claims(claims, stories, {rid: r.published for rid, r in reports.items()})
     by_id = {c.claim_id: c for c in claims}
     reasons = link_reasons(links)
-    incidents = [incident_of([by_id[i] for i in members], reports, stories, reasons) for members in components(list(by_id), ((link.a, link.b) for link in links))]
+    incidents = [
+        incident_of([by_id[i] for i in members], reports, stories, reasons)
+        for members in components(list(by_id), ((link.a, link.b) for link in links))
+    ]
     incidents.sort(key=lambda i: (i.date.start or "9999", i.incident_id))
     return incidents
 
@@ -442,7 +583,9 @@ def link_reasons(links: Iterable[Link]) -> dict[str, list[str]]:
     return reasons
 
 
-def incident_of(members: list[Claim], reports: dict[str, Report], stories: dict[str, str], reasons: dict[str, list[str]]) -> Incident:
+def incident_of(
+    members: list[Claim], reports: dict[str, Report], stories: dict[str, str], reasons: dict[str, list[str]]
+) -> Incident:
     """The incident of one group of linked claims: its type, date, site, sources and grade.
     `reports` needs the members' reports (outlets, and text for shared quotations)."""
     members = sorted(members, key=lambda c: c.claim_id)
@@ -486,10 +629,15 @@ def incident_of(members: list[Claim], reports: dict[str, Report], stories: dict[
 
         def adds_nothing(key: str) -> bool:
             side = _side(key)
-            return _generic(key) and any(side is None or named is None or named == side for named in named_sides)
+            return _generic(key) and any(
+                side is None or named is None or named == side for named in named_sides
+            )
 
         sources = {k: v for k, v in sources.items() if not adds_nothing(k)} or sources
-    refs = tuple(SourceRef(name, k, tuple(sorted(rids))) for name, k, rids, _ in sorted(sources.values(), key=lambda s: s[0]))
+    refs = tuple(
+        SourceRef(name, k, tuple(sorted(rids)))
+        for name, k, rids, _ in sorted(sources.values(), key=lambda s: s[0])
+    )
     independent = len(sources)
     partisan_only = bool(sources) and all(p for *_, p in sources.values())
     denied = sum(c.modality == "denied" for c in members)

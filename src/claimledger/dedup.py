@@ -38,7 +38,7 @@ def body_text(report: Report) -> str:
 
 def shingles(text: str) -> set[str]:
     words = _WORDS.findall(text.lower())
-    return {" ".join(words[i:i + SHINGLE_WORDS]) for i in range(max(0, len(words) - SHINGLE_WORDS + 1))}
+    return {" ".join(words[i : i + SHINGLE_WORDS]) for i in range(max(0, len(words) - SHINGLE_WORDS + 1))}
 
 
 def containment(a: set[str], b: set[str]) -> float:
@@ -67,7 +67,7 @@ def fingerprints(reports: Sequence[Report], chunk: int = 512) -> list[Fingerprin
 
     out: list[Fingerprint | None] = [None] * len(reports)
     for first in range(0, len(reports), chunk):
-        grams = [sorted(shingles(body_text(r))) for r in reports[first:first + chunk]]
+        grams = [sorted(shingles(body_text(r))) for r in reports[first : first + chunk]]
         kept = [i for i, g in enumerate(grams) if len(g) >= MIN_SHINGLES]
         if not kept:
             continue
@@ -75,7 +75,9 @@ def fingerprints(reports: Sequence[Report], chunk: int = 512) -> list[Fingerprin
         signatures = rensa.RMinHash.digest_matrix_from_token_hash_sets(hashed, NUM_PERM, SEED).to_rows()
         for i, h, sig in zip(kept, hashed, signatures, strict=True):
             report = reports[first + i]
-            out[first + i] = Fingerprint(report.report_id, np.unique(np.asarray(h, dtype=np.uint64)), np.asarray(sig, dtype=np.uint32))
+            out[first + i] = Fingerprint(
+                report.report_id, np.unique(np.asarray(h, dtype=np.uint64)), np.asarray(sig, dtype=np.uint32)
+            )
     return out
 
 
@@ -126,7 +128,7 @@ def pairs_of(members: Iterable[str]) -> Iterator[tuple[str, str]]:
     """Every pair of distinct ids, smaller first."""
     ids = sorted(set(members))
     for i, a in enumerate(ids):
-        for b in ids[i + 1:]:
+        for b in ids[i + 1 :]:
             yield a, b
 
 
@@ -156,10 +158,14 @@ def story_pairs(reports: Sequence[Report]) -> list[tuple[str, str, float]]:
 
 def assign_stories(reports: Sequence[Report]) -> dict[str, str]:
     """report_id -> story_id; a story is named after its earliest-published member."""
-    return stories_from_pairs([(r.report_id, r.published) for r in reports], [(a, b) for a, b, _ in story_pairs(reports)])
+    return stories_from_pairs(
+        [(r.report_id, r.published) for r in reports], [(a, b) for a, b, _ in story_pairs(reports)]
+    )
 
 
-def stories_from_pairs(reports: Sequence[tuple[str, str | None]], pairs: Iterable[tuple[str, str]]) -> dict[str, str]:
+def stories_from_pairs(
+    reports: Sequence[tuple[str, str | None]], pairs: Iterable[tuple[str, str]]
+) -> dict[str, str]:
     """report_id -> story_id from (report_id, published) of every report and the copy pairs."""
     published = dict(reports)
     stories = {}

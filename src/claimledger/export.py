@@ -20,19 +20,56 @@ from claimledger.model import Claim, Incident, Location, Report
 from claimledger.privacy import NO_REDACTION, Redaction, redact, redaction_for, redaction_of
 
 ACLED_COLUMNS = [
-    "event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type", "sub_event_type",
-    "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2", "interaction", "civilian_targeting",
-    "iso", "region", "country", "admin1", "admin2", "admin3", "location", "latitude", "longitude", "geo_precision",
-    "source", "source_scale", "notes", "fatalities", "tags", "timestamp",
+    "event_id_cnty",
+    "event_date",
+    "year",
+    "time_precision",
+    "disorder_type",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "assoc_actor_1",
+    "inter1",
+    "actor2",
+    "assoc_actor_2",
+    "inter2",
+    "interaction",
+    "civilian_targeting",
+    "iso",
+    "region",
+    "country",
+    "admin1",
+    "admin2",
+    "admin3",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "source",
+    "source_scale",
+    "notes",
+    "fatalities",
+    "tags",
+    "timestamp",
 ]
 # ACLED geo_precision: 1 = the place itself, 2 = near it / a part of a region, 3 = a larger region.
 GEO_PRECISION = {"place": 1, "admin2": 2, "admin1": 3, "region": 3, "country": 3}
 # ACLED time_precision: 1 = day, 2 = week or a few days, 3 = month or vaguer.
 TIME_PRECISION = {"day": 1, "week": 2, "month": 3, "year": 3, "unknown": 3}
-COUNTRY_NAMES = {"UA": "Ukraine", "RU": "Russia", "BY": "Belarus", "MD": "Moldova", "PL": "Poland", "GE": "Georgia"}
+COUNTRY_NAMES = {
+    "UA": "Ukraine",
+    "RU": "Russia",
+    "BY": "Belarus",
+    "MD": "Moldova",
+    "PL": "Poland",
+    "GE": "Georgia",
+}
 DISORDER = {
-    "Battles": "Political violence", "Violence against civilians": "Political violence",
-    "Explosions/Remote violence": "Political violence", "Protests": "Demonstrations", "Riots": "Demonstrations",
+    "Battles": "Political violence",
+    "Violence against civilians": "Political violence",
+    "Explosions/Remote violence": "Political violence",
+    "Protests": "Demonstrations",
+    "Riots": "Demonstrations",
     "Strategic developments": "Strategic developments",
 }
 
@@ -72,7 +109,12 @@ def _claim_fields(claim: Claim) -> dict[str, Any]:
         "acled": acled_of(claim.type),
         "summary": claim.summary,
         "evidence": [{"start": e.start, "end": e.end, "text": e.text} for e in claim.evidence],
-        "date": {"start": claim.date.start, "end": claim.date.end, "precision": claim.date.precision, "text": claim.date.text},
+        "date": {
+            "start": claim.date.start,
+            "end": claim.date.end,
+            "precision": claim.date.precision,
+            "text": claim.date.text,
+        },
         "locations": [loc.export() for loc in claim.locations],
         "actors": [{"text": a.text, "role": a.role} for a in claim.actors],
         "items": [{"text": i.text, "category": i.category} for i in claim.items],
@@ -109,9 +151,16 @@ def _incident_fields(incident: Incident) -> dict[str, Any]:
         "claim_ids": list(incident.claim_ids),
         "report_ids": list(incident.report_ids),
         "story_ids": list(incident.story_ids),
-        "date": {"start": incident.date.start, "end": incident.date.end, "precision": incident.date.precision, "text": incident.date.text},
+        "date": {
+            "start": incident.date.start,
+            "end": incident.date.end,
+            "precision": incident.date.precision,
+            "text": incident.date.text,
+        },
         "location": location_record(incident.location),
-        "sources": [{"source": s.source, "kind": s.kind, "report_ids": list(s.report_ids)} for s in incident.sources],
+        "sources": [
+            {"source": s.source, "kind": s.kind, "report_ids": list(s.report_ids)} for s in incident.sources
+        ],
         "independent_source_count": incident.independent_source_count,
         "credibility": {"grade": incident.credibility_grade, "label": incident.credibility_label},
         "partisan_only": incident.partisan_only,
@@ -124,7 +173,10 @@ def jsonl(records: Iterable[dict[str, Any]]) -> Iterator[str]:
 
 
 def acled_rows(
-    incidents: Iterable[Incident], claims: dict[str, Claim], reports: dict[str, Report], redactions: Mapping[str, Redaction] | None
+    incidents: Iterable[Incident],
+    claims: dict[str, Claim],
+    reports: dict[str, Report],
+    redactions: Mapping[str, Redaction] | None,
 ) -> Iterator[dict[str, Any]]:
     """One ACLED-style row per incident (casualty reports have no ACLED type and are left out),
     redacted with the union of its reports' sets (`None` keeps every name)."""
@@ -155,7 +207,9 @@ def acled_rows(
             "assoc_actor_2": "",
             "inter2": "",
             "interaction": "",
-            "civilian_targeting": "Civilian targeting" if incident.type in ("attack_on_civilians", "abduction", "sexual_violence") else "",
+            "civilian_targeting": "Civilian targeting"
+            if incident.type in ("attack_on_civilians", "abduction", "sexual_violence")
+            else "",
             "iso": "",
             "region": "",
             "country": COUNTRY_NAMES.get(loc.country, loc.country) if loc and loc.country else "",
@@ -173,7 +227,9 @@ def acled_rows(
             "tags": f"claimledger credibility={incident.credibility_grade} independent_sources={incident.independent_source_count}",
             "timestamp": "",
         }
-        yield row if redaction is None else redact(row, redaction.merged(*(redaction_of([c]) for c in members)))
+        yield (
+            row if redaction is None else redact(row, redaction.merged(*(redaction_of([c]) for c in members)))
+        )
 
 
 def acled_csv(rows: Iterable[dict[str, Any]]) -> str:
@@ -196,7 +252,13 @@ def geojson(incidents: Iterable[Incident], redactions: Mapping[str, Redaction] |
         properties = {k: v for k, v in record.items() if k != "location"}
         properties["place"] = loc.name
         properties["precision"] = loc.precision
-        features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [loc.lon, loc.lat]}, "properties": properties})
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": {"type": "Point", "coordinates": [loc.lon, loc.lat]},
+                "properties": properties,
+            }
+        )
     return {"type": "FeatureCollection", "features": features}
 
 
@@ -208,12 +270,23 @@ def check_spans(claims: Iterable[Claim], texts: dict[str, str]) -> int:
         text = texts.get(claim.report_id)
         if text is None:
             raise IntegrityError(f"claim {claim.claim_id}: its report {claim.report_id} is not in the ledger")
-        spans: list[tuple[int | None, int | None, str | None, str]] = [(e.start, e.end, e.text, "evidence") for e in claim.evidence]
-        spans += [(loc.start, loc.end, loc.text, "location") for loc in claim.locations if loc.start is not None]
+        spans: list[tuple[int | None, int | None, str | None, str]] = [
+            (e.start, e.end, e.text, "evidence") for e in claim.evidence
+        ]
+        spans += [
+            (loc.start, loc.end, loc.text, "location") for loc in claim.locations if loc.start is not None
+        ]
         spans += [(a.start, a.end, a.text, "actor") for a in claim.actors if a.start is not None]
         for start, end, covered, field_name in spans:
-            if start is None or end is None or not (0 <= start <= end <= len(text)) or text[start:end] != covered:
-                raise IntegrityError(f"claim {claim.claim_id}: {field_name} span {start}-{end} does not cover {covered!r} in report {claim.report_id}")
+            if (
+                start is None
+                or end is None
+                or not (0 <= start <= end <= len(text))
+                or text[start:end] != covered
+            ):
+                raise IntegrityError(
+                    f"claim {claim.claim_id}: {field_name} span {start}-{end} does not cover {covered!r} in report {claim.report_id}"
+                )
             checked += 1
     return checked
 
@@ -253,7 +326,9 @@ def bundle_zip(content: BundleContent) -> bytes:
     members["reports.jsonl"] = lines(report_record(r, story, at) for r, story, at in content.reports)
     redactions = None if content.include_private_names else content.redactions
     members["claims.jsonl"] = lines(claim_record(c, claim_redaction(c, redactions)) for c in content.claims)
-    members["incidents.jsonl"] = lines(incident_record(i, incident_redaction(i, redactions)) for i in content.incidents)
+    members["incidents.jsonl"] = lines(
+        incident_record(i, incident_redaction(i, redactions)) for i in content.incidents
+    )
     members["audit.jsonl"] = lines(content.audit)
     for name, records in sorted(content.stored.items()):
         members[f"stored/{name}.jsonl"] = lines(records)
@@ -264,12 +339,23 @@ def bundle_zip(content: BundleContent) -> bytes:
         "claimledger_version": content.version,
         "selection": content.selection,
         "private_names": content.include_private_names,
-        "counts": {"incidents": len(content.incidents), "claims": len(content.claims), "reports": len(content.reports), "originals": len(content.originals), "audit_entries": len(content.audit)},
+        "counts": {
+            "incidents": len(content.incidents),
+            "claims": len(content.claims),
+            "reports": len(content.reports),
+            "originals": len(content.originals),
+            "audit_entries": len(content.audit),
+        },
         "audit_head": content.audit_head,
-        "files": [{"path": name, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)} for name, data in sorted(members.items())],
+        "files": [
+            {"path": name, "sha256": hashlib.sha256(data).hexdigest(), "size": len(data)}
+            for name, data in sorted(members.items())
+        ],
     }
     members["MANIFEST.json"] = (json.dumps(manifest, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
-    members["SHA256SUMS"] = "".join(f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in sorted(members.items())).encode("utf-8")
+    members["SHA256SUMS"] = "".join(
+        f"{hashlib.sha256(data).hexdigest()}  {name}\n" for name, data in sorted(members.items())
+    ).encode("utf-8")
     buffer = io.BytesIO()
     # A fixed timestamp keeps the archive's bytes a function of its content.
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:

@@ -69,7 +69,9 @@ def analyse_reports(
     """Claims of each report: spaCy parse, places, extraction. Order is kept. `processes`
     fixes the parser processes (Spark gives 1: its executors are the parallelism)."""
     nlp = load_nlp()
-    pieces = ((piece, index) for index, r in enumerate(reports) for piece in text_pieces(r.text[:MAX_PARSE_CHARS]))
+    pieces = (
+        (piece, index) for index, r in enumerate(reports) for piece in text_pieces(r.text[:MAX_PARSE_CHARS])
+    )
     workers = processes or parse_processes(len(reports))
     parsed = nlp.pipe(pieces, batch_size=batch_size, n_process=workers, as_tuples=True)
     for report, doc in zip(reports, _joined(parsed), strict=True):
@@ -78,7 +80,11 @@ def analyse_reports(
             claims = extract_claims(report, doc, places)
         except Exception as exc:  # one report's failure must not stop the batch
             if failures is not None:
-                failures.append(Rejected(report.path or report.report_id, f"extraction failed: {type(exc).__name__}: {exc}"))
+                failures.append(
+                    Rejected(
+                        report.path or report.report_id, f"extraction failed: {type(exc).__name__}: {exc}"
+                    )
+                )
             continue
         finally:
             if progress:
@@ -94,13 +100,13 @@ def text_pieces(text: str, size: int = PIECE_CHARS) -> list[str]:
     out: list[str] = []
     start = 0
     while len(text) - start > size:
-        window = text[start:start + size]
+        window = text[start : start + size]
         cut = max(window.rfind("\n"), window.rfind(". ") + 1 if window.rfind(". ") >= 0 else -1)
         if cut <= size // 2:
             cut = window.rfind(" ")
         if cut <= 0:
             cut = size
-        out.append(text[start:start + cut])
+        out.append(text[start : start + cut])
         start += cut
     out.append(text[start:])
     return out
@@ -140,7 +146,9 @@ class IngestSummary:
 
 
 def ingest_into(
-    store: LedgerStore, raws: Iterable[RawDocument | BadInput], progress: Callable[[str], None] | None = None,
+    store: LedgerStore,
+    raws: Iterable[RawDocument | BadInput],
+    progress: Callable[[str], None] | None = None,
     parameters: dict[str, Any] | None = None,
 ) -> IngestSummary:
     """Store every good raw document as a report; identical bytes are stored once.
@@ -159,7 +167,12 @@ def ingest_into(
             summary.rejected.append(Rejected(exc.name, exc.reason))
             continue
         if raw.published and report.published is None:
-            summary.notes.append(Rejected(report.path or report.report_id, f"publication date {raw.published[:40]!r} is not a usable date; stored without one"))
+            summary.notes.append(
+                Rejected(
+                    report.path or report.report_id,
+                    f"publication date {raw.published[:40]!r} is not a usable date; stored without one",
+                )
+            )
         if store.add_report(raw, report, parameters):
             summary.added += 1
         else:
@@ -184,7 +197,10 @@ def reviewed_claims(store: LedgerStore, claims: Sequence[Claim] | None = None) -
     from claimledger.review import apply_reviews
 
     reviews = store.reviews()
-    shown = (apply_reviews(claim, reviews.get(claim.claim_id, []))[0] for claim in (store.claims() if claims is None else claims))
+    shown = (
+        apply_reviews(claim, reviews.get(claim.claim_id, []))[0]
+        for claim in (store.claims() if claims is None else claims)
+    )
     return [claim for claim in shown if claim is not None]
 
 
@@ -201,12 +217,18 @@ def processing_config(pending: int) -> dict[str, Any]:
         except Exception:  # a model missing is not an error here
             continue
     return {
-        "spacy": spacy.__version__, "models": installed, "parse_processes": parse_processes(pending),
+        "spacy": spacy.__version__,
+        "models": installed,
+        "parse_processes": parse_processes(pending),
         "max_parse_chars": MAX_PARSE_CHARS,
     }
 
 
-def process_store(store: LedgerStore, progress: Callable[[int], None] | None = None, on_total: Callable[[int], None] | None = None) -> ProcessSummary:
+def process_store(
+    store: LedgerStore,
+    progress: Callable[[int], None] | None = None,
+    on_total: Callable[[int], None] | None = None,
+) -> ProcessSummary:
     """Extract claims for unprocessed reports, then recompute stories and incidents (idempotent)."""
     pending = store.reports(unprocessed_only=True)
     if on_total:
@@ -220,11 +242,16 @@ def process_store(store: LedgerStore, progress: Callable[[int], None] | None = N
         claims = reviewed_claims(store)
         ledger = link_reports(store.reports(), claims)
         store.save_links(ledger.stories, ledger.incidents, processing_config(len(pending)))
-    return ProcessSummary(count, len(claims), len(ledger.incidents), len(set(ledger.stories.values())), failures)
+    return ProcessSummary(
+        count, len(claims), len(ledger.incidents), len(set(ledger.stories.values())), failures
+    )
 
 
 def gather_bundle(
-    store: LedgerStore, incident_ids: Sequence[str] = (), report_ids: Sequence[str] = (), claim_types: Sequence[str] = (),
+    store: LedgerStore,
+    incident_ids: Sequence[str] = (),
+    report_ids: Sequence[str] = (),
+    claim_types: Sequence[str] = (),
     include_private_names: bool = False,
 ) -> BundleContent:
     """The records an evidence bundle holds: the chosen incidents (or those of the chosen claim
@@ -239,15 +266,25 @@ def gather_bundle(
     known = {i.incident_id for i in incidents}
     missing = [i for i in incident_ids if i not in known]
     if missing:
-        raise UsageError(f"no incident {', '.join(missing)} in the ledger (see: claimledger export incidents)")
+        raise UsageError(
+            f"no incident {', '.join(missing)} in the ledger (see: claimledger export incidents)"
+        )
     if incident_ids or claim_types or report_ids:
-        incidents = [i for i in incidents if i.incident_id in set(incident_ids) or i.type in set(claim_types) or set(i.report_ids) & set(report_ids)]
+        incidents = [
+            i
+            for i in incidents
+            if i.incident_id in set(incident_ids)
+            or i.type in set(claim_types)
+            or set(i.report_ids) & set(report_ids)
+        ]
     claim_ids = {c for i in incidents for c in i.claim_ids}
     claims = [c for c in store.claims() if c.claim_id in claim_ids or c.report_id in set(report_ids)]
     wanted = {c.report_id for c in claims} | set(report_ids)
     reports = [link for link in store.reports_with_links() if link[0].report_id in wanted]
     if set(report_ids) - {r.report_id for r, _, _ in reports}:
-        raise UsageError(f"no report {', '.join(sorted(set(report_ids) - {r.report_id for r, _, _ in reports}))} in the ledger")
+        raise UsageError(
+            f"no report {', '.join(sorted(set(report_ids) - {r.report_id for r, _, _ in reports}))} in the ledger"
+        )
     problems = store.verify().problems
     if problems:
         raise IntegrityError(
@@ -262,8 +299,10 @@ def gather_bundle(
     head = entries[-1]["hash"] if entries else "0" * 64
     last_process = max((e["seq"] for e in entries if e["action"] == "process"), default=None)
     concerned = [
-        e for e in entries
-        if (isinstance(e["detail"], dict) and e["detail"].get("report_id") in wanted) or e["seq"] == last_process
+        e
+        for e in entries
+        if (isinstance(e["detail"], dict) and e["detail"].get("report_id") in wanted)
+        or e["seq"] == last_process
     ]
     from claimledger.privacy import report_redactions
 
@@ -275,12 +314,19 @@ def gather_bundle(
         stored["claims"] = [record for rid in sorted(wanted) for record in by_report[rid]]
         stored["reports"] = [report_fields(r) for r, _, _ in reports]
     return BundleContent(
-        incidents=incidents, claims=claims, reports=reports, originals=originals, audit=concerned, audit_head=head,
+        incidents=incidents,
+        claims=claims,
+        reports=reports,
+        originals=originals,
+        audit=concerned,
+        audit_head=head,
         selection={"incidents": list(incident_ids), "reports": list(report_ids), "types": list(claim_types)},
-        created_at=now(), version=__version__, include_private_names=include_private_names, stored=stored,
+        created_at=now(),
+        version=__version__,
+        include_private_names=include_private_names,
+        stored=stored,
         redactions=redactions,
     )
-
 
 
 def reproduce_reports(store: LedgerStore) -> list[str]:
@@ -300,7 +346,9 @@ def reproduce_reports(store: LedgerStore) -> list[str]:
             problems.append(f"report {report.report_id}: its text cannot be derived again: {exc}")
             continue
         if text != report.text:
-            problems.append(f"report {report.report_id}: working text differs from the text derived again from its original")
+            problems.append(
+                f"report {report.report_id}: working text differs from the text derived again from its original"
+            )
         elif tuple(boilerplate_spans(text)) != report.boilerplate:
             problems.append(f"report {report.report_id}: boilerplate marks differ from those derived again")
     return problems
@@ -353,7 +401,12 @@ def poll_source(store: LedgerStore, url: str, kind: str, limits: Any, interval_s
             store.mark_item(url, item.guid, item.item_hash, report_id, previous if added else None)
     except BadInput as exc:
         result.error = exc.reason
-    store.record_poll(url, result.error, interval_seconds, {"items": result.items, "new": result.new, "versions": result.versions})
+    store.record_poll(
+        url,
+        result.error,
+        interval_seconds,
+        {"items": result.items, "new": result.new, "versions": result.versions},
+    )
     return result
 
 
@@ -366,7 +419,9 @@ class LoadSummary:
     relinked: bool = False
 
 
-def load_job(store: LedgerStore, directory: Any, progress: Callable[[int], None] | None = None) -> LoadSummary:
+def load_job(
+    store: LedgerStore, directory: Any, progress: Callable[[int], None] | None = None
+) -> LoadSummary:
     """Store a Spark job's output: originals, reports and claims as a sequential run stores them,
     then its stories and incidents. When the ledger also holds other reports, stories and
     incidents are computed again over the whole ledger, so they cover everything in it."""
@@ -377,7 +432,9 @@ def load_job(store: LedgerStore, directory: Any, progress: Callable[[int], None]
     stories: dict[str, str] = {}
     for record in job_records(directory):
         stories[record.report.report_id] = record.story_id
-        if store.add_report(record.raw, record.report, {"spark_job": str(directory), "ingested_at": config.get("ingested_at")}):
+        if store.add_report(
+            record.raw, record.report, {"spark_job": str(directory), "ingested_at": config.get("ingested_at")}
+        ):
             summary.added += 1
         else:
             summary.known += 1
@@ -391,9 +448,19 @@ def load_job(store: LedgerStore, directory: Any, progress: Callable[[int], None]
         return _link_loaded(store, stories, incidents, config, summary)
 
 
-def _link_loaded(store: LedgerStore, stories: dict[str, str], incidents: list[Incident], config: dict[str, Any], summary: LoadSummary) -> LoadSummary:
+def _link_loaded(
+    store: LedgerStore,
+    stories: dict[str, str],
+    incidents: list[Incident],
+    config: dict[str, Any],
+    summary: LoadSummary,
+) -> LoadSummary:
     if set(store.report_ids()) == set(stories):
-        store.save_links(stories, sorted(incidents, key=lambda i: (i.date.start or "9999", i.incident_id)), {"spark": config})
+        store.save_links(
+            stories,
+            sorted(incidents, key=lambda i: (i.date.start or "9999", i.incident_id)),
+            {"spark": config},
+        )
         summary.incidents = len(incidents)
     else:
         ledger = link_reports(store.reports(), reviewed_claims(store))

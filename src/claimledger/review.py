@@ -25,7 +25,9 @@ def check_review(action: str, changes: dict[str, Any]) -> dict[str, Any]:
         return {}
     unknown = set(changes) - set(CORRECTABLE)
     if unknown or not changes:
-        raise UsageError(f"a correction changes some of {', '.join(CORRECTABLE)}; got {sorted(changes) or 'nothing'}")
+        raise UsageError(
+            f"a correction changes some of {', '.join(CORRECTABLE)}; got {sorted(changes) or 'nothing'}"
+        )
     clean: dict[str, Any] = {}
     if "type" in changes:
         if changes["type"] not in CLAIM_TYPES:
@@ -45,12 +47,25 @@ def check_review(action: str, changes: dict[str, Any]) -> dict[str, Any]:
             raise UsageError(f"a corrected date is YYYY-MM-DD: {exc}") from exc
         if last < first:
             raise UsageError("a corrected date range ends before it starts")
-        clean["date"] = {"start": first.isoformat(), "end": last.isoformat(), "precision": "day" if first == last else "week"}
+        clean["date"] = {
+            "start": first.isoformat(),
+            "end": last.isoformat(),
+            "precision": "day" if first == last else "week",
+        }
     if "attribution" in changes:
-        source = changes["attribution"].get("source") if isinstance(changes["attribution"], dict) else changes["attribution"]
+        source = (
+            changes["attribution"].get("source")
+            if isinstance(changes["attribution"], dict)
+            else changes["attribution"]
+        )
         if not source or not str(source).strip():
             raise UsageError("a corrected attribution names a source")
-        clean["attribution"] = {"source": str(source).strip()[:200], "kind": (changes["attribution"] or {}).get("kind", "other") if isinstance(changes["attribution"], dict) else "other"}
+        clean["attribution"] = {
+            "source": str(source).strip()[:200],
+            "kind": (changes["attribution"] or {}).get("kind", "other")
+            if isinstance(changes["attribution"], dict)
+            else "other",
+        }
     return clean
 
 
@@ -80,11 +95,18 @@ def geocode(name: str) -> dict[str, Any]:
 
     found = [loc for loc in locate_string(name) if loc.lat is not None and loc.lon is not None]
     if not found:
-        raise UsageError(f"no place called {name!r} in the gazetteer; name a town, region or country it knows")
+        raise UsageError(
+            f"no place called {name!r} in the gazetteer; name a town, region or country it knows"
+        )
     top = found[0]
     return {
-        "name": top.name, "lat": top.lat, "lon": top.lon, "country": top.country, "admin1": top.admin1,
-        "precision": top.precision, "geonameid": top.geonameid,
+        "name": top.name,
+        "lat": top.lat,
+        "lon": top.lon,
+        "country": top.country,
+        "admin1": top.admin1,
+        "precision": top.precision,
+        "geonameid": top.geonameid,
     }
 
 
@@ -110,14 +132,34 @@ def _corrected(claim: Claim, changes: dict[str, Any]) -> Claim:
     if "place" in changes:
         place = changes["place"]
         site = Location(
-            name=place["name"], country=place.get("country") or "", lat=place["lat"], lon=place["lon"],
-            precision=place.get("precision") or "place", geonameid=place.get("geonameid"), admin1=place.get("admin1"),
-            role="site", text=None, start=None, end=None,
+            name=place["name"],
+            country=place.get("country") or "",
+            lat=place["lat"],
+            lon=place["lon"],
+            precision=place.get("precision") or "place",
+            geonameid=place.get("geonameid"),
+            admin1=place.get("admin1"),
+            role="site",
+            text=None,
+            start=None,
+            end=None,
         )
-        claim = replace(claim, locations=(site, *(loc.with_role("other") for loc in claim.locations if loc.role == "site"), *(loc for loc in claim.locations if loc.role != "site")))
+        claim = replace(
+            claim,
+            locations=(
+                site,
+                *(loc.with_role("other") for loc in claim.locations if loc.role == "site"),
+                *(loc for loc in claim.locations if loc.role != "site"),
+            ),
+        )
     if "date" in changes:
         date = changes["date"]
         claim = replace(claim, date=DateInfo(date["start"], date["end"], date["precision"], claim.date.text))
     if "attribution" in changes:
-        claim = replace(claim, attributions=(Attribution(changes["attribution"]["source"], changes["attribution"]["kind"], "reviewed"),))
+        claim = replace(
+            claim,
+            attributions=(
+                Attribution(changes["attribution"]["source"], changes["attribution"]["kind"], "reviewed"),
+            ),
+        )
     return replace(claim, confidence=1.0)

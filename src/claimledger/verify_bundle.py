@@ -32,13 +32,21 @@ def _digest(value: object) -> str:
 
 
 def _entry_hash(entry: dict) -> str:
-    blob = json.dumps([entry["prev_hash"], entry["at"], entry["action"], entry["detail"]], sort_keys=True, ensure_ascii=False)
+    blob = json.dumps(
+        [entry["prev_hash"], entry["at"], entry["action"], entry["detail"]],
+        sort_keys=True,
+        ensure_ascii=False,
+    )
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 
 def _read(source: Path) -> dict[str, bytes]:
     if source.is_dir():
-        return {str(p.relative_to(source)).replace("\\", "/"): p.read_bytes() for p in sorted(source.rglob("*")) if p.is_file()}
+        return {
+            str(p.relative_to(source)).replace("\\", "/"): p.read_bytes()
+            for p in sorted(source.rglob("*"))
+            if p.is_file()
+        }
     with zipfile.ZipFile(source) as archive:
         return {name: archive.read(name) for name in archive.namelist() if not name.endswith("/")}
 
@@ -91,7 +99,9 @@ def _check(members: dict[str, bytes], problems: list[str]) -> None:
         listed_data = members.get(item["path"])
         if listed_data is None or hashlib.sha256(listed_data).hexdigest() != item["sha256"]:
             problems.append(f"{item['path']}: does not match MANIFEST.json")
-    originals = {name.split("/", 1)[1]: data for name, data in members.items() if name.startswith("originals/")}
+    originals = {
+        name.split("/", 1)[1]: data for name, data in members.items() if name.startswith("originals/")
+    }
     for sha, data in originals.items():
         if hashlib.sha256(data).hexdigest() != sha:
             problems.append(f"original {sha}: bytes do not match their SHA-256")
@@ -102,7 +112,11 @@ def _check(members: dict[str, bytes], problems: list[str]) -> None:
     for entry in audit:
         if _entry_hash(entry) != entry["hash"]:
             problems.append(f"audit entry {entry['seq']}: content does not match its hash")
-        if previous is not None and entry["seq"] == previous["seq"] + 1 and entry["prev_hash"] != previous["hash"]:
+        if (
+            previous is not None
+            and entry["seq"] == previous["seq"] + 1
+            and entry["prev_hash"] != previous["hash"]
+        ):
             problems.append(f"audit entry {entry['seq']}: does not follow entry {previous['seq']}")
         previous = entry
         detail = entry["detail"]
@@ -132,8 +146,10 @@ def _check(members: dict[str, bytes], problems: list[str]) -> None:
             problems.append(f"claim {claim['claim_id']}: its report is not in the bundle")
             continue
         for span in claim["evidence"] + [loc for loc in claim["locations"] if loc.get("start") is not None]:
-            if text[span["start"]:span["end"]] != span["text"]:
-                problems.append(f"claim {claim['claim_id']}: span {span['start']}-{span['end']} does not cover its text")
+            if text[span["start"] : span["end"]] != span["text"]:
+                problems.append(
+                    f"claim {claim['claim_id']}: span {span['start']}-{span['end']} does not cover its text"
+                )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -144,10 +144,19 @@ def dated_claims(
         carried = previous_date
         for detection in found:
             candidates = date_candidates(
-                sent.span, sent.start, sent.dates, detection.start, carried, index - previous_index,
-                first_date, base, SPEECH_VERBS,
+                sent.span,
+                sent.start,
+                sent.dates,
+                detection.start,
+                carried,
+                index - previous_index,
+                first_date,
+                base,
+                SPEECH_VERBS,
             )
-            out.append((_claim(reading, index, paragraph, detection, choose_date(candidates), lex), candidates))
+            out.append(
+                (_claim(reading, index, paragraph, detection, choose_date(candidates), lex), candidates)
+            )
         own_date = event_date(sent, found[0].start if found else sent.end)
         if own_date is not None and own_date.precision == "day":
             previous_date, previous_index = own_date, index
@@ -214,7 +223,9 @@ def _claim(
         if spec.name in ("looting", "loot_trade", "vehicle_theft", "property_destruction")
         else ()
     )
-    actors = speaker_actors(actors_of(sent, spec.name, reading.person_names), attribution, reading.person_names)
+    actors = speaker_actors(
+        actors_of(sent, spec.name, reading.person_names), attribution, reading.person_names
+    )
     if detection.probability is not None:
         confidence = detection.probability
     else:

@@ -12,20 +12,118 @@ from claimledger.extract.people import is_known_public, public_titles
 from claimledger.model import Attribution
 
 SPEECH_LEMMAS = {
-    "say", "tell", "report", "claim", "add", "state", "write", "post", "tweet", "announce", "allege", "accuse",
-    "confirm", "insist", "warn", "note", "explain", "recall", "describe", "estimate", "suggest", "show", "reveal",
-    "publish", "assert", "deny", "testify", "recount", "admit", "acknowledge", "complain", "believe", "share",
-    "document", "record", "find", "conclude", "charge", "blame", "condemn", "detail", "indicate", "speak", "quote",
-    "cite", "inform", "stress", "declare", "maintain", "argue", "observe", "list", "capture", "depict", "see",
+    "say",
+    "tell",
+    "report",
+    "claim",
+    "add",
+    "state",
+    "write",
+    "post",
+    "tweet",
+    "announce",
+    "allege",
+    "accuse",
+    "confirm",
+    "insist",
+    "warn",
+    "note",
+    "explain",
+    "recall",
+    "describe",
+    "estimate",
+    "suggest",
+    "show",
+    "reveal",
+    "publish",
+    "assert",
+    "deny",
+    "testify",
+    "recount",
+    "admit",
+    "acknowledge",
+    "complain",
+    "believe",
+    "share",
+    "document",
+    "record",
+    "find",
+    "conclude",
+    "charge",
+    "blame",
+    "condemn",
+    "detail",
+    "indicate",
+    "speak",
+    "quote",
+    "cite",
+    "inform",
+    "stress",
+    "declare",
+    "maintain",
+    "argue",
+    "observe",
+    "list",
+    "capture",
+    "depict",
+    "see",
 }
 # Heads of subjects that say nothing themselves ("there has been little evidence", "the
 # bombardments were ..."): events and abstractions, not sources.
 _NOT_AGENTS = {
-    "evidence", "bombardment", "attack", "strike", "shelling", "fighting", "war", "invasion", "focus", "news", "move",
-    "number", "toll", "damage", "situation", "fact", "reason", "result", "aim", "goal", "plan", "there", "analysis",
+    "evidence",
+    "bombardment",
+    "attack",
+    "strike",
+    "shelling",
+    "fighting",
+    "war",
+    "invasion",
+    "focus",
+    "news",
+    "move",
+    "number",
+    "toll",
+    "damage",
+    "situation",
+    "fact",
+    "reason",
+    "result",
+    "aim",
+    "goal",
+    "plan",
+    "there",
+    "analysis",
 }
-_NOT_SUBJECTS = {"west", "east", "north", "south", "elsewhere", "meanwhile", "later", "earlier", "separately", "also"}
-PRONOUNS = {"he", "she", "they", "it", "we", "i", "you", "this", "that", "who", "which", "what", "one", "some", "others"}
+_NOT_SUBJECTS = {
+    "west",
+    "east",
+    "north",
+    "south",
+    "elsewhere",
+    "meanwhile",
+    "later",
+    "earlier",
+    "separately",
+    "also",
+}
+PRONOUNS = {
+    "he",
+    "she",
+    "they",
+    "it",
+    "we",
+    "i",
+    "you",
+    "this",
+    "that",
+    "who",
+    "which",
+    "what",
+    "one",
+    "some",
+    "others",
+}
 _DATELINE = re.compile(r"\((?:AP|Reuters|AFP)\b|^[A-Z][A-Z ,.'-]{3,}$")
 # Public figures and titles (lexicons/people.toml): a name next to one of these is not a
 # private individual.
@@ -62,7 +160,9 @@ def _phrase(head: Any, keep_acl: bool = False) -> tuple[int, int]:
     """Character span of a noun phrase: its subtree, cut at relative clauses and long tails."""
     doc = head.doc
     cut = ("relcl", "advcl") if keep_acl else ("relcl", "acl", "advcl")
-    tokens = [t for t in head.subtree if not any(a.dep_ in cut and a.i != head.i for a in _ancestors_until(t, head))]
+    tokens = [
+        t for t in head.subtree if not any(a.dep_ in cut and a.i != head.i for a in _ancestors_until(t, head))
+    ]
     left = min(t.i for t in tokens)
     right = max(t.i for t in tokens)
     right = min(right, left + 24)
@@ -91,17 +191,24 @@ def _ancestors_until(token: Any, head: Any) -> list[Any]:
 
 
 def _phrase_before(verb: Any) -> tuple[int, int] | None:
-    """", the Ukrainian Defence Ministry said": the noun phrase between a comma and the verb,
+    """ ", the Ukrainian Defence Ministry said": the noun phrase between a comma and the verb,
     for parses that hang it elsewhere."""
     doc = verb.doc
     left = verb.i - 1
-    while left >= 0 and verb.i - left <= 12 and doc[left].text not in (",", "“", '"', "—", ";") and not doc[left].is_sent_start:
+    while (
+        left >= 0
+        and verb.i - left <= 12
+        and doc[left].text not in (",", "“", '"', "—", ";")
+        and not doc[left].is_sent_start
+    ):
         left -= 1
     first = left + 1
     if first >= verb.i or left < 0 or doc[left].text not in (",", "—"):
         return None
-    tokens = doc[first:verb.i]
-    if not any(t.pos_ in ("NOUN", "PROPN", "PRON") for t in tokens) or any(t.pos_ in ("VERB", "AUX") for t in tokens):
+    tokens = doc[first : verb.i]
+    if not any(t.pos_ in ("NOUN", "PROPN", "PRON") for t in tokens) or any(
+        t.pos_ in ("VERB", "AUX") for t in tokens
+    ):
         return None  # a speaker is a noun phrase, not a clause ("Russian bombardments were")
     return tokens[0].idx, tokens[-1].idx + len(tokens[-1].text)
 
@@ -111,7 +218,11 @@ def find_speaker(sent: Any, text: str) -> Speaker | None:
 
     `text` is the document's text, passed in because spaCy rebuilds Doc.text on each access."""
     for token in sent:
-        if token.lower_ == "according" and token.i + 1 < len(sent.doc) and sent.doc[token.i + 1].lower_ == "to":
+        if (
+            token.lower_ == "according"
+            and token.i + 1 < len(sent.doc)
+            and sent.doc[token.i + 1].lower_ == "to"
+        ):
             to = sent.doc[token.i + 1]
             objects = [c for c in to.children if c.dep_ == "pobj"]
             if objects:
@@ -133,7 +244,9 @@ def find_speaker(sent: Any, text: str) -> Speaker | None:
         else:
             start, end = _phrase(subject)
         candidate = Speaker(text[start:end], start, end, token.lemma_.lower())
-        if _DATELINE.search(candidate.text) or (subject is not None and subject.lemma_.lower() in _NOT_AGENTS):
+        if _DATELINE.search(candidate.text) or (
+            subject is not None and subject.lemma_.lower() in _NOT_AGENTS
+        ):
             continue
         if candidate.text.lower().startswith(("there ", "it ")):
             continue
@@ -169,7 +282,10 @@ def classify(source: str, sentence: str, lex: Lexicon, person_names: set[str]) -
     sentence_lower = sentence.lower()
     channel = "unknown"
     for wanted in (("twitter", "facebook", "telegram", "intercept"), ("tv", "video")):
-        channel = next((ch for pattern, ch in _channel_patterns(lex) if ch in wanted and pattern.search(sentence_lower)), "unknown")
+        channel = next(
+            (ch for pattern, ch in _channel_patterns(lex) if ch in wanted and pattern.search(sentence_lower)),
+            "unknown",
+        )
         if channel != "unknown":
             break
     if channel == "unknown":
@@ -206,7 +322,9 @@ def private_role(source: str, kind: str) -> str:
     people = load_people()
     for word in people.roles:
         if re.search(rf"\b{re.escape(word)}\b", lowered):
-            adjective = re.search(r"\b(" + "|".join(re.escape(a) for a in people.adjectives) + r")\b", lowered)
+            adjective = re.search(
+                r"\b(" + "|".join(re.escape(a) for a in people.adjectives) + r")\b", lowered
+            )
             return f"a {adjective.group(1) + ' ' if adjective else ''}{word}"
     return {"participant": "a soldier", "witness": "a witness"}.get(kind, "a private individual")
 

@@ -27,9 +27,26 @@ _MONTH_RE = (
 )
 _WEEKDAY_RE = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 _ORDINALS = {
-    "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
-    "ninth": 9, "tenth": 10, "eleventh": 11, "twelfth": 12, "thirteenth": 13, "fourteenth": 14, "fifteenth": 15,
-    "twentieth": 20, "thirtieth": 30, "fortieth": 40, "fiftieth": 50, "hundredth": 100,
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "ninth": 9,
+    "tenth": 10,
+    "eleventh": 11,
+    "twelfth": 12,
+    "thirteenth": 13,
+    "fourteenth": 14,
+    "fifteenth": 15,
+    "twentieth": 20,
+    "thirtieth": 30,
+    "fortieth": 40,
+    "fiftieth": 50,
+    "hundredth": 100,
 }
 # Day one of the wars the corpus reports on; "the fifth day of the war" counts from here.
 WAR_STARTS = {"UA": dt.date(2022, 2, 24)}
@@ -37,12 +54,34 @@ WAR_STARTS = {"UA": dt.date(2022, 2, 24)}
 _PATTERNS: list[tuple[str, re.Pattern[str]]] = [
     ("dmy", re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?({_MONTH_RE})(?:,? (\d{{4}}))?\b")),
     ("mdy", re.compile(rf"\b({_MONTH_RE}) (\d{{1,2}})(?:st|nd|rd|th)?(?!\d)(?:,? (\d{{4}}))?\b")),
-    ("war_day", re.compile(r"\b(?:on )?the (\w+)(?:-(\w+))? day of (?:the )?(?:war|invasion|conflict)\b", re.I)),
+    (
+        "war_day",
+        re.compile(r"\b(?:on )?the (\w+)(?:-(\w+))? day of (?:the )?(?:war|invasion|conflict)\b", re.I),
+    ),
     ("weekday", re.compile(rf"\b(?:(last|this|on|early|late) )?({_WEEKDAY_RE})\b")),
-    ("yesterday", re.compile(r"\b(yesterday|the day before|overnight|last night|this morning|earlier today|today|tonight|on the eve)\b", re.I)),
-    ("relweek", re.compile(r"\b(last week|this week|earlier this week|past week|previous week|the week before)\b", re.I)),
-    ("relmonth", re.compile(r"\b(last month|this month|earlier this month|past month|previous month)\b", re.I)),
-    ("month", re.compile(rf"\b(?:in|since|during|by|throughout|early|mid|late|end of|beginning of)[- ](?:early |mid-|late )?({_MONTH_RE})(?: (\d{{4}}))?\b")),
+    (
+        "yesterday",
+        re.compile(
+            r"\b(yesterday|the day before|overnight|last night|this morning|earlier today|today|tonight|on the eve)\b",
+            re.I,
+        ),
+    ),
+    (
+        "relweek",
+        re.compile(
+            r"\b(last week|this week|earlier this week|past week|previous week|the week before)\b", re.I
+        ),
+    ),
+    (
+        "relmonth",
+        re.compile(r"\b(last month|this month|earlier this month|past month|previous month)\b", re.I),
+    ),
+    (
+        "month",
+        re.compile(
+            rf"\b(?:in|since|during|by|throughout|early|mid|late|end of|beginning of)[- ](?:early |mid-|late )?({_MONTH_RE})(?: (\d{{4}}))?\b"
+        ),
+    ),
     ("year", re.compile(r"\b(?:in|since|during) (20\d\d|19\d\d)\b")),
 ]
 
@@ -80,7 +119,9 @@ def _day(year: int, month: int, day: int) -> dt.date | None:
         return None
 
 
-def find_dates(text: str, base: dt.date | None, country: str | None = "UA") -> list[tuple[int, int, DateInfo]]:
+def find_dates(
+    text: str, base: dt.date | None, country: str | None = "UA"
+) -> list[tuple[int, int, DateInfo]]:
     """Every date expression in text as (start, end, DateInfo), resolved against base."""
     found: list[tuple[int, int, DateInfo]] = []
     taken: list[tuple[int, int]] = []
@@ -148,7 +189,10 @@ def _resolve(kind: str, m: re.Match[str], base: dt.date | None, country: str | N
     if kind == "yesterday":
         word = m[1].lower()
         if word in ("yesterday", "the day before", "last night", "overnight", "on the eve"):
-            start, end = base - dt.timedelta(days=1), base if word in ("overnight", "last night") else base - dt.timedelta(days=1)
+            start, end = (
+                base - dt.timedelta(days=1),
+                base if word in ("overnight", "last night") else base - dt.timedelta(days=1),
+            )
             return DateInfo(start.isoformat(), end.isoformat(), "day", raw)
         return DateInfo(base.isoformat(), base.isoformat(), "day", raw)
     if kind == "relweek":
@@ -228,7 +272,9 @@ def expression_kind(raw: str) -> str:
         if pattern.fullmatch(raw):
             if kind == "yesterday":
                 word = raw.lower()
-                return "today" if word in ("today", "tonight", "this morning", "earlier today") else "yesterday"
+                return (
+                    "today" if word in ("today", "tonight", "this morning", "earlier today") else "yesterday"
+                )
             if kind == "month" and raw.lower().startswith("since"):
                 return "since"
             return kind
@@ -291,8 +337,14 @@ def date_candidates(
     for s, e, info in own:
         kind = expression_kind(info.text or "")
         tokens = _tokens_in(span, sentence_start + s, sentence_start + e)
-        heads = [t for t in tokens if not (sentence_start + s <= t.head.idx < sentence_start + e) or t.head.i == t.i]
-        governor = _governor(heads[0].head if heads and heads[0].head.i != heads[0].i else (heads[0] if heads else span.root))
+        heads = [
+            t
+            for t in tokens
+            if not (sentence_start + s <= t.head.idx < sentence_start + e) or t.head.i == t.i
+        ]
+        governor = _governor(
+            heads[0].head if heads and heads[0].head.i != heads[0].i else (heads[0] if heads else span.root)
+        )
         same = governor.i == trigger_verb.i
         features = {
             "own": 1.0,
@@ -316,7 +368,11 @@ def date_candidates(
         out.append(DateCandidate(first, "first", {**features, **_crossed("first", common)}))
     if base is not None:
         published = DateInfo(base.isoformat(), base.isoformat(), "day", None, "report")
-        features = {"published": 1.0, "published_with_own": float(bool(own)), "published_with_carried": float(carried is not None)}
+        features = {
+            "published": 1.0,
+            "published_with_own": float(bool(own)),
+            "published_with_carried": float(carried is not None),
+        }
         out.append(DateCandidate(published, "published", {**features, **_crossed("published", common)}))
     return out
 

@@ -38,7 +38,9 @@ log = logging.getLogger(__name__)
 MODEL_PATH = Path(__file__).parent / "model" / "detector.npz"
 # A second type of one sentence is kept only when its probability is at least this share of the
 # first's (extract/params.toml, chosen by cross-validation on the train split).
-RELATIVE = float(tomllib.loads((Path(__file__).parent / "params.toml").read_text(encoding="utf-8"))["detector"]["relative"])
+RELATIVE = float(
+    tomllib.loads((Path(__file__).parent / "params.toml").read_text(encoding="utf-8"))["detector"]["relative"]
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -174,7 +176,9 @@ CANDIDATE_FLOOR = 0.2  # a type below this first-stage probability is no candida
 CANDIDATES_PER_SENTENCE = 4
 
 
-def candidate_rows(first: np.ndarray, features: list[set[str]], types: tuple[str, ...]) -> list[tuple[int, int, np.ndarray]]:
+def candidate_rows(
+    first: np.ndarray, features: list[set[str]], types: tuple[str, ...]
+) -> list[tuple[int, int, np.ndarray]]:
     """What the second stage reads of each candidate (sentence, type): its first-stage
     probability and rank, how strongly the same type was read in the sentences around it (a
     restatement of an event told just before is rarely annotated again), how often the report
@@ -227,9 +231,12 @@ def detect(model: DetectorModel, reading: Reading, lex: Lexicon) -> list[list[De
     table = token_table(sentences[0].span.doc) if sentences else None
     triggers = [trigger_words(s, lex) for s in sentences]
     features = [
-        sentence_features(sentences, i, lex, reading.base_year, place_starts, model.groups, table, triggers) for i in range(len(sentences))
+        sentence_features(sentences, i, lex, reading.base_year, place_starts, model.groups, table, triggers)
+        for i in range(len(sentences))
     ]
-    first = np.array([model.probabilities(f, dense_vector(s)) for f, s in zip(features, sentences, strict=True)])
+    first = np.array(
+        [model.probabilities(f, dense_vector(s)) for f, s in zip(features, sentences, strict=True)]
+    )
     final = model.reranked(first.reshape(len(sentences), len(model.types)), [set(f) for f in features])
     out: list[list[Detection]] = []
     for index, sent in enumerate(sentences):
@@ -250,7 +257,9 @@ def detect(model: DetectorModel, reading: Reading, lex: Lexicon) -> list[list[De
                 continue
             at = model.trigger(tokens, int(i))
             token = tokens[at] if at is not None else sent.span.root
-            found.append(Detection(spec, token.idx, token.idx + len(token.text), model.confidence(float(probs[i]))))
+            found.append(
+                Detection(spec, token.idx, token.idx + len(token.text), model.confidence(float(probs[i])))
+            )
         out.append(found)
     return out
 

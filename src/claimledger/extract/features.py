@@ -30,7 +30,20 @@ from claimledger.extract.sentences import Sentence
 
 GROUPS = ("word", "syntax", "entity", "frame", "rules", "context")
 MAX_TOKENS = 200  # a run-on sentence (a list, a caption block) is read up to here
-_RELATIONS = {"nsubj", "nsubjpass", "dobj", "agent", "attr", "acomp", "xcomp", "ccomp", "conj", "amod", "compound", "npadvmod"}
+_RELATIONS = {
+    "nsubj",
+    "nsubjpass",
+    "dobj",
+    "agent",
+    "attr",
+    "acomp",
+    "xcomp",
+    "ccomp",
+    "conj",
+    "amod",
+    "compound",
+    "npadvmod",
+}
 
 
 def trigger_words(sent: Sentence, lex: Lexicon) -> set[str]:
@@ -132,7 +145,10 @@ def sentence_features(
             out.append("has_date")
             out += sorted({f"date:{info.precision}" for _, _, info in sent.dates})
     if "rules" in groups:
-        out += [f"lex:{name}" for name in sorted(triggers[index] if triggers is not None else trigger_words(sent, lex))]
+        out += [
+            f"lex:{name}"
+            for name in sorted(triggers[index] if triggers is not None else trigger_words(sent, lex))
+        ]
         event = is_event_sentence(sent)
         out.append(f"event:{event}")
         if base_year is not None and is_background(sent, base_year):

@@ -126,7 +126,9 @@ def actors_of(sent: Sentence, claim_type: str, person_names: set[str]) -> tuple[
     return tuple(actors[:8])
 
 
-def speaker_actors(actors: tuple[Actor, ...], attribution: Attribution | None, person_names: set[str]) -> tuple[Actor, ...]:
+def speaker_actors(
+    actors: tuple[Actor, ...], attribution: Attribution | None, person_names: set[str]
+) -> tuple[Actor, ...]:
     """The actors with the private person a claim's source names, when the source was carried
     from an earlier sentence ("Pavel F., a paratrooper, said ... . The unit also took ..."):
     every private individual a claim's text can show is one of its private actors."""

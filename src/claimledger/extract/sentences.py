@@ -64,7 +64,12 @@ def read_sentences(doc: Any, text: str, boilerplate: tuple[tuple[int, int], ...]
                 text[start:end].lower(),
                 quoted,
                 frozenset(re.findall(r"[\w.]+", text[start:end].lower())),
-                entity_labels=frozenset(label for _, label in entities[bisect_left(entities, (start, "")) : bisect_left(entities, (end, ""))]),
+                entity_labels=frozenset(
+                    label
+                    for _, label in entities[
+                        bisect_left(entities, (start, "")) : bisect_left(entities, (end, ""))
+                    ]
+                ),
             )
         )
     return result

@@ -40,7 +40,10 @@ _PREFIX_CUE = re.compile(
     re.IGNORECASE,
 )
 # Only these cues make a misspelt one-word name worth a guess ("from Maxar" is a company).
-_FUZZY_CUE = re.compile(r"\b(?:in|near|outside|around|(?:village|town|city|settlement|outskirts) of)\s+(?:the\s+)?$", re.IGNORECASE)
+_FUZZY_CUE = re.compile(
+    r"\b(?:in|near|outside|around|(?:village|town|city|settlement|outskirts) of)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
 # Wording that makes a capitalised word a place, enough to look it up among the codifier's villages.
 _PLACED_BEFORE = re.compile(
     r"(?:\b(?:in|near|outside|around|through|at|of|from|towards?|into|over|above|past|between)\s+(?:the\s+)?"
@@ -48,14 +51,24 @@ _PLACED_BEFORE = re.compile(
     # the object of an assault is a place: "after shelling Shchurove", "Russian forces captured Lyman"
     r"|\b(?:shelling|shelled|shells|bombing|bombed|bombarding|bombarded|storming|stormed|captured|capturing|recaptured|liberated|liberating|entered|entering)\s+)$"
 )
-_PORTFOLIO_BEFORE = re.compile(r"\b(?:Chamber|Department|Dept\.|Ministry|Minister|Secretary|Bureau|Board|Commissioner)\s+of\s+(?:the\s+)?$")
-_PLACED_AFTER = re.compile(r"^\s+(?:village|settlement|town)\b|^,\s+(?:Ukraine|[A-Z]\w+ (?:[Oo]blast|region))\b")
+_PORTFOLIO_BEFORE = re.compile(
+    r"\b(?:Chamber|Department|Dept\.|Ministry|Minister|Secretary|Bureau|Board|Commissioner)\s+of\s+(?:the\s+)?$"
+)
+_PLACED_AFTER = re.compile(
+    r"^\s+(?:village|settlement|town)\b|^,\s+(?:Ukraine|[A-Z]\w+ (?:[Oo]blast|region))\b"
+)
 # Prepositions that make a person's name a place ("in Ripley"); "of" does not ("the mother of Katerina").
 _IN_PLACE = re.compile(r"\b(?:in|near|outside|around|at|from|towards?|into)\s+(?:the\s+)?$")
-_STRONG_PREFIX = re.compile(r"\b(?:village|town|city|settlement|hamlet|port|region|province|oblast|district)\s+of\s+$", re.IGNORECASE)
-_REGION_SUFFIX = re.compile(r"^(?:'s)?\s+(?:region|oblast|province|district|krai|governorate|area|county|state)\b", re.IGNORECASE)
-_APPOSITION_REGION = re.compile(r"^(?:\s+(?:village|town|settlement|city))?(?:,\s+|\s+in\s+(?:the\s+)?|\s*[\[(]\s*)(?:in\s+(?:the\s+)?)?"
-    r"(?:(?:Russian|Ukrainian)[- ](?:held|occupied|controlled)\s+|(?:occupied|liberated)\s+)?([A-Z][\w’'\-]+(?: [A-Z][\w’'\-]+)?)(?:'s)?\s+(?i:region|oblast|province|krai|governorate)\b")
+_STRONG_PREFIX = re.compile(
+    r"\b(?:village|town|city|settlement|hamlet|port|region|province|oblast|district)\s+of\s+$", re.IGNORECASE
+)
+_REGION_SUFFIX = re.compile(
+    r"^(?:'s)?\s+(?:region|oblast|province|district|krai|governorate|area|county|state)\b", re.IGNORECASE
+)
+_APPOSITION_REGION = re.compile(
+    r"^(?:\s+(?:village|town|settlement|city))?(?:,\s+|\s+in\s+(?:the\s+)?|\s*[\[(]\s*)(?:in\s+(?:the\s+)?)?"
+    r"(?:(?:Russian|Ukrainian)[- ](?:held|occupied|controlled)\s+|(?:occupied|liberated)\s+)?([A-Z][\w’'\-]+(?: [A-Z][\w’'\-]+)?)(?:'s)?\s+(?i:region|oblast|province|krai|governorate)\b"
+)
 # A list of names that ends in a street word lists streets ("Shevchenko and Pushkin streets").
 _STREETS_AFTER = re.compile(
     r"^(?:\s*,\s*[A-Z][\w’'-]+)*\s*,?\s+(?:and|&)\s+[A-Z][\w’'-]+\s+(?:St\b\.?|Sts\b\.?|[Ss]treets?\b|Ave\b\.?|[Aa]venues?\b|[Pp]rospekts?\b|[Bb]oulevards?\b)"
@@ -81,57 +94,291 @@ _FACILITY_AFTER = re.compile(
     r"day|accords?|agreement|treaty|format|protocol|declaration|convention|summit|talks|process)\b",
     re.IGNORECASE,
 )
-_TREATY_AFTER = re.compile(r"^(?:'s)?\s+(?:conventions?|accords?|agreements?|treaty|treaties|format|protocols?|declaration|summit|talks|process|principles)\b", re.IGNORECASE)
+_TREATY_AFTER = re.compile(
+    r"^(?:'s)?\s+(?:conventions?|accords?|agreements?|treaty|treaties|format|protocols?|declaration|summit|talks|process|principles)\b",
+    re.IGNORECASE,
+)
 _DESCRIBES = re.compile(r"^-(?:based|born|bound|registered|headquartered|centred|centered|area)\b")
 # What a state does by force: its name before these verbs is the actor ("Russia invaded"), not a site.
-_ARMS_ACTS = re.compile(r"^\s+(?:has\s+|have\s+|had\s+)?(?:shelled|struck|attacked|bombed|invaded|annexed|fired|targeted|seized|captured)\b(?!\s+by)")
+_ARMS_ACTS = re.compile(
+    r"^\s+(?:has\s+|have\s+|had\s+)?(?:shelled|struck|attacked|bombed|invaded|annexed|fired|targeted|seized|captured)\b(?!\s+by)"
+)
 # A newspaper named after its city ("the Kyiv Independent reported", "The Moscow Times"): who reports, not where.
-_OUTLET_AFTER = re.compile(r"^\s+(?:Times|Post|Independent|Herald|Tribune|Gazette|Telegraph|Journal|Chronicle|Inquirer|Examiner|Observer|Globe)\b")
+_OUTLET_AFTER = re.compile(
+    r"^\s+(?:Times|Post|Independent|Herald|Tribune|Gazette|Telegraph|Journal|Chronicle|Inquirer|Examiner|Observer|Globe)\b"
+)
 # "Nikolaev artillery destroyed ... in Shandryholove": a unit named after its city fights elsewhere.
 _UNIT_AFTER = re.compile(r"^\s+(?:artillery|battalion|brigade|regiment|corps)\b", re.IGNORECASE)
-_RIVER_AFTER = re.compile(r"^\s+(?:(?i:river)\b|[Ff]leet\b)")  # "the Dnipro river", "the Black Sea Fleet": not the site
+_RIVER_AFTER = re.compile(
+    r"^\s+(?:(?i:river)\b|[Ff]leet\b)"
+)  # "the Dnipro river", "the Black Sea Fleet": not the site
 _RIVER_BEFORE = re.compile(r"\b(?:[Bb]ridges?\s+(?:over|across)\s+(?:the\s+)?|banks?\s+of\s+the\s+)$")
 _NOT_PLACES = {
-    "the", "a", "an", "in", "on", "at", "it", "he", "she", "they", "we", "i", "mr", "mrs", "ms", "dr", "but", "and", "or",
-    "this", "that", "these", "those", "there", "his", "her", "their", "its", "our", "after", "before", "when", "while",
-    "russian", "russians", "ukrainian", "ukrainians", "belarusian", "belarusians", "american", "americans", "british",
-    "european", "western", "soviet", "chechen", "syrian", "georgian", "polish", "german", "french", "moldovan",
-    "president", "minister", "ministry", "governor", "mayor", "general", "colonel", "captain", "sergeant",
-    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
-    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
-    "december", "god", "christmas", "easter", "twitter", "telegram", "facebook", "instagram", "youtube", "tiktok",
-    "reuters", "ap", "bbc", "cnn", "itv", "nato", "un", "eu", "kremlin", "pentagon", "isw", "fsb", "sbu",
-    "defence", "defense", "armed forces", "army", "navy", "police", "state", "city", "region", "oblast", "republic",
-    "north", "south", "east", "west", "central", "northern", "southern", "eastern", "new", "old",
-    "middle east", "far east",  # regions without agreed bounds, like "the West": no point stands for them
-    "northeast", "northwest", "southeast", "southwest", "midwest", "gulf",  # a compass word or "the Gulf" alone names no one place
-    "hamas", "hezbollah", "toyota",  # a movement and a carmaker, not Hamm or the city of Toyota
-    "independence day", "victory day", "human rights watch", "amnesty", "red cross", "world war", "you",
-    "mariupol city council", "if", "so", "as", "for", "with", "by", "not", "no", "yes", "all", "one", "two",
-    "orthodox", "christian", "muslim", "jewish", "islamic", "arab", "english", "national guard", "guard",
-    "of", "to", "from", "into", "via", "per", "de", "la", "le", "el", "al", "san", "st", "mount", "lake", "river",
-    "sgt", "dec", "inc", "jan", "feb", "aug", "sept", "oct", "nov", "gov", "rep", "sen", "lt", "col", "gen", "capt",
-    "university", "center", "centre", "college", "day", "hall", "road", "park", "post", "energy", "congress", "street",
-    "department", "office", "court", "house", "senate", "council", "church", "school", "hospital", "airport", "station",
-    "independence", "liberty", "freedom", "victory", "unity",
-    "duma", "state duma", "rada", "verkhovna rada", "dam", "metro", "pravda",  # "Ukrainska Pravda" is a newspaper
-    "azov", "wagner", "kadyrov", "putin", "zelensky", "zelenskyy", "zelenskiy", "biden", "lavrov", "shoigu", "peskov",
+    "the",
+    "a",
+    "an",
+    "in",
+    "on",
+    "at",
+    "it",
+    "he",
+    "she",
+    "they",
+    "we",
+    "i",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "but",
+    "and",
+    "or",
+    "this",
+    "that",
+    "these",
+    "those",
+    "there",
+    "his",
+    "her",
+    "their",
+    "its",
+    "our",
+    "after",
+    "before",
+    "when",
+    "while",
+    "russian",
+    "russians",
+    "ukrainian",
+    "ukrainians",
+    "belarusian",
+    "belarusians",
+    "american",
+    "americans",
+    "british",
+    "european",
+    "western",
+    "soviet",
+    "chechen",
+    "syrian",
+    "georgian",
+    "polish",
+    "german",
+    "french",
+    "moldovan",
+    "president",
+    "minister",
+    "ministry",
+    "governor",
+    "mayor",
+    "general",
+    "colonel",
+    "captain",
+    "sergeant",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "god",
+    "christmas",
+    "easter",
+    "twitter",
+    "telegram",
+    "facebook",
+    "instagram",
+    "youtube",
+    "tiktok",
+    "reuters",
+    "ap",
+    "bbc",
+    "cnn",
+    "itv",
+    "nato",
+    "un",
+    "eu",
+    "kremlin",
+    "pentagon",
+    "isw",
+    "fsb",
+    "sbu",
+    "defence",
+    "defense",
+    "armed forces",
+    "army",
+    "navy",
+    "police",
+    "state",
+    "city",
+    "region",
+    "oblast",
+    "republic",
+    "north",
+    "south",
+    "east",
+    "west",
+    "central",
+    "northern",
+    "southern",
+    "eastern",
+    "new",
+    "old",
+    "middle east",
+    "far east",  # regions without agreed bounds, like "the West": no point stands for them
+    "northeast",
+    "northwest",
+    "southeast",
+    "southwest",
+    "midwest",
+    "gulf",  # a compass word or "the Gulf" alone names no one place
+    "hamas",
+    "hezbollah",
+    "toyota",  # a movement and a carmaker, not Hamm or the city of Toyota
+    "independence day",
+    "victory day",
+    "human rights watch",
+    "amnesty",
+    "red cross",
+    "world war",
+    "you",
+    "mariupol city council",
+    "if",
+    "so",
+    "as",
+    "for",
+    "with",
+    "by",
+    "not",
+    "no",
+    "yes",
+    "all",
+    "one",
+    "two",
+    "orthodox",
+    "christian",
+    "muslim",
+    "jewish",
+    "islamic",
+    "arab",
+    "english",
+    "national guard",
+    "guard",
+    "of",
+    "to",
+    "from",
+    "into",
+    "via",
+    "per",
+    "de",
+    "la",
+    "le",
+    "el",
+    "al",
+    "san",
+    "st",
+    "mount",
+    "lake",
+    "river",
+    "sgt",
+    "dec",
+    "inc",
+    "jan",
+    "feb",
+    "aug",
+    "sept",
+    "oct",
+    "nov",
+    "gov",
+    "rep",
+    "sen",
+    "lt",
+    "col",
+    "gen",
+    "capt",
+    "university",
+    "center",
+    "centre",
+    "college",
+    "day",
+    "hall",
+    "road",
+    "park",
+    "post",
+    "energy",
+    "congress",
+    "street",
+    "department",
+    "office",
+    "court",
+    "house",
+    "senate",
+    "council",
+    "church",
+    "school",
+    "hospital",
+    "airport",
+    "station",
+    "independence",
+    "liberty",
+    "freedom",
+    "victory",
+    "unity",
+    "duma",
+    "state duma",
+    "rada",
+    "verkhovna rada",
+    "dam",
+    "metro",
+    "pravda",  # "Ukrainska Pravda" is a newspaper
+    "azov",
+    "wagner",
+    "kadyrov",
+    "putin",
+    "zelensky",
+    "zelenskyy",
+    "zelenskiy",
+    "biden",
+    "lavrov",
+    "shoigu",
+    "peskov",
 }
-_TITLES = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Dr|President|Minister|Ambassador|Secretary|Spokesman|Spokeswoman|Commander|Deputy Mayor|Chancellor|Admiral|Gen|General|Col|Colonel|Sgt|Sergeant|Capt|Captain|Lt|"
-                     r"Governor|Gov|Mayor|Prime Minister|Senator|Sen|Rep|Pope|Saint|St|Prof|Professor|Lord|Lady|Sir|King|Queen|Prince|Princess)\.?\s+$")
+_TITLES = re.compile(
+    r"\b(?:Mr|Mrs|Ms|Miss|Dr|President|Minister|Ambassador|Secretary|Spokesman|Spokeswoman|Commander|Deputy Mayor|Chancellor|Admiral|Gen|General|Col|Colonel|Sgt|Sergeant|Capt|Captain|Lt|"
+    r"Governor|Gov|Mayor|Prime Minister|Senator|Sen|Rep|Pope|Saint|St|Prof|Professor|Lord|Lady|Sir|King|Queen|Prince|Princess)\.?\s+$"
+)
 # A lower-case word ending in -ed or -s after a sentence's first word: its verb ("Man interviewed").
 _VERB_AFTER = re.compile(r"^\s+[a-z]+(?:ed|s)\b")
-_PERSON_AFTER = re.compile(r"^(?:,\s+\d+,|\s+(?:said|says|told|added|explained|recalled|wrote|tweeted|asked|insisted|"
-                           r"claimed|stated|noted|warned|replied|continued|described|who|whose))")
+_PERSON_AFTER = re.compile(
+    r"^(?:,\s+\d+,|\s+(?:said|says|told|added|explained|recalled|wrote|tweeted|asked|insisted|"
+    r"claimed|stated|noted|warned|replied|continued|described|who|whose))"
+)
 # Relation words before a place: "north of Kharkiv" keeps Kharkiv's point with a vaguer precision.
-_RELATION = re.compile(r"\b(north|south|east|west|northeast|northwest|southeast|southwest|outskirts|suburbs?|near|outside|around|km|kilometres|kilometers|miles)\b[^.]{0,25}$", re.IGNORECASE)
+_RELATION = re.compile(
+    r"\b(north|south|east|west|northeast|northwest|southeast|southwest|outskirts|suburbs?|near|outside|around|km|kilometres|kilometers|miles)\b[^.]{0,25}$",
+    re.IGNORECASE,
+)
 # "near a school in Kharkiv", "outside the council building in Vasylivka", "around 300 people in
 # Kyiv": the relation is to something in the town, which is where it happens.
 _RELATION_INSIDE = re.compile(r"\s(?:in|inside|at)\s+(?:the\s+)?$")
 # "the Zhytomyr highway", "the Kyiv-Chop motorway": a road named after the towns it joins runs far
 # from them ("the Kharkiv ring road" is the city's own).
 _ROUTE_AFTER = re.compile(
-    r"^(?:\s*[-–—]\s*[A-Z][\w’'-]+)?\s+(?:highway|motorway|road)\b(?!\s+(?:checkpoint|crossing|bridge|junction|block))", re.IGNORECASE
+    r"^(?:\s*[-–—]\s*[A-Z][\w’'-]+)?\s+(?:highway|motorway|road)\b(?!\s+(?:checkpoint|crossing|bridge|junction|block))",
+    re.IGNORECASE,
 )  # "the Pletenivka road checkpoint" stands at Pletenivka
 # "the Kyiv suburbs of Bucha and Irpin": the towns are the suburbs, not places near them.
 _NAMED_SUBURBS = re.compile(r"[A-Z][\w’'-]+\s+(?:suburbs?|outskirts)\s+of\b[^.]{0,25}$")
@@ -149,7 +396,9 @@ _PEOPLE_OF = re.compile(
     r"|(?:mayor|governor|head|officials|authorities)\s+of)\s+(?:the\s+)?$",
     re.IGNORECASE,
 )
-_ACTS = re.compile(r"^(?:'s government|’s government)?\s+(?:has\s+|have\s+|had\s+)?(?:says|said|claims|claimed|announced|accused|denied|deployed|sent|launched|warned|insists|insisted|blamed|responded|rejected|demanded)\b")
+_ACTS = re.compile(
+    r"^(?:'s government|’s government)?\s+(?:has\s+|have\s+|had\s+)?(?:says|said|claims|claimed|announced|accused|denied|deployed|sent|launched|warned|insists|insisted|blamed|responded|rejected|demanded)\b"
+)
 _STATE_POSSESSIVE = re.compile(
     r"^['’]s\s+[“\"]?(?:\w+\s+)?(?:firepower|forces|troops|army|military|soldiers|war|invasion|offensive|government|"
     r"leadership|demands|claims|refusal|support|aid|sanctions|advantage|aggression|propaganda|missiles|strikes|"
@@ -158,7 +407,10 @@ _STATE_POSSESSIVE = re.compile(
     r"officials|security services?|intelligence|administration|prosecutors?|envoy|ambassador|diplomats?|operations?|campaign)\b"
 )
 _ORIGIN = re.compile(r"\bfrom\s+(?:the\s+)?(?:(?:city|town|village|region)\s+of\s+)?$", re.IGNORECASE)
-_DESTINATION = re.compile(r"\b(?:to|towards?|into|for|bound for|en route to)\s+(?:the\s+)?(?:(?:city|town|village|region)\s+of\s+)?$", re.IGNORECASE)
+_DESTINATION = re.compile(
+    r"\b(?:to|towards?|into|for|bound for|en route to)\s+(?:the\s+)?(?:(?:city|town|village|region)\s+of\s+)?$",
+    re.IGNORECASE,
+)
 # "to" alone is ambiguous ("belongs to Russia", "a visit to Kyiv"); after a verb of moving people
 # or goods it is where they were taken ("forcibly deported to Russia", "taken them to Crimea"),
 # and after a refusal it is where they would not go ("they refuse to go back to fight in Ukraine").
@@ -211,13 +463,28 @@ def _candidates(gaz: Gazetteer, text: str, misspelt: bool = False, placed: bool 
     if entries and all(e.kind in ("admin1", "admin2") for e in entries):
         # "Zaporizhia" is the region's spelling; the city of the same name is "Zaporizhzhia".
         seen = set(entries)
-        entries += [e for e in gaz.lookup(text, fuzzy=True) if e.kind == "place" and e.population >= 100_000 and e not in seen and any(e.country == r.country and e.admin1 == r.admin1 for r in seen)]
+        entries += [
+            e
+            for e in gaz.lookup(text, fuzzy=True)
+            if e.kind == "place"
+            and e.population >= 100_000
+            and e not in seen
+            and any(e.country == r.country and e.admin1 == r.admin1 for r in seen)
+        ]
     if not entries and len(text) >= 4:
-        entries = [e for e in gaz.lookup(text, fuzzy=True) if e.country in ("UA", "RU", "BY", "MD", "GE", "PL")]
-    elif len(text) >= 6 and not any(e.kind in ("country", "admin1") or e.population >= 100_000 for e in entries):
+        entries = [
+            e for e in gaz.lookup(text, fuzzy=True) if e.country in ("UA", "RU", "BY", "MD", "GE", "PL")
+        ]
+    elif len(text) >= 6 and not any(
+        e.kind in ("country", "admin1") or e.population >= 100_000 for e in entries
+    ):
         # "Nikolayev", "Vinnitsa": a hamlet spelt so must not hide the city other romanisations give.
         seen = set(entries)
-        entries += [e for e in gaz.lookup(text, fuzzy=True) if e.country in THEATRE and e.kind == "place" and e.population >= 100_000 and e not in seen]
+        entries += [
+            e
+            for e in gaz.lookup(text, fuzzy=True)
+            if e.country in THEATRE and e.kind == "place" and e.population >= 100_000 and e not in seen
+        ]
     if not entries and placed:
         entries = gaz.villages(text)  # a village's own name is better evidence than a misspelt town's
     if not entries and misspelt and " " not in text:
@@ -225,7 +492,11 @@ def _candidates(gaz: Gazetteer, text: str, misspelt: bool = False, placed: bool 
     stem = _ADJECTIVE.sub("", text)
     if not entries and " " not in text and stem != text and len(stem) >= 4:
         # "the Hostomelʹsʹkyy glassworks": a Ukrainian adjective of a town names a works of the town.
-        entries = [e for e in gaz.lookup(stem) if e.country in THEATRE and e.kind == "place" and e.population >= 1000 and _main_name(e, stem)]
+        entries = [
+            e
+            for e in gaz.lookup(stem)
+            if e.country in THEATRE and e.kind == "place" and e.population >= 1000 and _main_name(e, stem)
+        ]
     return entries
 
 
@@ -250,16 +521,30 @@ def find_mentions(text: str, gaz: Gazetteer | None = None) -> list[Mention]:
                 end = run.start() + words[j - 1].end()
                 # "Engels-2" is the airbase at Engels; "Gainesville-area", "Kyiv-based" name the
                 # town ("Chernobyl-like" does not: it compares).
-                surface = re.sub(r"-(?:\d+|area|based|born|bound|region|registered|headquartered|centred|centered|side)$", "", text[start:end]).rstrip(".-’'")
+                surface = re.sub(
+                    r"-(?:\d+|area|based|born|bound|region|registered|headquartered|centred|centered|side)$",
+                    "",
+                    text[start:end],
+                ).rstrip(".-’'")
                 end = start + len(surface)
                 if surface.endswith("'s") or surface.endswith("’s"):
                     surface, end = surface[:-2], end - 2
-                if not surface or not surface.split(" ")[-1][:1].isupper() or surface.lower() in _NOT_PLACES or surface.lower().split(" ")[0] in {"the", "a"}:
+                if (
+                    not surface
+                    or not surface.split(" ")[-1][:1].isupper()
+                    or surface.lower() in _NOT_PLACES
+                    or surface.lower().split(" ")[0] in {"the", "a"}
+                ):
                     continue
                 # A misspelling is worth a guess only for a whole one-word name after a place cue.
-                before = text[max(0, start - 40):start]
+                before = text[max(0, start - 40) : start]
                 cued = len(words) == 1 and bool(_FUZZY_CUE.search(before))
-                placed = bool(_PLACED_BEFORE.search(before) or _STRONG_PREFIX.search(before) or _PLACED_AFTER.match(text[end:end + 40]) or _APPOSITION_REGION.match(text[end:end + 60]))
+                placed = bool(
+                    _PLACED_BEFORE.search(before)
+                    or _STRONG_PREFIX.search(before)
+                    or _PLACED_AFTER.match(text[end : end + 40])
+                    or _APPOSITION_REGION.match(text[end : end + 60])
+                )
                 entries = _candidates(gaz, surface, misspelt=cued, placed=placed)
                 if entries:
                     found = (start, end, surface, entries, j)
@@ -269,34 +554,70 @@ def find_mentions(text: str, gaz: Gazetteer | None = None) -> list[Mention]:
                 i += 1
                 continue
             start, end, surface, entries, j = found
-            if j == i + 1 and j < len(words) and surface in SLAVIC_GIVEN_NAMES and words[j].group()[:1].isupper():
+            if (
+                j == i + 1
+                and j < len(words)
+                and surface in SLAVIC_GIVEN_NAMES
+                and words[j].group()[:1].isupper()
+            ):
                 i = j  # "Taras Shevchenko University": a given name and its surname, not the town of Taraz
                 continue
-            opens_sentence = i - 1 == 0 and re.search(r"(?:^|[.!?:;\"“]\s*|\n\s*)$", text[:run.start()]) is not None
-            located_by_region = _APPOSITION_REGION.match(text[end:end + 60]) is not None  # "Residences Kramatorsk, Donetsk Oblast"
+            opens_sentence = (
+                i - 1 == 0 and re.search(r"(?:^|[.!?:;\"“]\s*|\n\s*)$", text[: run.start()]) is not None
+            )
+            located_by_region = (
+                _APPOSITION_REGION.match(text[end : end + 60]) is not None
+            )  # "Residences Kramatorsk, Donetsk Oblast"
             if (
-                i > 0 and not opens_sentence and not located_by_region and _after_a_name(words[i - 1].group(), entries)
-                and not any(e.kind in ("country", "admin1") for e in entries) and not _own_town(words[i - 1].group(), surface, entries, gaz)
+                i > 0
+                and not opens_sentence
+                and not located_by_region
+                and _after_a_name(words[i - 1].group(), entries)
+                and not any(e.kind in ("country", "admin1") for e in entries)
+                and not _own_town(words[i - 1].group(), surface, entries, gaz)
             ):
-                if j == i + 1 and _is_small(entries) and words[i - 1].group().strip(".,’'").title() in first_names():
-                    people.add(surface)  # "Mike Ripley"; not "Rodeo Gainesville", an event named after the town
+                if (
+                    j == i + 1
+                    and _is_small(entries)
+                    and words[i - 1].group().strip(".,’'").title() in first_names()
+                ):
+                    people.add(
+                        surface
+                    )  # "Mike Ripley"; not "Rodeo Gainesville", an event named after the town
                 i = j  # "Mike Jones", "Sgt. Lincoln": the last word of a person's or body's name
                 continue
             mention = _cue(text, start, end, surface, entries, gaz)
             if mention is not None:
                 mentions.append(mention)
-            elif " " not in surface and _is_small(entries) and (
-                _TITLES.search(text[max(0, start - 60):start])
-                # "Gainesville says no": a town that speaks is still the town
-                or (_PERSON_AFTER.match(text[end:end + 60]) and not any(_main_name(e, surface) and e.population >= 10_000 for e in entries))
+            elif (
+                " " not in surface
+                and _is_small(entries)
+                and (
+                    _TITLES.search(text[max(0, start - 60) : start])
+                    # "Gainesville says no": a town that speaks is still the town
+                    or (
+                        _PERSON_AFTER.match(text[end : end + 60])
+                        and not any(_main_name(e, surface) and e.population >= 10_000 for e in entries)
+                    )
+                )
             ):
-                people.add(surface)  # "Sheriff's deputies told Mr. Tanner", "Katerina said": a person throughout
+                people.add(
+                    surface
+                )  # "Sheriff's deputies told Mr. Tanner", "Katerina said": a person throughout
             i = j
     if people:
         # Once "Mike Ripley" is a person, a later bare "Ripley" is that person, not the town,
         # unless the wording places it ("in Ripley").
-        mentions = [m for m in mentions if m.text not in people or m.cue == "strong" or _IN_PLACE.search(text[max(0, m.start - 40):m.start])]
-    return _facility_mentions(text, _joined_countries(text, gaz, _party_states(text, gaz, _lowercase_mentions(text, gaz, mentions))))
+        mentions = [
+            m
+            for m in mentions
+            if m.text not in people
+            or m.cue == "strong"
+            or _IN_PLACE.search(text[max(0, m.start - 40) : m.start])
+        ]
+    return _facility_mentions(
+        text, _joined_countries(text, gaz, _party_states(text, gaz, _lowercase_mentions(text, gaz, mentions)))
+    )
 
 
 def _joined_countries(text: str, gaz: Gazetteer, mentions: list[Mention]) -> list[Mention]:
@@ -331,7 +652,9 @@ def _party_states(text: str, gaz: Gazetteer, mentions: list[Mention]) -> list[Me
         surface = match.group(1).rstrip(".")
         states = [e for e in gaz.lookup(surface) if e.kind == "admin1" and e.country == "US"]
         if states:
-            found.append(Mention(match.start(1), match.start(1) + len(surface), surface, (states[0],), "region"))
+            found.append(
+                Mention(match.start(1), match.start(1) + len(surface), surface, (states[0],), "region")
+            )
     return _in_place_of(mentions, found, reach=2)  # and the "D-" before it
 
 
@@ -339,11 +662,35 @@ def _party_states(text: str, gaz: Gazetteer, mentions: list[Mention]) -> list[Me
 # plant is named after its oblast or an old name ("Zaporizhzhia" lies at Enerhodar, 50 km from
 # the city). (names, kind of work, name, country, region, lat, lon); the points are the works'.
 FACILITIES = [
-    (r"Zaporizhzhi?a|Zaporizhzhya|Zaporozhye|Zaporizhia", "nuclear", "Zaporizhzhia Nuclear Power Plant", "UA", "Zaporizhia", 47.5119, 34.5856),
+    (
+        r"Zaporizhzhi?a|Zaporizhzhya|Zaporozhye|Zaporizhia",
+        "nuclear",
+        "Zaporizhzhia Nuclear Power Plant",
+        "UA",
+        "Zaporizhia",
+        47.5119,
+        34.5856,
+    ),
     (r"Chernobyl|Chornobyl", "nuclear", "Chornobyl Nuclear Power Plant", "UA", "Kiev", 51.3894, 30.0989),
-    (r"South Ukraine|South Ukrainian|Pivdennoukrainsk", "nuclear", "South Ukraine Nuclear Power Plant", "UA", "Mykolaiv", 47.8128, 31.2158),
+    (
+        r"South Ukraine|South Ukrainian|Pivdennoukrainsk",
+        "nuclear",
+        "South Ukraine Nuclear Power Plant",
+        "UA",
+        "Mykolaiv",
+        47.8128,
+        31.2158,
+    ),
     (r"Rivne|Rovno", "nuclear", "Rivne Nuclear Power Plant", "UA", "Rivne", 51.3278, 25.8917),
-    (r"Khmelnytskyi|Khmelnytsky|Khmelnitsky", "nuclear", "Khmelnytskyi Nuclear Power Plant", "UA", "Khmelnytskyi", 50.3014, 26.6497),
+    (
+        r"Khmelnytskyi|Khmelnytsky|Khmelnitsky",
+        "nuclear",
+        "Khmelnytskyi Nuclear Power Plant",
+        "UA",
+        "Khmelnytskyi",
+        50.3014,
+        26.6497,
+    ),
     (r"Kursk", "nuclear", "Kursk Nuclear Power Plant", "RU", "Kursk", 51.6747, 35.6064),
     (r"Kakhovka|Nova Kakhovka", "dam", "Kakhovka Dam", "UA", "Kherson", 46.7781, 33.3717),
     (r"Antonivskyi|Antonivsky|Antonovsky", "bridge", "Antonivskyi Bridge", "UA", "Kherson", 46.6686, 32.7117),
@@ -356,10 +703,14 @@ _FACILITY_WORDS = {
 }
 # Plants whose bare name is the plant in the news of this war ("the Zaporizhzhia plant").
 _KNOWN_BY_NAME = {"Zaporizhzhia Nuclear Power Plant", "Chornobyl Nuclear Power Plant"}
-_BARE_PLANT = r"|\s+(?:[Pp]ower\s+)?[Pp]lant|\s+[Pp]ower\s+[Ss]tation"  # not "Zaporizhzhia station", the railway's
+_BARE_PLANT = (
+    r"|\s+(?:[Pp]ower\s+)?[Pp]lant|\s+[Pp]ower\s+[Ss]tation"  # not "Zaporizhzhia station", the railway's
+)
 _FACILITY = [
     (
-        re.compile(rf"\b(?:{names})(?:{_FACILITY_WORDS[kind]}{_BARE_PLANT if name in _KNOWN_BY_NAME else ''})\b"),
+        re.compile(
+            rf"\b(?:{names})(?:{_FACILITY_WORDS[kind]}{_BARE_PLANT if name in _KNOWN_BY_NAME else ''})\b"
+        ),
         Entry(None, name, cc, region, lat, lon, 0, "facility"),
     )
     for names, kind, name, cc, region, lat, lon in FACILITIES
@@ -372,9 +723,15 @@ _LANDMARKS = [
     (re.compile(r"\bChNPP\b"), _FACILITY[1][1]),
     # An island of 17 hectares and a steelworks: points, not regions ("Snake Island, Bile": the
     # island's hamlet, not Bile in Luhansk oblast).
-    (re.compile(r"\b(?:Snake|Zmiinyi|Zmeinyi) Island\b"), Entry(None, "Snake Island", "UA", "Odessa", 45.2547, 30.2036, 0, "facility")),
+    (
+        re.compile(r"\b(?:Snake|Zmiinyi|Zmeinyi) Island\b"),
+        Entry(None, "Snake Island", "UA", "Odessa", 45.2547, 30.2036, 0, "facility"),
+    ),
     (re.compile(r"\bAzovstal\b"), Entry(None, "Azovstal", "UA", "Donetsk", 47.0968, 37.6012, 0, "facility")),
-    (re.compile(r"\bWhite House\b"), Entry(None, "White House", "US", "Washington, D.C.", 38.8977, -77.0365, 0, "facility")),
+    (
+        re.compile(r"\bWhite House\b"),
+        Entry(None, "White House", "US", "Washington, D.C.", 38.8977, -77.0365, 0, "facility"),
+    ),
 ]
 
 
@@ -383,7 +740,8 @@ def _facility_mentions(text: str, mentions: list[Mention]) -> list[Mention]:
     in place of the town whose name they carry."""
     found = [
         Mention(match.start(), match.end(), match.group(), (entry,), "strong")
-        for pattern, entry in _FACILITY + _LANDMARKS for match in pattern.finditer(text)
+        for pattern, entry in _FACILITY + _LANDMARKS
+        for match in pattern.finditer(text)
     ]
     return _in_place_of(mentions, found)
 
@@ -401,11 +759,14 @@ def is_populated_place(name: str, gaz: Gazetteer | None = None) -> bool:
     country, a first-level region or a city of 100,000 or more, and it is no one's given name or
     surname in the census lists ("Kherson", "Sumy", "Davydiv Brid"; not "Roman" or "Olena")."""
     words = name.split()
-    if not words or any(w.strip(".,’'").title() in first_names() or w.strip(".,’'").title() in surnames() for w in words):
+    if not words or any(
+        w.strip(".,’'").title() in first_names() or w.strip(".,’'").title() in surnames() for w in words
+    ):
         return False
     gaz = gaz or shared_gazetteer()
     return any(
-        e.country in THEATRE or e.kind in ("country", "admin1") or e.population >= 100_000 for e in gaz.lookup(name)
+        e.country in THEATRE or e.kind in ("country", "admin1") or e.population >= 100_000
+        for e in gaz.lookup(name)
     )
 
 
@@ -433,25 +794,137 @@ def _census_names(*filenames: str) -> frozenset[str]:
     for filename in filenames:
         path = folder / filename
         if path.exists():
-            found.update(line.split()[0].title() for line in path.read_text(encoding="ascii", errors="replace").splitlines() if line.strip())
+            found.update(
+                line.split()[0].title()
+                for line in path.read_text(encoding="ascii", errors="replace").splitlines()
+                if line.strip()
+            )
     return frozenset(found)
 
 
 # Given names of Ukraine, Russia and Belarus in their usual English spellings, which the US
 # lists lack; several are also villages' or towns' names ("Bohdan", "Taras" of Taraz).
-SLAVIC_GIVEN_NAMES = frozenset([
-    "Andriy", "Andrii", "Andrey", "Andrei", "Anatoliy", "Anatoly", "Arseniy", "Artem", "Artyom", "Bohdan", "Bogdan",
-    "Borys", "Boris", "Dmytro", "Dmitry", "Dmitri", "Denys", "Denis", "Fedir", "Fyodor", "Hennadiy", "Gennady",
-    "Hryhoriy", "Grigory", "Ihor", "Igor", "Illia", "Ilya", "Ivan", "Kostiantyn", "Konstantin", "Kyrylo", "Kirill",
-    "Leonid", "Maksym", "Maxim", "Mykhailo", "Mikhail", "Mykola", "Nikolai", "Oleh", "Oleg", "Oleksandr", "Oleksiy",
-    "Oleksii", "Alexei", "Alexey", "Pavlo", "Pavel", "Petro", "Pyotr", "Roman", "Ruslan", "Serhiy", "Serhii", "Sergei",
-    "Sergey", "Stanislav", "Stepan", "Taras", "Valeriy", "Valery", "Vasyl", "Vasily", "Viktor", "Vitaliy", "Vitaly",
-    "Volodymyr", "Vladimir", "Vadym", "Vadim", "Vyacheslav", "Yaroslav", "Yevhen", "Yevgeny", "Yuriy", "Yurii", "Yuri",
-    "Zinoviy", "Alla", "Anastasiia", "Daria", "Halyna", "Galina", "Hanna", "Iryna", "Irina", "Kateryna", "Katerina",
-    "Ekaterina", "Yekaterina", "Anna", "Maria", "Oleksandra", "Viktoriia", "Viktoria", "Lesya", "Liudmyla", "Lyudmila",
-    "Mariia", "Nadiya", "Nadezhda", "Natalia", "Nataliya", "Oksana", "Olena", "Yelena", "Olha", "Olga", "Svitlana",
-    "Svetlana", "Tetiana", "Tatiana", "Valentyna", "Yuliia", "Yulia", "Zoya"
-])
+SLAVIC_GIVEN_NAMES = frozenset(
+    [
+        "Andriy",
+        "Andrii",
+        "Andrey",
+        "Andrei",
+        "Anatoliy",
+        "Anatoly",
+        "Arseniy",
+        "Artem",
+        "Artyom",
+        "Bohdan",
+        "Bogdan",
+        "Borys",
+        "Boris",
+        "Dmytro",
+        "Dmitry",
+        "Dmitri",
+        "Denys",
+        "Denis",
+        "Fedir",
+        "Fyodor",
+        "Hennadiy",
+        "Gennady",
+        "Hryhoriy",
+        "Grigory",
+        "Ihor",
+        "Igor",
+        "Illia",
+        "Ilya",
+        "Ivan",
+        "Kostiantyn",
+        "Konstantin",
+        "Kyrylo",
+        "Kirill",
+        "Leonid",
+        "Maksym",
+        "Maxim",
+        "Mykhailo",
+        "Mikhail",
+        "Mykola",
+        "Nikolai",
+        "Oleh",
+        "Oleg",
+        "Oleksandr",
+        "Oleksiy",
+        "Oleksii",
+        "Alexei",
+        "Alexey",
+        "Pavlo",
+        "Pavel",
+        "Petro",
+        "Pyotr",
+        "Roman",
+        "Ruslan",
+        "Serhiy",
+        "Serhii",
+        "Sergei",
+        "Sergey",
+        "Stanislav",
+        "Stepan",
+        "Taras",
+        "Valeriy",
+        "Valery",
+        "Vasyl",
+        "Vasily",
+        "Viktor",
+        "Vitaliy",
+        "Vitaly",
+        "Volodymyr",
+        "Vladimir",
+        "Vadym",
+        "Vadim",
+        "Vyacheslav",
+        "Yaroslav",
+        "Yevhen",
+        "Yevgeny",
+        "Yuriy",
+        "Yurii",
+        "Yuri",
+        "Zinoviy",
+        "Alla",
+        "Anastasiia",
+        "Daria",
+        "Halyna",
+        "Galina",
+        "Hanna",
+        "Iryna",
+        "Irina",
+        "Kateryna",
+        "Katerina",
+        "Ekaterina",
+        "Yekaterina",
+        "Anna",
+        "Maria",
+        "Oleksandra",
+        "Viktoriia",
+        "Viktoria",
+        "Lesya",
+        "Liudmyla",
+        "Lyudmila",
+        "Mariia",
+        "Nadiya",
+        "Nadezhda",
+        "Natalia",
+        "Nataliya",
+        "Oksana",
+        "Olena",
+        "Yelena",
+        "Olha",
+        "Olga",
+        "Svitlana",
+        "Svetlana",
+        "Tetiana",
+        "Tatiana",
+        "Valentyna",
+        "Yuliia",
+        "Yulia",
+        "Zoya",
+    ]
+)
 
 
 # The abbreviations without their final full stop, as a mention's surface has them ("Ind").
@@ -464,7 +937,9 @@ def _is_small(entries: list[Entry]) -> bool:
 
 
 # "in kharkiv", "in Chasiv yar": captions and posts often skip capitals after a preposition.
-_LOWER_AFTER = re.compile(r"\b(?:[Ii]n|near|outside|around|through|to|of|at|from)\s+([A-Za-z][a-z’'\-]{3,}(?:\s+[a-z][a-z’'\-]{2,})?)")
+_LOWER_AFTER = re.compile(
+    r"\b(?:[Ii]n|near|outside|around|through|to|of|at|from)\s+([A-Za-z][a-z’'\-]{3,}(?:\s+[a-z][a-z’'\-]{2,})?)"
+)
 
 
 # Armed groups named after places or joined to them in unit names ("Azov-Dnipro", "Aidar").
@@ -472,11 +947,13 @@ _ARMED_GROUPS = {"azov", "wagner", "kadyrov", "aidar", "kraken", "akhmat", "spar
 
 
 def _hyphen_parts(text: str, start: int, word: str, gaz: Gazetteer) -> list[Mention]:
-    """"the Canada-EU trade deal", "Middlesex-London EMS": a compound of names that is no name
+    """ "the Canada-EU trade deal", "Middlesex-London EMS": a compound of names that is no name
     itself names each part. Only parts that are a country, a region or a city of 100,000 (20,000
     in the war's countries, by a name that is no word): smaller towns share their names with
     brands ("Mercedes-Benz")."""
-    if "-" not in word.strip("-") or any(part.lower().strip(".,;:’'") in _ARMED_GROUPS for part in word.split("-")):
+    if "-" not in word.strip("-") or any(
+        part.lower().strip(".,;:’'") in _ARMED_GROUPS for part in word.split("-")
+    ):
         return []  # "Azov-Dnipro" is a battalion
     found = []
     offset = 0
@@ -484,12 +961,29 @@ def _hyphen_parts(text: str, start: int, word: str, gaz: Gazetteer) -> list[Ment
         at = start + offset
         offset += len(part) + 1
         part = part.rstrip(".,;:’'")
-        if len(part) < 2 or not part[:1].isupper() or part.lower() in _NOT_PLACES or (len(part) == 2 and not part.isupper()):
+        if (
+            len(part) < 2
+            or not part[:1].isupper()
+            or part.lower() in _NOT_PLACES
+            or (len(part) == 2 and not part.isupper())
+        ):
             continue
-        entries = [e for e in gaz.lookup(part) if e.kind in ("country", "admin1") or (e.kind == "place" and e.population >= 100_000 and _main_name(e, part))]
+        entries = [
+            e
+            for e in gaz.lookup(part)
+            if e.kind in ("country", "admin1")
+            or (e.kind == "place" and e.population >= 100_000 and _main_name(e, part))
+        ]
         if not entries and _unmistakable(part, gaz.lookup(part), gaz):
             # "the Bakhmut-Bread shop": in the war's countries a town's name is no brand's.
-            entries = [e for e in gaz.lookup(part) if e.country in THEATRE and e.kind == "place" and e.population >= 20_000 and _main_name(e, part)]
+            entries = [
+                e
+                for e in gaz.lookup(part)
+                if e.country in THEATRE
+                and e.kind == "place"
+                and e.population >= 20_000
+                and _main_name(e, part)
+            ]
         if len(part) == 2:
             entries = [e for e in entries if e.kind == "country"]  # "Egyptian-US relations"
         mention = _cue(text, at, at + len(part), part, entries, gaz) if entries else None
@@ -516,8 +1010,11 @@ def _lowercase_mentions(text: str, gaz: Gazetteer, mentions: list[Mention]) -> l
             if any(a < end and start < b for a, b in taken) or surface.lower() in _NOT_PLACES:
                 continue
             entries = [
-                e for e in gaz.lookup(surface)
-                if e.country in THEATRE and skeleton(e.name) == skeleton(surface) and (e.kind == "admin1" or e.population >= 10_000)
+                e
+                for e in gaz.lookup(surface)
+                if e.country in THEATRE
+                and skeleton(e.name) == skeleton(surface)
+                and (e.kind == "admin1" or e.population >= 10_000)
             ]
             if entries:
                 added.append(Mention(start, end, text[start:end], tuple(entries), "prefix"))
@@ -528,14 +1025,66 @@ def _lowercase_mentions(text: str, gaz: Gazetteer, mentions: list[Mention]) -> l
 
 
 _PLACE_PREFIXES = {
-    "north", "south", "east", "west", "new", "fort", "saint", "st", "st.", "mount", "lake", "port", "upper", "lower", "greater",
-    "central", "northern", "southern", "eastern", "western", "old", "el", "la", "los", "las", "san", "santa", "de",
-    "metro", "metropolitan", "downtown",  # "Metro Vancouver", "Metropolitan Atlanta"
-    "checkpoint", "substation", "airfield", "airbase",  # "Checkpoint Chonhar": the works before their place's name
+    "north",
+    "south",
+    "east",
+    "west",
+    "new",
+    "fort",
+    "saint",
+    "st",
+    "st.",
+    "mount",
+    "lake",
+    "port",
+    "upper",
+    "lower",
+    "greater",
+    "central",
+    "northern",
+    "southern",
+    "eastern",
+    "western",
+    "old",
+    "el",
+    "la",
+    "los",
+    "las",
+    "san",
+    "santa",
+    "de",
+    "metro",
+    "metropolitan",
+    "downtown",  # "Metro Vancouver", "Metropolitan Atlanta"
+    "checkpoint",
+    "substation",
+    "airfield",
+    "airbase",  # "Checkpoint Chonhar": the works before their place's name
 }
 
 
-_FUNCTION_WORDS = {"the", "a", "an", "in", "at", "on", "from", "to", "near", "of", "by", "for", "with", "and", "but", "or", "as", "into", "outside", "around"}
+_FUNCTION_WORDS = {
+    "the",
+    "a",
+    "an",
+    "in",
+    "at",
+    "on",
+    "from",
+    "to",
+    "near",
+    "of",
+    "by",
+    "for",
+    "with",
+    "and",
+    "but",
+    "or",
+    "as",
+    "into",
+    "outside",
+    "around",
+}
 
 
 # The endings of nationality adjectives ("Russian", "European", "Chinese", "Polish").
@@ -547,8 +1096,13 @@ def _own_town(previous: str, surface: str, entries: list[Entry], gaz: Gazetteer)
     adjective) and no given name comes before it: "Vetropak Hostomel", "Vetropak Hostomelʹsʹkyy" is a
     firm named with its town, not a person's surname."""
     base = _ADJECTIVE.sub("", surface)
-    return previous.strip(".,’'").title() not in first_names() and _unmistakable(base, entries, gaz) and any(
-        e.country in THEATRE and e.kind == "place" and e.population >= 10_000 and _main_name(e, base) for e in entries
+    return (
+        previous.strip(".,’'").title() not in first_names()
+        and _unmistakable(base, entries, gaz)
+        and any(
+            e.country in THEATRE and e.kind == "place" and e.population >= 10_000 and _main_name(e, base)
+            for e in entries
+        )
     )
 
 
@@ -558,20 +1112,28 @@ def _after_a_name(previous: str, entries: list[Entry]) -> bool:
     # "Russian Engels-2 airbase", "Belarusian Mazyr": a nationality adjective before a town of
     # the war's countries, not a first name; "European Union" stays one name.
     nationality = (
-        _NATIONALITY.search(word) is not None and previous.strip(".,’'").title() not in first_names()
+        _NATIONALITY.search(word) is not None
+        and previous.strip(".,’'").title() not in first_names()
         and any(e.country in THEATRE for e in entries)
     )
     # "told CTV Winnipeg": a broadcaster's initials before its city; no person is called CTV.
     initials = previous.strip(".,’'").isupper() and 3 <= len(previous.strip(".,’'")) <= 5
     return (
-        bool(word) and previous[:1].isupper() and word not in _PLACE_PREFIXES and word not in _FUNCTION_WORDS
-        and not word.endswith(("'s", "’s")) and "-" not in word  # "Russian-controlled Kakhovka"
-        and not nationality and not initials
+        bool(word)
+        and previous[:1].isupper()
+        and word not in _PLACE_PREFIXES
+        and word not in _FUNCTION_WORDS
+        and not word.endswith(("'s", "’s"))
+        and "-" not in word  # "Russian-controlled Kakhovka"
+        and not nationality
+        and not initials
     )
 
 
 # "between Komyshuvakha and Vrubivka": both names are places.
-_BETWEEN = re.compile(r"\bbetween\s+(?:the\s+)?(?:(?:towns|villages|cities)\s+of\s+)?(?:[A-Z][\w’'\-]*\s+){1,3}and\s+(?:the\s+)?$|\bbetween\s+(?:the\s+)?(?:(?:towns|villages|cities)\s+of\s+)?$")
+_BETWEEN = re.compile(
+    r"\bbetween\s+(?:the\s+)?(?:(?:towns|villages|cities)\s+of\s+)?(?:[A-Z][\w’'\-]*\s+){1,3}and\s+(?:the\s+)?$|\bbetween\s+(?:the\s+)?(?:(?:towns|villages|cities)\s+of\s+)?$"
+)
 
 
 def _unmistakable(surface: str, entries: list[Entry], gaz: Gazetteer) -> bool:
@@ -581,14 +1143,20 @@ def _unmistakable(surface: str, entries: list[Entry], gaz: Gazetteer) -> bool:
     lower = surface.lower()
     words = (lower, lower[:-1], lower[:-2]) if lower.endswith("s") else (lower,)
     return (
-        not any(gaz.is_english(w) for w in words) and lower not in _FUNCTION_WORDS and surface not in first_names()
-        and any(_main_name(e, surface) or _variant(e.name, surface) or e.population >= 100_000 for e in entries)
+        not any(gaz.is_english(w) for w in words)
+        and lower not in _FUNCTION_WORDS
+        and surface not in first_names()
+        and any(
+            _main_name(e, surface) or _variant(e.name, surface) or e.population >= 100_000 for e in entries
+        )
     )
 
 
-def _cue(text: str, start: int, end: int, surface: str, entries: list[Entry], gaz: Gazetteer) -> Mention | None:
-    before = text[max(0, start - 60):start]
-    after = text[end:end + 60]
+def _cue(
+    text: str, start: int, end: int, surface: str, entries: list[Entry], gaz: Gazetteer
+) -> Mention | None:
+    before = text[max(0, start - 60) : start]
+    after = text[end : end + 60]
     stem = _ADJECTIVE.sub("", surface)
     if stem != surface and not gaz.lookup(surface):
         # A town's adjective: "Kyivska oblast" is the oblast, "Chernihivska street" a street.
@@ -613,41 +1181,83 @@ def _cue(text: str, start: int, end: int, surface: str, entries: list[Entry], ga
         return None  # "the junction of Shevchenko, Torhova and Schmidt St.": streets named after people and towns
     opens_sentence = re.search(r"(?:^|[.!?:;\"“]\s+|\n\s*)$", before) is not None
     if (
-        cue == "none" and " " not in surface and opens_sentence and not surface.isupper() and _VERB_AFTER.match(after)
-        and not any(e.kind in ("country", "admin1") for e in entries) and gaz.is_word(surface)
+        cue == "none"
+        and " " not in surface
+        and opens_sentence
+        and not surface.isupper()
+        and _VERB_AFTER.match(after)
+        and not any(e.kind in ("country", "admin1") for e in entries)
+        and gaz.is_word(surface)
     ):
         return None  # "Man interviewed in Mariupol": an English word opens the sentence, not the town of Man
-    if cue == "none" and " " not in surface and _NATIONALITY.search(surface) and surface.lower() not in {e.name.lower() for e in entries if e.population > 100_000}:
+    if (
+        cue == "none"
+        and " " not in surface
+        and _NATIONALITY.search(surface)
+        and surface.lower() not in {e.name.lower() for e in entries if e.population > 100_000}
+    ):
         return None  # "Canadian officials": a nationality, though Canadian, Texas, is a town
     # "Paul, Idaho", "Parachute, Colorado": a region named after it places a name.
     appo = _APPOSITION_REGION.match(after) or _APPOSITION_NAME.match(after)
     placed_by_region = appo is not None
-    if cue == "none" and " " not in surface and surface in first_names() and (
-        (_is_small(entries) and not any(_main_name(e, surface) for e in entries))
-        or (all(e.population < 10_000 and e.kind != "country" for e in entries) and not placed_by_region)
+    if (
+        cue == "none"
+        and " " not in surface
+        and surface in first_names()
+        and (
+            (_is_small(entries) and not any(_main_name(e, surface) for e in entries))
+            or (all(e.population < 10_000 and e.kind != "country" for e in entries) and not placed_by_region)
+        )
     ):
         # "James said": a given name alone is a person, not a town that was once called James,
         # nor a hamlet of that name ("Paul", Idaho) unless the wording places it ("in Paul").
         return None
-    if cue == "none" and " " not in surface and not surface.isupper() and not placed_by_region and gaz.is_english(surface) and all(
-        e.population < 10_000 and e.kind in ("place", "village") for e in entries
+    if (
+        cue == "none"
+        and " " not in surface
+        and not surface.isupper()
+        and not placed_by_region
+        and gaz.is_english(surface)
+        and all(e.population < 10_000 and e.kind in ("place", "village") for e in entries)
     ):
         return None  # "Hope", "Story": an English noun is a hamlet only where the wording places it
-    if _PORTFOLIO_BEFORE.search(before) and gaz.is_english(surface) and all(
-        e.population < 100_000 and e.kind in ("place", "village") for e in entries
+    if (
+        _PORTFOLIO_BEFORE.search(before)
+        and gaz.is_english(surface)
+        and all(e.population < 100_000 and e.kind in ("place", "village") for e in entries)
     ):
         return None  # "the Chamber of Commerce", "the Department of Energy": a portfolio, not a town
-    if " " not in surface and surface in first_names() and re.match(r"['’]s\s+[A-Z]", after) and all(e.population < 10_000 for e in entries):
+    if (
+        " " not in surface
+        and surface in first_names()
+        and re.match(r"['’]s\s+[A-Z]", after)
+        and all(e.population < 10_000 for e in entries)
+    ):
         return None  # "at Eva's Village", "Mary's Kitchen": a person's, not a hamlet's
-    if cue == "none" and " " not in surface and surface in first_names() and not any(e.kind == "country" for e in entries):
+    if (
+        cue == "none"
+        and " " not in surface
+        and surface in first_names()
+        and not any(e.kind == "country" for e in entries)
+    ):
         # "Mary Ann shares tips", "Victoria Beckham": a given name before another given name or a
         # surname is a person, though a region abroad bears it (Mary, Turkmenistan; Victoria).
         following = re.match(r"\s+([A-Z][a-z’'-]+)\b", after)
-        if following and (following.group(1) in first_names() or (following.group(1) in surnames() and not gaz.is_english(following.group(1)))):
+        if following and (
+            following.group(1) in first_names()
+            or (following.group(1) in surnames() and not gaz.is_english(following.group(1)))
+        ):
             return None
     if (
-        " " not in surface and surface in surnames() and _NAMED_AFTER.match(after) and cue != "strong" and text.count(surface) == 1
-        and all(e.kind in ("place", "village") and e.population < 10_000 and e.country not in THEATRE for e in entries)
+        " " not in surface
+        and surface in surnames()
+        and _NAMED_AFTER.match(after)
+        and cue != "strong"
+        and text.count(surface) == 1
+        and all(
+            e.kind in ("place", "village") and e.population < 10_000 and e.country not in THEATRE
+            for e in entries
+        )
     ):
         return None  # "Cornell University", "Carnegie Library", named once: after a person, not a hamlet
     person_like = cue == "none" and (_TITLES.search(before) or _PERSON_AFTER.match(after))
@@ -659,10 +1269,19 @@ def _cue(text: str, start: int, end: int, surface: str, entries: list[Entry], ga
     state_abbreviation = after.startswith(".") and any(e.kind == "admin1" for e in entries)
     if surface in _STATE_ABBREVIATIONS and not after.startswith("."):
         # "Easter Sunday Mass", "Weapons of Mass Destruction": without its full stop the word is no state.
-        entries = [e for e in entries if not (e.kind == "admin1" and e.country == "US" and key(e.name) != key(surface))]
+        entries = [
+            e
+            for e in entries
+            if not (e.kind == "admin1" and e.country == "US" and key(e.name) != key(surface))
+        ]
         if not entries:
             return None
-    if len(surface) < 3 and not any(e.kind == "country" for e in entries) and "." not in surface and not state_abbreviation:
+    if (
+        len(surface) < 3
+        and not any(e.kind == "country" for e in entries)
+        and "." not in surface
+        and not state_abbreviation
+    ):
         return None
     # Weak evidence that a capitalised word is a place: it modifies a facility ("Drama theater",
     # "Gorky park"), takes an article ("the Moskva"), or opens a sentence ("Tank destroyed").
@@ -670,28 +1289,50 @@ def _cue(text: str, start: int, end: int, surface: str, entries: list[Entry], ga
     # "a Russian ZALA drone": capitals inside a lower-case sentence mark a brand or an acronym;
     # a dateline ("KYIV, Ukraine") or a headline in capitals does not.
     shouted = (
-        len(surface) > 3 and surface.isupper() and re.search(r"[a-z]\s+$", before) is not None
+        len(surface) > 3
+        and surface.isupper()
+        and re.search(r"[a-z]\s+$", before) is not None
         and not any(e.kind == "country" or (e.kind == "place" and e.population > 100_000) for e in entries)
     )
     # A main name, not an alternate one, keeps a big city against a facility word ("Kyiv
     # airport"); "Gorky park" is a park even though Nizhny Novgorod was once called Gorky.
     big = any(e.kind in ("country", "admin1", "region") for e in entries) or any(
-        e.kind != "country" and e.population > 200_000 and (skeleton(e.name) == skeleton(surface) or "." in surface) for e in entries
+        e.kind != "country"
+        and e.population > 200_000
+        and (skeleton(e.name) == skeleton(surface) or "." in surface)
+        for e in entries
     )  # a dotted abbreviation ("L.A.", "Phila.") is as deliberate as the main name
-    weak = shouted or cue in ("none", "prefix") and (
-        (not big and (
-            bool(_FACILITY_AFTER.match(after))
-            or with_article
-            # "Tank destroyed": an English word opening a sentence; "Mazyr was shelled" is no word
-            or (re.search(r"(?:^|[.!?:;]\s+|\n\s*)$", before) is not None and " " not in surface and not _unmistakable(surface, entries, gaz))
-        ))
-        # "the Moskva" is a ship: a town by an alternate name never takes the article
-        or (with_article and entries[0].kind == "place" and skeleton(entries[0].name) != skeleton(surface))
+    weak = (
+        shouted
+        or cue in ("none", "prefix")
+        and (
+            (
+                not big
+                and (
+                    bool(_FACILITY_AFTER.match(after))
+                    or with_article
+                    # "Tank destroyed": an English word opening a sentence; "Mazyr was shelled" is no word
+                    or (
+                        re.search(r"(?:^|[.!?:;]\s+|\n\s*)$", before) is not None
+                        and " " not in surface
+                        and not _unmistakable(surface, entries, gaz)
+                    )
+                )
+            )
+            # "the Moskva" is a ship: a town by an alternate name never takes the article
+            or (
+                with_article and entries[0].kind == "place" and skeleton(entries[0].name) != skeleton(surface)
+            )
+        )
     )
     hint = None
     # "Lviv, Ternopil and Khmelnytskyi": a comma that goes on listing names lists places; it
     # does not say which region the first lies in.
-    if appo and not _APPOSITION_REGION.match(after) and re.match(r"\s*(?:,\s*[A-Z]|and\s+[A-Z]|&)", text[end + appo.end():end + appo.end() + 20]):
+    if (
+        appo
+        and not _APPOSITION_REGION.match(after)
+        and re.match(r"\s*(?:,\s*[A-Z]|and\s+[A-Z]|&)", text[end + appo.end() : end + appo.end() + 20])
+    ):
         appo = None
     if appo:
         hint = appo.group(1)
@@ -701,7 +1342,9 @@ def _cue(text: str, start: int, end: int, surface: str, entries: list[Entry], ga
             hint = f"{hint} {word.group(1)}"
     if state_abbreviation and re.search(r",\s*$", before) and surface in _STATE_ABBREVIATIONS:
         # "South Bend, Ind.": after a town and a comma, a state's abbreviation is the state
-        return Mention(start, end, surface, tuple(e for e in entries if e.kind == "admin1"), "region", None, False)
+        return Mention(
+            start, end, surface, tuple(e for e in entries if e.kind == "admin1"), "region", None, False
+        )
     return Mention(start, end, surface, tuple(entries), cue, hint, weak)
 
 
@@ -733,14 +1376,26 @@ def resolve(mentions: list[Mention], text: str, gaz: Gazetteer | None = None) ->
         top = m.candidates[0]
         # A big city counts as context only when named by its own name, not by an alternate
         # spelling it shares with an English word ("Tank" is an alternate name of Tonk).
-        named_region = top.kind in ("admin1", "admin2") and (m.cue == "region" or skeleton(top.name) == skeleton(m.text) or "." in m.text)
+        named_region = top.kind in ("admin1", "admin2") and (
+            m.cue == "region" or skeleton(top.name) == skeleton(m.text) or "." in m.text
+        )
         # Nor does a big city that shares its name with another big city abroad ("London",
         # Ontario): which one it is, is what the context must decide.
-        rival = any(c.country != top.country and c.population > 100_000 and c.kind == "place" for c in m.candidates)
+        rival = any(
+            c.country != top.country and c.population > 100_000 and c.kind == "place" for c in m.candidates
+        )
         # Nor does a given name that is also a town's ("Artem ... said", of Artyom in Primorye),
         # unless the town is a city that needs no context (300,000 and more).
         given_name = m.cue == "none" and top.population < 300_000 and m.text in first_names()
-        if not m.weak and not given_name and not _DESCRIBES.match(text[m.end:m.end + 20]) and ((top.population > 100_000 and skeleton(top.name) == skeleton(m.text) and not rival) or named_region):
+        if (
+            not m.weak
+            and not given_name
+            and not _DESCRIBES.match(text[m.end : m.end + 20])
+            and (
+                (top.population > 100_000 and skeleton(top.name) == skeleton(m.text) and not rival)
+                or named_region
+            )
+        ):
             context[top.country] += 1
             own_votes[m.text][top.country] += 1
     if not context:
@@ -755,7 +1410,9 @@ def resolve(mentions: list[Mention], text: str, gaz: Gazetteer | None = None) ->
         top = m.candidates[0]
         # "Franklin County" names a county in each of 24 states: it sets no region by itself.
         one_region = top.kind in ("admin1", "admin2") and all(
-            (c.country, c.admin1) == (top.country, top.admin1) for c in m.candidates if c.kind in ("admin1", "admin2")
+            (c.country, c.admin1) == (top.country, top.admin1)
+            for c in m.candidates
+            if c.kind in ("admin1", "admin2")
         )
         if len(m.candidates) == 1 or one_region:
             if top.kind != "country":
@@ -765,17 +1422,34 @@ def resolve(mentions: list[Mention], text: str, gaz: Gazetteer | None = None) ->
     near, villages = _neighbours(mentions, gaz)
     paired = _county_towns(mentions) | near
     # A village read beside its neighbour becomes a reading of its name.
-    mentions = [replace(m, candidates=m.candidates + tuple(villages[m.text])) if m.text in villages else m for m in mentions]
+    mentions = [
+        replace(m, candidates=m.candidates + tuple(villages[m.text])) if m.text in villages else m
+        for m in mentions
+    ]
     names = Counter(m.text for m in mentions)
     # The region of each town the text names, read as the largest town of its name ("Atlanta").
-    towns = {(m.text, m.candidates[0].country, m.candidates[0].admin1) for m in mentions if m.candidates[0].kind == "place"}
+    towns = {
+        (m.text, m.candidates[0].country, m.candidates[0].admin1)
+        for m in mentions
+        if m.candidates[0].kind == "place"
+    }
     towns_besides = {m.text: {(cc, a1) for name, cc, a1 in towns if name != m.text} for m in mentions}
     chosen: list[tuple[int, Entry, float]] = []
     for index, m in enumerate(mentions):
         # A region named by this very name ("Luhansk region", here or again later) is no
         # evidence for the town of that name.
         others = _named_by_others(regions, mentions, m)
-        best = _choose(m, context, anchors, gaz, others, paired, names[m.text] > 1, own_votes.get(m.text), towns_besides[m.text])
+        best = _choose(
+            m,
+            context,
+            anchors,
+            gaz,
+            others,
+            paired,
+            names[m.text] > 1,
+            own_votes.get(m.text),
+            towns_besides[m.text],
+        )
         if best is not None:
             chosen.append((index, *best))
     # One text, one neighbourhood: when two or more of its towns lie in one region, an
@@ -787,9 +1461,22 @@ def resolve(mentions: list[Mention], text: str, gaz: Gazetteer | None = None) ->
             again: list[tuple[int, Entry, float]] = []
             for index, entry, score in chosen:
                 m = mentions[index]
-                if len({(c.country, c.admin1) for c in m.candidates}) > 1 and (entry.country, entry.admin1) != region:
+                if (
+                    len({(c.country, c.admin1) for c in m.candidates}) > 1
+                    and (entry.country, entry.admin1) != region
+                ):
                     others = _named_by_others(regions, mentions, m) | {region}
-                    best = _choose(m, context, anchors, gaz, others, paired, names[m.text] > 1, own_votes.get(m.text), towns_besides[m.text])
+                    best = _choose(
+                        m,
+                        context,
+                        anchors,
+                        gaz,
+                        others,
+                        paired,
+                        names[m.text] > 1,
+                        own_votes.get(m.text),
+                        towns_besides[m.text],
+                    )
                     if best is not None:
                         entry, score = best
                 again.append((index, entry, score))
@@ -800,37 +1487,69 @@ def resolve(mentions: list[Mention], text: str, gaz: Gazetteer | None = None) ->
     for index, entry, score in chosen:
         by_name.setdefault(mentions[index].text, (entry, score))
     placed = {index for index, _, _ in chosen}
-    chosen += [(index, *by_name[m.text]) for index, m in enumerate(mentions) if index not in placed and m.text in by_name and not m.weak]
+    chosen += [
+        (index, *by_name[m.text])
+        for index, m in enumerate(mentions)
+        if index not in placed and m.text in by_name and not m.weak
+    ]
     chosen.sort(key=lambda c: c[0])
     located = [_location(mentions[index], entry, text, score) for index, entry, score in chosen]
     return _hints_locate(_drop_parts_read_as_towns(located, text), mentions, text)
 
 
-def _named_by_others(regions: dict[tuple[str, str | None], set[int]], mentions: list[Mention], m: Mention) -> set[tuple[str, str | None]]:
+def _named_by_others(
+    regions: dict[tuple[str, str | None], set[int]], mentions: list[Mention], m: Mention
+) -> set[tuple[str, str | None]]:
     """The regions the text names by a name other than m's own."""
-    return {region for region, named_by in regions.items() if any(mentions[i].text != m.text for i in named_by)}
+    return {
+        region for region, named_by in regions.items() if any(mentions[i].text != m.text for i in named_by)
+    }
 
 
 def _hints_locate(located: list[Location], mentions: list[Mention], text: str) -> list[Location]:
-    """"Ivanhrad, Donetsk": a name after a comma that says which region the place before it lies
+    """ "Ivanhrad, Donetsk": a name after a comma that says which region the place before it lies
     in locates that place; the event is there, not in the city that shares the region's name,
     and when the region has several places of that name, it is in the region ("Pavlivka, Donetsk")."""
     hints = {(m.end, m.region_hint) for m in mentions if m.region_hint}
     out = list(located)
     for i, (place, after) in enumerate(zip(located, located[1:], strict=False)):
-        if place.end is None or after.start is None or place.role != "site" or after.role != "site" or place.precision not in ("place", "admin2", "admin1"):
+        if (
+            place.end is None
+            or after.start is None
+            or place.role != "site"
+            or after.role != "site"
+            or place.precision not in ("place", "admin2", "admin1")
+        ):
             continue
         hint = next((m for m in mentions if m.start == after.start), None)
-        region = next((c for c in hint.candidates if c.kind == "admin1" and c.country == place.country and c.admin1 == place.admin1), None) if hint else None
+        region = (
+            next(
+                (
+                    c
+                    for c in hint.candidates
+                    if c.kind == "admin1" and c.country == place.country and c.admin1 == place.admin1
+                ),
+                None,
+            )
+            if hint
+            else None
+        )
         # "Spokane, Washington": read as the capital, whose region is another, the name is still the state.
         if place.admin1 != after.admin1 and region is None:
             continue
-        between = text[place.end:after.start]
+        between = text[place.end : after.start]
         if (place.end, after.text) in hints and re.fullmatch(r",\s*#?", between):
             # "Rochester, New York": the state, when the name has a state's reading, and either
             # way it locates the place before it and is no site itself ("Ivanhrad, Donetsk").
-            out[i + 1] = (_location(hint, region, text, after.score) if hint and region else after).with_role("other")
-        elif hint and region and place.precision != "admin1" and re.fullmatch(r"\s+in\s+(?:(?:north|south)?(?:east|west)?(?:ern)?\s+|central\s+)?", between):
+            out[i + 1] = (_location(hint, region, text, after.score) if hint and region else after).with_role(
+                "other"
+            )
+        elif (
+            hint
+            and region
+            and place.precision != "admin1"
+            and re.fullmatch(r"\s+in\s+(?:(?:north|south)?(?:east|west)?(?:ern)?\s+|central\s+)?", between)
+        ):
             # "Kreminna in Luhansk", "Pavlivka in southern Donetsk": a town of that region, in the region, not in its city
             out[i + 1] = _location(hint, region, text, after.score).with_role("other")
     return out
@@ -849,9 +1568,18 @@ def _drop_parts_read_as_towns(located: list[Location], text: str) -> list[Locati
     read it as a town in another region, that town is a namesake, not the place meant."""
     dropped: set[int] = set()
     for i, (part, whole) in enumerate(zip(located, located[1:], strict=False)):
-        if part.start is None or part.end is None or whole.start is None or part.precision != "place" or whole.precision != "place":
+        if (
+            part.start is None
+            or part.end is None
+            or whole.start is None
+            or part.precision != "place"
+            or whole.precision != "place"
+        ):
             continue
-        if _INSIDE.match(text[part.end:whole.start]) and (part.country, part.admin1) != (whole.country, whole.admin1):
+        if _INSIDE.match(text[part.end : whole.start]) and (part.country, part.admin1) != (
+            whole.country,
+            whole.admin1,
+        ):
             dropped.add(i)
     return [loc for i, loc in enumerate(located) if i not in dropped]
 
@@ -869,10 +1597,17 @@ def _county_towns(mentions: list[Mention]) -> set[Entry]:
     counties = [m for m in mentions if _COUNTY.search(m.text)]
     if not counties:
         return paired
-    towns = {(m.text, e) for m in mentions if not _COUNTY.search(m.text) for e in m.candidates if e.kind == "place"}
+    towns = {
+        (m.text, e) for m in mentions if not _COUNTY.search(m.text) for e in m.candidates if e.kind == "place"
+    }
     for county in {(m.text, e) for m in counties for e in m.candidates if e.kind == "admin2"}:
         for name, town in towns:
-            if name != county[0] and town.country == county[1].country and town.admin1 == county[1].admin1 and _km((town.lat, town.lon), (county[1].lat, county[1].lon)) <= COUNTY_KM:
+            if (
+                name != county[0]
+                and town.country == county[1].country
+                and town.admin1 == county[1].admin1
+                and _km((town.lat, town.lon), (county[1].lat, county[1].lon)) <= COUNTY_KM
+            ):
                 paired.update((county[1], town))
     return paired
 
@@ -901,9 +1636,9 @@ def _neighbours(mentions: list[Mention], gaz: Gazetteer) -> tuple[set[Entry], di
     paired: set[Entry] = set()
     names = sorted(few)
     for i, a in enumerate(names):
-        for b in names[i + 1:]:
+        for b in names[i + 1 :]:
             pairs = len(few[a]) * len(few[b])
-            if pairs > NEIGHBOUR_READINGS ** 2:
+            if pairs > NEIGHBOUR_READINGS**2:
                 continue  # so many readings that two would fall this close by chance
             for x in few[a]:
                 for y in few[b]:
@@ -911,7 +1646,11 @@ def _neighbours(mentions: list[Mention], gaz: Gazetteer) -> tuple[set[Entry], di
                     # a 25 km circle is 0.03% of the United States), as Enfield and Edmonton do
                     # for London's boroughs.
                     evenly = x.country in THEATRE or pairs <= 2 * NEIGHBOUR_READINGS
-                    if x.country == y.country and evenly and _km((x.lat, x.lon), (y.lat, y.lon)) <= NEIGHBOUR_KM:
+                    if (
+                        x.country == y.country
+                        and evenly
+                        and _km((x.lat, x.lon), (y.lat, y.lon)) <= NEIGHBOUR_KM
+                    ):
                         paired.update((x, y))
     known = {e for m in mentions for e in m.candidates}
     villages: dict[str, list[Entry]] = {}
@@ -923,9 +1662,15 @@ def _neighbours(mentions: list[Mention], gaz: Gazetteer) -> tuple[set[Entry], di
 
 
 def _choose(
-    m: Mention, context: Counter[str], anchors: list[tuple[float, float]], gaz: Gazetteer,
-    regions: set[tuple[str, str | None]] | None = None, paired: set[Entry] | None = None, recurs: bool = False,
-    own: Counter[str] | None = None, towns: set[tuple[str, str | None]] | None = None,
+    m: Mention,
+    context: Counter[str],
+    anchors: list[tuple[float, float]],
+    gaz: Gazetteer,
+    regions: set[tuple[str, str | None]] | None = None,
+    paired: set[Entry] | None = None,
+    recurs: bool = False,
+    own: Counter[str] | None = None,
+    towns: set[tuple[str, str | None]] | None = None,
 ) -> tuple[Entry, float] | None:
     """The best reading of a mention and its score, or None when no reading is likely enough.
     `own`: the context the mention's name itself added, which scores no reading of it (though
@@ -938,16 +1683,32 @@ def _choose(
     hint_entries: list[Entry] = []
     if m.region_hint:
         hint_entries = [
-            e for e in gaz.lookup(m.region_hint) + gaz.lookup(m.region_hint, fuzzy=True)
+            e
+            for e in gaz.lookup(m.region_hint) + gaz.lookup(m.region_hint, fuzzy=True)
             if e.kind == "admin1" or (e.kind == "place" and e.population >= 50_000)
-        ] or [e for e in gaz.fuzzy(m.region_hint) if e.kind == "admin1" or (e.kind == "place" and e.population >= 50_000)]  # "Donestk oblast"
-        if any(h.kind == "country" and any(c.country == h.country for c in m.candidates) for h in gaz.lookup(m.region_hint)):
+        ] or [
+            e
+            for e in gaz.fuzzy(m.region_hint)
+            if e.kind == "admin1" or (e.kind == "place" and e.population >= 50_000)
+        ]  # "Donestk oblast"
+        if any(
+            h.kind == "country" and any(c.country == h.country for c in m.candidates)
+            for h in gaz.lookup(m.region_hint)
+        ):
             hint_entries = []  # "TBILISI, Georgia": the city's country, though Georgia is a US state too
     # A name that several towns of the war's countries bear as their own is theirs, not the
     # former name of a city ("Oleksandrivka": dozens of villages, and an old name of Donetsk).
-    bearers = Counter(c.country for c in m.candidates if c.kind in ("place", "village") and _main_name(c, m.text))
+    bearers = Counter(
+        c.country for c in m.candidates if c.kind in ("place", "village") and _main_name(c, m.text)
+    )
     for e in m.candidates:
-        if e.kind == "place" and e.country in THEATRE and bearers[e.country] >= 2 and not _main_name(e, m.text) and not _variant(e.name, m.text):
+        if (
+            e.kind == "place"
+            and e.country in THEATRE
+            and bearers[e.country] >= 2
+            and not _main_name(e, m.text)
+            and not _variant(e.name, m.text)
+        ):
             continue
         score = math.log10(e.population + 10)
         # An alternate name shared with another place is weaker evidence than the main name.
@@ -960,18 +1721,27 @@ def _choose(
             # A city known by the name now, not a city that once bore it: "Dnipropetrovsk" is the
             # region since the city became Dnipro; "Kiev" is still a spelling of Kyiv.
             big_namesake = any(
-                c.kind == "place" and c.country == e.country and c.population >= 100_000 and (_main_name(c, m.text) or _variant(c.name, m.text, 65))
+                c.kind == "place"
+                and c.country == e.country
+                and c.population >= 100_000
+                and (_main_name(c, m.text) or _variant(c.name, m.text, 65))
                 for c in m.candidates
             )
             score += 3 if m.cue == "region" else (-1.5 if big_namesake else 0.5)
-            if e.population >= 500_000 and all(c.population * 100 <= e.population for c in m.candidates if c.kind in ("place", "village")):
+            if e.population >= 500_000 and all(
+                c.population * 100 <= e.population for c in m.candidates if c.kind in ("place", "village")
+            ):
                 score += 2.0  # "traced to Chechnya": a region of a million, not the hamlet of 1,350 that shares its name
         elif e.kind == "region":
-            score += 1 if m.cue == "region" and has_region else 3  # "Red Sea state" is Sudan's state, not the sea
+            score += (
+                1 if m.cue == "region" and has_region else 3
+            )  # "Red Sea state" is Sudan's state, not the sea
         elif e.kind == "admin2":
             if re.search(r"\b(?:County|Parish|Raion|District|Borough)\b", m.text):
                 score += 2.5
-            elif e.country in _BARE_COUNTIES and not any(c.kind == "place" and c.country == e.country for c in m.candidates):
+            elif e.country in _BARE_COUNTIES and not any(
+                c.kind == "place" and c.country == e.country for c in m.candidates
+            ):
                 score += 3.0  # British and Irish counties go by their bare names ("Kent", "Fife")
             else:
                 score -= 2.0
@@ -984,16 +1754,28 @@ def _choose(
         if hint_entries and any(h.admin1 == e.admin1 and h.country == e.country for h in hint_entries):
             score += 6
         # "the Kyiv region" is the region, however near the text's other towns the city lies.
-        region_meant = m.cue == "region" and any(c.kind == "admin1" and c.country == e.country for c in m.candidates)
+        region_meant = m.cue == "region" and any(
+            c.kind == "admin1" and c.country == e.country for c in m.candidates
+        )
         if anchors and e.kind in ("place", "admin2", "village") and not region_meant:
             nearest = min((_km((e.lat, e.lon), a) for a in anchors[:40] if a != (e.lat, e.lon)), default=1e9)
             score += 2.0 if nearest < 150 else (1.0 if nearest < 400 else 0.0)
-        if regions and e.kind in ("place", "admin2", "village") and (e.country, e.admin1) in regions and not has_region:
+        if (
+            regions
+            and e.kind in ("place", "admin2", "village")
+            and (e.country, e.admin1) in regions
+            and not has_region
+        ):
             score += 4.0  # the text names the region this place lies in ("England and Wales": not a village of Wales)
         if paired and e in paired:
             score += 3.0  # a town and its county, or two neighbours, named together
-        if e.kind == "place" and e.population >= 1_000_000 and m.cue != "region" and not hint_entries and _main_name(e, m.text) and all(
-            c is e or c.kind != "place" or c.population * 100 <= e.population for c in m.candidates
+        if (
+            e.kind == "place"
+            and e.population >= 1_000_000
+            and m.cue != "region"
+            and not hint_entries
+            and _main_name(e, m.text)
+            and all(c is e or c.kind != "place" or c.population * 100 <= e.population for c in m.candidates)
         ):
             score += 4.0  # "London" is London unless the text says which other: its namesakes are hamlets beside it
         scored.append((score, e))
@@ -1006,7 +1788,11 @@ def _choose(
     # Small places need a cue or a context country; an unknown village abroad is not a guess worth making.
     # A cued name in the war's own countries is no guess ("a reporter from Russia in Zolote").
     alternate = not _main_name(entry, m.text)
-    if m.weak and (entry.country not in context or (alternate and not _variant(entry.name, m.text)) or (entry.kind == "place" and entry.population < 1000)):
+    if m.weak and (
+        entry.country not in context
+        or (alternate and not _variant(entry.name, m.text))
+        or (entry.kind == "place" and entry.population < 1000)
+    ):
         return None  # "Pantsir air defence": an alternate name of a Saratov town, used as a word
     if not any(c in THEATRE for c in context) and not _main_name(entry, m.text) and not gaz.lookup(m.text):
         return None  # a spelling guessed in the war's countries, in a text about Egypt ("Abbassiya" is not Abaza)
@@ -1015,11 +1801,20 @@ def _choose(
     # The only town in the world called by this name, and a sizeable one ("New London"), needs
     # no country in the text to be read as itself.
     unique = (
-        _NO_COUNTRY_NAMED in context and entry.population >= 20_000 and not alternate and (" " in m.text or len(m.text) >= 6)
-        and sum(_main_name(c, m.text) for c in m.candidates) == 1 and m.text not in first_names()
+        _NO_COUNTRY_NAMED in context
+        and entry.population >= 20_000
+        and not alternate
+        and (" " in m.text or len(m.text) >= 6)
+        and sum(_main_name(c, m.text) for c in m.candidates) == 1
+        and m.text not in first_names()
     )  # "Mary Ann shares tips" is no visit to Mary, Turkmenistan
     # The only reading of a name lies in the region the text names ("Bohorodychne church, Donetsk Oblast").
-    in_named_region = bool(regions) and len(m.candidates) == 1 and not alternate and (entry.country, entry.admin1) in (regions or set())
+    in_named_region = (
+        bool(regions)
+        and len(m.candidates) == 1
+        and not alternate
+        and (entry.country, entry.admin1) in (regions or set())
+    )
     if entry.kind == "place" and m.cue == "none" and not in_named_region:
         if entry.population < 300_000 and entry.country not in context and not unique:
             return None
@@ -1031,18 +1826,42 @@ def _choose(
     # Only in a text that names no country: beside "England" and "London", "Heathrow" is the
     # airport the extract lacks, not the town of Florida it has.
     only_one = (
-        m.cue == "prefix" and len({c.country for c in m.candidates}) == 1 and not alternate and entry.population >= 1000 and recurs
+        m.cue == "prefix"
+        and len({c.country for c in m.candidates}) == 1
+        and not alternate
+        and entry.population >= 1000
+        and recurs
         and _NO_COUNTRY_NAMED in context
     )  # towns of that name in one country only ("in Scottdale": Pennsylvania's or Georgia's) tell the country
-    if entry.kind == "place" and entry.country not in context and entry.population < 15_000 and m.cue != "strong" and not only_one:
+    if (
+        entry.kind == "place"
+        and entry.country not in context
+        and entry.population < 15_000
+        and m.cue != "strong"
+        and not only_one
+    ):
         return None
     several_words = " " in m.text and entry.population >= 100_000  # "Gaza City": a city's full name
-    if entry.country not in context and alternate and entry.population < 1_000_000 and m.cue != "strong" and not _variant(entry.name, m.text) and not several_words:
+    if (
+        entry.country not in context
+        and alternate
+        and entry.population < 1_000_000
+        and m.cue != "strong"
+        and not _variant(entry.name, m.text)
+        and not several_words
+    ):
         return None  # only an alternate name, abroad: "Sea" is not Seattle
     # A big city's older spelling may be as short and still be its name ("Kiev" of Kyiv); its
     # airport's code ("LED") and words that only look alike ("Keep") are not.
     old_spelling = entry.population >= 1_000_000 and not m.text.isupper() and _variant(entry.name, m.text, 60)
-    if alternate and len(m.text) <= 4 and entry.kind == "place" and not old_spelling and not _variant(entry.name, m.text) and "." not in m.text:
+    if (
+        alternate
+        and len(m.text) <= 4
+        and entry.kind == "place"
+        and not old_spelling
+        and not _variant(entry.name, m.text)
+        and "." not in m.text
+    ):
         return None  # a short word that is only a nickname of a town ("Sky" of Sandusky, in "Sky News")
     if hint_entries and entry.kind == "place":
         regions = {(h.country, h.admin1) for h in hint_entries}
@@ -1062,7 +1881,12 @@ def _choose(
 
 
 def _village(
-    m: Mention, entry: Entry, score: float, scored: list[tuple[float, Entry]], context: Counter[str], hints: list[Entry],
+    m: Mention,
+    entry: Entry,
+    score: float,
+    scored: list[tuple[float, Entry]],
+    context: Counter[str],
+    hints: list[Entry],
     gaz: Gazetteer,
 ) -> tuple[Entry, float] | None:
     """A village of the codifier, or its region when the text does not say which village of that
@@ -1088,20 +1912,24 @@ def _village(
     return None
 
 
-def _among_neighbours(country: str, context: Counter[str], candidates: tuple[Entry, ...], towns: set[tuple[str, str | None]]) -> bool:
+def _among_neighbours(
+    country: str, context: Counter[str], candidates: tuple[Entry, ...], towns: set[tuple[str, str | None]]
+) -> bool:
     """True when the text is about a country's neighbourhood far more (three times) than about the
     country of any other reading of its name, and names no town of that reading: "Georgia" beside
     Armenia and Azerbaijan is the country; beside Atlanta, or a visitor from Russia, the state."""
     around = sum(context[n] for n in neighbours().get(country, ()))
     rivals = [c for c in candidates if c.country != country]
     return (
-        around > 0 and all(around > 3 * context[c.country] for c in rivals)
+        around > 0
+        and all(around > 3 * context[c.country] for c in rivals)
         and not any((c.country, c.admin1) in towns for c in rivals if c.kind == "admin1")
     )
 
 
 _ADMIN1_ALIAS_KEYS: dict[tuple[str, str], frozenset[str]] = {
-    (cc, region): frozenset(key(a) for c, r, a in ADMIN1_ALIASES if (c, r) == (cc, region)) for cc, region, _ in ADMIN1_ALIASES
+    (cc, region): frozenset(key(a) for c, r, a in ADMIN1_ALIASES if (c, r) == (cc, region))
+    for cc, region, _ in ADMIN1_ALIASES
 }
 
 
@@ -1109,7 +1937,9 @@ def _main_name(entry: Entry, surface: str) -> bool:
     """True when the text names the entry by its main name. Slavic romanisations differ in
     ways the skeleton folds ("Izium"/"Izyum"); elsewhere the spelling must match, or the
     English word "Lion" would be Lyon. A region's English name is a main name too ("Buryatia")."""
-    if entry.kind == "admin1" and key(surface) in _ADMIN1_ALIAS_KEYS.get((entry.country, entry.name), frozenset()):
+    if entry.kind == "admin1" and key(surface) in _ADMIN1_ALIAS_KEYS.get(
+        (entry.country, entry.name), frozenset()
+    ):
         return True
     if entry.country in THEATRE:
         return skeleton(entry.name) == skeleton(surface)
@@ -1125,7 +1955,7 @@ def _variant(name: str, surface: str, cutoff: float = 75) -> bool:
 
 
 def _location(m: Mention, entry: Entry, text: str, score: float) -> Location:
-    before = text[max(0, m.start - 40):m.start]
+    before = text[max(0, m.start - 40) : m.start]
     if entry.kind == "country":
         precision = "country"
     elif entry.kind in ("admin1", "region", "admin2"):
@@ -1137,9 +1967,14 @@ def _location(m: Mention, entry: Entry, text: str, score: float) -> Location:
     role = "site"
     if _ORIGIN.search(before):
         role = "origin"
-    elif _DESTINATION.search(before) and not re.search(r"\b(?:to|into)\s+(?:the\s+)?$", before[-12:]) or re.search(r"\b(?:towards?|bound for|en route to)\s+(?:the\s+)?$", before) or _TAKEN_TO.search(text[max(0, m.start - 80):m.start]):
+    elif (
+        _DESTINATION.search(before)
+        and not re.search(r"\b(?:to|into)\s+(?:the\s+)?$", before[-12:])
+        or re.search(r"\b(?:towards?|bound for|en route to)\s+(?:the\s+)?$", before)
+        or _TAKEN_TO.search(text[max(0, m.start - 80) : m.start])
+    ):
         role = "destination"
-    after = text[m.end:m.end + 30]
+    after = text[m.end : m.end + 30]
     if _REFERENCE.search(before):
         role = "other"  # "300 kilometers west of Kyiv" measures from Kyiv; the event is elsewhere
     elif _DESCRIBES.match(after):
@@ -1152,10 +1987,16 @@ def _location(m: Mention, entry: Entry, text: str, score: float) -> Location:
         role = "other"  # "US Ambassador Linda Thomas-Greenfield said": who speaks, not where
     elif precision == "country" and _ARMS_ACTS.match(after):
         role = "other"  # "Ukraine shelled Horlivka", "Russia invaded": the state fighting, not the site
-    elif precision in ("place", "country") and (_ACTS.match(after) or _STATE_POSSESSIVE.match(after)) and not _PEOPLE_OF.search(before):
+    elif (
+        precision in ("place", "country")
+        and (_ACTS.match(after) or _STATE_POSSESSIVE.match(after))
+        and not _PEOPLE_OF.search(before)
+    ):
         role = "other"  # "Moscow has deployed", "Kyiv says", "Moscow's firepower": the state acting, not the site
     elif (
-        (relation := _RELATION.search(before)) and precision == "place" and not _NAMED_SUBURBS.search(before)
+        (relation := _RELATION.search(before))
+        and precision == "place"
+        and not _NAMED_SUBURBS.search(before)
         and not _RELATION_INSIDE.search(relation.group(0))
     ):
         precision = "admin2"
@@ -1192,8 +2033,16 @@ def country_of_people(word: str, start: int, gaz: Gazetteer | None = None) -> Lo
     if entry is None:
         return None
     return Location(
-        name=entry.name, country=entry.country, lat=round(entry.lat, 5), lon=round(entry.lon, 5), precision="country",
-        text=word, start=start, end=start + len(word), geonameid=entry.geonameid, role="site",
+        name=entry.name,
+        country=entry.country,
+        lat=round(entry.lat, 5),
+        lon=round(entry.lon, 5),
+        precision="country",
+        text=word,
+        start=start,
+        end=start + len(word),
+        geonameid=entry.geonameid,
+        role="site",
     )
 
 
@@ -1205,11 +2054,13 @@ PAIR_KM = 60.0
 
 
 def _settlement_by_town(first: str, named: list[Entry], gaz: Gazetteer) -> Entry | None:
-    """"Rozivka, Horlivka", "Kyiv, Borodyanka": two settlements named together are a place and the
+    """ "Rozivka, Horlivka", "Kyiv, Borodyanka": two settlements named together are a place and the
     town it lies by, in either order. The answer is the smaller of the pair of their namesakes
     that lie within PAIR_KM of each other (the largest such town first), or None when no pair does.
     `named`: the second name's candidates."""
-    firsts = [e for e in _candidates(gaz, first, misspelt=True, placed=True) if e.kind in ("place", "village")]
+    firsts = [
+        e for e in _candidates(gaz, first, misspelt=True, placed=True) if e.kind in ("place", "village")
+    ]
     seconds = [e for e in named if e.kind in ("place", "village")]
     if len(seconds) < len(named):
         return None  # "Kyselivka, Kherson": the second may be the region, which the hint reads
@@ -1237,7 +2088,12 @@ def locate_string(query: str, gaz: Gazetteer | None = None) -> list[Location]:
     parts = [p.strip() for p in re.split(r"[,;(]|\bvicinity\b", query) if p.strip(" )")]
     head = parts[0].strip(" )")
     hint_text = " ".join(parts[1:])
-    hint_words = re.sub(r"\b(?:region|oblast|province|district|raion|area|city|vicinity|outskirts)\b", "", hint_text, flags=re.I).strip(" )")
+    hint_words = re.sub(
+        r"\b(?:region|oblast|province|district|raion|area|city|vicinity|outskirts)\b",
+        "",
+        hint_text,
+        flags=re.I,
+    ).strip(" )")
     # "X, Y" with no region word: Y may be a town X lies by.
     two_names = len(parts) == 2 and hint_words == hint_text.strip(" )")
     second = _candidates(gaz, hint_words, misspelt=True, placed=True) if two_names else []
@@ -1245,7 +2101,9 @@ def locate_string(query: str, gaz: Gazetteer | None = None) -> list[Location]:
     if nearby is not None:
         return [_whole_string(nearby, query)]
     text = f"in {head}" + (f", {hint_words} region" if hint_words else "")
-    named_countries = [{e.country for e in gaz.lookup(part.strip(" )")) if e.kind == "country"} for part in parts[1:]]
+    named_countries = [
+        {e.country for e in gaz.lookup(part.strip(" )")) if e.kind == "country"} for part in parts[1:]
+    ]
     countries = set().union(*named_countries)
     # Does the string go on to name what the head lies within, other than its country?
     within = not all(named_countries)
@@ -1257,12 +2115,29 @@ def locate_string(query: str, gaz: Gazetteer | None = None) -> list[Location]:
         mentions = [Mention(3, 3 + len(head), head, tuple(entries), "strong", hint_words or None)]
     else:
         # The string is a place by definition; "Kharkiv Oblast" still names the region.
-        mentions = [Mention(m.start, m.end, m.text, m.candidates, "region" if not within and _NAMES_REGION.match(text[m.end:]) else "strong", hint_words or m.region_hint, False) if i == 0 else m for i, m in enumerate(mentions)]
+        mentions = [
+            Mention(
+                m.start,
+                m.end,
+                m.text,
+                m.candidates,
+                "region" if not within and _NAMES_REGION.match(text[m.end :]) else "strong",
+                hint_words or m.region_hint,
+                False,
+            )
+            if i == 0
+            else m
+            for i, m in enumerate(mentions)
+        ]
     located = resolve(mentions, text, gaz)
     if located and countries and located[0].country not in countries:
         # "Solkhi, Belgorod Oblast, Russia": the string says which country; a namesake in another
         # is not the place. What the rest of the string names in that country is.
-        rest = [loc for loc in locate_string(", ".join(p.strip(" )") for p in parts[1:]), gaz) if loc.country in countries]
+        rest = [
+            loc
+            for loc in locate_string(", ".join(p.strip(" )") for p in parts[1:]), gaz)
+            if loc.country in countries
+        ]
         return [replace(loc, start=None, end=None, text=query) for loc in rest[:1]]
     town = _town_named_after(located[0], second) if located and second else None
     if town is not None:
@@ -1275,12 +2150,18 @@ def _whole_string(entry: Entry, query: str) -> Location:
 
 
 def _town_named_after(found: Location, entries: list[Entry]) -> Entry | None:
-    """"Cheryomushki district, Mariupol": when the first name was found only far from every town
+    """ "Cheryomushki district, Mariupol": when the first name was found only far from every town
     the second names, the string still says where it is: by that town (its largest namesake).
     Not when the second name is also a region's ("Popasne, Luhansk": the oblast, not the city).
     `entries`: the second name's candidates."""
     towns = [e for e in entries if e.kind == "place"]
-    if found.precision != "place" or found.lat is None or found.lon is None or not towns or len(towns) < len(entries):
+    if (
+        found.precision != "place"
+        or found.lat is None
+        or found.lon is None
+        or not towns
+        or len(towns) < len(entries)
+    ):
         return None
     if any(_km((found.lat, found.lon), (e.lat, e.lon)) <= PAIR_KM for e in towns):
         return None

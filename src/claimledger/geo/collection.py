@@ -36,7 +36,9 @@ KEEP_RATIO = 3
 TOWN = 10_000
 # A text that says which region ("Vasylivka, Zaporizhzhia"; "Pavlivka (Donetsk)") has decided.
 # A timestamp or a remark in brackets ("Andriivka (01:14)", "(potentially a school)") is not one.
-_HINT_AFTER = re.compile(r"^\s*(?:,|\(\s*[A-Z]|\b(?:[Oo]blast|[Rr]egion|[Pp]rovince|[Kk]rai|[Rr]aion|[Dd]istrict)\b)")
+_HINT_AFTER = re.compile(
+    r"^\s*(?:,|\(\s*[A-Z]|\b(?:[Oo]blast|[Rr]egion|[Pp]rovince|[Kk]rai|[Rr]aion|[Dd]istrict)\b)"
+)
 _REGION_WORD = re.compile(r"\b(?:oblast|region|province|krai|kray)\b", re.IGNORECASE)
 _CELL = 0.25  # degrees of the grid the points are bucketed in
 
@@ -75,7 +77,9 @@ class CollectionPrior:
         return total
 
 
-def read_together(lines: list[tuple[str, list[Location]]], whole_strings: bool = False) -> list[list[Location]]:
+def read_together(
+    lines: list[tuple[str, list[Location]]], whole_strings: bool = False
+) -> list[list[Location]]:
     """Each line's places (text, places best first) with the first re-read by the places the
     other lines establish. `whole_strings`: the texts are place strings ("Pisky, Donetsk"), not prose."""
     readings: list[list[Entry]] = []
@@ -84,15 +88,22 @@ def read_together(lines: list[tuple[str, list[Location]]], whole_strings: bool =
             readings.append([])
             continue
         first = places[0]
-        after = "" if whole_strings or first.end is None else value[first.end:first.end + 25]
+        after = "" if whole_strings or first.end is None else value[first.end : first.end + 25]
         sole = len({p.text for p in places if p.precision != "country"}) <= 1
         readings.append(namesakes(first, after, sole))
     # Only what a line establishes by itself speaks for the collection.
-    prior = CollectionPrior(places[0] for (_, places), r in zip(lines, readings, strict=True) if places and not r)
-    return [[settle(places[0], r, prior), *places[1:]] if r else places for (_, places), r in zip(lines, readings, strict=True)]
+    prior = CollectionPrior(
+        places[0] for (_, places), r in zip(lines, readings, strict=True) if places and not r
+    )
+    return [
+        [settle(places[0], r, prior), *places[1:]] if r else places
+        for (_, places), r in zip(lines, readings, strict=True)
+    ]
 
 
-def namesakes(place: Location, after: str = "", sole: bool = True, gaz: Gazetteer | None = None) -> list[Entry]:
+def namesakes(
+    place: Location, after: str = "", sole: bool = True, gaz: Gazetteer | None = None
+) -> list[Entry]:
     """The readings a place's own text could not choose between, or [] when it chose.
 
     Three cases are ambiguous: a name the text could only place in its region or country because
@@ -105,18 +116,31 @@ def namesakes(place: Location, after: str = "", sole: bool = True, gaz: Gazettee
         return []
     name = re.split(r"[,;(]", place.text)[0].strip()
     gaz = gaz or shared_gazetteer()
-    fallback = place.precision in ("admin1", "country") and skeleton(name) != skeleton(place.name) and not _REGION_WORD.search(name)
+    fallback = (
+        place.precision in ("admin1", "country")
+        and skeleton(name) != skeleton(place.name)
+        and not _REGION_WORD.search(name)
+    )
     hinted = _HINT_AFTER.match(after) is not None or "," in place.text or "(" in place.text
     town = _is_town(place)
     guessed = sole and town and not hinted
     # "Vasylivka, Donetsk Oblast": the region says which oblast, and a dozen villages of it bear the name.
-    within = town and hinted and place.admin1 is not None and skeleton(place.admin1)[:4] in skeleton(after + place.text)
+    within = (
+        town
+        and hinted
+        and place.admin1 is not None
+        and skeleton(place.admin1)[:4] in skeleton(after + place.text)
+    )
     if not (fallback or guessed or within):
         return []
     # A town read from another spelling ("Zolochev") has the namesakes of its own name ("Zolochiv").
     if town and skeleton(place.name) != skeleton(name):
         name = place.name
-    found = [e for e in gaz.lookup(name) + gaz.villages(name) if _namesake(e, name, place) and (not within or e.admin1 == place.admin1)]
+    found = [
+        e
+        for e in gaz.lookup(name) + gaz.villages(name)
+        if _namesake(e, name, place) and (not within or e.admin1 == place.admin1)
+    ]
     if guessed or within:
         own = next((e for e in found if e.geonameid == place.geonameid and e.kind == "place"), None)
         if own is None or own.population >= SMALL_TOWN or len(found) < 2:
@@ -132,17 +156,29 @@ def settle(place: Location, readings: list[Entry], prior: CollectionPrior) -> Lo
         return place
     counts = sorted(((prior.around(e.lat, e.lon), e) for e in readings), key=lambda c: -c[0])
     best, entry = counts[0]
-    if _is_town(place) and place.lat is not None and place.lon is not None and prior.around(place.lat, place.lon) * KEEP_RATIO >= best:
+    if (
+        _is_town(place)
+        and place.lat is not None
+        and place.lon is not None
+        and prior.around(place.lat, place.lon) * KEEP_RATIO >= best
+    ):
         return place  # the town read lies among the collection's places nearly as much
-    if entry.kind == "village" and any(e.geonameid == place.geonameid and e.population >= TOWN for e in readings if e.kind == "place"):
+    if entry.kind == "village" and any(
+        e.geonameid == place.geonameid and e.population >= TOWN for e in readings if e.kind == "place"
+    ):
         return place
     # Two villages of one hromada share its centre's point: that is one reading, not a tie.
     rivals = [e for n, e in counts[1:] if n == best and (e.lat, e.lon) != (entry.lat, entry.lon)]
     if best < MIN_NEAR or rivals or (entry.geonameid == place.geonameid and entry.kind == "place"):
         return place
     return replace(
-        place, name=entry.name, lat=round(entry.lat, 5), lon=round(entry.lon, 5), admin1=entry.admin1,
-        geonameid=entry.geonameid, precision="admin2" if entry.kind == "village" or place.precision == "admin2" else "place",
+        place,
+        name=entry.name,
+        lat=round(entry.lat, 5),
+        lon=round(entry.lon, 5),
+        admin1=entry.admin1,
+        geonameid=entry.geonameid,
+        precision="admin2" if entry.kind == "village" or place.precision == "admin2" else "place",
     )
 
 
@@ -153,11 +189,14 @@ def _is_town(place: Location) -> bool:
 
 def _namesake(entry: Entry, name: str, place: Location) -> bool:
     """A town or village of the same main name in the place's country (and region, if it had one)."""
-    if entry.kind not in ("place", "village") or entry.country != place.country or skeleton(entry.name) != skeleton(name):
+    if (
+        entry.kind not in ("place", "village")
+        or entry.country != place.country
+        or skeleton(entry.name) != skeleton(name)
+    ):
         return False
     return place.precision != "admin1" or entry.admin1 == place.admin1
 
 
 def _cell(point: tuple[float, float]) -> tuple[int, int]:
     return (math.floor(point[0] / _CELL), math.floor(point[1] / _CELL))
-

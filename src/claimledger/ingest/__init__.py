@@ -60,9 +60,15 @@ def iter_paths(paths: Iterable[Path]) -> Iterator[Path | BadInput]:
                 dirs[:] = []
                 continue
             seen.add(real)
-            for linked in sorted(d for d in dirs if not d.startswith(".") and os.path.islink(os.path.join(root, d))):
-                yield BadInput(path_name(Path(root) / linked), "symbolic link to a folder, not followed (links can loop)")
-            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and not os.path.islink(os.path.join(root, d)))
+            for linked in sorted(
+                d for d in dirs if not d.startswith(".") and os.path.islink(os.path.join(root, d))
+            ):
+                yield BadInput(
+                    path_name(Path(root) / linked), "symbolic link to a folder, not followed (links can loop)"
+                )
+            dirs[:] = sorted(
+                d for d in dirs if not d.startswith(".") and not os.path.islink(os.path.join(root, d))
+            )
             for name in sorted(files):
                 if name.startswith("."):
                     continue
@@ -86,14 +92,18 @@ def load_meta(meta_file: Path | None) -> dict[str, dict[str, str | None]]:
             row = json.loads(line)
             target = Path(row["path"])
         except (ValueError, KeyError, TypeError) as exc:
-            raise BadInput(f"{meta_file}:{number}", "metadata line needs a JSON object with a 'path'") from exc
+            raise BadInput(
+                f"{meta_file}:{number}", "metadata line needs a JSON object with a 'path'"
+            ) from exc
         resolved = (target if target.is_absolute() else base / target).resolve()
         table[str(resolved)] = {k: row.get(k) for k in ("url", "outlet", "published", "title")}
     return table
 
 
 def read_inputs(
-    paths: Iterable[Path], meta: dict[str, dict[str, str | None]] | None = None, defaults: Defaults = Defaults()
+    paths: Iterable[Path],
+    meta: dict[str, dict[str, str | None]] | None = None,
+    defaults: Defaults = Defaults(),
 ) -> Iterator[RawDocument | BadInput]:
     """Every raw document found under the paths; bad ones come out as BadInput values."""
     meta = meta or {}
@@ -109,7 +119,9 @@ def read_inputs(
 
 
 def read_sources(
-    sources: Iterable[str], meta: dict[str, dict[str, str | None]] | None = None, defaults: Defaults = Defaults(),
+    sources: Iterable[str],
+    meta: dict[str, dict[str, str | None]] | None = None,
+    defaults: Defaults = Defaults(),
     limits: Any = None,
 ) -> Iterator[RawDocument | BadInput]:
     """Raw documents from files, folders and http(s) URLs, in the order given."""
@@ -122,12 +134,16 @@ def read_sources(
             except BadInput as exc:
                 yield exc
                 continue
-            yield RawDocument(raw.original, raw.kind, raw.path, raw.url, defaults.outlet, None, defaults.published)
+            yield RawDocument(
+                raw.original, raw.kind, raw.path, raw.url, defaults.outlet, None, defaults.published
+            )
         else:
             yield from read_inputs([Path(source)], meta, defaults)
 
 
-def read_file(path: Path, meta: dict[str, str | None], defaults: Defaults) -> Iterator[RawDocument | BadInput]:
+def read_file(
+    path: Path, meta: dict[str, str | None], defaults: Defaults
+) -> Iterator[RawDocument | BadInput]:
     """The raw documents of one file (one for text or HTML, many for JSONL and WARC)."""
     name = path_name(path)
     try:
@@ -220,7 +236,10 @@ def read_jsonl(path: Path, defaults: Defaults) -> Iterator[RawDocument | BadInpu
                 yield BadInput(where, "empty text")
                 continue
             ident = row.get("id")
-            fields = {k: (str(row[k]) if row.get(k) is not None else None) for k in ("url", "outlet", "title", "published", "language")}
+            fields = {
+                k: (str(row[k]) if row.get(k) is not None else None)
+                for k in ("url", "outlet", "title", "published", "language")
+            }
             yield RawDocument(
                 original=line,
                 kind="jsonl",
@@ -253,7 +272,9 @@ def read_warc(path: Path) -> Iterator[RawDocument | BadInput]:
                 if record.rec_type != "response":
                     continue
                 uri = record.rec_headers.get_header("WARC-Target-URI")
-                content_type = (record.http_headers.get_header("Content-Type") if record.http_headers else "") or ""
+                content_type = (
+                    record.http_headers.get_header("Content-Type") if record.http_headers else ""
+                ) or ""
                 if "html" not in content_type.lower():
                     continue
                 body = record.content_stream().read(MAX_INPUT_BYTES + 1)
@@ -266,7 +287,9 @@ def read_warc(path: Path) -> Iterator[RawDocument | BadInput]:
                     continue
                 count += 1
                 date = record.rec_headers.get_header("WARC-Date")
-                yield RawDocument(original=body, kind="warc", path=where, url=uri, published=(date or "")[:10] or None)
+                yield RawDocument(
+                    original=body, kind="warc", path=where, url=uri, published=(date or "")[:10] or None
+                )
     except (ArchiveLoadFailed, OSError, EOFError, ValueError, gzip.BadGzipFile, zlib.error) as exc:
         yield BadInput(name, f"truncated or malformed WARC after {count} records: {exc}")
         return
@@ -309,13 +332,29 @@ def html_main_text(html: str, name: str) -> tuple[str, dict[str, str | None]]:
     import trafilatura
 
     try:
-        doc = trafilatura.bare_extraction(html, with_metadata=True, include_comments=False, include_tables=False)
+        doc = trafilatura.bare_extraction(
+            html, with_metadata=True, include_comments=False, include_tables=False
+        )
     except Exception as exc:  # trafilatura raises many kinds on hostile markup
         raise BadInput(name, f"cannot parse HTML: {exc}") from exc
     if isinstance(doc, dict):  # older trafilatura returns a dict
-        text, meta = doc.get("text"), {k: doc.get(f) for k, f in (("title", "title"), ("published", "date"), ("outlet", "sitename"), ("url", "url"))}
+        text, meta = (
+            doc.get("text"),
+            {
+                k: doc.get(f)
+                for k, f in (
+                    ("title", "title"),
+                    ("published", "date"),
+                    ("outlet", "sitename"),
+                    ("url", "url"),
+                )
+            },
+        )
     elif doc is not None:
-        text, meta = doc.text, {"title": doc.title, "published": doc.date, "outlet": doc.sitename, "url": doc.url}
+        text, meta = (
+            doc.text,
+            {"title": doc.title, "published": doc.date, "outlet": doc.sitename, "url": doc.url},
+        )
     else:
         text, meta = None, {}
     if not text or not text.strip():
@@ -354,7 +393,12 @@ def rederive_text(kind: str, original: bytes, name: str) -> str:
     if kind == "jsonl":
         row = json.loads(original)
         text, html = row.get("text"), row.get("html")
-        raw = RawDocument(original, "jsonl", text=text if isinstance(text, str) else None, html=html if isinstance(html, str) and not isinstance(text, str) else None)
+        raw = RawDocument(
+            original,
+            "jsonl",
+            text=text if isinstance(text, str) else None,
+            html=html if isinstance(html, str) and not isinstance(text, str) else None,
+        )
     else:
         raw = RawDocument(original, kind)  # type: ignore[arg-type]
     return derive_text(raw, name)[0]

@@ -77,13 +77,19 @@ class DeadlineStream(httpcore.NetworkStream):
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
         # Written in pieces so that a server reading slowly cannot stretch one call either.
         for start in range(0, len(buffer), 16384):
-            self._stream.write(buffer[start:start + 16384], self._deadline.left(timeout, httpcore.WriteTimeout))
+            self._stream.write(
+                buffer[start : start + 16384], self._deadline.left(timeout, httpcore.WriteTimeout)
+            )
 
     def close(self) -> None:
         self._stream.close()
 
-    def start_tls(self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None) -> httpcore.NetworkStream:
-        upgraded = self._stream.start_tls(ssl_context, server_hostname, self._deadline.left(timeout, httpcore.ConnectTimeout))
+    def start_tls(
+        self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.NetworkStream:
+        upgraded = self._stream.start_tls(
+            ssl_context, server_hostname, self._deadline.left(timeout, httpcore.ConnectTimeout)
+        )
         return DeadlineStream(upgraded, self._deadline)
 
     def get_extra_info(self, info: str) -> Any:
@@ -98,13 +104,21 @@ class DeadlineBackend(httpcore.NetworkBackend):
         self._deadline = deadline
 
     def connect_tcp(
-        self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
         left = self._deadline.left(timeout, httpcore.ConnectTimeout)
-        return DeadlineStream(self._backend.connect_tcp(host, port, left, local_address, socket_options), self._deadline)
+        return DeadlineStream(
+            self._backend.connect_tcp(host, port, left, local_address, socket_options), self._deadline
+        )
 
-    def connect_unix_socket(self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None) -> httpcore.NetworkStream:
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.NetworkStream:
         left = self._deadline.left(timeout, httpcore.ConnectTimeout)
         return DeadlineStream(self._backend.connect_unix_socket(path, left, socket_options), self._deadline)
 
@@ -131,21 +145,36 @@ class DeadlineTransport(httpx.BaseTransport):
 
     def __init__(self, deadline: Deadline) -> None:
         self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False), network_backend=DeadlineBackend(deadline),
-            max_connections=4, http1=True, http2=False,
+            ssl_context=httpx.create_ssl_context(trust_env=False),
+            network_backend=DeadlineBackend(deadline),
+            max_connections=4,
+            http1=True,
+            http2=False,
         )
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         assert isinstance(request.stream, httpx.SyncByteStream)
         core = httpcore.Request(
             method=request.method,
-            url=httpcore.URL(scheme=request.url.raw_scheme, host=request.url.raw_host, port=request.url.port, target=request.url.raw_path),
-            headers=request.headers.raw, content=request.stream, extensions=request.extensions,
+            url=httpcore.URL(
+                scheme=request.url.raw_scheme,
+                host=request.url.raw_host,
+                port=request.url.port,
+                target=request.url.raw_path,
+            ),
+            headers=request.headers.raw,
+            content=request.stream,
+            extensions=request.extensions,
         )
         with _as_httpx_errors():
             answer = self._pool.handle_request(core)
         assert isinstance(answer.stream, Iterable)
-        return httpx.Response(status_code=answer.status, headers=answer.headers, stream=_Body(answer.stream), extensions=answer.extensions)
+        return httpx.Response(
+            status_code=answer.status,
+            headers=answer.headers,
+            stream=_Body(answer.stream),
+            extensions=answer.extensions,
+        )
 
     def close(self) -> None:
         self._pool.close()

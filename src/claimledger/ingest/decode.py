@@ -32,7 +32,9 @@ def decode_bytes(data: bytes, name: str) -> str:
             try:
                 return _check_text(data.decode(encoding), name)
             except UnicodeDecodeError as exc:
-                raise BadInput(name, f"declares {encoding} with a byte-order mark but is not valid {encoding}") from exc
+                raise BadInput(
+                    name, f"declares {encoding} with a byte-order mark but is not valid {encoding}"
+                ) from exc
     if b"\x00" in data[:4096]:
         utf16 = _utf16_without_bom(data)
         if utf16 is not None:
@@ -47,7 +49,9 @@ def decode_bytes(data: bytes, name: str) -> str:
         return _check_text(lenient, name)
     high = [b for b in data if b >= 0x80]
     cyrillic_like = sum(0xC0 <= b <= 0xFF for b in high)
-    encoding = "cp1251" if high and cyrillic_like / len(high) > 0.6 and len(high) > 0.3 * len(data) else "cp1252"
+    encoding = (
+        "cp1251" if high and cyrillic_like / len(high) > 0.6 and len(high) > 0.3 * len(data) else "cp1252"
+    )
     return _check_text(data.decode(encoding, errors="replace"), name)
 
 

@@ -50,7 +50,9 @@ def parse_feed(data: bytes, name: str) -> list[FeedItem]:
     items: list[FeedItem] = []
     if root.tag == f"{ATOM}feed":
         for entry in root.iter(f"{ATOM}entry"):
-            link_el = next((e for e in entry.findall(f"{ATOM}link") if e.get("rel") in (None, "alternate")), None)
+            link_el = next(
+                (e for e in entry.findall(f"{ATOM}link") if e.get("rel") in (None, "alternate")), None
+            )
             link = (link_el.get("href") if link_el is not None else None) or ""
             guid = (entry.findtext(f"{ATOM}id") or link).strip()
             updated = entry.findtext(f"{ATOM}updated")
@@ -58,7 +60,9 @@ def parse_feed(data: bytes, name: str) -> list[FeedItem]:
             summary = entry.findtext(f"{ATOM}summary") or entry.findtext(f"{ATOM}content")
             title = entry.findtext(f"{ATOM}title")
             if guid and link:
-                items.append(FeedItem(guid, link.strip(), title, _date(published), _hash(title, summary, updated)))
+                items.append(
+                    FeedItem(guid, link.strip(), title, _date(published), _hash(title, summary, updated))
+                )
         return items
     channel = root.find("channel")
     if root.tag != "rss" or channel is None:

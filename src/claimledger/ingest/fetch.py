@@ -26,7 +26,9 @@ if TYPE_CHECKING:
 
     from claimledger.ingest.deadline import Deadline
 
-USER_AGENT = f"claimledger/{__version__} (+https://github.com/claimledger/claimledger; documentation archiver)"
+USER_AGENT = (
+    f"claimledger/{__version__} (+https://github.com/claimledger/claimledger; documentation archiver)"
+)
 
 
 @dataclass(frozen=True)
@@ -54,9 +56,21 @@ def _resolve(host: str) -> list[str]:
 NOT_GLOBAL = tuple(
     ipaddress.ip_network(block)
     for block in (
-        "0.0.0.0/8", "100.64.0.0/10", "192.0.0.0/24", "192.0.2.0/24", "198.18.0.0/15", "198.51.100.0/24",
-        "203.0.113.0/24", "240.0.0.0/4", "255.255.255.255/32", "64:ff9b:1::/48", "100::/64", "2001::/23",
-        "2001:db8::/32", "fc00::/7", "fe80::/10",
+        "0.0.0.0/8",
+        "100.64.0.0/10",
+        "192.0.0.0/24",
+        "192.0.2.0/24",
+        "198.18.0.0/15",
+        "198.51.100.0/24",
+        "203.0.113.0/24",
+        "240.0.0.0/4",
+        "255.255.255.255/32",
+        "64:ff9b:1::/48",
+        "100::/64",
+        "2001::/23",
+        "2001:db8::/32",
+        "fc00::/7",
+        "fe80::/10",
     )
 )
 
@@ -93,7 +107,11 @@ def check_url(url: str, limits: FetchLimits, resolve: Resolver = _resolve) -> li
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise BadInput(url, "only http and https URLs can be fetched")
-    if limits.allow_private or f"{parts.hostname}:{parts.port or (443 if parts.scheme == 'https' else 80)}" in limits.allowed_hosts:
+    if (
+        limits.allow_private
+        or f"{parts.hostname}:{parts.port or (443 if parts.scheme == 'https' else 80)}"
+        in limits.allowed_hosts
+    ):
         return []
     try:
         addresses = list(resolve(parts.hostname))
@@ -104,7 +122,10 @@ def check_url(url: str, limits: FetchLimits, resolve: Resolver = _resolve) -> li
     for address in addresses:
         why = refused_address(address)
         if why:
-            raise BadInput(url, f"refused: {parts.hostname} resolves to {address}, {why} (use --allow-private to fetch it)")
+            raise BadInput(
+                url,
+                f"refused: {parts.hostname} resolves to {address}, {why} (use --allow-private to fetch it)",
+            )
     return addresses
 
 
@@ -116,7 +137,9 @@ def _pinned(client: httpx.Client, url: str, address: str) -> httpx.Request:
     port = f":{parts.port}" if parts.port else ""
     target = parts._replace(netloc=f"{host}{port}").geturl()
     extensions = {"sni_hostname": parts.hostname} if parts.scheme == "https" else {}
-    return client.build_request("GET", target, headers={"Host": parts.netloc.rsplit("@", 1)[-1]}, extensions=extensions)
+    return client.build_request(
+        "GET", target, headers={"Host": parts.netloc.rsplit("@", 1)[-1]}, extensions=extensions
+    )
 
 
 def fetch_url(url: str, limits: FetchLimits = FetchLimits(), resolve: Resolver = _resolve) -> RawDocument:
@@ -135,10 +158,14 @@ def fetch_url(url: str, limits: FetchLimits = FetchLimits(), resolve: Resolver =
     # identity: the bytes kept are the bytes the server sent, with no compression to undo.
     headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "identity"}
     transport = DeadlineTransport(deadline)
-    with httpx.Client(transport=transport, follow_redirects=False, timeout=timeout, headers=headers, trust_env=False) as client:
+    with httpx.Client(
+        transport=transport, follow_redirects=False, timeout=timeout, headers=headers, trust_env=False
+    ) as client:
         for _ in range(limits.max_redirects + 1):
             addresses = check_url(current, limits, resolve)
-            request = _pinned(client, current, addresses[0]) if addresses else client.build_request("GET", current)
+            request = (
+                _pinned(client, current, addresses[0]) if addresses else client.build_request("GET", current)
+            )
             try:
                 response = client.send(request, stream=True)
                 try:
@@ -150,7 +177,9 @@ def fetch_url(url: str, limits: FetchLimits = FetchLimits(), resolve: Resolver =
                     response.close()
             except httpx.HTTPError as exc:
                 if deadline.passed():
-                    raise BadInput(url, f"response slower than {limits.total_seconds:g} s in all; cut off") from exc
+                    raise BadInput(
+                        url, f"response slower than {limits.total_seconds:g} s in all; cut off"
+                    ) from exc
                 raise BadInput(url, f"cannot fetch {current}: {type(exc).__name__}: {exc}") from exc
             if response.status_code >= 400:
                 raise BadInput(url, f"the server answered {response.status_code}")
@@ -179,14 +208,18 @@ def _warc(url: str, request: object, response: object, body: bytes) -> bytes:
 
     out = io.BytesIO()
     writer = WARCWriter(out, gzip=False)
-    req_headers = StatusAndHeaders(f"GET {urlsplit(url).path or '/'} HTTP/1.1", list(request.headers.items()), is_http_request=True)  # type: ignore[attr-defined]
+    request_line = f"GET {urlsplit(url).path or '/'} HTTP/1.1"
+    sent = list(request.headers.items())  # type: ignore[attr-defined]
+    req_headers = StatusAndHeaders(request_line, sent, is_http_request=True)
     writer.write_record(writer.create_warc_record(url, "request", http_headers=req_headers))
     reason = getattr(response, "reason_phrase", "") or ""
     status = f"{response.status_code} {reason}".strip()  # type: ignore[attr-defined]
     # The body is stored de-chunked, so the chunked transfer coding is no longer true of it.
     headers = [(k, v) for k, v in response.headers.items() if k.lower() != "transfer-encoding"]  # type: ignore[attr-defined]
     resp_headers = StatusAndHeaders(status, headers, protocol="HTTP/1.1")
-    writer.write_record(writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=resp_headers))
+    writer.write_record(
+        writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=resp_headers)
+    )
     return out.getvalue()
 
 
@@ -196,7 +229,11 @@ def warc_payload(original: bytes, name: str) -> bytes:
 
     for record in ArchiveIterator(io.BytesIO(original)):
         if record.rec_type == "response":
-            encoding = (record.http_headers.get_header("Content-Encoding") or "").strip().lower() if record.http_headers else ""
+            encoding = (
+                (record.http_headers.get_header("Content-Encoding") or "").strip().lower()
+                if record.http_headers
+                else ""
+            )
             return decoded_body(record.raw_stream.read(MAX_DECODED_BYTES + 1), encoding, name)
     raise BadInput(name, "the WARC original holds no response record")
 
@@ -226,7 +263,9 @@ def decoded_body(body: bytes, encoding: str, name: str, limit: int = MAX_DECODED
             pending = inflater.unconsumed_tail
             size += len(piece)
             if size > limit:
-                raise BadInput(name, f"the body inflates to more than {limit} bytes (a compression bomb?); refused")
+                raise BadInput(
+                    name, f"the body inflates to more than {limit} bytes (a compression bomb?); refused"
+                )
             out.append(piece)
             if inflater.eof:
                 break

@@ -49,11 +49,26 @@ def job_records(directory: Path) -> Iterator[JobRecord]:
                 name = f"{directory}: report {row.get('report_id')}"
                 try:
                     fields = json.loads(row["report"])
-                    report = Report(**{**fields, "boilerplate": tuple((int(s), int(e)) for s, e in fields["boilerplate"])})
-                    claims = None if row["claims"] is None else [claim_from_json(c) for c in json.loads(row["claims"])]
+                    report = Report(
+                        **{**fields, "boilerplate": tuple((int(s), int(e)) for s, e in fields["boilerplate"])}
+                    )
+                    claims = (
+                        None
+                        if row["claims"] is None
+                        else [claim_from_json(c) for c in json.loads(row["claims"])]
+                    )
                 except (KeyError, TypeError, ValueError) as exc:
                     raise BadInput(name, f"unreadable job record: {exc}") from exc
-                raw = RawDocument(bytes(row["original"]), row["kind"], report.path, report.url, report.outlet, report.title, report.published, report.language)
+                raw = RawDocument(
+                    bytes(row["original"]),
+                    row["kind"],
+                    report.path,
+                    report.url,
+                    report.outlet,
+                    report.title,
+                    report.published,
+                    report.language,
+                )
                 if raw.sha256 != report.sha256:
                     raise BadInput(name, "the original's SHA-256 does not match the report's")
                 yield JobRecord(raw, report, claims, row["story_id"])
@@ -61,4 +76,7 @@ def job_records(directory: Path) -> Iterator[JobRecord]:
 
 def job_incidents(directory: Path) -> list[Incident]:
     dataset = _dataset(directory / "ledger" / "incidents")
-    return [incident_from_json(json.loads(data)) for data in dataset.read(columns=["data"]).column("data").to_pylist()]
+    return [
+        incident_from_json(json.loads(data))
+        for data in dataset.read(columns=["data"]).column("data").to_pylist()
+    ]

@@ -20,7 +20,11 @@ def message_text(message: dict[str, Any]) -> str:
         return "".join(str(e.get("text", "")) for e in entities if isinstance(e, dict))
     text = message.get("text", "")
     if isinstance(text, list):
-        return "".join(part if isinstance(part, str) else str(part.get("text", "")) for part in text if isinstance(part, str | dict))
+        return "".join(
+            part if isinstance(part, str) else str(part.get("text", ""))
+            for part in text
+            if isinstance(part, str | dict)
+        )
     return text if isinstance(text, str) else ""
 
 
@@ -37,13 +41,24 @@ def read_telegram_export(path: Path, defaults: Any, max_bytes: int) -> Iterator[
         yield BadInput(name, f"not a readable JSON file: {exc}")
         return
     if not isinstance(export, dict) or not isinstance(export.get("messages"), list):
-        yield BadInput(name, "a .json input must be a Telegram Desktop export (an object with 'messages'); use .jsonl for reports")
+        yield BadInput(
+            name,
+            "a .json input must be a Telegram Desktop export (an object with 'messages'); use .jsonl for reports",
+        )
         return
     channel = str(export.get("name") or path.parent.name)
-    link = (defaults.url or "").rstrip("/") if (defaults.url or "").startswith(("https://t.me/", "http://t.me/")) else None
+    link = (
+        (defaults.url or "").rstrip("/")
+        if (defaults.url or "").startswith(("https://t.me/", "http://t.me/"))
+        else None
+    )
     skipped = 0
     for message in export["messages"]:
-        if not isinstance(message, dict) or message.get("type") != "message" or not message_text(message).strip():
+        if (
+            not isinstance(message, dict)
+            or message.get("type") != "message"
+            or not message_text(message).strip()
+        ):
             skipped += 1
             continue
         ident = message.get("id")
@@ -62,7 +77,9 @@ def read_telegram_export(path: Path, defaults: Any, max_bytes: int) -> Iterator[
             media=media,
         )
     if skipped:
-        yield BadInput(name, f"{skipped} message(s) without text (service messages or bare media) not ingested")
+        yield BadInput(
+            name, f"{skipped} message(s) without text (service messages or bare media) not ingested"
+        )
 
 
 MEDIA_KEYS = ("photo", "file", "thumbnail")

@@ -123,10 +123,16 @@ def session(master: str | None = None, app_name: str = "claimledger") -> Any:
     try:
         from pyspark.sql import SparkSession
     except ImportError as exc:
-        raise UsageError("the Spark adapter needs PySpark: pip install 'claimledger[spark]' (and Java 17)") from exc
+        raise UsageError(
+            "the Spark adapter needs PySpark: pip install 'claimledger[spark]' (and Java 17)"
+        ) from exc
     if master and master.startswith("local"):
         os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-    builder = SparkSession.builder.appName(app_name).config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
+    builder = (
+        SparkSession.builder.appName(app_name)
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+    )
     if master:
         builder = builder.master(master)
     if master and master.startswith("local") and os.environ.get("CLAIMLEDGER_SPARK_JIT", "quick") == "quick":
@@ -157,6 +163,7 @@ def input_files(patterns: Sequence[str]) -> tuple[list[str], list[Rejected]]:
 
 
 # -- stage functions run on executors (module level, so they pickle by reference) ---------------
+
 
 def read_one(item: tuple[int, str]) -> Iterator[tuple[Any, ...]]:
     """The raw documents of one input file, each with its place in the input, or why one was
@@ -212,7 +219,10 @@ def analyse_partition(rows: Iterable[tuple[Any, ...]]) -> Iterator[tuple[Any, ..
     _freeze_survivors()
     batch = list(rows)
     failures: list[Rejected] = []
-    done = dict((report.report_id, claims) for report, claims in analyse_reports([r for _, _, r in batch], failures=failures, processes=1))
+    done = dict(
+        (report.report_id, claims)
+        for report, claims in analyse_reports([r for _, _, r in batch], failures=failures, processes=1)
+    )
     for ordinal, raw, report in batch:
         yield ("report", ordinal, raw, report, done.get(report.report_id))
     for failure in failures:
@@ -223,7 +233,11 @@ def fingerprint_partition(rows: Iterable[Analysed]) -> Iterator[tuple[str, tuple
     """(report_id, (fingerprint, published)) of each report long enough to judge: the date
     travels with the fingerprint so that stories need no second pass over the reports."""
     batch = [report for _, _, report, _ in rows]
-    return ((fp.report_id, (fp, report.published)) for report, fp in zip(batch, fingerprints(batch), strict=True) if fp is not None)
+    return (
+        (fp.report_id, (fp, report.published))
+        for report, fp in zip(batch, fingerprints(batch), strict=True)
+        if fp is not None
+    )
 
 
 def _band_entries(item: tuple[str, tuple[Fingerprint, str | None]]) -> list[tuple[tuple[int, int], str]]:
@@ -240,16 +254,22 @@ def _verified(item: tuple[str, tuple[Fingerprint, Fingerprint]]) -> list[tuple[s
     return [(pair[0], pair[1])] if pair else []
 
 
-def _block_links(group: tuple[str, Iterable[tuple[Claim, str, str | None]]]) -> Iterator[tuple[tuple[str, str], str]]:
+def _block_links(
+    group: tuple[str, Iterable[tuple[Claim, str, str | None]]],
+) -> Iterator[tuple[tuple[str, str], str]]:
     members = list(group[1])
     if len(members) < 2:
         return iter(())
     stories = {claim.report_id: story for claim, story, _ in members}
     published = {claim.report_id: day for claim, _, day in members}
-    return (((link.a, link.b), link.why) for link in links_in_block([m[0] for m in members], stories, published))
+    return (
+        ((link.a, link.b), link.why) for link in links_in_block([m[0] for m in members], stories, published)
+    )
 
 
-def _incident_of_group(group: tuple[str, Iterable[tuple[Claim, Report, str]]], reasons: dict[str, list[str]]) -> Any:
+def _incident_of_group(
+    group: tuple[str, Iterable[tuple[Claim, Report, str]]], reasons: dict[str, list[str]]
+) -> Any:
     members = list(group[1])
     reports = {report.report_id: report for _, report, _ in members}
     stories = {report.report_id: story for _, report, story in members}
@@ -258,13 +278,20 @@ def _incident_of_group(group: tuple[str, Iterable[tuple[Claim, Report, str]]], r
 
 # -- the job --------------------------------------------------------------------------------
 
+
 def _claim_records(claims: Sequence[Claim], include_private_names: bool) -> list[dict[str, Any]]:
     """One report's claims in the export shape, redacted with the report's set."""
     redaction = None if include_private_names else redaction_of(claims)
     return [claim_record(c, redaction) for c in claims]
 
 
-def run_job(spark: Any, patterns: Sequence[str], output: Path, partitions: int | None = None, include_private_names: bool = False) -> SparkSummary:
+def run_job(
+    spark: Any,
+    patterns: Sequence[str],
+    output: Path,
+    partitions: int | None = None,
+    include_private_names: bool = False,
+) -> SparkSummary:
     """Read, analyse and link everything the patterns name; write Parquet under `output`."""
     from pyspark import StorageLevel
 
@@ -279,20 +306,30 @@ def run_job(spark: Any, patterns: Sequence[str], output: Path, partitions: int |
     parts = partitions or max(2, sc.defaultParallelism * 4)
     ingested_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
-    read = sc.parallelize(list(enumerate(files)), len(files)).flatMap(read_one).persist(StorageLevel.MEMORY_AND_DISK)
+    read = (
+        sc.parallelize(list(enumerate(files)), len(files))
+        .flatMap(read_one)
+        .persist(StorageLevel.MEMORY_AND_DISK)
+    )
     summary.rejected.extend(Rejected(t[1], t[2]) for t in read.filter(lambda t: t[0] == "rejected").collect())
     found = read.filter(lambda t: t[0] == "raw").map(lambda t: (t[2].sha256, (t[1], t[2])))
     # Identical bytes are one report, the first in input order (as a sequential ingest keeps).
     spread = found.reduceByKey(_earliest, numPartitions=parts).values()
     derived = spread.mapPartitions(derive_partition).persist(StorageLevel.MEMORY_AND_DISK)
-    summary.rejected.extend(Rejected(t[1], t[2]) for t in derived.filter(lambda t: t[0] == "rejected").collect())
+    summary.rejected.extend(
+        Rejected(t[1], t[2]) for t in derived.filter(lambda t: t[0] == "rejected").collect()
+    )
     unique = derived.filter(lambda t: t[0] == "report").map(lambda t: (t[1], t[2], t[3]))
-    keyed = unique.map(lambda row: (_refetch_key(row), (row[0], row[2].report_id, _is_capture(row)))).filter(lambda kv: kv[0] is not None)
+    keyed = unique.map(lambda row: (_refetch_key(row), (row[0], row[2].report_id, _is_capture(row)))).filter(
+        lambda kv: kv[0] is not None
+    )
     later = set(keyed.groupByKey(parts).flatMap(_later_captures).collect())
     if later:
         unique = unique.filter(lambda row: row[2].report_id not in later)
     analysed_all = unique.mapPartitions(analyse_partition).persist(StorageLevel.MEMORY_AND_DISK)
-    summary.rejected.extend(Rejected(t[1], t[2]) for t in analysed_all.filter(lambda t: t[0] == "rejected").collect())
+    summary.rejected.extend(
+        Rejected(t[1], t[2]) for t in analysed_all.filter(lambda t: t[0] == "rejected").collect()
+    )
     # Not persisted again: every later pass reads the analysed records once, filtered as it goes.
     analysed = analysed_all.filter(lambda t: t[0] == "report").map(lambda t: (t[1], t[2], t[3], t[4]))
     summary.duplicates = found.count() - derived.count() + len(later)
@@ -304,27 +341,67 @@ def run_job(spark: Any, patterns: Sequence[str], output: Path, partitions: int |
     rows = _with_story(sc, analysed, stories, parts)
     incidents = _incidents(sc, rows, _links(rows, parts), limit, parts).persist(StorageLevel.MEMORY_AND_DISK)
 
-    _write(spark, output / "reports", "report.json", rows.map(lambda row: report_record(row[2], row[4], ingested_at)))
-    _write(spark, output / "claims", "claim.json", rows.flatMap(lambda row: _claim_records(row[3] or (), include_private_names)))
-    # Each incident is redacted with its reports' sets: the few reports that name someone.
-    named = None if include_private_names else sc.broadcast(
-        rows.map(lambda row: (row[2].report_id, redaction_of(row[3] or ()))).filter(lambda kv: bool(kv[1])).collectAsMap()
+    _write(
+        spark,
+        output / "reports",
+        "report.json",
+        rows.map(lambda row: report_record(row[2], row[4], ingested_at)),
     )
-    _write(spark, output / "incidents", "incident.json", incidents.map(lambda incident: incident_record(incident, None if named is None else incident_redaction(incident, named.value))))
+    _write(
+        spark,
+        output / "claims",
+        "claim.json",
+        rows.flatMap(lambda row: _claim_records(row[3] or (), include_private_names)),
+    )
+    # Each incident is redacted with its reports' sets: the few reports that name someone.
+    named = (
+        None
+        if include_private_names
+        else sc.broadcast(
+            rows.map(lambda row: (row[2].report_id, redaction_of(row[3] or ())))
+            .filter(lambda kv: bool(kv[1]))
+            .collectAsMap()
+        )
+    )
+    _write(
+        spark,
+        output / "incidents",
+        "incident.json",
+        incidents.map(
+            lambda incident: incident_record(
+                incident, None if named is None else incident_redaction(incident, named.value)
+            )
+        ),
+    )
     _write_ledger(spark, output / "ledger", rows, incidents, bounds)
     # Counted from the files' footers, not by another pass over the records.
-    summary.reports, summary.claims, summary.incidents = (spark.read.parquet(str(output / name)).count() for name in ("reports", "claims", "incidents"))
+    summary.reports, summary.claims, summary.incidents = (
+        spark.read.parquet(str(output / name)).count() for name in ("reports", "claims", "incidents")
+    )
     if isinstance(stories, dict):
         summary.stories = summary.reports - len(stories) + len(set(stories.values()))
     else:
         summary.stories = summary.reports - stories.count() + stories.values().distinct(parts).count()
     summary.seconds = round(time.monotonic() - started, 2)
-    (output / "rejected.jsonl").write_text("".join(json.dumps(asdict(r), ensure_ascii=False) + "\n" for r in summary.rejected), encoding="utf-8")
-    (output / "SUMMARY.json").write_text(json.dumps({
-        **{k: v for k, v in asdict(summary).items() if k != "rejected"}, "rejected": len(summary.rejected),
-        "inputs": list(patterns), "partitions": parts, "master": sc.master, "ingested_at": ingested_at,
-        "include_private_names": include_private_names,
-    }, indent=2) + "\n", encoding="utf-8")
+    (output / "rejected.jsonl").write_text(
+        "".join(json.dumps(asdict(r), ensure_ascii=False) + "\n" for r in summary.rejected), encoding="utf-8"
+    )
+    (output / "SUMMARY.json").write_text(
+        json.dumps(
+            {
+                **{k: v for k, v in asdict(summary).items() if k != "rejected"},
+                "rejected": len(summary.rejected),
+                "inputs": list(patterns),
+                "partitions": parts,
+                "master": sc.master,
+                "ingested_at": ingested_at,
+                "include_private_names": include_private_names,
+            },
+            indent=2,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     for rdd in (incidents, rows, analysed_all, derived):
         rdd.unpersist()
     return summary
@@ -341,20 +418,35 @@ def _stories(sc: Any, analysed: Any, limit: int, parts: int) -> Any:
         # Small enough to send to every executor: candidates are checked where they are, with no
         # shuffle of fingerprints (Spark SQL makes the same choice for small join sides).
         table = sc.broadcast(dict(prints.collect()))
-        verified = candidates.flatMap(lambda pair: _verified((pair[0], (table.value[pair[0]], table.value[pair[1]]))))
+        verified = candidates.flatMap(
+            lambda pair: _verified((pair[0], (table.value[pair[0]], table.value[pair[1]])))
+        )
     else:
-        joined = candidates.join(prints, parts).map(lambda kv: (kv[1][0], kv[1][1])).join(prints, parts).map(lambda kv: (kv[0], (kv[1][0], kv[1][1])))
+        joined = (
+            candidates.join(prints, parts)
+            .map(lambda kv: (kv[1][0], kv[1][1]))
+            .join(prints, parts)
+            .map(lambda kv: (kv[0], (kv[1][0], kv[1][1])))
+        )
         verified = joined.flatMap(_verified)
     verified = verified.persist()
     if verified.count() * PAIR_BYTES <= limit:
         pairs = sorted(set(verified.collect()))
         copied = sc.broadcast({i for pair in pairs for i in pair})
-        published = dict(dated.filter(lambda kv: kv[0] in copied.value).map(lambda kv: (kv[0], kv[1][1])).collect())
+        published = dict(
+            dated.filter(lambda kv: kv[0] in copied.value).map(lambda kv: (kv[0], kv[1][1])).collect()
+        )
         stories: Any = stories_from_pairs(sorted(published.items()), pairs)
     else:
         labels = connected(verified, parts)
         dates = dated.mapValues(lambda v: v[1])
-        stories = labels.join(dates, parts).map(lambda kv: (kv[1][0], (kv[0], kv[1][1]))).groupByKey(parts).flatMap(_story_of_group).persist()
+        stories = (
+            labels.join(dates, parts)
+            .map(lambda kv: (kv[1][0], (kv[0], kv[1][1])))
+            .groupByKey(parts)
+            .flatMap(_story_of_group)
+            .persist()
+        )
         stories.count()  # computed while the pairs it comes from are still held
     dated.unpersist()
     verified.unpersist()
@@ -375,7 +467,9 @@ def _with_story(sc: Any, analysed: Any, stories: Any, parts: int) -> Any:
         copies = sc.broadcast(stories)
         return analysed.map(lambda row: (*row, story_of(copies.value, row[2].report_id)))
     keyed = analysed.map(lambda row: (row[2].report_id, row)).leftOuterJoin(stories, parts)
-    return keyed.map(lambda kv: (*kv[1][0], kv[1][1] or content_id("s", kv[0]))).persist(StorageLevel.MEMORY_AND_DISK)
+    return keyed.map(lambda kv: (*kv[1][0], kv[1][1] or content_id("s", kv[0]))).persist(
+        StorageLevel.MEMORY_AND_DISK
+    )
 
 
 def _block_entries(row: Row) -> Iterator[tuple[str, str]]:
@@ -397,9 +491,17 @@ def _links(rows: Any, parts: int) -> Any:
     what the rules read, is sent to the blocks it is in."""
     blocks = rows.flatMap(_block_entries).groupByKey(parts).flatMap(_members).distinct(parts)
     membership = blocks.zipWithUniqueId().flatMap(lambda kv: [(claim_id, kv[1]) for claim_id in kv[0]])
-    views = rows.flatMap(lambda row: [(c.claim_id, (link_view(c), row[4], row[2].published)) for c in row[3] or ()])
+    views = rows.flatMap(
+        lambda row: [(c.claim_id, (link_view(c), row[4], row[2].published)) for c in row[3] or ()]
+    )
     # A pair in several blocks may be linked in each: once here.
-    return membership.join(views, parts).values().groupByKey(parts).flatMap(_block_links).reduceByKey(lambda a, b: a, parts)
+    return (
+        membership.join(views, parts)
+        .values()
+        .groupByKey(parts)
+        .flatMap(_block_links)
+        .reduceByKey(lambda a, b: a, parts)
+    )
 
 
 def _incidents(sc: Any, rows: Any, links: Any, limit: int, parts: int) -> Any:
@@ -413,22 +515,38 @@ def _incidents(sc: Any, rows: Any, links: Any, limit: int, parts: int) -> Any:
             yield claim.claim_id, (claim, report, story)
 
     if links.count() * PAIR_BYTES <= limit:
-        found = sorted((Link(a, b, why) for (a, b), why in links.collect()), key=lambda link: (link.a, link.b))
+        found = sorted(
+            (Link(a, b, why) for (a, b), why in links.collect()), key=lambda link: (link.a, link.b)
+        )
         reasons = sc.broadcast(link_reasons(found))
         pairs = [(link.a, link.b) for link in found]
-        group_of = sc.broadcast({claim_id: group[0] for group in components(sorted({i for pair in pairs for i in pair}), pairs) for claim_id in group})
+        group_of = sc.broadcast(
+            {
+                claim_id: group[0]
+                for group in components(sorted({i for pair in pairs for i in pair}), pairs)
+                for claim_id in group
+            }
+        )
         keyed = rows.flatMap(members).map(lambda kv: (group_of.value.get(kv[0], kv[0]), kv[1]))
         incidents = keyed.groupByKey(parts).map(lambda g: _incident_of_group(g, reasons.value))
     else:
         labels = connected(links.keys(), parts)
-        keyed = rows.flatMap(members).leftOuterJoin(labels, parts).map(lambda kv: (kv[1][1] or kv[0], kv[1][0]))
-        why = links.map(lambda kv: (kv[0][0], (kv[0][1], kv[1]))).join(labels, parts).map(lambda kv: (kv[1][1], (kv[0], *kv[1][0])))
+        keyed = (
+            rows.flatMap(members).leftOuterJoin(labels, parts).map(lambda kv: (kv[1][1] or kv[0], kv[1][0]))
+        )
+        why = (
+            links.map(lambda kv: (kv[0][0], (kv[0][1], kv[1])))
+            .join(labels, parts)
+            .map(lambda kv: (kv[1][1], (kv[0], *kv[1][0])))
+        )
         incidents = keyed.cogroup(why, parts).map(_incident_with_reasons)
     links.unpersist()
     return incidents
 
 
-def _incident_with_reasons(group: tuple[str, tuple[Iterable[tuple[Claim, Report, str]], Iterable[tuple[str, str, str]]]]) -> Any:
+def _incident_with_reasons(
+    group: tuple[str, tuple[Iterable[tuple[Claim, Report, str]], Iterable[tuple[str, str, str]]]],
+) -> Any:
     root, (members, found) = group
     reasons = link_reasons(Link(a, b, why) for a, b, why in sorted(found))
     return _incident_of_group((root, members), reasons)
@@ -441,10 +559,17 @@ def connected(pairs: Any, parts: int) -> Any:
     beyond its own."""
     from pyspark import StorageLevel
 
-    edges = pairs.map(lambda p: (max(p), min(p))).filter(lambda e: e[0] != e[1]).distinct(parts).persist(StorageLevel.MEMORY_AND_DISK)
+    edges = (
+        pairs.map(lambda p: (max(p), min(p)))
+        .filter(lambda e: e[0] != e[1])
+        .distinct(parts)
+        .persist(StorageLevel.MEMORY_AND_DISK)
+    )
     while True:
         large = edges.flatMap(lambda e: (e, (e[1], e[0]))).groupByKey(parts).flatMap(_large_star)
-        small = large.groupByKey(parts).flatMap(_small_star).distinct(parts).persist(StorageLevel.MEMORY_AND_DISK)
+        small = (
+            large.groupByKey(parts).flatMap(_small_star).distinct(parts).persist(StorageLevel.MEMORY_AND_DISK)
+        )
         done = _is_star_forest(small, parts)  # computes this round before the last is dropped
         edges.unpersist()
         edges = small
@@ -469,11 +594,14 @@ def _small_star(node: tuple[str, Iterable[str]]) -> list[tuple[str, str]]:
 def _is_star_forest(edges: Any, parts: int) -> bool:
     """Every edge points from a node with no other edge out to a node with none out at all: each
     group is a star around its smallest id."""
-    roles = edges.flatMap(lambda e: ((e[0], (1, 0)), (e[1], (0, 1)))).reduceByKey(lambda a, b: (a[0] + b[0], a[1] + b[1]), parts)
+    roles = edges.flatMap(lambda e: ((e[0], (1, 0)), (e[1], (0, 1)))).reduceByKey(
+        lambda a, b: (a[0] + b[0], a[1] + b[1]), parts
+    )
     return bool(roles.filter(lambda kv: kv[1][0] > 1 or (kv[1][0] > 0 and kv[1][1] > 0)).isEmpty())
 
 
 # -- Parquet --------------------------------------------------------------------------------
+
 
 def spark_type(schema: dict[str, Any]) -> Any:
     """The Spark SQL type of a JSON Schema (the contract's subset: objects, arrays, scalars, null unions)."""
@@ -497,16 +625,20 @@ def spark_type(schema: dict[str, Any]) -> Any:
         return T.ArrayType(spark_type(schema.get("items", {"type": "string"})), True)
     if kind == "object":
         required = set(schema.get("required", []))
-        return T.StructType([
-            T.StructField(name, spark_type(sub), nullable=name not in required or _nullable(sub))
-            for name, sub in schema.get("properties", {}).items()
-        ])
+        return T.StructType(
+            [
+                T.StructField(name, spark_type(sub), nullable=name not in required or _nullable(sub))
+                for name, sub in schema.get("properties", {}).items()
+            ]
+        )
     raise UsageError(f"no Spark type for JSON Schema {schema!r}")
 
 
 def _nullable(schema: dict[str, Any]) -> bool:
     kind = schema.get("type")
-    return (isinstance(kind, list) and "null" in kind) or any(s.get("type") == "null" for s in schema.get("oneOf", []))
+    return (isinstance(kind, list) and "null" in kind) or any(
+        s.get("type") == "null" for s in schema.get("oneOf", [])
+    )
 
 
 def contract_schema(name: str) -> dict[str, Any]:
@@ -515,7 +647,9 @@ def contract_schema(name: str) -> dict[str, Any]:
 
 def _write(spark: Any, path: Path, schema_name: str, records: Any) -> None:
     schema = spark_type(contract_schema(schema_name))
-    spark.createDataFrame(records, schema=schema, verifySchema=False).write.mode("overwrite").parquet(str(path))
+    spark.createDataFrame(records, schema=schema, verifySchema=False).write.mode("overwrite").parquet(
+        str(path)
+    )
 
 
 LEDGER_COLUMNS = ("file", "record", "report_id", "kind", "original", "report", "claims", "story_id")
@@ -546,20 +680,38 @@ def _write_ledger(spark: Any, path: Path, rows: Any, incidents: Any, bounds: lis
     def row(item: Row) -> tuple[Any, ...]:
         (file, record), raw, report, claims, story = item
         return (
-            file, record, report.report_id, raw.kind, bytearray(raw.original), json.dumps(report_fields(report), ensure_ascii=False),
+            file,
+            record,
+            report.report_id,
+            raw.kind,
+            bytearray(raw.original),
+            json.dumps(report_fields(report), ensure_ascii=False),
             None if claims is None else json.dumps([claim_to_json(c) for c in claims], ensure_ascii=False),
             story,
         )
 
-    schema = T.StructType([
-        T.StructField("file", T.LongType(), False), T.StructField("record", T.LongType(), False),
-        T.StructField("report_id", T.StringType(), False), T.StructField("kind", T.StringType(), False),
-        T.StructField("original", T.BinaryType(), False), T.StructField("report", T.StringType(), False),
-        T.StructField("claims", T.StringType(), True), T.StructField("story_id", T.StringType(), False),
-    ])
+    schema = T.StructType(
+        [
+            T.StructField("file", T.LongType(), False),
+            T.StructField("record", T.LongType(), False),
+            T.StructField("report_id", T.StringType(), False),
+            T.StructField("kind", T.StringType(), False),
+            T.StructField("original", T.BinaryType(), False),
+            T.StructField("report", T.StringType(), False),
+            T.StructField("claims", T.StringType(), True),
+            T.StructField("story_id", T.StringType(), False),
+        ]
+    )
     ordered = rows.map(lambda item: (item[0], row(item))).repartitionAndSortWithinPartitions(
-        len(bounds) + 1, partitionFunc=lambda ordinal: bisect.bisect_right(bounds, ordinal))
-    spark.createDataFrame(ordered.values(), schema=schema).write.mode("overwrite").parquet(str(path / "reports"))
-    incident_schema = T.StructType([T.StructField("incident_id", T.StringType(), False), T.StructField("data", T.StringType(), False)])
+        len(bounds) + 1, partitionFunc=lambda ordinal: bisect.bisect_right(bounds, ordinal)
+    )
+    spark.createDataFrame(ordered.values(), schema=schema).write.mode("overwrite").parquet(
+        str(path / "reports")
+    )
+    incident_schema = T.StructType(
+        [T.StructField("incident_id", T.StringType(), False), T.StructField("data", T.StringType(), False)]
+    )
     rows = incidents.map(lambda i: (i.incident_id, json.dumps(incident_to_json(i), ensure_ascii=False)))
-    spark.createDataFrame(rows, schema=incident_schema).write.mode("overwrite").parquet(str(path / "incidents"))
+    spark.createDataFrame(rows, schema=incident_schema).write.mode("overwrite").parquet(
+        str(path / "incidents")
+    )

@@ -143,37 +143,82 @@ class LedgerStore:
     def add_report(self, raw: RawDocument, report: Report, parameters: dict[str, Any] | None = None) -> bool:
         """Store a report and its original in one transaction; False when the bytes were known."""
         with self._write() as conn:
-            exists = conn.execute(sa.select(schema.reports.c.report_id).where(schema.reports.c.sha256 == report.sha256)).first()
+            exists = conn.execute(
+                sa.select(schema.reports.c.report_id).where(schema.reports.c.sha256 == report.sha256)
+            ).first()
             if exists:
                 return False
             if report.url and raw.kind == "warc" and raw.original.startswith(b"WARC/"):
                 # A capture's bytes differ on every fetch (dates, record ids): the same page
                 # fetched again with the same text is known; changed text is a new version.
-                same_page = sa.select(schema.reports.c.report_id).where(schema.reports.c.url == report.url, schema.reports.c.text == report.text)
+                same_page = sa.select(schema.reports.c.report_id).where(
+                    schema.reports.c.url == report.url, schema.reports.c.text == report.text
+                )
                 if conn.execute(same_page).first():
                     return False
             at = now()
-            if not conn.execute(sa.select(schema.originals.c.sha256).where(schema.originals.c.sha256 == report.sha256)).first():
-                conn.execute(schema.originals.insert().values(sha256=report.sha256, data=raw.original, size=len(raw.original), captured_at=at))
+            if not conn.execute(
+                sa.select(schema.originals.c.sha256).where(schema.originals.c.sha256 == report.sha256)
+            ).first():
+                conn.execute(
+                    schema.originals.insert().values(
+                        sha256=report.sha256, data=raw.original, size=len(raw.original), captured_at=at
+                    )
+                )
             conn.execute(
                 schema.reports.insert().values(
-                    report_id=report.report_id, sha256=report.sha256, kind=report.kind, path=report.path, url=report.url,
-                    outlet=report.outlet, title=report.title, published=report.published, language=report.language,
-                    text=report.text, boilerplate=[list(b) for b in report.boilerplate], story_id=None, ingested_at=at,
+                    report_id=report.report_id,
+                    sha256=report.sha256,
+                    kind=report.kind,
+                    path=report.path,
+                    url=report.url,
+                    outlet=report.outlet,
+                    title=report.title,
+                    published=report.published,
+                    language=report.language,
+                    text=report.text,
+                    boilerplate=[list(b) for b in report.boilerplate],
+                    story_id=None,
+                    ingested_at=at,
                     processed_version=None,
                 )
             )
             for media_name, data in raw.media:
                 media_sha = hashlib.sha256(data).hexdigest()
-                if not conn.execute(sa.select(schema.originals.c.sha256).where(schema.originals.c.sha256 == media_sha)).first():
-                    conn.execute(schema.originals.insert().values(sha256=media_sha, data=data, size=len(data), captured_at=at))
-                conn.execute(schema.attachments.insert().values(report_id=report.report_id, name=media_name, sha256=media_sha))
-            self._audit(conn, "ingest", {
-                "report_id": report.report_id, "sha256": report.sha256, "size": len(raw.original), "kind": report.kind,
-                "path": report.path, "url": report.url, "captured_at": at, "version": __version__,
-                "parameters": parameters or {}, "record": report_digest(report),
-                **({"media": {name: hashlib.sha256(data).hexdigest() for name, data in raw.media}} if raw.media else {}),
-            })
+                if not conn.execute(
+                    sa.select(schema.originals.c.sha256).where(schema.originals.c.sha256 == media_sha)
+                ).first():
+                    conn.execute(
+                        schema.originals.insert().values(
+                            sha256=media_sha, data=data, size=len(data), captured_at=at
+                        )
+                    )
+                conn.execute(
+                    schema.attachments.insert().values(
+                        report_id=report.report_id, name=media_name, sha256=media_sha
+                    )
+                )
+            self._audit(
+                conn,
+                "ingest",
+                {
+                    "report_id": report.report_id,
+                    "sha256": report.sha256,
+                    "size": len(raw.original),
+                    "kind": report.kind,
+                    "path": report.path,
+                    "url": report.url,
+                    "captured_at": at,
+                    "version": __version__,
+                    "parameters": parameters or {},
+                    "record": report_digest(report),
+                    **(
+                        {"media": {name: hashlib.sha256(data).hexdigest() for name, data in raw.media}}
+                        if raw.media
+                        else {}
+                    ),
+                },
+            )
             return True
 
     # -- reading --------------------------------------------------------------------------
@@ -198,7 +243,10 @@ class LedgerStore:
         """Every report with its story id (itself until processed) and ingest time, in one read."""
         query = sa.select(schema.reports).order_by(schema.reports.c.report_id)
         with self.engine.connect() as conn:
-            return [(_report(row), row["story_id"] or row["report_id"], row["ingested_at"]) for row in conn.execute(query).mappings()]
+            return [
+                (_report(row), row["story_id"] or row["report_id"], row["ingested_at"])
+                for row in conn.execute(query).mappings()
+            ]
 
     def claims(self) -> list[Claim]:
         query = sa.select(schema.claims.c.data).order_by(schema.claims.c.report_id, schema.claims.c.position)
@@ -207,14 +255,20 @@ class LedgerStore:
 
     def incidents(self) -> list[Incident]:
         # NULLS FIRST on both databases (their defaults differ), so SQLite and PostgreSQL export alike.
-        query = sa.select(schema.incidents.c.data).order_by(schema.incidents.c.date_start.asc().nulls_first(), schema.incidents.c.incident_id)
+        query = sa.select(schema.incidents.c.data).order_by(
+            schema.incidents.c.date_start.asc().nulls_first(), schema.incidents.c.incident_id
+        )
         with self.engine.connect() as conn:
             return [incident_from_json(row[0]) for row in conn.execute(query)]
 
     def attachments(self, report_ids: Sequence[str]) -> dict[str, list[tuple[str, str]]]:
         """(name, sha256) of the files kept with each report."""
         out: dict[str, list[tuple[str, str]]] = {}
-        query = sa.select(schema.attachments).where(schema.attachments.c.report_id.in_(list(report_ids))).order_by(schema.attachments.c.name)
+        query = (
+            sa.select(schema.attachments)
+            .where(schema.attachments.c.report_id.in_(list(report_ids)))
+            .order_by(schema.attachments.c.name)
+        )
         with self.engine.connect() as conn:
             for row in conn.execute(query).mappings():
                 out.setdefault(row["report_id"], []).append((row["name"], row["sha256"]))
@@ -223,7 +277,9 @@ class LedgerStore:
     def claims_of_reports(self, report_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
         """The stored claim records of these reports, in their stored order."""
         out: dict[str, list[dict[str, Any]]] = {rid: [] for rid in report_ids}
-        query = sa.select(schema.claims.c.report_id, schema.claims.c.data).where(schema.claims.c.report_id.in_(list(report_ids)))
+        query = sa.select(schema.claims.c.report_id, schema.claims.c.data).where(
+            schema.claims.c.report_id.in_(list(report_ids))
+        )
         with self.engine.connect() as conn:
             for row in conn.execute(query.order_by(schema.claims.c.report_id, schema.claims.c.position)):
                 out[row.report_id].append(row.data)
@@ -231,7 +287,9 @@ class LedgerStore:
 
     def original(self, sha256: str) -> bytes | None:
         with self.engine.connect() as conn:
-            row = conn.execute(sa.select(schema.originals.c.data).where(schema.originals.c.sha256 == sha256)).first()
+            row = conn.execute(
+                sa.select(schema.originals.c.data).where(schema.originals.c.sha256 == sha256)
+            ).first()
             return None if row is None else bytes(row[0])
 
     # -- processing -----------------------------------------------------------------------
@@ -241,31 +299,70 @@ class LedgerStore:
         with self._write() as conn:
             conn.execute(schema.claims.delete().where(schema.claims.c.report_id == report_id))
             if rows:
-                conn.execute(schema.claims.insert(), [
-                    {"claim_id": claim.claim_id, "report_id": report_id, "type": claim.type, "position": position, "data": data}
-                    for position, (claim, data) in enumerate(zip(claims, rows, strict=True))
-                ])
-            conn.execute(schema.reports.update().where(schema.reports.c.report_id == report_id).values(processed_version=__version__))
-            self._audit(conn, "extract", {"report_id": report_id, "version": __version__, "claims": len(rows), "record": digest(rows)})
+                conn.execute(
+                    schema.claims.insert(),
+                    [
+                        {
+                            "claim_id": claim.claim_id,
+                            "report_id": report_id,
+                            "type": claim.type,
+                            "position": position,
+                            "data": data,
+                        }
+                        for position, (claim, data) in enumerate(zip(claims, rows, strict=True))
+                    ],
+                )
+            conn.execute(
+                schema.reports.update()
+                .where(schema.reports.c.report_id == report_id)
+                .values(processed_version=__version__)
+            )
+            self._audit(
+                conn,
+                "extract",
+                {"report_id": report_id, "version": __version__, "claims": len(rows), "record": digest(rows)},
+            )
 
-    def save_links(self, stories: dict[str, str], incidents: Sequence[Incident], config: dict[str, Any] | None = None) -> None:
+    def save_links(
+        self, stories: dict[str, str], incidents: Sequence[Incident], config: dict[str, Any] | None = None
+    ) -> None:
         """Replace stories and incidents (they are recomputed over the whole ledger)."""
         rows = [incident_to_json(incident) for incident in incidents]
         with self._write() as conn:
             # Many rows per statement: one statement per row took minutes for 5,000 reports.
             if stories:
-                update = schema.reports.update().where(schema.reports.c.report_id == sa.bindparam("rid")).values(story_id=sa.bindparam("sid"))
+                update = (
+                    schema.reports.update()
+                    .where(schema.reports.c.report_id == sa.bindparam("rid"))
+                    .values(story_id=sa.bindparam("sid"))
+                )
                 conn.execute(update, [{"rid": rid, "sid": sid} for rid, sid in stories.items()])
             conn.execute(schema.incidents.delete())
             if rows:
-                conn.execute(schema.incidents.insert(), [
-                    {"incident_id": incident.incident_id, "type": incident.type, "date_start": incident.date.start, "data": data}
-                    for incident, data in zip(incidents, rows, strict=True)
-                ])
-            self._audit(conn, "process", {
-                "version": __version__, "config": config or {}, "reports": len(stories), "incidents": len(rows),
-                "stories_record": digest(sorted(stories.items())), "incidents_record": digest(sorted(rows, key=lambda r: r["incident_id"])),
-            })
+                conn.execute(
+                    schema.incidents.insert(),
+                    [
+                        {
+                            "incident_id": incident.incident_id,
+                            "type": incident.type,
+                            "date_start": incident.date.start,
+                            "data": data,
+                        }
+                        for incident, data in zip(incidents, rows, strict=True)
+                    ],
+                )
+            self._audit(
+                conn,
+                "process",
+                {
+                    "version": __version__,
+                    "config": config or {},
+                    "reports": len(stories),
+                    "incidents": len(rows),
+                    "stories_record": digest(sorted(stories.items())),
+                    "incidents_record": digest(sorted(rows, key=lambda r: r["incident_id"])),
+                },
+            )
 
     # -- accounts and reviews ---------------------------------------------------------------
     def add_user(self, name: str, role: str, password_hash: str) -> int:
@@ -278,25 +375,37 @@ class LedgerStore:
             ended = _end_sessions(conn, name)
             # The digest covers the password hash (salted, so it helps no one guess the password):
             # `verify` then notices a hash or role swapped in the users table.
-            self._audit(conn, "user", {"name": name, "role": role, "record": digest(record), "sessions_ended": ended})
+            self._audit(
+                conn, "user", {"name": name, "role": role, "record": digest(record), "sessions_ended": ended}
+            )
         return ended
 
     def set_role(self, name: str, role: str) -> int:
         """Give an account another role, ending its sessions; returns how many were open."""
         with self._write() as conn:
-            if conn.execute(schema.users.update().where(schema.users.c.name == name).values(role=role)).rowcount == 0:
+            if (
+                conn.execute(
+                    schema.users.update().where(schema.users.c.name == name).values(role=role)
+                ).rowcount
+                == 0
+            ):
                 raise StoreError(f"no account {name!r} in the ledger")
             row = conn.execute(sa.select(schema.users).where(schema.users.c.name == name)).mappings().one()
             record = {k: row[k] for k in ("name", "role", "password_hash", "created_at")}
             ended = _end_sessions(conn, name)
-            self._audit(conn, "user", {"name": name, "role": role, "record": digest(record), "sessions_ended": ended})
+            self._audit(
+                conn, "user", {"name": name, "role": role, "record": digest(record), "sessions_ended": ended}
+            )
         return ended
 
     def users(self) -> list[dict[str, Any]]:
         """Every account's name, role and creation time (never its password hash)."""
         columns = (schema.users.c.name, schema.users.c.role, schema.users.c.created_at)
         with self.engine.connect() as conn:
-            return [dict(row) for row in conn.execute(sa.select(*columns).order_by(schema.users.c.name)).mappings()]
+            return [
+                dict(row)
+                for row in conn.execute(sa.select(*columns).order_by(schema.users.c.name)).mappings()
+            ]
 
     # -- web sessions ------------------------------------------------------------------------
     @contextmanager
@@ -313,17 +422,31 @@ class LedgerStore:
         at = dt.datetime.now(dt.UTC).replace(microsecond=0)
         with self._auth_write() as conn:
             conn.execute(schema.sessions.delete().where(schema.sessions.c.expires_at <= at.isoformat()))
-            conn.execute(schema.sessions.insert().values(
-                session_id=session_id, user=name, created_at=at.isoformat(), last_seen_at=at.isoformat(),
-                expires_at=(at + dt.timedelta(seconds=seconds)).isoformat(), client=client[:300],
-            ))
+            conn.execute(
+                schema.sessions.insert().values(
+                    session_id=session_id,
+                    user=name,
+                    created_at=at.isoformat(),
+                    last_seen_at=at.isoformat(),
+                    expires_at=(at + dt.timedelta(seconds=seconds)).isoformat(),
+                    client=client[:300],
+                )
+            )
 
     def session(self, session_id: str) -> dict[str, Any] | None:
         """An unexpired session with its account's current role (read from the account on every
         call, so a changed role applies at once), or None."""
         s, u = schema.sessions, schema.users
         query = (
-            sa.select(s.c.session_id, s.c.user.label("name"), u.c.role, s.c.created_at, s.c.last_seen_at, s.c.expires_at, s.c.client)
+            sa.select(
+                s.c.session_id,
+                s.c.user.label("name"),
+                u.c.role,
+                s.c.created_at,
+                s.c.last_seen_at,
+                s.c.expires_at,
+                s.c.client,
+            )
             .join(u, u.c.name == s.c.user)
             .where(s.c.session_id == session_id, s.c.expires_at > now())
         )
@@ -333,7 +456,11 @@ class LedgerStore:
 
     def touch_session(self, session_id: str) -> None:
         with self._auth_write() as conn:
-            conn.execute(schema.sessions.update().where(schema.sessions.c.session_id == session_id).values(last_seen_at=now()))
+            conn.execute(
+                schema.sessions.update()
+                .where(schema.sessions.c.session_id == session_id)
+                .values(last_seen_at=now())
+            )
 
     def end_session(self, session_id: str) -> None:
         with self._auth_write() as conn:
@@ -351,7 +478,8 @@ class LedgerStore:
         s = schema.sessions
         query = (
             sa.select(s.c.user, s.c.created_at, s.c.last_seen_at, s.c.expires_at, s.c.client)
-            .where(s.c.expires_at > now()).order_by(s.c.created_at, s.c.user)
+            .where(s.c.expires_at > now())
+            .order_by(s.c.created_at, s.c.user)
         )
         with self.engine.connect() as conn:
             return [dict(row) for row in conn.execute(query).mappings()]
@@ -360,9 +488,14 @@ class LedgerStore:
     def login_locked(self, keys: Sequence[tuple[str, str]], at: float) -> bool:
         """True when any of these (scope, subject) pairs is locked at time `at`."""
         f = schema.login_failures
-        wanted = sa.or_(*(sa.and_(f.c.scope == scope, f.c.subject == subject[:200]) for scope, subject in keys))
+        wanted = sa.or_(
+            *(sa.and_(f.c.scope == scope, f.c.subject == subject[:200]) for scope, subject in keys)
+        )
         with self.engine.connect() as conn:
-            return conn.execute(sa.select(f.c.scope).where(wanted, f.c.locked_until > at).limit(1)).first() is not None
+            return (
+                conn.execute(sa.select(f.c.scope).where(wanted, f.c.locked_until > at).limit(1)).first()
+                is not None
+            )
 
     def record_login_failure(self, limits: Sequence[tuple[str, str, int]], window: float, at: float) -> None:
         """Count a failed login against each (scope, subject, attempts): the count restarts when
@@ -377,7 +510,11 @@ class LedgerStore:
                 row = conn.execute(sa.select(f.c.failures, f.c.window_start).where(where)).first()
                 if row is None:
                     failures = 1
-                    conn.execute(f.insert().values(scope=scope, subject=subject, failures=1, window_start=at, locked_until=0.0))
+                    conn.execute(
+                        f.insert().values(
+                            scope=scope, subject=subject, failures=1, window_start=at, locked_until=0.0
+                        )
+                    )
                 elif at - row.window_start > window:
                     failures = 1
                     conn.execute(f.update().where(where).values(failures=1, window_start=at))
@@ -391,13 +528,17 @@ class LedgerStore:
         """Forget a subject's failed logins and lock; True when there were any."""
         f = schema.login_failures
         with self._auth_write() as conn:
-            return conn.execute(f.delete().where(f.c.scope == scope, f.c.subject == subject[:200])).rowcount > 0
+            return (
+                conn.execute(f.delete().where(f.c.scope == scope, f.c.subject == subject[:200])).rowcount > 0
+            )
 
     def unlock_account(self, name: str) -> bool:
         """An admin's unlock: the account's failed logins are forgotten (written to the audit log)."""
         f = schema.login_failures
         with self._write() as conn:
-            cleared = conn.execute(f.delete().where(f.c.scope == "account", f.c.subject == name[:200])).rowcount > 0
+            cleared = (
+                conn.execute(f.delete().where(f.c.scope == "account", f.c.subject == name[:200])).rowcount > 0
+            )
             self._audit(conn, "unlock", {"name": name})
         return cleared
 
@@ -406,32 +547,59 @@ class LedgerStore:
             row = conn.execute(sa.select(schema.users).where(schema.users.c.name == name)).mappings().first()
             return dict(row) if row else None
 
-    def add_review(self, claim_id: str, user: str, action: str, changes: dict[str, Any], note: str | None = None) -> dict[str, Any]:
+    def add_review(
+        self, claim_id: str, user: str, action: str, changes: dict[str, Any], note: str | None = None
+    ) -> dict[str, Any]:
         """Record an analyst's review as a new record beside the machine's claim, with its audit entry."""
         at = now()
-        record = {"claim_id": claim_id, "user": user, "action": action, "changes": changes, "note": note, "at": at}
+        record = {
+            "claim_id": claim_id,
+            "user": user,
+            "action": action,
+            "changes": changes,
+            "note": note,
+            "at": at,
+        }
         review_id = "v" + digest(record)[:20]
         reviews = schema.reviews.c
         try:
             with self._write() as conn:
-                if not conn.execute(sa.select(schema.claims.c.claim_id).where(schema.claims.c.claim_id == claim_id)).first():
+                if not conn.execute(
+                    sa.select(schema.claims.c.claim_id).where(schema.claims.c.claim_id == claim_id)
+                ).first():
                     raise StoreError(f"no claim {claim_id} in the ledger")
                 # The id hashes the record with its second: the same review sent again within the
                 # second (a double click, a retried request) has the id of one already stored. The
                 # write lock makes this check and the insert one step for concurrent requests.
                 if conn.execute(sa.select(reviews.review_id).where(reviews.review_id == review_id)).first():
                     latest = conn.execute(
-                        sa.select(reviews.review_id).where(reviews.claim_id == claim_id).order_by(reviews.at.desc(), reviews.review_id.desc()).limit(1)
+                        sa.select(reviews.review_id)
+                        .where(reviews.claim_id == claim_id)
+                        .order_by(reviews.at.desc(), reviews.review_id.desc())
+                        .limit(1)
                     ).first()
                     if latest is not None and latest[0] == review_id:
-                        return {"review_id": review_id, **record}  # already the claim's latest review: nothing to add
+                        return {
+                            "review_id": review_id,
+                            **record,
+                        }  # already the claim's latest review: nothing to add
                     raise ConflictError(
                         f"the same review of {claim_id} was recorded this second and another review has followed it; send it again in a moment"
                     )
                 conn.execute(schema.reviews.insert().values(review_id=review_id, **record))
-                self._audit(conn, "review", {"review_id": review_id, "record": digest(record), **{k: record[k] for k in ("claim_id", "user", "action")}})
+                self._audit(
+                    conn,
+                    "review",
+                    {
+                        "review_id": review_id,
+                        "record": digest(record),
+                        **{k: record[k] for k in ("claim_id", "user", "action")},
+                    },
+                )
         except sa.exc.IntegrityError as exc:  # a writer that slipped past the lock: refused, not a crash
-            raise ConflictError(f"the review of {claim_id} collides with one stored at the same moment; send it again") from exc
+            raise ConflictError(
+                f"the review of {claim_id} collides with one stored at the same moment; send it again"
+            ) from exc
         return {"review_id": review_id, **record}
 
     def reviews(self, claim_ids: Sequence[str] | None = None) -> dict[str, list[dict[str, Any]]]:
@@ -457,9 +625,14 @@ class LedgerStore:
 
     def sources(self) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
-            return [dict(row) for row in conn.execute(sa.select(schema.sources).order_by(schema.sources.c.url)).mappings()]
+            return [
+                dict(row)
+                for row in conn.execute(sa.select(schema.sources).order_by(schema.sources.c.url)).mappings()
+            ]
 
-    def record_poll(self, url: str, error: str | None, interval_seconds: float, counts: dict[str, int]) -> None:
+    def record_poll(
+        self, url: str, error: str | None, interval_seconds: float, counts: dict[str, int]
+    ) -> None:
         """A poll's outcome on its source and in the audit log; the next poll waits the interval,
         doubled for each failure in a row (up to 64 times)."""
         at = now()
@@ -468,7 +641,12 @@ class LedgerStore:
             errors = 0 if error is None else (row[0] if row else 0) + 1
             wait = dt.timedelta(seconds=interval_seconds * 2 ** min(errors, 6))
             next_poll_at = (dt.datetime.now(dt.UTC) + wait).replace(microsecond=0).isoformat()
-            values: dict[str, Any] = {"last_poll_at": at, "errors": errors, "last_error": error, "next_poll_at": next_poll_at}
+            values: dict[str, Any] = {
+                "last_poll_at": at,
+                "errors": errors,
+                "last_error": error,
+                "next_poll_at": next_poll_at,
+            }
             if error is None:
                 values["last_success_at"] = at
             conn.execute(schema.sources.update().where(schema.sources.c.url == url).values(**values))
@@ -477,44 +655,75 @@ class LedgerStore:
     def seen_item(self, source: str, guid: str) -> tuple[str, str | None] | None:
         with self.engine.connect() as conn:
             row = conn.execute(
-                sa.select(schema.seen_items.c.item_hash, schema.seen_items.c.report_id)
-                .where(schema.seen_items.c.source_url == source, schema.seen_items.c.guid == guid)
+                sa.select(schema.seen_items.c.item_hash, schema.seen_items.c.report_id).where(
+                    schema.seen_items.c.source_url == source, schema.seen_items.c.guid == guid
+                )
             ).first()
             return None if row is None else (row[0], row[1])
 
-    def mark_item(self, source: str, guid: str, item_hash: str, report_id: str | None, previous_id: str | None = None) -> None:
+    def mark_item(
+        self, source: str, guid: str, item_hash: str, report_id: str | None, previous_id: str | None = None
+    ) -> None:
         """Remember a feed item; a new report for an item seen before is a version of the old one."""
         with self._write() as conn:
-            conn.execute(schema.seen_items.delete().where(schema.seen_items.c.source_url == source, schema.seen_items.c.guid == guid))
-            conn.execute(schema.seen_items.insert().values(source_url=source, guid=guid, item_hash=item_hash, report_id=report_id))
+            conn.execute(
+                schema.seen_items.delete().where(
+                    schema.seen_items.c.source_url == source, schema.seen_items.c.guid == guid
+                )
+            )
+            conn.execute(
+                schema.seen_items.insert().values(
+                    source_url=source, guid=guid, item_hash=item_hash, report_id=report_id
+                )
+            )
             if previous_id and report_id and previous_id != report_id:
-                conn.execute(schema.report_versions.delete().where(schema.report_versions.c.report_id == report_id))
-                conn.execute(schema.report_versions.insert().values(report_id=report_id, previous_id=previous_id))
+                conn.execute(
+                    schema.report_versions.delete().where(schema.report_versions.c.report_id == report_id)
+                )
+                conn.execute(
+                    schema.report_versions.insert().values(report_id=report_id, previous_id=previous_id)
+                )
                 self._audit(conn, "version", {"report_id": report_id, "previous_id": previous_id})
 
     def next_version(self, report_id: str) -> str | None:
         with self.engine.connect() as conn:
-            row = conn.execute(sa.select(schema.report_versions.c.report_id).where(schema.report_versions.c.previous_id == report_id)).first()
+            row = conn.execute(
+                sa.select(schema.report_versions.c.report_id).where(
+                    schema.report_versions.c.previous_id == report_id
+                )
+            ).first()
             return None if row is None else str(row[0])
 
     def previous_version(self, report_id: str) -> str | None:
         with self.engine.connect() as conn:
-            row = conn.execute(sa.select(schema.report_versions.c.previous_id).where(schema.report_versions.c.report_id == report_id)).first()
+            row = conn.execute(
+                sa.select(schema.report_versions.c.previous_id).where(
+                    schema.report_versions.c.report_id == report_id
+                )
+            ).first()
             return None if row is None else str(row[0])
 
     def report_id_for(self, url: str, text: str) -> str | None:
         """The stored report of this page with this text, if any."""
         with self.engine.connect() as conn:
-            row = conn.execute(sa.select(schema.reports.c.report_id).where(schema.reports.c.url == url, schema.reports.c.text == text)).first()
+            row = conn.execute(
+                sa.select(schema.reports.c.report_id).where(
+                    schema.reports.c.url == url, schema.reports.c.text == text
+                )
+            ).first()
             return None if row is None else str(row[0])
 
     # -- audit ----------------------------------------------------------------------------
     def _audit(self, conn: sa.Connection, action: str, detail: dict[str, Any]) -> None:
-        last = conn.execute(sa.select(schema.audit.c.hash).order_by(schema.audit.c.seq.desc()).limit(1)).first()
+        last = conn.execute(
+            sa.select(schema.audit.c.hash).order_by(schema.audit.c.seq.desc()).limit(1)
+        ).first()
         prev = last[0] if last else GENESIS
         at = now()
         digest = entry_hash(prev, at, action, detail)
-        conn.execute(schema.audit.insert().values(at=at, action=action, detail=detail, prev_hash=prev, hash=digest))
+        conn.execute(
+            schema.audit.insert().values(at=at, action=action, detail=detail, prev_hash=prev, hash=digest)
+        )
 
     def audit(self, action: str, detail: dict[str, Any]) -> None:
         with self._write() as conn:
@@ -523,7 +732,10 @@ class LedgerStore:
     def audit_entries(self) -> list[dict[str, Any]]:
         """The whole audit log in order, each entry as stored."""
         with self.engine.connect() as conn:
-            return [dict(row) for row in conn.execute(sa.select(schema.audit).order_by(schema.audit.c.seq)).mappings()]
+            return [
+                dict(row)
+                for row in conn.execute(sa.select(schema.audit).order_by(schema.audit.c.seq)).mappings()
+            ]
 
     def verify(self) -> Verification:
         """Re-hash every original, every derived record and the audit chain; name each mismatch.
@@ -544,9 +756,13 @@ class LedgerStore:
         process: dict[str, Any] | None = None
         for entry in entries:
             if entry["prev_hash"] != prev:
-                problems.append(f"audit entry {entry['seq']}: does not follow the previous entry (an entry was removed or reordered)")
+                problems.append(
+                    f"audit entry {entry['seq']}: does not follow the previous entry (an entry was removed or reordered)"
+                )
             if entry_hash(entry["prev_hash"], entry["at"], entry["action"], entry["detail"]) != entry["hash"]:
-                problems.append(f"audit entry {entry['seq']} ({entry['action']}): content does not match its hash")
+                problems.append(
+                    f"audit entry {entry['seq']} ({entry['action']}): content does not match its hash"
+                )
             prev = entry["hash"]
             detail = entry["detail"] if isinstance(entry["detail"], dict) else {}
             names = ANNOUNCED.get(entry["action"])
@@ -571,7 +787,11 @@ class LedgerStore:
                 if hashlib.sha256(stored).hexdigest() != sha:
                     problems.append(f"original {sha}: stored bytes do not match their SHA-256")
             claims: dict[str, list[dict[str, Any]]] = {}
-            for row in conn.execute(sa.select(schema.claims.c.report_id, schema.claims.c.data).order_by(schema.claims.c.report_id, schema.claims.c.position)):
+            for row in conn.execute(
+                sa.select(schema.claims.c.report_id, schema.claims.c.data).order_by(
+                    schema.claims.c.report_id, schema.claims.c.position
+                )
+            ):
                 claims.setdefault(row.report_id, []).append(row.data)
             present: set[str] = set()
             for rec in conn.execute(sa.select(schema.reports)).mappings():
@@ -587,38 +807,60 @@ class LedgerStore:
                 extracted = last.get(("extract", rid))
                 if rec["processed_version"] is not None:
                     if extracted is None:
-                        problems.append(f"report {rid}: marked processed but no audit entry records its claims")
+                        problems.append(
+                            f"report {rid}: marked processed but no audit entry records its claims"
+                        )
                     elif extracted.get("record") != digest(claims.get(rid, [])):
-                        problems.append(f"claims of report {rid}: differ from what was recorded when they were extracted")
+                        problems.append(
+                            f"claims of report {rid}: differ from what was recorded when they were extracted"
+                        )
                 elif claims.get(rid):
                     problems.append(f"claims of report {rid}: present for a report not marked processed")
-            attached = {(row.report_id, row.name): row.sha256 for row in conn.execute(sa.select(schema.attachments))}
+            attached = {
+                (row.report_id, row.name): row.sha256 for row in conn.execute(sa.select(schema.attachments))
+            }
             for rid, recorded in sorted(ingested.items()):
                 # What an ingest entry announces stays demanded: a later `process` re-derives
                 # stories and incidents without the erased report, but cannot hide it here.
                 if rid not in present:
-                    problems.append(f"report {rid}: its ingest is recorded ({where('ingest', rid)}) but the report is missing")
+                    problems.append(
+                        f"report {rid}: its ingest is recorded ({where('ingest', rid)}) but the report is missing"
+                    )
                 sha = recorded.get("sha256")
                 if sha not in originals:
-                    problems.append(f"original {sha} of report {rid}: recorded at ingest ({where('ingest', rid)}) but missing")
+                    problems.append(
+                        f"original {sha} of report {rid}: recorded at ingest ({where('ingest', rid)}) but missing"
+                    )
                 media = recorded.get("media")
                 for name, media_sha in sorted((media if isinstance(media, dict) else {}).items()):
                     row_sha = attached.pop((rid, name), None)
                     if row_sha is None:
-                        problems.append(f"attachment {name!r} of report {rid}: recorded at ingest ({where('ingest', rid)}) but its row is missing")
+                        problems.append(
+                            f"attachment {name!r} of report {rid}: recorded at ingest ({where('ingest', rid)}) but its row is missing"
+                        )
                     elif row_sha != media_sha:
-                        problems.append(f"attachment {name!r} of report {rid}: points at {row_sha}, not the {media_sha} recorded at ingest")
+                        problems.append(
+                            f"attachment {name!r} of report {rid}: points at {row_sha}, not the {media_sha} recorded at ingest"
+                        )
                     if media_sha not in originals:
-                        problems.append(f"original {media_sha} (attachment {name!r} of report {rid}): recorded at ingest ({where('ingest', rid)}) but missing")
+                        problems.append(
+                            f"original {media_sha} (attachment {name!r} of report {rid}): recorded at ingest ({where('ingest', rid)}) but missing"
+                        )
             for rid, name in sorted(attached):
                 problems.append(f"attachment {name!r} of report {rid}: no audit entry records it")
             for rid in set(claims) - set(ingested):
                 problems.append(f"claims of report {rid}: belong to no ingested report")
             if process is not None:
                 incidents = [row[0] for row in conn.execute(sa.select(schema.incidents.c.data))]
-                if process.get("incidents_record") != digest(sorted(incidents, key=lambda r: r["incident_id"])):
+                if process.get("incidents_record") != digest(
+                    sorted(incidents, key=lambda r: r["incident_id"])
+                ):
                     problems.append("incidents: differ from what the last processing run recorded")
-                stories = [(row.report_id, row.story_id) for row in conn.execute(sa.select(schema.reports.c.report_id, schema.reports.c.story_id)) if row.story_id]
+                stories = [
+                    (row.report_id, row.story_id)
+                    for row in conn.execute(sa.select(schema.reports.c.report_id, schema.reports.c.story_id))
+                    if row.story_id
+                ]
                 if process.get("stories_record") != digest(sorted(stories)):
                     problems.append("stories: differ from what the last processing run recorded")
             reviewed = announced("review")
@@ -639,12 +881,23 @@ class LedgerStore:
                     problems.append(f"user {name}: no audit entry records this account")
                     continue
                 if recorded.get("role") != rec["role"]:
-                    problems.append(f"user {name}: role {rec['role']!r} differs from the {recorded.get('role')!r} recorded by {where('user', name)}")
+                    problems.append(
+                        f"user {name}: role {rec['role']!r} differs from the {recorded.get('role')!r} recorded by {where('user', name)}"
+                    )
                 if "record" not in recorded:
-                    notes.append(f"user {name}: {where('user', name)} predates digests of accounts; only its role was checked, not its password hash")
+                    notes.append(
+                        f"user {name}: {where('user', name)} predates digests of accounts; only its role was checked, not its password hash"
+                    )
                 # With the recorded role, so that a changed role is not reported twice.
-                elif recorded["record"] != digest({**{k: rec[k] for k in ("name", "password_hash", "created_at")}, "role": recorded.get("role")}):
-                    problems.append(f"user {name}: password hash or creation time differ from what {where('user', name)} recorded")
+                elif recorded["record"] != digest(
+                    {
+                        **{k: rec[k] for k in ("name", "password_hash", "created_at")},
+                        "role": recorded.get("role"),
+                    }
+                ):
+                    problems.append(
+                        f"user {name}: password hash or creation time differ from what {where('user', name)} recorded"
+                    )
             for name in sorted(accounts):
                 problems.append(f"user {name}: recorded by {where('user', name)} but missing")
             watched = announced("source")
@@ -653,7 +906,9 @@ class LedgerStore:
                 if recorded is None:
                     problems.append(f"source {rec['url']}: no audit entry records it")
                 elif recorded.get("kind") != rec["kind"]:
-                    problems.append(f"source {rec['url']}: kind {rec['kind']!r} differs from the {recorded.get('kind')!r} recorded by {where('source', rec['url'])}")
+                    problems.append(
+                        f"source {rec['url']}: kind {rec['kind']!r} differs from the {recorded.get('kind')!r} recorded by {where('source', rec['url'])}"
+                    )
             for url in sorted(watched):
                 problems.append(f"source {url}: recorded by {where('source', url)} but missing")
             linked = announced("version")
@@ -662,15 +917,26 @@ class LedgerStore:
                 if recorded is None:
                     problems.append(f"version link of report {rec['report_id']}: no audit entry records it")
                 elif recorded.get("previous_id") != rec["previous_id"]:
-                    problems.append(f"version link of report {rec['report_id']}: points at {rec['previous_id']}, not the {recorded.get('previous_id')} recorded by {where('version', rec['report_id'])}")
+                    problems.append(
+                        f"version link of report {rec['report_id']}: points at {rec['previous_id']}, not the {recorded.get('previous_id')} recorded by {where('version', rec['report_id'])}"
+                    )
             for rid in sorted(linked):
-                problems.append(f"version link of report {rid}: recorded by {where('version', rid)} but missing")
+                problems.append(
+                    f"version link of report {rid}: recorded by {where('version', rid)} but missing"
+                )
         return Verification(problems, len(entries), prev, notes)
 
 
 # The audit actions that announce a record, and the detail field that names it: `verify` holds
 # the newest such entry of each record to what is stored.
-ANNOUNCED = {"ingest": "report_id", "extract": "report_id", "review": "review_id", "user": "name", "source": "url", "version": "report_id"}
+ANNOUNCED = {
+    "ingest": "report_id",
+    "extract": "report_id",
+    "review": "review_id",
+    "user": "name",
+    "source": "url",
+    "version": "report_id",
+}
 
 
 def _end_sessions(conn: sa.Connection, name: str) -> int:
@@ -713,8 +979,16 @@ def entry_hash(prev: str, at: str, action: str, detail: dict[str, Any]) -> str:
 
 def _report(row: Any) -> Report:
     return Report(
-        report_id=row["report_id"], sha256=row["sha256"], path=row["path"], url=row["url"], outlet=row["outlet"],
-        title=row["title"], published=row["published"], language=row["language"], text=row["text"], kind=row["kind"],
+        report_id=row["report_id"],
+        sha256=row["sha256"],
+        path=row["path"],
+        url=row["url"],
+        outlet=row["outlet"],
+        title=row["title"],
+        published=row["published"],
+        language=row["language"],
+        text=row["text"],
+        kind=row["kind"],
         boilerplate=tuple((int(s), int(e)) for s, e in row["boilerplate"]),
     )
 
@@ -729,11 +1003,18 @@ def _location(data: dict[str, Any] | None) -> Location | None:
 
 def claim_from_json(data: dict[str, Any]) -> Claim:
     return Claim(
-        claim_id=data["claim_id"], report_id=data["report_id"], type=data["type"], summary=data["summary"],
-        evidence=tuple(Span(**e) for e in data["evidence"]), date=DateInfo(**data["date"]),
-        locations=tuple(Location(**loc) for loc in data["locations"]), actors=tuple(Actor(**a) for a in data["actors"]),
-        items=tuple(Item(**i) for i in data["items"]), attributions=tuple(Attribution(**a) for a in data["attributions"]),
-        modality=data["modality"], confidence=data["confidence"],
+        claim_id=data["claim_id"],
+        report_id=data["report_id"],
+        type=data["type"],
+        summary=data["summary"],
+        evidence=tuple(Span(**e) for e in data["evidence"]),
+        date=DateInfo(**data["date"]),
+        locations=tuple(Location(**loc) for loc in data["locations"]),
+        actors=tuple(Actor(**a) for a in data["actors"]),
+        items=tuple(Item(**i) for i in data["items"]),
+        attributions=tuple(Attribution(**a) for a in data["attributions"]),
+        modality=data["modality"],
+        confidence=data["confidence"],
     )
 
 
@@ -743,9 +1024,17 @@ def incident_to_json(incident: Incident) -> dict[str, Any]:
 
 def incident_from_json(data: dict[str, Any]) -> Incident:
     return Incident(
-        incident_id=data["incident_id"], type=data["type"], claim_ids=tuple(data["claim_ids"]),
-        report_ids=tuple(data["report_ids"]), story_ids=tuple(data["story_ids"]), date=DateInfo(**data["date"]),
-        location=_location(data["location"]), sources=tuple(SourceRef(s["source"], s["kind"], tuple(s["report_ids"])) for s in data["sources"]),
-        independent_source_count=data["independent_source_count"], credibility_grade=data["credibility_grade"],
-        credibility_label=data["credibility_label"], partisan_only=data["partisan_only"], reasons=tuple(data["reasons"]),
+        incident_id=data["incident_id"],
+        type=data["type"],
+        claim_ids=tuple(data["claim_ids"]),
+        report_ids=tuple(data["report_ids"]),
+        story_ids=tuple(data["story_ids"]),
+        date=DateInfo(**data["date"]),
+        location=_location(data["location"]),
+        sources=tuple(SourceRef(s["source"], s["kind"], tuple(s["report_ids"])) for s in data["sources"]),
+        independent_source_count=data["independent_source_count"],
+        credibility_grade=data["credibility_grade"],
+        credibility_label=data["credibility_label"],
+        partisan_only=data["partisan_only"],
+        reasons=tuple(data["reasons"]),
     )

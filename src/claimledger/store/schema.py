@@ -7,14 +7,16 @@ import sqlalchemy as sa
 metadata = sa.MetaData()
 
 originals = sa.Table(
-    "originals", metadata,
+    "originals",
+    metadata,
     sa.Column("sha256", sa.String(64), primary_key=True),
     sa.Column("data", sa.LargeBinary, nullable=False),
     sa.Column("size", sa.Integer, nullable=False),
     sa.Column("captured_at", sa.String(40), nullable=False),
 )
 reports = sa.Table(
-    "reports", metadata,
+    "reports",
+    metadata,
     sa.Column("report_id", sa.String(64), primary_key=True),
     sa.Column("sha256", sa.String(64), sa.ForeignKey("originals.sha256"), nullable=False, unique=True),
     sa.Column("kind", sa.String(16), nullable=False),
@@ -32,7 +34,8 @@ reports = sa.Table(
     sa.Index("reports_published", "published"),
 )
 claims = sa.Table(
-    "claims", metadata,
+    "claims",
+    metadata,
     sa.Column("claim_id", sa.String(64), primary_key=True),
     sa.Column("report_id", sa.String(64), sa.ForeignKey("reports.report_id"), nullable=False),
     sa.Column("type", sa.String(40), nullable=False),
@@ -41,14 +44,16 @@ claims = sa.Table(
     sa.Index("claims_report", "report_id"),
 )
 incidents = sa.Table(
-    "incidents", metadata,
+    "incidents",
+    metadata,
     sa.Column("incident_id", sa.String(64), primary_key=True),
     sa.Column("type", sa.String(40), nullable=False),
     sa.Column("date_start", sa.String(10)),
     sa.Column("data", sa.JSON, nullable=False),
 )
 audit = sa.Table(
-    "audit", metadata,
+    "audit",
+    metadata,
     sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("at", sa.String(40), nullable=False),
     sa.Column("action", sa.String(40), nullable=False),
@@ -57,14 +62,16 @@ audit = sa.Table(
     sa.Column("hash", sa.String(64), nullable=False),
 )
 users = sa.Table(
-    "users", metadata,
+    "users",
+    metadata,
     sa.Column("name", sa.String(80), primary_key=True),
     sa.Column("role", sa.String(16), nullable=False),
     sa.Column("password_hash", sa.Text, nullable=False),
     sa.Column("created_at", sa.String(40), nullable=False),
 )
 reviews = sa.Table(
-    "reviews", metadata,
+    "reviews",
+    metadata,
     sa.Column("review_id", sa.String(64), primary_key=True),
     sa.Column("claim_id", sa.String(64), nullable=False),  # by value: claim ids derive from content
     sa.Column("user", sa.String(80), nullable=False),
@@ -75,7 +82,8 @@ reviews = sa.Table(
     sa.Index("reviews_claim", "claim_id"),
 )
 sources = sa.Table(
-    "sources", metadata,
+    "sources",
+    metadata,
     sa.Column("url", sa.Text, primary_key=True),
     sa.Column("kind", sa.String(16), nullable=False),
     sa.Column("added_at", sa.String(40), nullable=False),
@@ -86,7 +94,8 @@ sources = sa.Table(
     sa.Column("next_poll_at", sa.String(40)),
 )
 seen_items = sa.Table(
-    "seen_items", metadata,
+    "seen_items",
+    metadata,
     sa.Column("source_url", sa.Text, nullable=False),
     sa.Column("guid", sa.Text, nullable=False),
     sa.Column("item_hash", sa.String(64), nullable=False),
@@ -94,12 +103,14 @@ seen_items = sa.Table(
     sa.PrimaryKeyConstraint("source_url", "guid"),
 )
 report_versions = sa.Table(
-    "report_versions", metadata,
+    "report_versions",
+    metadata,
     sa.Column("report_id", sa.String(64), primary_key=True),
     sa.Column("previous_id", sa.String(64), nullable=False),
 )
 attachments = sa.Table(
-    "attachments", metadata,
+    "attachments",
+    metadata,
     sa.Column("report_id", sa.String(64), nullable=False),
     sa.Column("name", sa.Text, nullable=False),
     sa.Column("sha256", sa.String(64), nullable=False),
@@ -109,7 +120,8 @@ attachments = sa.Table(
 # ends it at once in every worker. `session_id` is the SHA-256 of the cookie's random token:
 # someone who reads the database cannot sign in with what they read.
 sessions = sa.Table(
-    "sessions", metadata,
+    "sessions",
+    metadata,
     sa.Column("session_id", sa.String(64), primary_key=True),
     sa.Column("user", sa.String(80), nullable=False),
     sa.Column("created_at", sa.String(40), nullable=False),
@@ -121,7 +133,8 @@ sessions = sa.Table(
 # Failed logins per account and per client, shared by every worker and kept across restarts.
 # Times are seconds since the epoch.
 login_failures = sa.Table(
-    "login_failures", metadata,
+    "login_failures",
+    metadata,
     sa.Column("scope", sa.String(16), nullable=False),  # "account" or "client"
     sa.Column("subject", sa.String(200), nullable=False),  # the account name or the client's address
     sa.Column("failures", sa.Integer, nullable=False),

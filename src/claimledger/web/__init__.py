@@ -116,7 +116,9 @@ class Ledger:
         import sqlalchemy as sa
 
         with self.store.engine.connect() as conn:
-            return int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(schema.audit.c.seq), 0))).scalar_one())
+            return int(
+                conn.execute(sa.select(sa.func.coalesce(sa.func.max(schema.audit.c.seq), 0))).scalar_one()
+            )
 
     def snapshot(self) -> Snapshot:
         """The current snapshot. Reviews, exports and accounts only touch the review overlay,
@@ -141,7 +143,12 @@ class Ledger:
         import sqlalchemy as sa
 
         with self.store.engine.connect() as conn:
-            actions = {row[0] for row in conn.execute(sa.select(schema.audit.c.action).where(schema.audit.c.seq > seq).distinct())}
+            actions = {
+                row[0]
+                for row in conn.execute(
+                    sa.select(schema.audit.c.action).where(schema.audit.c.seq > seq).distinct()
+                )
+            }
         return actions <= {"review", "export", "user", "logout", "unlock"}
 
     def _overlay(self, snap: Snapshot) -> None:
@@ -156,15 +163,32 @@ class Ledger:
         claims = {c.claim_id: c for c in self.store.claims()}
         shown: dict[str, Claim | None] = dict(claims)
         status: dict[str, str] = dict.fromkeys(claims, "unreviewed")
-        incidents = sorted(self.store.incidents(), key=lambda i: (i.date.start or "", i.incident_id), reverse=True)
+        incidents = sorted(
+            self.store.incidents(), key=lambda i: (i.date.start or "", i.incident_id), reverse=True
+        )
         outlets: dict[str, set[str]] = {}
         text: dict[str, str] = {}
         for incident in incidents:
-            outlets[incident.incident_id] = {(reports[r][0].outlet or "").lower() for r in incident.report_ids if r in reports}
+            outlets[incident.incident_id] = {
+                (reports[r][0].outlet or "").lower() for r in incident.report_ids if r in reports
+            }
             text[incident.incident_id] = " ".join(
-                (claims[c].summary + " " + " ".join(e.text for e in claims[c].evidence)).lower() for c in incident.claim_ids if c in claims
+                (claims[c].summary + " " + " ".join(e.text for e in claims[c].evidence)).lower()
+                for c in incident.claim_ids
+                if c in claims
             )
-        snap = Snapshot(head, reports, claims, shown, status, {}, incidents, {i.incident_id: i for i in incidents}, outlets, text)
+        snap = Snapshot(
+            head,
+            reports,
+            claims,
+            shown,
+            status,
+            {},
+            incidents,
+            {i.incident_id: i for i in incidents},
+            outlets,
+            text,
+        )
         snap.redactions = report_redactions(claims.values())
         _index(snap)
         self._overlay(snap)
@@ -185,7 +209,10 @@ def _index(snap: Snapshot) -> None:
             snap.place_codes.setdefault((incident.location.name or "").lower(), len(snap.place_codes))
     snap.columns = {
         "type": np.array([snap.type_codes[i.type] for i in snap.incidents], dtype=np.int32),
-        "place": np.array([snap.place_codes[(i.location.name or "").lower()] if i.location else -1 for i in snap.incidents], dtype=np.int32),
+        "place": np.array(
+            [snap.place_codes[(i.location.name or "").lower()] if i.location else -1 for i in snap.incidents],
+            dtype=np.int32,
+        ),
         "start": np.array([_day_number(i.date.start) for i in snap.incidents], dtype=np.int64),
         "end": np.array([_day_number(i.date.end or i.date.start) for i in snap.incidents], dtype=np.int64),
         "grade": np.array([i.credibility_grade for i in snap.incidents], dtype=np.int32),
@@ -202,10 +229,16 @@ class Filters(BaseModel):
     place: str | None = None
     date_from: dt.date | None = None
     date_to: dt.date | None = None
-    credibility: int | None = PydanticField(default=None, ge=1, le=6, description="the weakest Admiralty grade shown (1 = confirmed only)")
-    min_sources: int | None = PydanticField(default=None, ge=0, description="at least this many independent sources")
+    credibility: int | None = PydanticField(
+        default=None, ge=1, le=6, description="the weakest Admiralty grade shown (1 = confirmed only)"
+    )
+    min_sources: int | None = PydanticField(
+        default=None, ge=0, description="at least this many independent sources"
+    )
     outlet: str | None = None
-    q: str | None = PydanticField(default=None, description="words that must all occur in the incident's claims")
+    q: str | None = PydanticField(
+        default=None, description="words that must all occur in the incident's claims"
+    )
 
     @field_validator("date_from", "date_to", mode="before")
     @classmethod
@@ -275,7 +308,7 @@ def select_incidents(snap: Snapshot, f: Filters) -> list[Incident]:
 
 
 def _page(items: Any, limit: int, offset: int, request: Request) -> dict[str, Any]:
-    chunk = items[offset:offset + limit]
+    chunk = items[offset : offset + limit]
     following = None
     if offset + limit < len(items):
         following = str(request.url.include_query_params(offset=offset + limit, limit=limit))
@@ -291,11 +324,19 @@ def highlight(report: Report, claims: list[Claim]) -> Markup:
         for span in claim.evidence:
             if marks and span.start < marks[-1][1]:
                 start, end, ids = marks[-1]
-                marks[-1] = (start, max(end, span.end), ids + [claim.claim_id] if claim.claim_id not in ids else ids)
+                marks[-1] = (
+                    start,
+                    max(end, span.end),
+                    ids + [claim.claim_id] if claim.claim_id not in ids else ids,
+                )
             else:
                 marks.append((span.start, span.end, [claim.claim_id]))
     events: list[tuple[int, int, str, Any]] = [(s, e, "mark", ids) for s, e, ids in marks]
-    events += [(s, e, "boiler", None) for s, e in report.boilerplate if not any(ms < e and s < me for ms, me, _ in marks)]
+    events += [
+        (s, e, "boiler", None)
+        for s, e in report.boilerplate
+        if not any(ms < e and s < me for ms, me, _ in marks)
+    ]
     events.sort(key=lambda x: x[0])
     parts: list[str] = []
     cursor = 0
@@ -305,8 +346,12 @@ def highlight(report: Report, claims: list[Claim]) -> Markup:
         parts.append(str(escape(text[cursor:start])))
         chunk = str(escape(text[start:end]))
         if kind == "mark":
-            links = "".join(f'<a class="claim-link" href="/claims/{escape(cid)}">{n}</a>' for n, cid in enumerate(ids, 1))
-            parts.append(f'<mark id="at-{start}" data-claims="{escape(" ".join(ids))}">{chunk}</mark><sup>{links}</sup>')
+            links = "".join(
+                f'<a class="claim-link" href="/claims/{escape(cid)}">{n}</a>' for n, cid in enumerate(ids, 1)
+            )
+            parts.append(
+                f'<mark id="at-{start}" data-claims="{escape(" ".join(ids))}">{chunk}</mark><sup>{links}</sup>'
+            )
         else:
             parts.append(f'<span class="boilerplate" title="not the article body">{chunk}</span>')
         cursor = end
@@ -332,8 +377,14 @@ REVIEW_ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": Problem, "description": "The body is not JSON."},
     401: {"model": Problem, "description": "Not signed in."},
     403: {"model": Problem, "description": "Not an analyst, or the CSRF token is missing or wrong."},
-    409: {"model": Problem, "description": "The same review was recorded this second and another review has followed it."},
-    422: {"model": Invalid, "description": "The review is not valid (unknown action or type, a place the gazetteer does not know, bad date)."},
+    409: {
+        "model": Problem,
+        "description": "The same review was recorded this second and another review has followed it.",
+    },
+    422: {
+        "model": Invalid,
+        "description": "The review is not valid (unknown action or type, a place the gazetteer does not know, bad date).",
+    },
     **NOT_FOUND,
 }
 
@@ -389,7 +440,11 @@ class SecurityMiddleware:
                 if not cookies.get(CSRF_COOKIE) and wanted is None:
                     wanted = state.get("csrf") or new_csrf_token()
                 if wanted and CSRF_COOKIE not in already:
-                    headers.append("set-cookie", f"{CSRF_COOKIE}={wanted}; HttpOnly; Path=/; SameSite=strict" + ("; Secure" if https else ""))
+                    headers.append(
+                        "set-cookie",
+                        f"{CSRF_COOKIE}={wanted}; HttpOnly; Path=/; SameSite=strict"
+                        + ("; Secure" if https else ""),
+                    )
             await send(message)
 
         if scope.get("method", "GET") not in SAFE_METHODS:
@@ -442,7 +497,10 @@ def _loopback(host: str) -> bool:
 
 
 def create_app(
-    db_url: str, require_login: bool = False, secret: str | None = None, tile_url: str | None = None,
+    db_url: str,
+    require_login: bool = False,
+    secret: str | None = None,
+    tile_url: str | None = None,
     login_policy: LoginPolicy | None = None,
 ) -> FastAPI:
     """The web application over one ledger. Sessions and failed-login counts live in the
@@ -463,9 +521,11 @@ def create_app(
 
     app = FastAPI(
         lifespan=lifespan,
-        title="claimledger", version="0.1.0",
+        title="claimledger",
+        version="0.1.0",
         description="Claims and incidents from war reporting, every field pinned to its evidence.",
-        docs_url=None, redoc_url=None,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.db_url = db_url
     templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -495,7 +555,11 @@ def create_app(
         return token
 
     def render(request: Request, name: str, http_status: int = 200, **context: Any) -> HTMLResponse:
-        context.update(user=request.state.user, csrf=csrf_token(request), tile_url=tile_url or ("/tiles/{z}/{x}/{y}.png" if basemap else ""))
+        context.update(
+            user=request.state.user,
+            csrf=csrf_token(request),
+            tile_url=tile_url or ("/tiles/{z}/{x}/{y}.png" if basemap else ""),
+        )
         return templates.TemplateResponse(request, name, context, status_code=http_status)
 
     def need_analyst(request: Request) -> dict[str, str]:
@@ -508,7 +572,11 @@ def create_app(
 
     def check_csrf(request: Request, submitted: str | None) -> None:
         # Signed in: the token bound to the session. Signed out (the login form): the cookie's.
-        expected = sessions.csrf_for(request.state.user) if request.state.user is not None else request.cookies.get(CSRF_COOKIE)
+        expected = (
+            sessions.csrf_for(request.state.user)
+            if request.state.user is not None
+            else request.cookies.get(CSRF_COOKIE)
+        )
         if not same_token(expected, submitted):
             raise HTTPException(403, "the form's CSRF token is missing or wrong; reload the page")
 
@@ -521,8 +589,15 @@ def create_app(
         per_type = Counter(i.type for i in chosen)
         days = Counter(i.date.start for i in chosen if i.date.start and i.date.precision == "day")
         return render(
-            request, "overview.html", filters=f, incidents=chosen[:200], total=len(chosen), per_type=sorted(per_type.items()),
-            days=sorted(days.items()), query=f.query(), outlets=sorted({o for s in snap.outlets.values() for o in s if o}),
+            request,
+            "overview.html",
+            filters=f,
+            incidents=chosen[:200],
+            total=len(chosen),
+            per_type=sorted(per_type.items()),
+            days=sorted(days.items()),
+            query=f.query(),
+            outlets=sorted({o for s in snap.outlets.values() for o in s if o}),
         )
 
     @app.get("/incidents/{incident_id}", response_class=HTMLResponse, include_in_schema=False)
@@ -536,11 +611,25 @@ def create_app(
         for c in incident.claim_ids:
             if c in snap.claims:
                 shown = snap.shown.get(c)
-                claims.append((claim_record(snap.claims[c], redaction), claim_record(shown, redaction) if shown else None, snap.status.get(c, "unreviewed")))
+                claims.append(
+                    (
+                        claim_record(snap.claims[c], redaction),
+                        claim_record(shown, redaction) if shown else None,
+                        snap.status.get(c, "unreviewed"),
+                    )
+                )
         reports = {r: snap.reports[r][0] for r in incident.report_ids if r in snap.reports}
         record = incident_record(incident, redaction)
         reasons = redact({"reasons": list(incident.reasons)}, redaction)["reasons"]
-        return render(request, "incident.html", incident=incident, record=record, reasons=reasons, claims=claims, reports=reports)
+        return render(
+            request,
+            "incident.html",
+            incident=incident,
+            record=record,
+            reasons=reasons,
+            claims=claims,
+            reports=reports,
+        )
 
     @app.get("/reports/{report_id}", response_class=HTMLResponse, include_in_schema=False)
     def report_page(request: Request, report_id: str) -> HTMLResponse:
@@ -548,14 +637,25 @@ def create_app(
         if report_id not in snap.reports:
             raise HTTPException(404, "no such report")
         report, story, ingested_at = snap.reports[report_id]
-        claims = sorted((c for c in snap.claims.values() if c.report_id == report_id), key=lambda c: c.evidence[0].start if c.evidence else 0)
+        claims = sorted(
+            (c for c in snap.claims.values() if c.report_id == report_id),
+            key=lambda c: c.evidence[0].start if c.evidence else 0,
+        )
         siblings = [r for r, s, _ in snap.reports.values() if s == story and r.report_id != report_id]
         redaction = snap.redactions.get(report_id, NO_REDACTION)
         # The report's text is its original, shown verbatim; what the machine wrote is redacted.
         return render(
-            request, "report.html", report=report, story=story, ingested_at=ingested_at, body=highlight(report, claims),
-            claims=[claim_record(c, redaction) for c in claims], siblings=siblings, status=snap.status,
-            previous=store.previous_version(report_id), following=store.next_version(report_id),
+            request,
+            "report.html",
+            report=report,
+            story=story,
+            ingested_at=ingested_at,
+            body=highlight(report, claims),
+            claims=[claim_record(c, redaction) for c in claims],
+            siblings=siblings,
+            status=snap.status,
+            previous=store.previous_version(report_id),
+            following=store.next_version(report_id),
         )
 
     @app.get("/claims/{claim_id}", response_class=HTMLResponse, include_in_schema=False)
@@ -568,17 +668,30 @@ def create_app(
         redaction = snap.redactions.get(claim.report_id, NO_REDACTION)
         shown = snap.shown.get(claim_id)
         return render(
-            request, "claim.html", claim=claim_record(claim, redaction), shown=claim_record(shown, redaction) if shown else None,
-            status=snap.status.get(claim_id), reviews=[redact(r, redaction) for r in snap.reviews.get(claim_id, [])],
-            report=snap.reports[claim.report_id][0], incident=incident,
-            may_review=bool(request.state.user and can(request.state.user["role"], "analyst")), error=error,
+            request,
+            "claim.html",
+            claim=claim_record(claim, redaction),
+            shown=claim_record(shown, redaction) if shown else None,
+            status=snap.status.get(claim_id),
+            reviews=[redact(r, redaction) for r in snap.reviews.get(claim_id, [])],
+            report=snap.reports[claim.report_id][0],
+            incident=incident,
+            may_review=bool(request.state.user and can(request.state.user["role"], "analyst")),
+            error=error,
         )
 
     @app.post("/claims/{claim_id}/review", include_in_schema=False)
     def review_form(
-        request: Request, claim_id: str, action: Annotated[str, Form()], csrf: Annotated[str, Form()] = "",
-        type: Annotated[str, Form()] = "", place: Annotated[str, Form()] = "", date_start: Annotated[str, Form()] = "",
-        date_end: Annotated[str, Form()] = "", source: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "",
+        request: Request,
+        claim_id: str,
+        action: Annotated[str, Form()],
+        csrf: Annotated[str, Form()] = "",
+        type: Annotated[str, Form()] = "",
+        place: Annotated[str, Form()] = "",
+        date_start: Annotated[str, Form()] = "",
+        date_end: Annotated[str, Form()] = "",
+        source: Annotated[str, Form()] = "",
+        note: Annotated[str, Form()] = "",
     ) -> Response:
         check_csrf(request, csrf)
         user = need_analyst(request)
@@ -600,7 +713,9 @@ def create_app(
             return RedirectResponse(f"/claims/{claim_id}?error={quote(str(exc))}", status_code=303)
         return RedirectResponse(f"/claims/{claim_id}", status_code=303)
 
-    def _review(claim_id: str, user: str, action: str, changes: dict[str, Any], note: str | None) -> dict[str, Any]:
+    def _review(
+        claim_id: str, user: str, action: str, changes: dict[str, Any], note: str | None
+    ) -> dict[str, Any]:
         if claim_id not in ledger.snapshot().claims:
             raise HTTPException(404, "no such claim")
         clean = check_review(action, changes)
@@ -613,12 +728,19 @@ def create_app(
         return render(request, "login.html", error=error)
 
     @app.post("/login", include_in_schema=False)
-    def login(request: Request, name: Annotated[str, Form()], password: Annotated[str, Form()], csrf: Annotated[str, Form()] = "") -> Response:
+    def login(
+        request: Request,
+        name: Annotated[str, Form()],
+        password: Annotated[str, Form()],
+        csrf: Annotated[str, Form()] = "",
+    ) -> Response:
         check_csrf(request, csrf)
         client = request.client.host if request.client else "unknown"
         if limiter.blocked(client, name):
             wait = limiter.policy.wait_text()
-            return render(request, "login.html", http_status=429, error=f"too many failed logins; wait {wait}")
+            return render(
+                request, "login.html", http_status=429, error=f"too many failed logins; wait {wait}"
+            )
         account = authenticate(store, name, password)
         if account is None:
             limiter.failed(client, name)
@@ -629,8 +751,17 @@ def create_app(
         token = sessions.issue(account["name"], f"{client} {agent}".strip())
         response = RedirectResponse("/", status_code=303)
         secure = request.url.scheme == "https"
-        response.set_cookie(SESSION_COOKIE, token, httponly=True, samesite="strict", secure=secure, max_age=SESSION_SECONDS)
-        response.set_cookie(CSRF_COOKIE, sessions.csrf_for({"session_id": session_id(token)}), httponly=True, samesite="strict", secure=secure, path="/")
+        response.set_cookie(
+            SESSION_COOKIE, token, httponly=True, samesite="strict", secure=secure, max_age=SESSION_SECONDS
+        )
+        response.set_cookie(
+            CSRF_COOKIE,
+            sessions.csrf_for({"session_id": session_id(token)}),
+            httponly=True,
+            samesite="strict",
+            secure=secure,
+            path="/",
+        )
         return response
 
     @app.post("/logout", include_in_schema=False)
@@ -647,7 +778,8 @@ def create_app(
             raise HTTPException(404, "no offline basemap installed")
         with sqlite3.connect(f"file:{basemap}?mode=ro", uri=True) as conn:
             row = conn.execute(
-                "SELECT tile_data FROM tiles WHERE zoom_level=? AND tile_column=? AND tile_row=?", (z, x, (1 << z) - 1 - y)
+                "SELECT tile_data FROM tiles WHERE zoom_level=? AND tile_column=? AND tile_row=?",
+                (z, x, (1 << z) - 1 - y),
             ).fetchone()
         if row is None:
             raise HTTPException(404, "no tile at this zoom; the offline basemap stops at low zoom")
@@ -656,14 +788,19 @@ def create_app(
     # -- API ---------------------------------------------------------------------------------
     @app.get("/api/incidents", tags=["incidents"])
     async def api_incidents(
-        request: Request, filters: Annotated[Filters, Query()],
-        limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50, offset: Annotated[int, Query(ge=0)] = 0,
+        request: Request,
+        filters: Annotated[Filters, Query()],
+        limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
+        offset: Annotated[int, Query(ge=0)] = 0,
     ) -> JSONResponse:
         """Incidents in the export shape, newest first, filtered like the overview."""
         snap = ledger.snapshot()
         positions = select_positions(snap, filters)
         page = _page(positions, limit, offset, request)
-        page["items"] = [incident_record(i, snap.redaction(i.report_ids)) for i in (snap.incidents[n] for n in page["items"])]
+        page["items"] = [
+            incident_record(i, snap.redaction(i.report_ids))
+            for i in (snap.incidents[n] for n in page["items"])
+        ]
         return JSONResponse(page)
 
     @app.get("/api/incidents/{incident_id}", tags=["incidents"], responses=NOT_FOUND)
@@ -677,8 +814,10 @@ def create_app(
 
     @app.get("/api/claims", tags=["claims"])
     async def api_claims(
-        request: Request, filters: Annotated[Filters, Query()],
-        limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50, offset: Annotated[int, Query(ge=0)] = 0,
+        request: Request,
+        filters: Annotated[Filters, Query()],
+        limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
+        offset: Annotated[int, Query(ge=0)] = 0,
     ) -> JSONResponse:
         """Claims as reviewed (corrections shown instead of the machine's values, rejected claims
         left out), of the incidents the filters select."""
@@ -687,7 +826,10 @@ def create_app(
         ids = [c for i in chosen for c in i.claim_ids]
         shown = [(snap.shown.get(c), snap.status.get(c, "unreviewed")) for c in ids]
         page = _page([(c, s) for c, s in shown if c is not None], limit, offset, request)
-        page["items"] = [{**claim_record(c, snap.redactions.get(c.report_id, NO_REDACTION)), "review_status": s} for c, s in page["items"]]
+        page["items"] = [
+            {**claim_record(c, snap.redactions.get(c.report_id, NO_REDACTION)), "review_status": s}
+            for c, s in page["items"]
+        ]
         return JSONResponse(page)
 
     @app.get("/api/claims/{claim_id}", tags=["claims"], responses=NOT_FOUND)
@@ -699,11 +841,16 @@ def create_app(
         shown = snap.shown.get(claim_id) or snap.claims[claim_id]
         redaction = snap.redactions.get(shown.report_id, NO_REDACTION)
         reviews = [redact(r, redaction) for r in snap.reviews.get(claim_id, [])]
-        return JSONResponse({**claim_record(shown, redaction), "review_status": snap.status.get(claim_id), "reviews": reviews})
+        return JSONResponse(
+            {**claim_record(shown, redaction), "review_status": snap.status.get(claim_id), "reviews": reviews}
+        )
 
     @app.post("/api/claims/{claim_id}/review", tags=["claims"], responses=REVIEW_ERRORS)
     def api_review(
-        request: Request, claim_id: str, action: Annotated[str, Body()], changes: Annotated[dict[str, Any] | None, Body()] = None,
+        request: Request,
+        claim_id: str,
+        action: Annotated[str, Body()],
+        changes: Annotated[dict[str, Any] | None, Body()] = None,
         note: Annotated[str | None, Body()] = None,
     ) -> dict[str, Any]:
         """Confirm, reject or correct a claim (type, place, date, attribution). Needs an analyst's
@@ -721,12 +868,18 @@ def create_app(
 
     @app.get("/api/reports", tags=["reports"])
     async def api_reports(
-        request: Request, outlet: str | None = None, limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
+        request: Request,
+        outlet: str | None = None,
+        limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
         offset: Annotated[int, Query(ge=0)] = 0,
     ) -> JSONResponse:
         """Reports in the export shape, by id."""
         snap = ledger.snapshot()
-        rows = [v for _, v in sorted(snap.reports.items()) if not outlet or outlet.lower() in (v[0].outlet or "").lower()]
+        rows = [
+            v
+            for _, v in sorted(snap.reports.items())
+            if not outlet or outlet.lower() in (v[0].outlet or "").lower()
+        ]
         page = _page(rows, limit, offset, request)
         page["items"] = [report_record(r, story, at) for r, story, at in page["items"]]
         return JSONResponse(page)
@@ -753,10 +906,20 @@ def app_from_environment() -> FastAPI:
     import os
 
     return create_app(
-        os.environ["CLAIMLEDGER_DB"], require_login=os.environ.get("CLAIMLEDGER_REQUIRE_LOGIN") == "1",
-        secret=os.environ.get("CLAIMLEDGER_SECRET"), tile_url=os.environ.get("CLAIMLEDGER_TILES") or None,
+        os.environ["CLAIMLEDGER_DB"],
+        require_login=os.environ.get("CLAIMLEDGER_REQUIRE_LOGIN") == "1",
+        secret=os.environ.get("CLAIMLEDGER_SECRET"),
+        tile_url=os.environ.get("CLAIMLEDGER_TILES") or None,
         login_policy=LoginPolicy.from_environment(os.environ),
     )
 
 
-__all__ = ["create_app", "highlight", "select_incidents", "select_positions", "Filters", "FormFilters", "_loopback"]
+__all__ = [
+    "create_app",
+    "highlight",
+    "select_incidents",
+    "select_positions",
+    "Filters",
+    "FormFilters",
+    "_loopback",
+]
