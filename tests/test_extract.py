@@ -679,3 +679,16 @@ def test_the_date_chooser_weights_ship_and_prefer_the_sentence_own_date() -> Non
     own = weights.get("own_day", 0) + weights.get("own", 0)
     carried = weights.get("carried_day", 0) + weights.get("carried", 0) + weights.get("carried_with_own", 0)
     assert own > carried
+
+
+def test_private_people_are_listed_in_the_order_the_sentence_names_them(nlp) -> None:  # type: ignore[no-untyped-def]
+    """Regression: the actors came out in a set's order, which changes from one process to the
+    next, so a resumed `process` exported other records than an uninterrupted one."""
+    from claimledger.extract.fields import actors_of
+    from claimledger.extract.sentences import read_sentences
+
+    text = "Maria, Petro, Olena, Taras, Iryna and Bohdan fled the village together."
+    (sent,) = read_sentences(nlp(text), text, ())
+    names = ["Maria", "Petro", "Olena", "Taras", "Iryna", "Bohdan"]
+    actors = actors_of(sent, "displacement", set(reversed(names)))
+    assert [a.text for a in actors if a.private] == names

@@ -118,9 +118,10 @@ def actors_of(sent: Sentence, claim_type: str, person_names: set[str]) -> tuple[
             actors.append(
                 Actor(surface, "victim", False, sent.start + match.start(), sent.start + match.end())
             )
-    for name in person_names:
-        at = segment.find(name)
-        if at >= 0 and name.lower() not in seen:
+    # In the order the sentence names them (a set's order changes from one process to the next).
+    named = sorted((segment.find(n), -len(n), n) for n in person_names if n in segment)
+    for at, _, name in named:
+        if name.lower() not in seen:
             seen.add(name.lower())
             actors.append(Actor(name, "other", True, sent.start + at, sent.start + at + len(name)))
     return tuple(actors[:8])
