@@ -233,3 +233,32 @@ def test_new_reports_leave_unrelated_incident_ids_unchanged(
         if line.startswith("{")
     }
     assert before < after
+
+
+def test_a_resumed_ingest_does_not_read_known_originals_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression: every known original was cleaned and parsed again before being found known,
+    so an ingest restarted after a kill spent its time on what the ledger already had."""
+    from claimledger import pipeline
+    from claimledger.model import RawDocument
+    from claimledger.store import LedgerStore
+
+    store = LedgerStore(f"sqlite:///{tmp_path / 'resume.db'}")
+    raws = [
+        RawDocument(
+            f"Shells hit the market in Kharkiv on day {i}, the mayor said.".encode(), "text", f"r{i}.txt"
+        )
+        for i in range(3)
+    ]
+    assert pipeline.ingest_into(store, raws[:2]).added == 2
+
+    def refuse(_: object) -> None:
+        raise AssertionError("a known original was read again")
+
+    real = pipeline.clean_report
+    monkeypatch.setattr(
+        pipeline, "clean_report", lambda report: real(report) if report.path == "r2.txt" else refuse(report)
+    )
+    summary = pipeline.ingest_into(store, raws)
+    assert (summary.added, summary.known) == (1, 2)

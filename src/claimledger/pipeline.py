@@ -161,6 +161,12 @@ def ingest_into(
         if isinstance(raw, BadInput):
             summary.rejected.append(Rejected(raw.name, raw.reason))
             continue
+        if store.knows_original(raw.sha256):
+            # Known bytes are not read again: a resumed ingest goes straight to what is new.
+            summary.known += 1
+            if progress:
+                progress(raw.path or raw.sha256[:12])
+            continue
         try:
             report = clean_report(to_report(raw))
         except BadInput as exc:

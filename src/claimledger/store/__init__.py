@@ -140,6 +140,12 @@ class LedgerStore:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
     # -- ingest ---------------------------------------------------------------------------
+    def knows_original(self, sha256: str) -> bool:
+        """True when a report of exactly these bytes is in the ledger (read-only, no lock)."""
+        with self.engine.connect() as conn:
+            query = sa.select(schema.reports.c.report_id).where(schema.reports.c.sha256 == sha256).limit(1)
+            return conn.execute(query).first() is not None
+
     def add_report(self, raw: RawDocument, report: Report, parameters: dict[str, Any] | None = None) -> bool:
         """Store a report and its original in one transaction; False when the bytes were known."""
         with self._write() as conn:
