@@ -35,7 +35,7 @@ def public_titles() -> re.Pattern[str]:
 
 @lru_cache(maxsize=1)
 def _titled() -> re.Pattern[str]:
-    """A title just before a name ("director-general Valeriy Seyda", "President Zelensky")."""
+    """A title just before a name ("director-general Andriy Korniychuk", "President Zelensky")."""
     words = sorted(load_people().titles, key=len, reverse=True)
     titles = "|".join(re.escape(w) for w in words)
     return re.compile(rf"\b(?i:{titles})\s+(?P<name>{_NAME_WORD}(?: {_NAME_WORD}){{0,2}})")
@@ -43,7 +43,7 @@ def _titled() -> re.Pattern[str]:
 
 @lru_cache(maxsize=1)
 def _aged() -> re.Pattern[str]:
-    """A name and an age after it ("Kristina, 12,", "Olena Kovalchuk, 54,")."""
+    """A name and an age after it ("Sofiia, 11,", "Olena Kovalchuk, 54,")."""
     ages = "|".join(sorted(load_people().ages, key=len, reverse=True))
     return re.compile(
         rf"\b(?P<name>{_NAME_WORD}(?: {_NAME_WORD})?),\s+(?:\d{{1,3}}|{ages})\b(?=,|\s+(?:years?|months?)\b|\s+(?:and|under|in|from|who|were|was)\b|\.)"
@@ -154,7 +154,7 @@ def private_names(doc: Any, places: Iterable[Location] = ()) -> set[str]:
         candidates.append((match.group(group), match.start(group), match.end(group)))
     for match in honorific.finditer(text):
         candidates.append((text[match.start() : match.end("name")], match.start(), match.end("name")))
-    # A given name with an age after it is a person ("her daughters Kristina, 12, and Olha, eight").
+    # A given name with an age after it is a person ("her daughters Sofiia, 11, and Olena, eight").
     from claimledger.geo import first_names
 
     for match in _aged().finditer(text):
