@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from claimledger.clean import boilerplate_spans
@@ -149,7 +150,6 @@ def test_bad_input_gives_no_crash_and_no_claim(nlp, text: str) -> None:
 
 
 def test_detector_probabilities_are_calibrated_and_monotone() -> None:
-    import numpy as np
 
     from claimledger.extract.detector import load_model
 
@@ -692,3 +692,14 @@ def test_private_people_are_listed_in_the_order_the_sentence_names_them(nlp) -> 
     names = ["Maria", "Petro", "Olena", "Taras", "Iryna", "Bohdan"]
     actors = actors_of(sent, "displacement", set(reversed(names)))
     assert [a.text for a in actors if a.private] == names
+
+
+def test_pool_word_classes_put_words_used_alike_together() -> None:
+    from claimledger.extract.vectors import cluster_of
+
+    alike = [("shelled", "bombarded"), ("abducted", "kidnapped"), ("killed", "wounded")]
+    for a, b in alike:
+        assert cluster_of(a) is not None and cluster_of(a) == cluster_of(b), (a, b)
+    assert cluster_of("shelled") != cluster_of("grain")
+    assert cluster_of("not-a-word-anyone-wrote") is None
+    assert cluster_of("") is None

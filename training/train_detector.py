@@ -27,7 +27,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from claimledger.extract import Detection, Reading, build_claims, read_report, rule_detector  # noqa: E402
-from claimledger.extract.detector import MODEL_PATH, RELATIVE, DetectorModel, candidate_rows, detect  # noqa: E402
+from claimledger.extract.detector import (  # noqa: E402
+    MODEL_PATH,
+    RELATIVE,
+    DetectorModel,
+    candidate_rows,
+    denied_by_grammar,
+    detect,
+)
 from claimledger.extract.features import GROUPS, dense_vector, sentence_features, token_table, trigger_words  # noqa: E402
 from claimledger.extract.lexicon import load_lexicon  # noqa: E402
 from claimledger.model import Claim, Report  # noqa: E402
@@ -36,6 +43,11 @@ from training import harness  # noqa: E402
 SEED = 13
 TYPES = tuple(load_lexicon().types)
 RESULTS = ROOT / "training" / "results"
+
+
+# Whether a type whose weightiest word is denied by its grammar is dropped (detector.denied_by_grammar);
+# --no-grammar-denial in `cv` measures it off.
+GRAMMAR_DENIAL = True
 
 
 @dataclass
@@ -226,6 +238,8 @@ def detections_at(
         for i in chosen:
             at = model.trigger(tokens, int(i))
             token = tokens[at] if at is not None else sent.span.root
+            if GRAMMAR_DENIAL and denied_by_grammar(token, TYPES[i]):
+                continue
             found.append(Detection(lex.types[TYPES[i]], token.idx, token.idx + len(token.text), float(p[i])))
         out.append(found)
     return out
@@ -386,6 +400,8 @@ def calibration(
 
 
 def command_cv(args: argparse.Namespace) -> None:
+    global GRAMMAR_DENIAL
+    GRAMMAR_DENIAL = not args.no_grammar_denial
     groups = tuple(args.groups.split(",")) if args.groups else GROUPS
     t0 = time.time()
     articles, sets = load_articles("train", groups)
@@ -488,6 +504,7 @@ def main() -> None:
     cv.add_argument("--no-dense", action="store_true")
     cv.add_argument("--class-weight", default=None, help="None, balanced, sqrt or powX")
     cv.add_argument("--stacked", action="store_true", help="score the second stage over the first")
+    cv.add_argument("--no-grammar-denial", action="store_true")
     cv.add_argument("--c", type=float, action="append")
     cv.add_argument("--max-types", type=int, action="append")
     cv.add_argument("--thresholds", type=float, nargs="+", default=[0.3, 0.4, 0.5])

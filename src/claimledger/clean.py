@@ -91,6 +91,13 @@ _WORD = re.compile(r"[a-z0-9@#'’]+")
 _ANY_DATE = re.compile(rf"\b{_MONTH} \d{{1,2}},? \d{{4}}\b|\b\d{{1,2}} {_MONTH} \d{{4}}\b")
 
 
+@lru_cache(maxsize=64)
+def _line_facts(line: str) -> tuple[int, bool]:
+    """How many words a line holds and whether it dates itself as captions do (once per line: a
+    text with no line breaks is one line, read for each of its sentences)."""
+    return len(_WORD.findall(line.lower())), _CAPTION_DATE.search(line) is not None
+
+
 def unit_features(text: str, spans: list[tuple[int, int]], index: int, ruled: set[int]) -> list[str]:
     """What the learned filter reads of one rough sentence: its words, its first and last
     words, its shape (how it ends, its length, whether it is a line of its own), where it stands,
@@ -116,8 +123,9 @@ def unit_features(text: str, spans: list[tuple[int, int]], index: int, ruled: se
     elif text[line_start:start].strip() == "":
         out.append("line:first")
     line = text[line_start:line_end]
-    out.append(f"line_words:{min(len(_WORD.findall(line.lower())) // 10, 6)}")
-    if line is not piece and _CAPTION_DATE.search(line):
+    line_words, line_dated = _line_facts(line)
+    out.append(f"line_words:{min(line_words // 10, 6)}")
+    if line is not piece and line_dated:
         out.append("line_caption_date")
     if line.rstrip()[-1:] not in (".", "?", "!", '"', "”", "'"):
         out.append("line_open_end")

@@ -17,7 +17,7 @@ import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -257,11 +257,23 @@ def detect(model: DetectorModel, reading: Reading, lex: Lexicon) -> list[list[De
                 continue
             at = model.trigger(tokens, int(i))
             token = tokens[at] if at is not None else sent.span.root
+            if denied_by_grammar(token, spec.name):
+                continue
             found.append(
                 Detection(spec, token.idx, token.idx + len(token.text), model.confidence(float(probs[i])))
             )
         out.append(found)
     return out
+
+
+def denied_by_grammar(token: Any, type_name: str) -> bool:
+    """The word that weighs most for the type is denied by its own grammar: "no explosions
+    followed", "were not killed". Refusing is itself the event of a desertion ("would not
+    return"), so a negated verb does not deny one."""
+    children = list(token.children)
+    if any(c.dep_ == "det" and c.lower_ == "no" for c in children):
+        return True
+    return type_name != "desertion" and any(c.dep_ == "neg" for c in children)
 
 
 def trained_detector(reading: Reading, lex: Lexicon) -> list[list[Detection]]:

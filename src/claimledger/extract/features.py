@@ -27,6 +27,7 @@ import numpy as np
 from claimledger.extract.lexicon import Lexicon
 from claimledger.extract.rules import is_background, is_event_sentence, lemma_index, rule_types
 from claimledger.extract.sentences import Sentence
+from claimledger.extract.vectors import cluster_of
 
 GROUPS = ("word", "syntax", "entity", "frame", "rules", "context")
 MAX_TOKENS = 200  # a run-on sentence (a list, a caption block) is read up to here
@@ -116,6 +117,15 @@ def sentence_features(
         words = [t.lemma[i] for i in ids if not t.skip[i]]
         out += [f"w:{w}" for w in words]
         out += [f"b:{a}_{b}" for a, b in zip(words, words[1:], strict=False)]
+    if "clusters" in groups:
+        # Content words by their class of words used alike in the pool (`vectors.cluster_of`),
+        # so a verb no annotated sentence used still reads like the ones they did.
+        found = {
+            c
+            for i in ids
+            if t.pos[i] in ("VERB", "NOUN", "ADJ") and (c := cluster_of(t.lower[i])) is not None
+        }
+        out += [f"cl:{c}" for c in sorted(found)]
     if "syntax" in groups:
         for i in ids:
             dep, head = t.dep[i], t.head[i]
