@@ -320,10 +320,20 @@ def _summary(db: str) -> None:
     for t in types:
         table.add_row(t, str(sum(c.type == t for c in claims)), str(sum(i.type == t for i in incidents)))
     Console().print(table)
-    corroborated = sum(i.independent_source_count >= 2 for i in incidents)
+    corroborated = [i for i in incidents if i.independent_source_count >= 2]
     Console().print(
-        f"{len(claims)} claims in {len(incidents)} incidents; {corroborated} incidents have two or more independent sources"
+        f"{len(claims)} claims in {len(incidents)} incidents; {len(corroborated)} incidents have two or more independent sources"
     )
+    for incident in sorted(corroborated, key=lambda i: (-i.independent_source_count, i.incident_id))[:5]:
+        # Copies of one story (a syndicated wire text) are one story, and their sources count once.
+        place = incident.location.name if incident.location else "no place"
+        reports, stories = len(incident.report_ids), len(incident.story_ids)
+        copies = f" ({stories} stories: copies of one story count once)" if reports > stories else ""
+        Console(soft_wrap=True).print(
+            f"  {incident.type} in {_printable(place)} on {incident.date.start or 'an unknown date'}: "
+            f"{incident.independent_source_count} independent sources from {reports} reports{copies}",
+            highlight=False,
+        )
 
 
 @app.command()
