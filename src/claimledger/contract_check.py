@@ -44,3 +44,10 @@ def check_records(kind: str, records: Iterable[dict[str, Any]]) -> int:
             raise InvalidExport(kind, str(record.get(key, "?")), f"{where}: {error.message}")
         checked += 1
     return checked
+
+
+def checked(kind: str, record: dict[str, Any]) -> dict[str, Any]:
+    """The record itself once it passes its schema (a step of a Spark job: a failing record
+    fails the job, so its output is never committed)."""
+    check_records(kind, [record])
+    return record
