@@ -106,6 +106,9 @@ def test_an_export_that_fails_its_schema_is_never_written(tmp_path: Path) -> Non
     )
     good = runner.invoke(app, ["export", "reports", "--db", url, "--out", str(tmp_path / "ok.jsonl")])
     assert good.exit_code == 0 and (tmp_path / "ok.jsonl").exists()
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (tmp_path / "ok.jsonl").stat().st_mode & 0o777 == 0o666 & ~umask
     with sqlite3.connect(path) as db:
         db.execute("UPDATE reports SET published = 'last May'")
     out = tmp_path / "out" / "reports.jsonl"

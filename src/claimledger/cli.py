@@ -219,7 +219,10 @@ def _write_whole(out: Path, data: bytes) -> None:
 
     out.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
+    umask = os.umask(0)
+    os.umask(umask)
     try:
+        os.fchmod(handle, 0o666 & ~umask)  # as an ordinary new file, not mkstemp's owner-only mode
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
         os.replace(temporary, out)
