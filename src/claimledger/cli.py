@@ -149,32 +149,42 @@ def _process(db: str) -> None:
 
 
 def _write_export(db: str, kind: Kind, out: Path | None, include_private_names: bool) -> int:
+    from claimledger.contract_check import check_records
     from claimledger.privacy import report_redactions
 
     store = _store(db)
     machine = store.claims() if kind is not Kind.reports else []
     # Each report's redaction set, from all of its claims; None keeps every name.
     redactions = None if include_private_names else report_redactions(machine)
+    # Every record is checked against its contract schema before anything is written.
     if kind is Kind.reports:
         linked = store.reports_with_links()
-        text = "".join(jsonl(report_record(r, story_id, ingested_at) for r, story_id, ingested_at in linked))
-        count = len(linked)
+        records = [report_record(r, story_id, ingested_at) for r, story_id, ingested_at in linked]
+        check_records("reports", records)
+        text = "".join(jsonl(records))
+        count = len(records)
     elif kind is Kind.claims:
         from claimledger.pipeline import reviewed_claims
 
         check_spans(machine, {r.report_id: r.text for r in store.reports()})
         # Analysts' corrections are exported instead of the machine's values; rejected claims are left out.
         shown = reviewed_claims(store, machine)
-        text = "".join(jsonl(claim_record(c, claim_redaction(c, redactions)) for c in shown))
-        count = len(shown)
+        records = [claim_record(c, claim_redaction(c, redactions)) for c in shown]
+        check_records("claims", records)
+        text = "".join(jsonl(records))
+        count = len(records)
     elif kind is Kind.incidents:
         incidents = store.incidents()
-        text = "".join(jsonl(incident_record(i, incident_redaction(i, redactions)) for i in incidents))
-        count = len(incidents)
+        records = [incident_record(i, incident_redaction(i, redactions)) for i in incidents]
+        check_records("incidents", records)
+        text = "".join(jsonl(records))
+        count = len(records)
     elif kind is Kind.acled:
         incidents = store.incidents()
         from claimledger.pipeline import reviewed_claims
 
+        # The rows are made from incident records: those must pass their schema first.
+        check_records("incidents", (incident_record(i, incident_redaction(i, redactions)) for i in incidents))
         reports_by_id = {r.report_id: r for r in store.reports()}
         check_spans(machine, {rid: r.text for rid, r in reports_by_id.items()})
         claims_by_id = {c.claim_id: c for c in reviewed_claims(store, machine)}
@@ -182,14 +192,15 @@ def _write_export(db: str, kind: Kind, out: Path | None, include_private_names: 
         text = acled_csv(rows_out)
         count = len(rows_out)
     else:
-        collection = geojson(store.incidents(), redactions)
+        incidents = store.incidents()
+        check_records("incidents", (incident_record(i, incident_redaction(i, redactions)) for i in incidents))
+        collection = geojson(incidents, redactions)
         text = json.dumps(collection, ensure_ascii=False) + "\n"
         count = len(collection["features"])
     if out is None:
         sys.stdout.write(text)
     else:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_text(text, encoding="utf-8")
+        _write_whole(out, text.encode("utf-8"))
     store.audit(
         "export",
         {
@@ -202,6 +213,24 @@ def _write_export(db: str, kind: Kind, out: Path | None, include_private_names: 
     return count
 
 
+def _write_whole(out: Path, data: bytes) -> None:
+    """Write a file whole or not at all: into a temporary file beside it, then renamed over it."""
+    import tempfile
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent)
+    umask = os.umask(0)
+    os.umask(umask)
+    try:
+        os.fchmod(handle, 0o666 & ~umask)  # as an ordinary new file, not mkstemp's owner-only mode
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, out)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
 def _write_bundle(
     db: str,
     out: Path | None,
@@ -210,6 +239,7 @@ def _write_bundle(
     types: list[str],
     include_private_names: bool,
 ) -> int:
+    from claimledger.contract_check import check_records
     from claimledger.pipeline import gather_bundle
 
     if out is None:
@@ -217,9 +247,14 @@ def _write_bundle(
     store = _store(db)
     content = gather_bundle(store, incidents, reports, types, include_private_names)
     check_spans(content.claims, {r.report_id: r.text for r, _, _ in content.reports})
+    redactions = None if include_private_names else content.redactions
+    check_records("reports", (report_record(r, story, at) for r, story, at in content.reports))
+    check_records("claims", (claim_record(c, claim_redaction(c, redactions)) for c in content.claims))
+    check_records(
+        "incidents", (incident_record(i, incident_redaction(i, redactions)) for i in content.incidents)
+    )
     data = bundle_zip(content)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_bytes(data)
+    _write_whole(out, data)
     store.audit(
         "export",
         {
@@ -288,10 +323,20 @@ def _summary(db: str) -> None:
     for t in types:
         table.add_row(t, str(sum(c.type == t for c in claims)), str(sum(i.type == t for i in incidents)))
     Console().print(table)
-    corroborated = sum(i.independent_source_count >= 2 for i in incidents)
+    corroborated = [i for i in incidents if i.independent_source_count >= 2]
     Console().print(
-        f"{len(claims)} claims in {len(incidents)} incidents; {corroborated} incidents have two or more independent sources"
+        f"{len(claims)} claims in {len(incidents)} incidents; {len(corroborated)} incidents have two or more independent sources"
     )
+    for incident in sorted(corroborated, key=lambda i: (-i.independent_source_count, i.incident_id))[:5]:
+        # Copies of one story (a syndicated wire text) are one story, and their sources count once.
+        place = incident.location.name if incident.location else "no place"
+        reports, stories = len(incident.report_ids), len(incident.story_ids)
+        copies = f" ({stories} stories: copies of one story count once)" if reports > stories else ""
+        Console(soft_wrap=True).print(
+            f"  {incident.type} in {_printable(place)} on {incident.date.start or 'an unknown date'}: "
+            f"{incident.independent_source_count} independent sources from {reports} reports{copies}",
+            highlight=False,
+        )
 
 
 @app.command()

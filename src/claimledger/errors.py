@@ -34,3 +34,15 @@ class IntegrityError(ClaimledgerError):
 
 class ConflictError(ClaimledgerError):
     """A write collides with a record already stored (the web answers 409)."""
+
+
+class InvalidExport(ClaimledgerError):
+    """An export would not validate against the contract's JSON Schema; nothing is written."""
+
+    def __init__(self, kind: str, record_id: str, reason: str) -> None:
+        super().__init__(
+            f"the {kind} export does not validate against the contract ({record_id}: {reason}); nothing was written"
+        )
+        self.kind = kind
+        self.record_id = record_id
+        self.reason = reason

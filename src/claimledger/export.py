@@ -56,14 +56,6 @@ ACLED_COLUMNS = [
 GEO_PRECISION = {"place": 1, "admin2": 2, "admin1": 3, "region": 3, "country": 3}
 # ACLED time_precision: 1 = day, 2 = week or a few days, 3 = month or vaguer.
 TIME_PRECISION = {"day": 1, "week": 2, "month": 3, "year": 3, "unknown": 3}
-COUNTRY_NAMES = {
-    "UA": "Ukraine",
-    "RU": "Russia",
-    "BY": "Belarus",
-    "MD": "Moldova",
-    "PL": "Poland",
-    "GE": "Georgia",
-}
 DISORDER = {
     "Battles": "Political violence",
     "Violence against civilians": "Political violence",
@@ -178,41 +170,59 @@ def acled_rows(
     reports: dict[str, Report],
     redactions: Mapping[str, Redaction] | None,
 ) -> Iterator[dict[str, Any]]:
-    """One ACLED-style row per incident (casualty reports have no ACLED type and are left out),
-    redacted with the union of its reports' sets (`None` keeps every name)."""
+    """One ACLED-style row per incident, coded after ACLED's codebook (see `claimledger.acled`),
+    redacted with the union of its reports' sets (`None` keeps every name).
+
+    Left out: casualty reports (no ACLED type) and incidents whose every claim is denied or
+    hypothetical (ACLED does not code an event a party denies or one only supposed); a denied
+    or hypothetical claim of an incident that is also asserted gives none of the row's values."""
+    from claimledger import acled as coding
+
     for incident in incidents:
         acled = acled_of(incident.type)
         if acled is None:
             continue
+        members = [
+            claims[c]
+            for c in incident.claim_ids
+            if c in claims and claims[c].modality not in coding.NOT_CODED
+        ]
+        if not members:
+            continue
         loc = incident.location
-        members = [claims[c] for c in incident.claim_ids if c in claims]
-        perpetrators = sorted({a.text for c in members for a in c.actors if a.role == "perpetrator"})
-        victims = sorted({a.text for c in members for a in c.actors if a.role == "victim"})
-        outlets = sorted({reports[r].outlet or "unknown outlet" for r in incident.report_ids if r in reports})
-        note = members[0].summary if members else ""
-        year = (incident.date.start or "")[:4]
+        country = loc.country if loc else None
+        known = coding.countries().get(country or "")
+        sources = [reports[r] for r in incident.report_ids if r in reports]
+        event_date, precision = _acled_date(incident, members, sources)
+        texts = {r.report_id: r.text for r in sources}
+        sides = coding.sides(members, acled["event_type"], incident.type, country, texts)
+        inter1 = coding.inter_code(sides.actor1, country)
+        inter2 = coding.inter_code(sides.actor2, country) if sides.actor2 else (0 if inter1 else None)
+        counts = [n for c in members for e in c.evidence if (n := coding.killed_count(e.text)) is not None]
+        # ACLED: non-violent events have no fatalities; when reports differ, the lowest count.
+        fatalities = min(counts) if counts and acled["event_type"] in coding.VIOLENT else 0
         redaction = incident_redaction(incident, redactions)
         row = {
             "event_id_cnty": f"{(loc.country if loc and loc.country else 'XX')}{incident.incident_id[-8:].upper()}",
-            "event_date": incident.date.start or "",
-            "year": year,
-            "time_precision": TIME_PRECISION[incident.date.precision],
+            "event_date": event_date,
+            "year": event_date[:4],
+            "time_precision": precision,
             "disorder_type": DISORDER.get(acled["event_type"], ""),
             "event_type": acled["event_type"],
             "sub_event_type": acled["sub_event_type"],
-            "actor1": perpetrators[0] if perpetrators else "",
-            "assoc_actor_1": "; ".join(perpetrators[1:3]),
-            "inter1": "",
-            "actor2": victims[0] if victims else "",
+            "actor1": sides.actor1.name if sides.actor1 else "",
+            "assoc_actor_1": "",
+            "inter1": "" if inter1 is None else inter1,
+            "actor2": sides.actor2.name if sides.actor2 else "",
             "assoc_actor_2": "",
-            "inter2": "",
-            "interaction": "",
+            "inter2": "" if inter2 is None else inter2,
+            "interaction": coding.interaction(inter1, inter2) or "",
             "civilian_targeting": "Civilian targeting"
             if incident.type in ("attack_on_civilians", "abduction", "sexual_violence")
             else "",
-            "iso": "",
-            "region": "",
-            "country": COUNTRY_NAMES.get(loc.country, loc.country) if loc and loc.country else "",
+            "iso": known.iso if known else "",
+            "region": known.region if known else "",
+            "country": coding.country_name(country),
             "admin1": (loc.admin1 or "") if loc else "",
             "admin2": "",
             "admin3": "",
@@ -221,15 +231,32 @@ def acled_rows(
             "longitude": loc.lon if loc and loc.lon is not None else "",
             "geo_precision": GEO_PRECISION[loc.precision] if loc else "",
             "source": "; ".join(s.source for s in incident.sources[:5]),
-            "source_scale": "; ".join(outlets[:5]),
-            "notes": note,
-            "fatalities": 0,
+            "source_scale": coding.source_scale(sources, country),
+            "notes": members[0].summary,
+            "fatalities": fatalities,
             "tags": f"claimledger credibility={incident.credibility_grade} independent_sources={incident.independent_source_count}",
             "timestamp": "",
         }
         yield (
             row if redaction is None else redact(row, redaction.merged(*(redaction_of([c]) for c in members)))
         )
+
+
+def _acled_date(incident: Incident, members: list[Claim], sources: list[Report]) -> tuple[str, int | str]:
+    """The event date and ACLED time precision: the incident's date as its text gives it, else a
+    claim's date read from its text, else the date the event was reported by (the claim's or
+    the earliest report's publication date), with precision 3 (ACLED: within a month)."""
+    if incident.date.start:
+        return incident.date.start, TIME_PRECISION[incident.date.precision]
+    told = sorted(
+        (c.date for c in members if c.date.start and c.date.basis != "report"), key=lambda d: d.start or ""
+    )
+    if told:
+        return told[0].start or "", TIME_PRECISION[told[0].precision]
+    reported = sorted(
+        [c.date.start for c in members if c.date.start] + [r.published for r in sources if r.published]
+    )
+    return (reported[0], 3) if reported else ("", "")
 
 
 def acled_csv(rows: Iterable[dict[str, Any]]) -> str:

@@ -124,6 +124,12 @@ class Location:
     role: Literal["site", "origin", "destination", "other"] = "site"
     score: float = 0.0
 
+    def __post_init__(self) -> None:
+        # A sea, an ocean or a region astride borders is in no country: its code is None (the
+        # contract's ISO 3166 alpha-2 or null), never "" (ledgers written before this say "").
+        if not self.country:
+            object.__setattr__(self, "country", None)
+
     def with_role(self, role: Literal["site", "origin", "destination", "other"]) -> Location:
         return Location(**{**asdict(self), "role": role})
 

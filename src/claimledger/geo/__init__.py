@@ -2002,7 +2002,7 @@ def _location(m: Mention, entry: Entry, text: str, score: float) -> Location:
         precision = "admin2"
     return Location(
         name=entry.name,
-        country=entry.country,
+        country=entry.country or None,
         lat=round(entry.lat, 5),
         lon=round(entry.lon, 5),
         precision=precision,  # type: ignore[arg-type]

@@ -645,11 +645,20 @@ def contract_schema(name: str) -> dict[str, Any]:
     return json.loads((CONTRACT / name).read_text(encoding="utf-8"))
 
 
+# The export kind of each contract schema that a Spark job writes records of.
+_KIND_OF_SCHEMA = {"report.json": "reports", "claim.json": "claims", "incident.json": "incidents"}
+
+
 def _write(spark: Any, path: Path, schema_name: str, records: Any) -> None:
+    """Write records of a contract schema as Parquet, each checked against the schema first: a
+    record that fails it fails the job, and Spark commits no output of a failed job."""
+    from functools import partial
+
+    from claimledger.contract_check import checked
+
     schema = spark_type(contract_schema(schema_name))
-    spark.createDataFrame(records, schema=schema, verifySchema=False).write.mode("overwrite").parquet(
-        str(path)
-    )
+    valid = records.map(partial(checked, _KIND_OF_SCHEMA[schema_name]))
+    spark.createDataFrame(valid, schema=schema, verifySchema=False).write.mode("overwrite").parquet(str(path))
 
 
 LEDGER_COLUMNS = ("file", "record", "report_id", "kind", "original", "report", "claims", "story_id")
