@@ -160,12 +160,13 @@ def _write_export(db: str, kind: Kind, out: Path | None, include_private_names: 
         text = "".join(jsonl(report_record(r, story_id, ingested_at) for r, story_id, ingested_at in linked))
         count = len(linked)
     elif kind is Kind.claims:
-        from claimledger.pipeline import reviewed_claims
+        from claimledger.pipeline import reviewed_with_records
 
         check_spans(machine, {r.report_id: r.text for r in store.reports()})
-        # Analysts' corrections are exported instead of the machine's values; rejected claims are left out.
-        shown = reviewed_claims(store, machine)
-        text = "".join(jsonl(claim_record(c, claim_redaction(c, redactions)) for c in shown))
+        # Analysts' corrections are exported instead of the machine's values, with a `review`
+        # object saying so; rejected claims are left out.
+        shown = reviewed_with_records(store, machine)
+        text = "".join(jsonl(claim_record(c, claim_redaction(c, redactions), r) for c, r in shown))
         count = len(shown)
     elif kind is Kind.incidents:
         incidents = store.incidents()

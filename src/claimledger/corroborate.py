@@ -670,3 +670,91 @@ def incident_of(
         partisan_only=partisan_only,
         reasons=why,
     )
+
+
+# -- regrouping after a review ------------------------------------------------------------
+# Every rule of `_why` and `_same_takeover` links two claims of one story, or two claims at one
+# site (`_same_site`) of compatible types whose dates are at most 31 days apart (shared looted
+# things) plus the slack of a vague date, or undated. A claim index row keeps what these read,
+# so that the claims a changed claim may now link to are found with a few indexed reads.
+REACH_DAYS = 34
+REACH_KM = SAME_SITE_KM + 0.5
+
+
+def link_row(claim: Claim, story: str, incident_id: str) -> dict[str, object]:
+    """The claim index row of a claim (as analysts left it) in its incident."""
+    where = site(claim)
+    date = linking_date(claim)
+    precise = where is not None and where.precision in ("place", "admin2", "admin1")
+    return {
+        "claim_id": claim.claim_id,
+        "incident_id": incident_id,
+        "story_id": story,
+        "type": claim.type,
+        "date_start": date.start,
+        "date_end": date.end or date.start,
+        "site_precision": where.precision if where is not None and precise else None,
+        "site_name": where.name if where is not None and precise else None,
+        "site_country": where.country if where is not None and precise else None,
+        "site_admin1": where.admin1 if where is not None and precise else None,
+        "site_gid": where.geonameid if where is not None and precise else None,
+        "lat": where.lat if where is not None and precise else None,
+        "lon": where.lon if where is not None and precise else None,
+    }
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Which index rows a claim may link to: its story's, and at its site (by id, name, region or
+    within REACH_KM) those of a compatible type dated within REACH_DAYS, or undated."""
+
+    story: str
+    types: tuple[str, ...]
+    precision: str | None
+    name: str | None
+    country: str | None
+    admin1: str | None
+    gid: int | None
+    lat_range: tuple[float, float] | None
+    lon_range: tuple[float, float] | None  # None: any longitude (near a pole or the date line)
+    date_range: tuple[str, str] | None  # None: any date (the claim is undated)
+
+
+def compatible_types(claim_type: str) -> tuple[str, ...]:
+    """The types a claim of this type can be linked with (`_types_compatible`)."""
+    return tuple(sorted({claim_type}.union(*(f for f in FAMILIES if claim_type in f))))
+
+
+def reach_of(row: dict[str, object]) -> Reach:
+    """The reach of a claim index row (see `Reach`)."""
+    precision = row["site_precision"]
+    lat, lon = row["lat"], row["lon"]
+    lat_range = lon_range = None
+    if precision in ("place", "admin2") and isinstance(lat, float | int) and isinstance(lon, float | int):
+        margin = REACH_KM / 110.5
+        lat_range = (lat - margin, lat + margin)
+        if abs(lat) + margin < 85:
+            spread = REACH_KM / (111.32 * math.cos(math.radians(abs(lat) + margin)))
+            if lon - spread > -180 and lon + spread < 180:
+                lon_range = (lon - spread, lon + spread)
+    date_range = None
+    start, end = row["date_start"], row["date_end"] or row["date_start"]
+    if isinstance(start, str) and isinstance(end, str):
+        slack = dt.timedelta(days=REACH_DAYS)
+        date_range = (
+            (dt.date.fromisoformat(start) - slack).isoformat(),
+            (dt.date.fromisoformat(end) + slack).isoformat(),
+        )
+    gid = row["site_gid"]
+    return Reach(
+        story=str(row["story_id"]),
+        types=compatible_types(str(row["type"])),
+        precision=str(precision) if precision else None,
+        name=str(row["site_name"]) if row["site_name"] is not None else None,
+        country=str(row["site_country"]) if row["site_country"] is not None else None,
+        admin1=str(row["site_admin1"]) if row["site_admin1"] is not None else None,
+        gid=int(gid) if isinstance(gid, int) else None,
+        lat_range=lat_range,
+        lon_range=lon_range,
+        date_range=date_range,
+    )
