@@ -593,7 +593,9 @@ class LedgerStore:
                     latest = conn.execute(
                         sa.select(reviews.review_id)
                         .where(reviews.claim_id == claim_id)
-                        .order_by(reviews.at.desc(), reviews.review_id.desc())
+                        .order_by(
+                            reviews.at.desc(), reviews.seq.desc().nulls_last(), reviews.review_id.desc()
+                        )
                         .limit(1)
                     ).first()
                     if latest is not None and latest[0] == review_id:
@@ -604,7 +606,8 @@ class LedgerStore:
                     raise ConflictError(
                         f"the same review of {claim_id} was recorded this second and another review has followed it; send it again in a moment"
                     )
-                conn.execute(schema.reviews.insert().values(review_id=review_id, **record))
+                seq = conn.execute(sa.select(sa.func.coalesce(sa.func.max(reviews.seq), 0))).scalar_one()
+                conn.execute(schema.reviews.insert().values(review_id=review_id, seq=int(seq) + 1, **record))
                 self._audit(
                     conn,
                     "review",
@@ -622,7 +625,10 @@ class LedgerStore:
 
     def reviews(self, claim_ids: Sequence[str] | None = None) -> dict[str, list[dict[str, Any]]]:
         """Reviews by claim, oldest first."""
-        query = sa.select(schema.reviews).order_by(schema.reviews.c.at, schema.reviews.c.review_id)
+        columns = [c for c in schema.reviews.c if c.name != "seq"]
+        query = sa.select(*columns).order_by(
+            schema.reviews.c.at, schema.reviews.c.seq.asc().nulls_first(), schema.reviews.c.review_id
+        )
         if claim_ids is not None:
             query = query.where(schema.reviews.c.claim_id.in_(list(claim_ids)))
         out: dict[str, list[dict[str, Any]]] = {}

@@ -79,7 +79,9 @@ reviews = sa.Table(
     sa.Column("changes", sa.JSON, nullable=False),
     sa.Column("note", sa.Text),
     sa.Column("at", sa.String(40), nullable=False),
+    sa.Column("seq", sa.Integer),  # the order reviews were recorded in (none before migration 0006)
     sa.Index("reviews_claim", "claim_id"),
+    sa.Index("reviews_seq", "seq"),
 )
 sources = sa.Table(
     "sources",

@@ -728,7 +728,7 @@ def create_app(
             story=story,
             ingested_at=ingested_at,
             body=highlight(report, claims),
-            claims=[claim_record(c, redaction) for c in claims],
+            claims=[claim_record(snap.shown.get(c.claim_id) or c, redaction) for c in claims],
             siblings=siblings,
             status=snap.status,
             previous=store.previous_version(report_id),

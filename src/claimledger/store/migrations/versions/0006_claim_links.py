@@ -2,7 +2,8 @@
 site, so that a review regroups only the incidents it can touch (not the whole ledger).
 
 It is derived (rebuilt from claims, reviews and incidents when empty), so the migration only
-creates it.
+creates it. Reviews also get the order they were recorded in (`seq`): two reviews of a claim
+within one second (a rejection, then a confirmation) were ordered by their hash.
 
 Revision ID: 0006
 Revises: 0005
@@ -40,7 +41,12 @@ def upgrade() -> None:
     op.create_index("claim_links_name", "claim_links", ["site_name", "site_country"])
     op.create_index("claim_links_admin1", "claim_links", ["site_country", "site_admin1"])
     op.create_index("claim_links_lat", "claim_links", ["lat"])
+    op.add_column("reviews", sa.Column("seq", sa.Integer))
+    op.create_index("reviews_seq", "reviews", ["seq"])
 
 
 def downgrade() -> None:
+    op.drop_index("reviews_seq", "reviews")
+    with op.batch_alter_table("reviews") as batch:
+        batch.drop_column("seq")
     op.drop_table("claim_links")
