@@ -5,8 +5,10 @@ and every export show it; the claims export says who reviewed what and when."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
+import random
 from pathlib import Path
 
 import jsonschema
@@ -304,3 +306,118 @@ def test_a_confirm_with_the_claims_own_type_picked_stays_a_confirmation(url: str
     shops = _claim(store, "Gamma Post")
     client.post(f"/claims/{shops}/review", data={"action": "confirm", "type": "looting", "csrf": token})
     assert [r["action"] for r in store.reviews([shops])[shops]] == ["confirm"]
+
+
+# -- a regrouping equals a full rebuild, whatever the reviews ------------------------------
+SITES = [
+    ("Izyum", 49.20697, 37.27679, "place", 707292),
+    ("Izyum market", 49.2160, 37.2800, "place", None),  # 1 km from Izyum, another name
+    ("Kupyansk", 49.71003, 37.61581, "place", 703656),
+    ("Kharkiv", 49.77486, 36.43552, "admin1", None),
+    (None, None, None, None, None),
+]
+KINDS = ["shelling", "air_strike", "looting", "territory_change", "arrest"]
+RENAMED = ["Izium", "Kupiansk", "Kharkiv", "Balakliia"]
+
+
+def _synthetic_ledger(url: str, rng: random.Random, count: int) -> LedgerStore:
+    """A ledger of invented one-sentence reports written straight through the schema (some
+    reports copies of one text, so that stories hold several), linked as `process` links them."""
+    from claimledger.model import Attribution, Claim, DateInfo, Item, Location, Span
+    from claimledger.pipeline import link_index
+    from claimledger.store import claim_to_json, schema
+
+    store = LedgerStore(url)
+    originals, reports, claims = [], [], []
+    texts: list[str] = []
+    for n in range(count):
+        name, lat, lon, precision, gid = rng.choice(SITES)
+        kind = rng.choice(KINDS)
+        day = None if rng.random() < 0.25 else f"2022-05-{rng.randint(1, 8):02d}"
+        if texts and rng.random() < 0.2:
+            text = rng.choice(texts)  # a copy: another outlet's capture of the same text
+        else:
+            text = f"Event {n}: {kind.replace('_', ' ')} at {name or 'an unnamed village'} on {day or 'some day'}, officials said."
+            texts.append(text)
+        sha = hashlib.sha256(f"report {n}".encode()).hexdigest()
+        rid = sha[:24]
+        originals.append(
+            {"sha256": sha, "data": text.encode(), "size": len(text), "captured_at": "2026-01-01"}
+        )
+        reports.append(
+            {
+                "report_id": rid,
+                "sha256": sha,
+                "kind": "text",
+                "path": f"{rid}.txt",
+                "url": None,
+                "outlet": rng.choice(["Alpha News", "Beta Daily", "Gamma Post"]),
+                "title": None,
+                "published": "2022-05-21",
+                "language": "en",
+                "text": text,
+                "boilerplate": [],
+                "story_id": None,
+                "ingested_at": "2026-01-01",
+                "processed_version": "test",
+            }
+        )
+        sites = (
+            ()
+            if name is None
+            else (Location(name, "UA", lat, lon, precision, geonameid=gid, admin1="Kharkiv"),)
+        )  # type: ignore[arg-type]
+        things = (Item("painting", "art"),) if kind == "looting" and rng.random() < 0.5 else ()
+        source = rng.choice(["the regional governor", "the General Staff", "residents"])
+        claim = Claim(
+            f"c{n:020d}",
+            rid,
+            kind,  # type: ignore[arg-type]
+            text,
+            (Span(0, len(text), text),),
+            DateInfo(day, day, "day" if day else "unknown", day),
+            sites,
+            items=things,
+            attributions=(Attribution(source, "government", "statement"),),
+        )
+        claims.append(
+            {
+                "claim_id": claim.claim_id,
+                "report_id": rid,
+                "type": kind,
+                "position": 0,
+                "data": claim_to_json(claim),
+            }
+        )
+    with store.engine.begin() as conn:
+        conn.execute(schema.originals.insert(), originals)
+        conn.execute(schema.reports.insert(), reports)
+        conn.execute(schema.claims.insert(), claims)
+    shown = reviewed_claims(store)
+    ledger = link_reports(store.reports(), shown)
+    store.save_links(
+        ledger.stories, ledger.incidents, {}, link_index(shown, ledger.stories, ledger.incidents)
+    )
+    return store
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_regrouping_after_each_review_gives_what_a_full_process_would(seed: int, tmp_path: Path) -> None:
+    rng = random.Random(seed)
+    store = _synthetic_ledger(f"sqlite:///{tmp_path / 'synthetic.db'}", rng, 40)
+    assert any(len(i.claim_ids) > 1 for i in store.incidents())  # the ledger links claims
+    claim_ids = [c.claim_id for c in store.claims()]
+    for step in range(12):
+        claim_id = rng.choice(claim_ids)
+        action = rng.choice(["reject", "confirm", "correct", "correct", "correct"])
+        changes: dict[str, object] = {}
+        if action == "correct":
+            field = rng.choice(["type", "place", "date"])
+            if field == "type":
+                changes["type"] = rng.choice(KINDS)
+            elif field == "place":
+                changes["place"] = rng.choice(RENAMED)
+            else:
+                changes["date"] = {"start": f"2022-05-{rng.randint(1, 8):02d}"}
+        review_claim(store, claim_id, "olena", action, changes, f"step {step}")
+        assert _stored(store) == _as_processed_again(store), (claim_id, action, changes)

@@ -705,8 +705,9 @@ def link_row(claim: Claim, story: str, incident_id: str) -> dict[str, object]:
 
 @dataclass(frozen=True)
 class Reach:
-    """Which index rows a claim may link to: its story's, and at its site (by id, name, region or
-    within REACH_KM) those of a compatible type dated within REACH_DAYS, or undated."""
+    """Which index rows a claim may link to: its story's; and at its site (by id, name, region or
+    within REACH_KM), those of the types and dates a rule can join to it. `dates` is "near"
+    (dated within `date_range`), "near-or-undated", "undated", or "any"."""
 
     story: str
     types: tuple[str, ...]
@@ -717,7 +718,8 @@ class Reach:
     gid: int | None
     lat_range: tuple[float, float] | None
     lon_range: tuple[float, float] | None  # None: any longitude (near a pole or the date line)
-    date_range: tuple[str, str] | None  # None: any date (the claim is undated)
+    dates: str
+    date_range: tuple[str, str] | None
 
 
 def compatible_types(claim_type: str) -> tuple[str, ...]:
@@ -725,36 +727,49 @@ def compatible_types(claim_type: str) -> tuple[str, ...]:
     return tuple(sorted({claim_type}.union(*(f for f in FAMILIES if claim_type in f))))
 
 
-def reach_of(row: dict[str, object]) -> Reach:
-    """The reach of a claim index row (see `Reach`)."""
-    precision = row["site_precision"]
-    lat, lon = row["lat"], row["lon"]
+def reach_of(claim: Claim, story: str) -> Reach:
+    """The reach of a claim (as analysts left it) in its story. Beside its story, a claim links
+    only at one site (`_same_site`): to a claim of its own type dated within the slack of vague
+    dates (`_dates_compatible`); when it names looted things, to one of a compatible type dated
+    within 31 days or undated (`_why`); an undated change of control, to another undated one
+    (`_same_takeover`). A claim with no site of its own reaches only its story."""
+    where = site(claim)
+    date = linking_date(claim)
+    things = bool(_items(claim))
+    precise = where is not None and where.precision in ("place", "admin2", "admin1")
+    if where is None or not precise or not (things or date.start or claim.type == "territory_change"):
+        return Reach(story, (), None, None, None, None, None, None, None, "any", None)
     lat_range = lon_range = None
-    if precision in ("place", "admin2") and isinstance(lat, float | int) and isinstance(lon, float | int):
+    if where.precision != "admin1" and where.lat is not None and where.lon is not None:
         margin = REACH_KM / 110.5
-        lat_range = (lat - margin, lat + margin)
-        if abs(lat) + margin < 85:
-            spread = REACH_KM / (111.32 * math.cos(math.radians(abs(lat) + margin)))
-            if lon - spread > -180 and lon + spread < 180:
-                lon_range = (lon - spread, lon + spread)
+        lat_range = (where.lat - margin, where.lat + margin)
+        if abs(where.lat) + margin < 85:
+            spread = REACH_KM / (111.32 * math.cos(math.radians(abs(where.lat) + margin)))
+            if where.lon - spread > -180 and where.lon + spread < 180:
+                lon_range = (where.lon - spread, where.lon + spread)
     date_range = None
-    start, end = row["date_start"], row["date_end"] or row["date_start"]
-    if isinstance(start, str) and isinstance(end, str):
-        slack = dt.timedelta(days=REACH_DAYS)
+    if date.start:
+        slack = dt.timedelta(days=REACH_DAYS if things else max(DATE_SLACK_DAYS.values()))
         date_range = (
-            (dt.date.fromisoformat(start) - slack).isoformat(),
-            (dt.date.fromisoformat(end) + slack).isoformat(),
+            (dt.date.fromisoformat(date.start) - slack).isoformat(),
+            (dt.date.fromisoformat(date.end or date.start) + slack).isoformat(),
         )
-    gid = row["site_gid"]
+    if things:
+        types, dates = compatible_types(claim.type), "near-or-undated" if date.start else "any"
+    elif date.start:
+        types, dates = (claim.type,), "near"
+    else:
+        types, dates = ("territory_change",), "undated"
     return Reach(
-        story=str(row["story_id"]),
-        types=compatible_types(str(row["type"])),
-        precision=str(precision) if precision else None,
-        name=str(row["site_name"]) if row["site_name"] is not None else None,
-        country=str(row["site_country"]) if row["site_country"] is not None else None,
-        admin1=str(row["site_admin1"]) if row["site_admin1"] is not None else None,
-        gid=int(gid) if isinstance(gid, int) else None,
-        lat_range=lat_range,
-        lon_range=lon_range,
-        date_range=date_range,
+        story,
+        types,
+        where.precision,
+        where.name,
+        where.country,
+        where.admin1,
+        where.geonameid,
+        lat_range,
+        lon_range,
+        dates,
+        date_range,
     )

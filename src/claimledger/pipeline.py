@@ -238,6 +238,18 @@ def index_links(store: LedgerStore) -> None:
     store.replace_link_index(link_index(reviewed_claims(store), stories, store.incidents()))
 
 
+def ensure_link_index(store: LedgerStore, rows: Callable[[], list[dict[str, Any]]] | None = None) -> None:
+    """Build the claim index when it is missing (see `index_links`); `rows` computes its rows
+    from records already read (the web's snapshot)."""
+    if not store.link_index_ready():
+        with store.link_lock():
+            if not store.link_index_ready():
+                if rows is None:
+                    index_links(store)
+                else:
+                    store.replace_link_index(rows())
+
+
 @dataclass
 class Regrouped:
     """What a review changed in the incidents: those gone and those new (an incident whose
@@ -256,9 +268,8 @@ def regroup_claims(
     since no claim outside them can link to one inside. Written at once, audited as `regroup`."""
     from claimledger.review import review_state
 
+    ensure_link_index(store)
     with store.link_lock():
-        if not store.link_index_ready():
-            index_links(store)
         changed = store.claims_by_ids(claim_ids)
         reviews = store.reviews(sorted(changed))
         reports = store.reports_by_ids([c.report_id for c in changed.values()])
@@ -268,7 +279,7 @@ def regroup_claims(
             shown = review_state(claim, reviews.get(claim.claim_id, [])).claim
             if shown is not None:
                 story = reports[claim.report_id][1] if claim.report_id in reports else claim.report_id
-                touched |= store.incidents_within_reach(reach_of(link_row(shown, story, "")))
+                touched |= store.incidents_within_reach(reach_of(shown, story))
         members = {cid for ids in store.incident_members(sorted(touched)).values() for cid in ids}
         members |= set(changed)
         machine = {**store.claims_by_ids(sorted(members - set(changed))), **changed}
@@ -315,11 +326,16 @@ def review_claim(
     """Record a review (confirm, reject or correct) and let it take effect at once: the claim's
     incidents are regrouped, so incidents, grades, counts and every export show it without
     another `process`. Returns the stored review."""
-    from claimledger.review import check_review
+    from claimledger.review import check_review, review_state
 
     clean = check_review(action, changes)
     review = store.add_review(claim_id, user, action, clean, (note or "")[:2000] or None)
-    regroup_claims(store, [claim_id], {"review_id": review["review_id"]})
+    machine = store.claims_by_ids([claim_id])[claim_id]
+    later = store.reviews([claim_id]).get(claim_id, [])
+    earlier = [r for r in later if r["review_id"] != review["review_id"]]
+    if review_state(machine, earlier).claim != review_state(machine, later).claim:
+        # A confirmation of what is shown changes no incident: nothing to regroup.
+        regroup_claims(store, [claim_id], {"review_id": review["review_id"]})
     return review
 
 

@@ -723,15 +723,17 @@ class LedgerStore:
             if reach.precision is None:
                 return found
             near: list[Any] = [links.type.in_(list(reach.types))]
-            if reach.date_range is not None:
-                near.append(
-                    sa.or_(
-                        links.date_start.is_(None),
-                        sa.and_(
-                            links.date_start <= reach.date_range[1], links.date_end >= reach.date_range[0]
-                        ),
-                    )
-                )
+            dated = (
+                sa.and_(links.date_start <= reach.date_range[1], links.date_end >= reach.date_range[0])
+                if reach.date_range is not None
+                else links.date_start.is_not(None)
+            )
+            if reach.dates == "near":
+                near.append(dated)
+            elif reach.dates == "near-or-undated":
+                near.append(sa.or_(links.date_start.is_(None), dated))
+            elif reach.dates == "undated":
+                near.append(links.date_start.is_(None))
 
             def same(column: Any, value: Any) -> Any:
                 return column.is_(None) if value is None else column == value
@@ -829,7 +831,7 @@ class LedgerStore:
         if last is None:
             return None
         detail = last.detail if isinstance(last.detail, dict) else {}
-        if "incidents_sum" in detail or last.action == "regroup":
+        if "incidents_sum" in detail or last.action == "regroup" or "incidents_record" not in detail:
             value = detail.get("incidents_sum")
             return value if isinstance(value, str) else None
         rows = [row[0] for row in conn.execute(sa.select(schema.incidents.c.data))]

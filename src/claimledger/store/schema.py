@@ -164,8 +164,8 @@ claim_links = sa.Table(
     sa.Column("lon", sa.Float),
     sa.Index("claim_links_incident", "incident_id"),
     sa.Index("claim_links_story", "story_id"),
-    sa.Index("claim_links_gid", "site_gid"),
-    sa.Index("claim_links_name", "site_name", "site_country"),
-    sa.Index("claim_links_admin1", "site_country", "site_admin1"),
-    sa.Index("claim_links_lat", "lat"),
+    sa.Index("claim_links_gid", "site_gid", "type", "date_start"),
+    sa.Index("claim_links_name", "site_name", "site_country", "type", "date_start"),
+    sa.Index("claim_links_admin1", "site_country", "site_admin1", "type"),
+    sa.Index("claim_links_lat", "type", "lat"),
 )

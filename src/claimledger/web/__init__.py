@@ -593,7 +593,15 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> Any:
-        ledger.snapshot()  # load before the first request, so no reader waits for it
+        snap = ledger.snapshot()  # load before the first request, so no reader waits for it
+        if not store.link_index_ready():
+            # A ledger processed before the claim index existed gets it now, from what the
+            # snapshot has read, not in the first review.
+            from claimledger.pipeline import ensure_link_index, link_index
+
+            stories = {rid: story for rid, (_, story, _) in snap.reports.items()}
+            shown = [c for c in snap.shown.values() if c is not None]
+            ensure_link_index(store, lambda: link_index(shown, stories, snap.incidents))
         yield
 
     app = FastAPI(
