@@ -215,6 +215,7 @@ async def run_load(base: str, clients: int, seconds: float, claim_ids: list[str]
         await client.get("/login")
         token = client.cookies.get("cl_csrf")
         await client.post("/login", data={"name": "bench", "password": "bench-password", "csrf": token})
+        token = client.cookies.get("cl_csrf")  # signing in binds a new token to the session
         while time.perf_counter() < stop:
             claim = rng.choice(claim_ids)
             response = await client.post(
