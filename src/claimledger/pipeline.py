@@ -252,8 +252,9 @@ def ensure_link_index(store: LedgerStore, rows: Callable[[], list[dict[str, Any]
 
 @dataclass
 class Regrouped:
-    """What a review changed in the incidents: those gone and those new (an incident whose
-    claims did not change keeps its id and is in neither)."""
+    """What a review changed in the incidents: the ids of those replaced or gone, and those new
+    or changed (an incident keeps its id while its claims stay the same, so one whose type or
+    grade changed is in both; one that did not change is in neither)."""
 
     removed: list[str] = field(default_factory=list)
     added: list[Incident] = field(default_factory=list)

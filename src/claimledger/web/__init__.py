@@ -136,9 +136,13 @@ class Ledger:
                 return current
             touched = self._regrouped_since(current.head, head) if current is not None else None
             if current is not None and touched is not None:
-                current.head = head
                 if touched:
+                    # Patched as a copy and then swapped in: a reader in another thread keeps
+                    # the snapshot it holds whole, never half of a patch.
+                    current = _copied(current)
                     _patch(current, self.store.incidents_by_ids(sorted(touched)), touched)
+                    self._snapshot = current
+                current.head = head
                 self._overlay(current)
                 return current
             self._snapshot = self._load(head)
@@ -222,6 +226,16 @@ def _described(
 def _order(incident: Incident) -> tuple[str, str]:
     """The snapshot's sort key (newest first is this key descending)."""
     return (incident.date.start or "", incident.incident_id)
+
+
+def _copied(snap: Snapshot) -> Snapshot:
+    """A copy of the snapshot whose incident list and columns (what positions index) can change
+    without changing the original's. The dicts by id are shared and changed in place, one key
+    at a time: a reader of the old snapshot may miss a regrouped incident by id, never read a
+    position of one list in the columns of another."""
+    from dataclasses import replace
+
+    return replace(snap, incidents=list(snap.incidents), columns=dict(snap.columns))
 
 
 def _position(incidents: list[Incident], key: tuple[str, str]) -> int:
