@@ -140,11 +140,21 @@ def build(url: str, incidents: int) -> None:
         rows.append(
             {"incident_id": incident.incident_id, "type": kind, "date_start": day, "data": asdict(incident)}
         )
+    # The claim index a processing run writes beside its incidents (reviews regroup through it).
+    from claimledger.pipeline import link_index
+    from claimledger.store import claim_from_json, incident_from_json
+
+    links = link_index(
+        [claim_from_json(c["data"]) for c in claims],
+        {r["report_id"]: r["story_id"] for r in reports},
+        [incident_from_json(r["data"]) for r in rows],
+    )
     with store.engine.begin() as conn:
         conn.execute(schema.originals.insert(), originals)
         conn.execute(schema.reports.insert(), reports)
         conn.execute(schema.claims.insert(), claims)
         conn.execute(schema.incidents.insert(), rows)
+        conn.execute(schema.claim_links.insert(), links)
     store.audit("process", {"version": "bench", "incidents": incidents})
 
 
@@ -205,6 +215,7 @@ async def run_load(base: str, clients: int, seconds: float, claim_ids: list[str]
         await client.get("/login")
         token = client.cookies.get("cl_csrf")
         await client.post("/login", data={"name": "bench", "password": "bench-password", "csrf": token})
+        token = client.cookies.get("cl_csrf")  # signing in binds a new token to the session
         while time.perf_counter() < stop:
             claim = rng.choice(claim_ids)
             response = await client.post(

@@ -544,10 +544,10 @@ def test_a_ledger_at_migration_0004_upgrades_and_keeps_its_accounts(ledger_url: 
 
     store = LedgerStore(ledger_url)
     inspector = sa.inspect(store.engine)
-    for table in (schema.sessions, schema.login_failures):
+    for table in (schema.sessions, schema.login_failures, schema.claim_links, schema.reviews):
         assert {c["name"] for c in inspector.get_columns(table.name)} == set(table.c.keys())
     with store.engine.connect() as conn:
-        assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one() == "0005"
+        assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one() == "0006"
     web = TestClient(create_app(ledger_url, secret="s"))
     web.get("/login")
     signed_in = web.post(

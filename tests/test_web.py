@@ -275,7 +275,7 @@ def _url_of(client: TestClient) -> str:
     return str(client.app.state.db_url)  # type: ignore[attr-defined]
 
 
-def test_a_correction_reaches_the_incidents_at_the_next_process(client: TestClient) -> None:
+def test_a_correction_reaches_the_incidents_at_once_and_the_next_process_keeps_it(client: TestClient) -> None:
     token = _login(client)
     url = _url_of(client)
     incident = client.get("/api/incidents", params={"type": "looting", "limit": 1}).json()["items"][0]
@@ -285,9 +285,12 @@ def test_a_correction_reaches_the_incidents_at_the_next_process(client: TestClie
         client.post(f"/api/claims/{claim_id}/review", json=body, headers={"X-CSRF-Token": token}).status_code
         == 200
     )
+    shown = client.get("/api/incidents", params={"type": "vehicle_theft", "limit": 500}).json()["items"]
+    assert any(claim_id in i["claim_ids"] for i in shown)
+    at_once = sorted(LedgerStore(url).incidents(), key=lambda i: i.incident_id)
+    assert next(i for i in at_once if claim_id in i.claim_ids).type == "vehicle_theft"
     assert runner.invoke(cli, ["process", "--db", url]).exit_code == 0
-    incidents = LedgerStore(url).incidents()
-    assert next(i for i in incidents if claim_id in i.claim_ids).type == "vehicle_theft"
+    assert sorted(LedgerStore(url).incidents(), key=lambda i: i.incident_id) == at_once
 
 
 def _a_claim(client: TestClient) -> str:

@@ -164,12 +164,13 @@ def _write_export(db: str, kind: Kind, out: Path | None, include_private_names: 
         text = "".join(jsonl(records))
         count = len(records)
     elif kind is Kind.claims:
-        from claimledger.pipeline import reviewed_claims
+        from claimledger.pipeline import reviewed_with_records
 
         check_spans(machine, {r.report_id: r.text for r in store.reports()})
-        # Analysts' corrections are exported instead of the machine's values; rejected claims are left out.
-        shown = reviewed_claims(store, machine)
-        records = [claim_record(c, claim_redaction(c, redactions)) for c in shown]
+        # Analysts' corrections are exported instead of the machine's values, with a `review`
+        # object saying so; rejected claims are left out.
+        shown = reviewed_with_records(store, machine)
+        records = [claim_record(c, claim_redaction(c, redactions), r) for c, r in shown]
         check_records("claims", records)
         text = "".join(jsonl(records))
         count = len(records)

@@ -670,3 +670,106 @@ def incident_of(
         partisan_only=partisan_only,
         reasons=why,
     )
+
+
+# -- regrouping after a review ------------------------------------------------------------
+# Every rule of `_why` and `_same_takeover` links two claims of one story, or two claims at one
+# site (`_same_site`) of compatible types whose dates are at most 31 days apart (shared looted
+# things) plus the slack of a vague date, or undated. A claim index row keeps what these read,
+# so that the claims a changed claim may now link to are found with a few indexed reads.
+REACH_DAYS = 34
+REACH_KM = SAME_SITE_KM + 0.5
+
+
+def link_row(claim: Claim, story: str, incident_id: str) -> dict[str, object]:
+    """The claim index row of a claim (as analysts left it) in its incident."""
+    where = site(claim)
+    date = linking_date(claim)
+    precise = where is not None and where.precision in ("place", "admin2", "admin1")
+    return {
+        "claim_id": claim.claim_id,
+        "incident_id": incident_id,
+        "story_id": story,
+        "type": claim.type,
+        "date_start": date.start,
+        "date_end": date.end or date.start,
+        "site_precision": where.precision if where is not None and precise else None,
+        "site_name": where.name if where is not None and precise else None,
+        "site_country": where.country if where is not None and precise else None,
+        "site_admin1": where.admin1 if where is not None and precise else None,
+        "site_gid": where.geonameid if where is not None and precise else None,
+        "lat": where.lat if where is not None and precise else None,
+        "lon": where.lon if where is not None and precise else None,
+    }
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Which index rows a claim may link to: its story's; and at its site (by id, name, region or
+    within REACH_KM), those of the types and dates a rule can join to it. `dates` is "near"
+    (dated within `date_range`), "near-or-undated", "undated", or "any"."""
+
+    story: str
+    types: tuple[str, ...]
+    precision: str | None
+    name: str | None
+    country: str | None
+    admin1: str | None
+    gid: int | None
+    lat_range: tuple[float, float] | None
+    lon_range: tuple[float, float] | None  # None: any longitude (near a pole or the date line)
+    dates: str
+    date_range: tuple[str, str] | None
+
+
+def compatible_types(claim_type: str) -> tuple[str, ...]:
+    """The types a claim of this type can be linked with (`_types_compatible`)."""
+    return tuple(sorted({claim_type}.union(*(f for f in FAMILIES if claim_type in f))))
+
+
+def reach_of(claim: Claim, story: str) -> Reach:
+    """The reach of a claim (as analysts left it) in its story. Beside its story, a claim links
+    only at one site (`_same_site`): to a claim of its own type dated within the slack of vague
+    dates (`_dates_compatible`); when it names looted things, to one of a compatible type dated
+    within 31 days or undated (`_why`); an undated change of control, to another undated one
+    (`_same_takeover`). A claim with no site of its own reaches only its story."""
+    where = site(claim)
+    date = linking_date(claim)
+    things = bool(_items(claim))
+    precise = where is not None and where.precision in ("place", "admin2", "admin1")
+    if where is None or not precise or not (things or date.start or claim.type == "territory_change"):
+        return Reach(story, (), None, None, None, None, None, None, None, "any", None)
+    lat_range = lon_range = None
+    if where.precision != "admin1" and where.lat is not None and where.lon is not None:
+        margin = REACH_KM / 110.5
+        lat_range = (where.lat - margin, where.lat + margin)
+        if abs(where.lat) + margin < 85:
+            spread = REACH_KM / (111.32 * math.cos(math.radians(abs(where.lat) + margin)))
+            if where.lon - spread > -180 and where.lon + spread < 180:
+                lon_range = (where.lon - spread, where.lon + spread)
+    date_range = None
+    if date.start:
+        slack = dt.timedelta(days=REACH_DAYS if things else max(DATE_SLACK_DAYS.values()))
+        date_range = (
+            (dt.date.fromisoformat(date.start) - slack).isoformat(),
+            (dt.date.fromisoformat(date.end or date.start) + slack).isoformat(),
+        )
+    if things:
+        types, dates = compatible_types(claim.type), "near-or-undated" if date.start else "any"
+    elif date.start:
+        types, dates = (claim.type,), "near"
+    else:
+        types, dates = ("territory_change",), "undated"
+    return Reach(
+        story,
+        types,
+        where.precision,
+        where.name,
+        where.country,
+        where.admin1,
+        where.geonameid,
+        lat_range,
+        lon_range,
+        dates,
+        date_range,
+    )

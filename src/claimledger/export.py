@@ -86,11 +86,18 @@ def location_record(location: Location | None) -> dict[str, Any] | None:
     return None if location is None else location.export()
 
 
-def claim_record(claim: Claim, redaction: Redaction | None) -> dict[str, Any]:
+def claim_record(
+    claim: Claim, redaction: Redaction | None, review: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """The claim in the export shape, redacted with its report's set (and its own private names);
-    `None` keeps every name (`--include-private-names`)."""
+    `None` keeps every name (`--include-private-names`). `review` (status, reviewer, time, the
+    fields corrected) is added for a claim an analyst reviewed."""
     record = _claim_fields(claim)
-    return record if redaction is None else redact(record, redaction.merged(redaction_of([claim])))
+    if redaction is not None:
+        record = redact(record, redaction.merged(redaction_of([claim])))
+    if review is not None:
+        record["review"] = review
+    return record
 
 
 def _claim_fields(claim: Claim) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from claimledger.clean import boilerplate_spans
-from claimledger.corroborate import build_incidents
+from claimledger.corroborate import build_incidents, link_row, reach_of
 from claimledger.dedup import assign_stories
 from claimledger.errors import BadInput, IntegrityError, UsageError
 from claimledger.export import BundleContent
@@ -199,15 +199,145 @@ class ProcessSummary:
 
 def reviewed_claims(store: LedgerStore, claims: Sequence[Claim] | None = None) -> list[Claim]:
     """The ledger's claims (or these, already read) as analysts left them: corrections applied,
-    rejected claims gone. Incidents are built from these, so a correction reaches them at the next run."""
-    from claimledger.review import apply_reviews
+    rejected claims gone. Incidents are built from these (a review regroups its incidents at once)."""
+    return [claim for claim, _ in reviewed_with_records(store, claims)]
+
+
+def reviewed_with_records(
+    store: LedgerStore, claims: Sequence[Claim] | None = None
+) -> list[tuple[Claim, dict[str, Any] | None]]:
+    """The claims as analysts left them (rejected ones gone), each with the export's `review`
+    object (None for a claim nobody reviewed)."""
+    from claimledger.review import review_state
 
     reviews = store.reviews()
-    shown = (
-        apply_reviews(claim, reviews.get(claim.claim_id, []))[0]
-        for claim in (store.claims() if claims is None else claims)
-    )
-    return [claim for claim in shown if claim is not None]
+    out: list[tuple[Claim, dict[str, Any] | None]] = []
+    for claim in store.claims() if claims is None else claims:
+        state = review_state(claim, reviews.get(claim.claim_id, []))
+        if state.claim is not None:
+            out.append((state.claim, state.record()))
+    return out
+
+
+def link_index(
+    claims: Iterable[Claim], stories: dict[str, str], incidents: Iterable[Incident]
+) -> list[dict[str, Any]]:
+    """The claim index rows of claims as analysts left them, in these incidents."""
+    incident_of = {cid: i.incident_id for i in incidents for cid in i.claim_ids}
+    return [
+        link_row(c, stories.get(c.report_id, c.report_id), incident_of[c.claim_id])
+        for c in claims
+        if c.claim_id in incident_of
+    ]
+
+
+def index_links(store: LedgerStore) -> None:
+    """Build the claim index from the ledger's claims, reviews, stories and incidents (a ledger
+    processed before the index existed, or loaded from a Spark job). Call under the link lock."""
+    stories = {report.report_id: story for report, story, _ in store.reports_with_links()}
+    store.replace_link_index(link_index(reviewed_claims(store), stories, store.incidents()))
+
+
+def ensure_link_index(store: LedgerStore, rows: Callable[[], list[dict[str, Any]]] | None = None) -> None:
+    """Build the claim index when it is missing (see `index_links`); `rows` computes its rows
+    from records already read (the web's snapshot)."""
+    if not store.link_index_ready():
+        with store.link_lock():
+            if not store.link_index_ready():
+                if rows is None:
+                    index_links(store)
+                else:
+                    store.replace_link_index(rows())
+
+
+@dataclass
+class Regrouped:
+    """What a review changed in the incidents: the ids of those replaced or gone, and those new
+    or changed (an incident keeps its id while its claims stay the same, so one whose type or
+    grade changed is in both; one that did not change is in neither)."""
+
+    removed: list[str] = field(default_factory=list)
+    added: list[Incident] = field(default_factory=list)
+
+
+def regroup_claims(
+    store: LedgerStore, claim_ids: Sequence[str], detail: dict[str, Any] | None = None
+) -> Regrouped:
+    """Regroup the incidents that reviews of these claims can change, and only those: the
+    incidents the claims were in, and those holding a claim the claims as reviewed may link to
+    (`corroborate.Reach`). Over those claims `build_incidents` gives what a full `process` would,
+    since no claim outside them can link to one inside. Written at once, audited as `regroup`."""
+    from claimledger.review import review_state
+
+    ensure_link_index(store)
+    with store.link_lock():
+        changed = store.claims_by_ids(claim_ids)
+        reviews = store.reviews(sorted(changed))
+        reports = store.reports_by_ids([c.report_id for c in changed.values()])
+        old_rows = store.link_rows(sorted(changed))
+        touched = {row["incident_id"] for row in old_rows.values()}
+        for claim in changed.values():
+            shown = review_state(claim, reviews.get(claim.claim_id, [])).claim
+            if shown is not None:
+                story = reports[claim.report_id][1] if claim.report_id in reports else claim.report_id
+                touched |= store.incidents_within_reach(reach_of(shown, story))
+        members = {cid for ids in store.incident_members(sorted(touched)).values() for cid in ids}
+        members |= set(changed)
+        machine = {**store.claims_by_ids(sorted(members - set(changed))), **changed}
+        reviews = store.reviews(sorted(machine))
+        shown_claims = [
+            s
+            for s in (review_state(c, reviews.get(cid, [])).claim for cid, c in sorted(machine.items()))
+            if s is not None
+        ]
+        linked = store.reports_by_ids(sorted({c.report_id for c in shown_claims}))
+        stories = {rid: story for rid, (_, story) in linked.items()}
+        incidents = build_incidents(shown_claims, {rid: r for rid, (r, _) in linked.items()}, stories)
+        before = store.incidents_by_ids(sorted(touched))
+        after = {i.incident_id: i for i in incidents}
+        result = Regrouped(
+            removed=sorted(iid for iid, old in before.items() if after.get(iid) != old),
+            added=[i for i in incidents if before.get(i.incident_id) != i],
+        )
+        rows = link_index(shown_claims, stories, incidents)
+        if (
+            not result.removed
+            and not result.added
+            and store.link_rows(sorted(machine)) == {str(row["claim_id"]): row for row in rows}
+        ):
+            return result  # a confirmation, or a correction that changes no incident
+        store.regroup(
+            result.removed,
+            result.added,
+            sorted(machine),
+            rows,
+            {"claim_ids": sorted(changed), **(detail or {})},
+        )
+        return result
+
+
+def review_claim(
+    store: LedgerStore,
+    claim_id: str,
+    user: str,
+    action: str,
+    changes: dict[str, Any],
+    note: str | None = None,
+) -> dict[str, Any]:
+    """Record a review (confirm, reject or correct) and let it take effect at once: the claim's
+    incidents are regrouped, so incidents, grades, counts and every export show it without
+    another `process`. Returns the stored review."""
+    from claimledger.review import check_review, review_state
+
+    clean = check_review(action, changes)
+    review = store.add_review(claim_id, user, action, clean, (note or "")[:2000] or None)
+    machine = store.claims_by_ids([claim_id])[claim_id]
+    later = store.reviews([claim_id]).get(claim_id, [])
+    earlier = [r for r in later if r["review_id"] != review["review_id"]]
+    if review_state(machine, earlier).claim != review_state(machine, later).claim:
+        # A confirmation of what is shown changes no incident: nothing to regroup.
+        regroup_claims(store, [claim_id], {"review_id": review["review_id"]})
+    return review
 
 
 def processing_config(pending: int) -> dict[str, Any]:
@@ -247,7 +377,12 @@ def process_store(
     with store.link_lock():
         claims = reviewed_claims(store)
         ledger = link_reports(store.reports(), claims)
-        store.save_links(ledger.stories, ledger.incidents, processing_config(len(pending)))
+        store.save_links(
+            ledger.stories,
+            ledger.incidents,
+            processing_config(len(pending)),
+            link_index(claims, ledger.stories, ledger.incidents),
+        )
     return ProcessSummary(
         count, len(claims), len(ledger.incidents), len(set(ledger.stories.values())), failures
     )
@@ -469,7 +604,13 @@ def _link_loaded(
         )
         summary.incidents = len(incidents)
     else:
-        ledger = link_reports(store.reports(), reviewed_claims(store))
-        store.save_links(ledger.stories, ledger.incidents, {"spark": config, "relinked": True})
+        claims = reviewed_claims(store)
+        ledger = link_reports(store.reports(), claims)
+        store.save_links(
+            ledger.stories,
+            ledger.incidents,
+            {"spark": config, "relinked": True},
+            link_index(claims, ledger.stories, ledger.incidents),
+        )
         summary.incidents, summary.relinked = len(ledger.incidents), True
     return summary

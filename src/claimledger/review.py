@@ -6,7 +6,7 @@ this stage computes what readers and exports see. The latest review decides.
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any, get_args
 
 from claimledger.errors import UsageError
@@ -60,13 +60,26 @@ def check_review(action: str, changes: dict[str, Any]) -> dict[str, Any]:
         )
         if not source or not str(source).strip():
             raise UsageError("a corrected attribution names a source")
+        kind = changes["attribution"].get("kind") if isinstance(changes["attribution"], dict) else None
         clean["attribution"] = {
             "source": str(source).strip()[:200],
-            "kind": (changes["attribution"] or {}).get("kind", "other")
-            if isinstance(changes["attribution"], dict)
-            else "other",
+            "kind": kind if kind in SOURCE_KINDS else "unknown",
         }
     return clean
+
+
+# The contract's kinds of source (claim.json, attributions.kind): a corrected attribution is one.
+SOURCE_KINDS = (
+    "government",
+    "military",
+    "official",
+    "media",
+    "ngo",
+    "witness",
+    "participant",
+    "expert",
+    "unknown",
+)
 
 
 PLACE_FIELDS = ("name",)
@@ -110,20 +123,58 @@ def geocode(name: str) -> dict[str, Any]:
     }
 
 
-def apply_reviews(claim: Claim, reviews: list[dict[str, Any]]) -> tuple[Claim | None, str]:
-    """The claim as reviewed, and its review status (unreviewed|confirmed|rejected|corrected).
-    A rejected claim is None; corrections accumulate, the latest value of a field winning."""
+@dataclass(frozen=True)
+class ReviewState:
+    """What the reviews of one claim leave: the claim as readers and exports see it (None when
+    rejected), its status, who reviewed it last and when, and which fields analysts corrected."""
+
+    claim: Claim | None
+    status: str = "unreviewed"
+    reviewer: str | None = None
+    at: str | None = None
+    corrected: tuple[str, ...] = ()
+
+    def record(self) -> dict[str, Any] | None:
+        """The `review` object of the claims export (None for a claim nobody reviewed)."""
+        if self.status == "unreviewed":
+            return None
+        return {
+            "status": self.status,
+            "reviewer": self.reviewer,
+            "at": self.at,
+            "corrected": list(self.corrected),
+        }
+
+
+def review_state(claim: Claim, reviews: list[dict[str, Any]]) -> ReviewState:
+    """The claim after its reviews, oldest first. The latest review decides the status; a
+    rejection drops the claim, and a confirmation after it brings back the machine's claim;
+    corrections accumulate, the latest value of a field winning."""
     status = "unreviewed"
     current: Claim | None = claim
+    corrected: list[str] = []
+    reviewer: str | None = None
+    at: str | None = None
     for review in reviews:
         action = review["action"]
+        reviewer, at = review.get("user"), review.get("at")
         if action == "reject":
-            current, status = None, "rejected"
+            current, status, corrected = None, "rejected", []
         elif action == "confirm":
             current, status = (current or claim), "confirmed"
         elif action == "correct":
+            if current is None:
+                corrected = []
             current, status = _corrected(current or claim, review["changes"]), "corrected"
-    return current, status
+            corrected += [f for f in CORRECTABLE if f in review["changes"] and f not in corrected]
+    return ReviewState(current, status, reviewer, at, tuple(f for f in CORRECTABLE if f in corrected))
+
+
+def apply_reviews(claim: Claim, reviews: list[dict[str, Any]]) -> tuple[Claim | None, str]:
+    """The claim as reviewed, and its review status (unreviewed|confirmed|rejected|corrected).
+    A rejected claim is None; corrections accumulate, the latest value of a field winning."""
+    state = review_state(claim, reviews)
+    return state.claim, state.status
 
 
 def _corrected(claim: Claim, changes: dict[str, Any]) -> Claim:
@@ -156,10 +207,25 @@ def _corrected(claim: Claim, changes: dict[str, Any]) -> Claim:
         date = changes["date"]
         claim = replace(claim, date=DateInfo(date["start"], date["end"], date["precision"], claim.date.text))
     if "attribution" in changes:
+        kind = changes["attribution"].get("kind")
         claim = replace(
             claim,
             attributions=(
-                Attribution(changes["attribution"]["source"], changes["attribution"]["kind"], "reviewed"),
+                Attribution(
+                    changes["attribution"]["source"], kind if kind in SOURCE_KINDS else "unknown", "unknown"
+                ),
             ),
         )
-    return replace(claim, confidence=1.0)
+    return replace(claim, summary=restated(claim), confidence=1.0)
+
+
+def restated(claim: Claim) -> str:
+    """The claim's summary told again from its (corrected) type, place, date and source, as
+    extraction writes one: a corrected claim must not read as the machine's."""
+    from claimledger.extract.fields import summary
+    from claimledger.extract.lexicon import load_lexicon
+
+    spec = load_lexicon().types[claim.type]
+    sites = sorted(claim.locations, key=lambda loc: loc.role != "site")
+    attribution = claim.attributions[0] if claim.attributions else None
+    return summary(spec, claim.evidence[0], sites, claim.date, attribution)

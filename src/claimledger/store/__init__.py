@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
@@ -34,6 +34,9 @@ from claimledger.model import (
     Span,
 )
 from claimledger.store import schema
+
+if TYPE_CHECKING:
+    from claimledger.corroborate import Reach
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 GENESIS = "0" * 64
@@ -330,9 +333,14 @@ class LedgerStore:
             )
 
     def save_links(
-        self, stories: dict[str, str], incidents: Sequence[Incident], config: dict[str, Any] | None = None
+        self,
+        stories: dict[str, str],
+        incidents: Sequence[Incident],
+        config: dict[str, Any] | None = None,
+        links: Sequence[dict[str, Any]] | None = None,
     ) -> None:
-        """Replace stories and incidents (they are recomputed over the whole ledger)."""
+        """Replace stories and incidents (they are recomputed over the whole ledger), and the
+        claim index with `links` (None leaves it empty, to be rebuilt when a review needs it)."""
         rows = [incident_to_json(incident) for incident in incidents]
         with self._write() as conn:
             # Many rows per statement: one statement per row took minutes for 5,000 reports.
@@ -344,6 +352,9 @@ class LedgerStore:
                 )
                 conn.execute(update, [{"rid": rid, "sid": sid} for rid, sid in stories.items()])
             conn.execute(schema.incidents.delete())
+            conn.execute(schema.claim_links.delete())
+            if links:
+                conn.execute(schema.claim_links.insert(), list(links))
             if rows:
                 conn.execute(
                     schema.incidents.insert(),
@@ -367,6 +378,7 @@ class LedgerStore:
                     "incidents": len(rows),
                     "stories_record": digest(sorted(stories.items())),
                     "incidents_record": digest(sorted(rows, key=lambda r: r["incident_id"])),
+                    "incidents_sum": set_sum([digest(r) for r in rows]),
                 },
             )
 
@@ -581,7 +593,9 @@ class LedgerStore:
                     latest = conn.execute(
                         sa.select(reviews.review_id)
                         .where(reviews.claim_id == claim_id)
-                        .order_by(reviews.at.desc(), reviews.review_id.desc())
+                        .order_by(
+                            reviews.at.desc(), reviews.seq.desc().nulls_last(), reviews.review_id.desc()
+                        )
                         .limit(1)
                     ).first()
                     if latest is not None and latest[0] == review_id:
@@ -592,7 +606,8 @@ class LedgerStore:
                     raise ConflictError(
                         f"the same review of {claim_id} was recorded this second and another review has followed it; send it again in a moment"
                     )
-                conn.execute(schema.reviews.insert().values(review_id=review_id, **record))
+                seq = conn.execute(sa.select(sa.func.coalesce(sa.func.max(reviews.seq), 0))).scalar_one()
+                conn.execute(schema.reviews.insert().values(review_id=review_id, seq=int(seq) + 1, **record))
                 self._audit(
                     conn,
                     "review",
@@ -610,7 +625,10 @@ class LedgerStore:
 
     def reviews(self, claim_ids: Sequence[str] | None = None) -> dict[str, list[dict[str, Any]]]:
         """Reviews by claim, oldest first."""
-        query = sa.select(schema.reviews).order_by(schema.reviews.c.at, schema.reviews.c.review_id)
+        columns = [c for c in schema.reviews.c if c.name != "seq"]
+        query = sa.select(*columns).order_by(
+            schema.reviews.c.at, schema.reviews.c.seq.asc().nulls_first(), schema.reviews.c.review_id
+        )
         if claim_ids is not None:
             query = query.where(schema.reviews.c.claim_id.in_(list(claim_ids)))
         out: dict[str, list[dict[str, Any]]] = {}
@@ -618,6 +636,208 @@ class LedgerStore:
             for row in conn.execute(query).mappings():
                 out.setdefault(row["claim_id"], []).append(dict(row))
         return out
+
+    # -- regrouping after a review (the claim index) -----------------------------------------
+    def claims_by_ids(self, claim_ids: Sequence[str]) -> dict[str, Claim]:
+        """The machine's claims of these ids (those in the ledger)."""
+        out: dict[str, Claim] = {}
+        ids = sorted(set(claim_ids))
+        with self.engine.connect() as conn:
+            for chunk in _chunks(ids):
+                query = sa.select(schema.claims.c.data).where(schema.claims.c.claim_id.in_(chunk))
+                for row in conn.execute(query):
+                    claim = claim_from_json(row[0])
+                    out[claim.claim_id] = claim
+        return out
+
+    def reports_by_ids(self, report_ids: Sequence[str]) -> dict[str, tuple[Report, str]]:
+        """These reports with their story ids (their own id until linked)."""
+        out: dict[str, tuple[Report, str]] = {}
+        ids = sorted(set(report_ids))
+        with self.engine.connect() as conn:
+            for chunk in _chunks(ids):
+                query = sa.select(schema.reports).where(schema.reports.c.report_id.in_(chunk))
+                for row in conn.execute(query).mappings():
+                    out[row["report_id"]] = (_report(row), row["story_id"] or row["report_id"])
+        return out
+
+    def incidents_by_ids(self, incident_ids: Sequence[str]) -> dict[str, Incident]:
+        """The incidents of these ids that are in the ledger now."""
+        out: dict[str, Incident] = {}
+        ids = sorted(set(incident_ids))
+        with self.engine.connect() as conn:
+            for chunk in _chunks(ids):
+                query = sa.select(schema.incidents.c.data).where(schema.incidents.c.incident_id.in_(chunk))
+                for row in conn.execute(query):
+                    incident = incident_from_json(row[0])
+                    out[incident.incident_id] = incident
+        return out
+
+    def link_index_ready(self) -> bool:
+        """True when the claim index is built, or there are no incidents to index."""
+        with self.engine.connect() as conn:
+            indexed = conn.execute(sa.select(schema.claim_links.c.claim_id).limit(1)).first()
+            return (
+                indexed is not None
+                or conn.execute(sa.select(schema.incidents.c.incident_id).limit(1)).first() is None
+            )
+
+    def replace_link_index(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Write the claim index anew (it is derived: no audit entry)."""
+        with self._write() as conn:
+            conn.execute(schema.claim_links.delete())
+            if rows:
+                conn.execute(schema.claim_links.insert(), list(rows))
+
+    def link_rows(self, claim_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """The claim index rows of these claims (claims rejected or never linked have none)."""
+        out: dict[str, dict[str, Any]] = {}
+        with self.engine.connect() as conn:
+            for chunk in _chunks(sorted(set(claim_ids))):
+                query = sa.select(schema.claim_links).where(schema.claim_links.c.claim_id.in_(chunk))
+                for row in conn.execute(query).mappings():
+                    out[row["claim_id"]] = dict(row)
+        return out
+
+    def incident_members(self, incident_ids: Sequence[str]) -> dict[str, list[str]]:
+        """incident id -> its claims' ids, from the claim index."""
+        out: dict[str, list[str]] = {}
+        links = schema.claim_links.c
+        with self.engine.connect() as conn:
+            for chunk in _chunks(sorted(set(incident_ids))):
+                query = sa.select(links.incident_id, links.claim_id).where(links.incident_id.in_(chunk))
+                for row in conn.execute(query):
+                    out.setdefault(row.incident_id, []).append(row.claim_id)
+        return out
+
+    def incidents_within_reach(self, reach: Reach) -> set[str]:
+        """The incidents holding a claim that a claim of this reach may link to: one of its story,
+        or one at its site of a compatible type dated near it (see corroborate.Reach)."""
+        links = schema.claim_links.c
+        found: set[str] = set()
+        with self.engine.connect() as conn:
+            found.update(
+                row[0]
+                for row in conn.execute(sa.select(links.incident_id).where(links.story_id == reach.story))
+            )
+            if reach.precision is None:
+                return found
+            near: list[Any] = [links.type.in_(list(reach.types))]
+            dated = (
+                sa.and_(links.date_start <= reach.date_range[1], links.date_end >= reach.date_range[0])
+                if reach.date_range is not None
+                else links.date_start.is_not(None)
+            )
+            if reach.dates == "near":
+                near.append(dated)
+            elif reach.dates == "near-or-undated":
+                near.append(sa.or_(links.date_start.is_(None), dated))
+            elif reach.dates == "undated":
+                near.append(links.date_start.is_(None))
+
+            def same(column: Any, value: Any) -> Any:
+                return column.is_(None) if value is None else column == value
+
+            if reach.precision == "admin1":
+                sites = [
+                    sa.and_(
+                        links.site_precision == "admin1",
+                        same(links.site_country, reach.country),
+                        same(links.site_admin1, reach.admin1),
+                    )
+                ]
+            else:
+                placed = links.site_precision.in_(["place", "admin2"])
+                sites = [
+                    sa.and_(placed, links.site_name == reach.name, same(links.site_country, reach.country))
+                ]
+                if reach.gid is not None:
+                    sites.append(sa.and_(placed, links.site_gid == reach.gid))
+                if reach.lat_range is not None:
+                    box = [links.lat >= reach.lat_range[0], links.lat <= reach.lat_range[1]]
+                    if reach.lon_range is not None:
+                        box += [links.lon >= reach.lon_range[0], links.lon <= reach.lon_range[1]]
+                    sites.append(sa.and_(placed, *box))
+            for where in sites:  # one indexed read each
+                query = sa.select(links.incident_id).where(where, *near)
+                found.update(row[0] for row in conn.execute(query))
+        return found
+
+    def regroup(
+        self,
+        removed: Sequence[str],
+        added: Sequence[Incident],
+        claim_ids: Sequence[str],
+        rows: Sequence[dict[str, Any]],
+        detail: dict[str, Any],
+    ) -> None:
+        """Replace some incidents by others and the index rows of these claims, in one transaction
+        with a `regroup` audit entry that records what changed and the digest of every incident
+        in the ledger after it (a sum of each incident's digest, so it follows from the last one
+        without reading every incident)."""
+        data = [incident_to_json(incident) for incident in added]
+        with self._write() as conn:
+            total = self._incidents_sum(conn)
+            gone = []
+            for chunk in _chunks(sorted(set(removed) | {incident.incident_id for incident in added})):
+                gone += [
+                    row[0]
+                    for row in conn.execute(
+                        sa.select(schema.incidents.c.data).where(schema.incidents.c.incident_id.in_(chunk))
+                    )
+                ]
+                conn.execute(schema.incidents.delete().where(schema.incidents.c.incident_id.in_(chunk)))
+            if data:
+                conn.execute(
+                    schema.incidents.insert(),
+                    [
+                        {
+                            "incident_id": incident.incident_id,
+                            "type": incident.type,
+                            "date_start": incident.date.start,
+                            "data": record,
+                        }
+                        for incident, record in zip(added, data, strict=True)
+                    ],
+                )
+            for chunk in _chunks(sorted(set(claim_ids))):
+                conn.execute(schema.claim_links.delete().where(schema.claim_links.c.claim_id.in_(chunk)))
+            if rows:
+                conn.execute(schema.claim_links.insert(), list(rows))
+            if total is not None:
+                total = set_sum([total, *(digest(r) for r in data)], [digest(r) for r in gone])
+            self._audit(
+                conn,
+                "regroup",
+                {
+                    **detail,
+                    "removed": sorted(set(removed)),
+                    "added": [incident.incident_id for incident in added],
+                    "record": digest(sorted(data, key=lambda r: r["incident_id"])),
+                    "incidents_sum": total,
+                },
+            )
+
+    def _incidents_sum(self, conn: sa.Connection) -> str | None:
+        """The sum of the incidents' digests as the last processing run or regrouping left them;
+        None when it cannot be vouched for (an older run recorded no sum and the incidents no
+        longer match what it recorded)."""
+        last = conn.execute(
+            sa.select(schema.audit.c.action, schema.audit.c.detail)
+            .where(schema.audit.c.action.in_(["process", "regroup"]))
+            .order_by(schema.audit.c.seq.desc())
+            .limit(1)
+        ).first()
+        if last is None:
+            return None
+        detail = last.detail if isinstance(last.detail, dict) else {}
+        if "incidents_sum" in detail or last.action == "regroup" or "incidents_record" not in detail:
+            value = detail.get("incidents_sum")
+            return value if isinstance(value, str) else None
+        rows = [row[0] for row in conn.execute(sa.select(schema.incidents.c.data))]
+        if detail.get("incidents_record") != digest(sorted(rows, key=lambda r: r["incident_id"])):
+            return None
+        return set_sum([digest(r) for r in rows])
 
     # -- watched sources ---------------------------------------------------------------------
     def add_source(self, url: str, kind: str) -> bool:
@@ -760,6 +980,7 @@ class LedgerStore:
         last: dict[tuple[str, str], dict[str, Any]] = {}
         seqs: dict[tuple[str, str], int] = {}
         process: dict[str, Any] | None = None
+        linked_last: dict[str, Any] | None = None  # the last entry that recorded the incidents
         for entry in entries:
             if entry["prev_hash"] != prev:
                 problems.append(
@@ -777,6 +998,8 @@ class LedgerStore:
                 seqs[(entry["action"], detail[names])] = entry["seq"]
             elif entry["action"] == "process":
                 process = detail
+            if entry["action"] in ("process", "regroup"):
+                linked_last = detail
 
         def announced(action: str) -> dict[str, dict[str, Any]]:
             return {key: detail for (kind, key), detail in last.items() if kind == action}
@@ -858,7 +1081,14 @@ class LedgerStore:
                 problems.append(f"claims of report {rid}: belong to no ingested report")
             if process is not None:
                 incidents = [row[0] for row in conn.execute(sa.select(schema.incidents.c.data))]
-                if process.get("incidents_record") != digest(
+                if isinstance(linked_last, dict) and isinstance(linked_last.get("incidents_sum"), str):
+                    # Reviews regroup incidents between runs: each regrouping records the sum of
+                    # every incident's digest after it.
+                    if linked_last["incidents_sum"] != set_sum([digest(r) for r in incidents]):
+                        problems.append(
+                            "incidents: differ from what the last processing run or review recorded"
+                        )
+                elif process.get("incidents_record") != digest(
                     sorted(incidents, key=lambda r: r["incident_id"])
                 ):
                     problems.append("incidents: differ from what the last processing run recorded")
@@ -959,6 +1189,18 @@ class Verification:
     head: str
     # What could not be fully checked (an older ledger's entries lack a digest), without failing.
     notes: list[str] = field(default_factory=list)
+
+
+def set_sum(added: Sequence[str], removed: Sequence[str] = ()) -> str:
+    """Hex digests summed modulo 2**256 (minus those removed): a digest of a set of records that
+    follows from the previous one as records come and go, whatever their order."""
+    total = sum(int(d, 16) for d in added) - sum(int(d, 16) for d in removed)
+    return format(total % (1 << 256), "064x")
+
+
+def _chunks(values: Sequence[str], size: int = 500) -> Iterator[list[str]]:
+    for start in range(0, len(values), size):
+        yield list(values[start : start + size])
 
 
 def digest(value: Any) -> str:

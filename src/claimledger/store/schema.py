@@ -79,7 +79,9 @@ reviews = sa.Table(
     sa.Column("changes", sa.JSON, nullable=False),
     sa.Column("note", sa.Text),
     sa.Column("at", sa.String(40), nullable=False),
+    sa.Column("seq", sa.Integer),  # the order reviews were recorded in (none before migration 0006)
     sa.Index("reviews_claim", "claim_id"),
+    sa.Index("reviews_seq", "seq"),
 )
 sources = sa.Table(
     "sources",
@@ -141,4 +143,29 @@ login_failures = sa.Table(
     sa.Column("window_start", sa.Float, nullable=False),
     sa.Column("locked_until", sa.Float, nullable=False, server_default="0"),
     sa.PrimaryKeyConstraint("scope", "subject"),
+)
+# The claim index (derived, see migration 0006): each shown claim's incident and what linking
+# reads of it, so that a review regroups only the incidents it can touch.
+claim_links = sa.Table(
+    "claim_links",
+    metadata,
+    sa.Column("claim_id", sa.String(64), primary_key=True),
+    sa.Column("incident_id", sa.String(64), nullable=False),
+    sa.Column("story_id", sa.String(64), nullable=False),
+    sa.Column("type", sa.String(40), nullable=False),
+    sa.Column("date_start", sa.String(10)),
+    sa.Column("date_end", sa.String(10)),
+    sa.Column("site_precision", sa.String(16)),
+    sa.Column("site_name", sa.Text),
+    sa.Column("site_country", sa.String(8)),
+    sa.Column("site_admin1", sa.Text),
+    sa.Column("site_gid", sa.BigInteger),
+    sa.Column("lat", sa.Float),
+    sa.Column("lon", sa.Float),
+    sa.Index("claim_links_incident", "incident_id"),
+    sa.Index("claim_links_story", "story_id"),
+    sa.Index("claim_links_gid", "site_gid", "type", "date_start"),
+    sa.Index("claim_links_name", "site_name", "site_country", "type", "date_start"),
+    sa.Index("claim_links_admin1", "site_country", "site_admin1", "type"),
+    sa.Index("claim_links_lat", "type", "lat"),
 )
