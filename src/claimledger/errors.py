@@ -34,3 +34,7 @@ class IntegrityError(ClaimledgerError):
 
 class ConflictError(ClaimledgerError):
     """A write collides with a record already stored (the web answers 409)."""
+
+
+class LedgerMissing(UsageError):
+    """A command that reads a ledger was pointed at one that does not exist (exit status 2)."""
