@@ -164,9 +164,9 @@ def _printable(name: object) -> str:
 
 
 def _process(db: str) -> None:
+    store = _store(db)  # a missing ledger is refused before the parser is imported
     from claimledger.pipeline import process_store
 
-    store = _store(db)
     with _progress() as progress:
         task = progress.add_task("extracting claims", total=None)
         summary = process_store(

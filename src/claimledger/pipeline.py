@@ -253,7 +253,8 @@ def _process_pending(
         on_total(len(pending))
     count = 0
     failures: list[Rejected] = []
-    for report, claims in analyse_reports(pending, progress, failures=failures):
+    # Nothing pending (a second run that waited for the first): no parser to load.
+    for report, claims in analyse_reports(pending, progress, failures=failures) if pending else ():
         store.save_claims(report.report_id, claims)
         count += 1
     with store.link_lock():

@@ -6,6 +6,7 @@ derived records; the audit log is append-only and hash-chained.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -71,6 +72,28 @@ def sqlite_path(url: str) -> Path | None:
     return Path(parsed.database)
 
 
+def _existing_sqlite_ledger(file: Path) -> None:
+    """Refuse (LedgerMissing, or StoreError for a file SQLite cannot read) a path that holds no
+    ledger, looking read-only: opening it for writing would turn an empty file into a database."""
+    import sqlite3
+
+    if not file.is_file() or file.stat().st_size == 0:
+        raise LedgerMissing(
+            f"no ledger at {file} (a mistyped --db?); `claimledger ingest` or `run` creates one"
+        )
+    try:
+        with contextlib.closing(sqlite3.connect(f"{file.resolve().as_uri()}?mode=ro", uri=True)) as conn:
+            found = conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit'"
+            ).fetchone()
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot open the ledger at {file}: {exc}") from exc
+    if found is None:
+        raise LedgerMissing(
+            f"{file} holds no claimledger ledger (a mistyped --db?); `claimledger ingest` or `run` creates one"
+        )
+
+
 def _engine(url: str) -> sa.Engine:
     if url.startswith("sqlite"):
         engine = sa.create_engine(url, connect_args={"timeout": 60})
@@ -129,13 +152,11 @@ class LedgerStore:
         url = ledger_url(url)
         self.url = url
         file = sqlite_path(url)
-        if not create and file is not None and not file.is_file():
-            raise LedgerMissing(
-                f"no ledger at {file} (a mistyped --db?); `claimledger ingest` or `run` creates one"
-            )
+        if not create and file is not None:
+            _existing_sqlite_ledger(file)
         try:
             self.engine = _engine(url)
-            if not create and not sa.inspect(self.engine).has_table("audit"):
+            if not create and file is None and not sa.inspect(self.engine).has_table("audit"):
                 raise LedgerMissing(
                     f"{file or url} holds no claimledger ledger (a mistyped --db?); `claimledger ingest` or `run` creates one"
                 )
@@ -536,7 +557,7 @@ class LedgerStore:
         sessions were open; StoreError when there is no such account."""
         with self._write() as conn:
             if conn.execute(schema.users.delete().where(schema.users.c.name == name)).rowcount == 0:
-                raise StoreError(f"no account {name!r} in the ledger (see: claimledger user list)")
+                raise UsageError(f"no account {name!r} in the ledger (see: claimledger user list)")
             ended = _end_sessions(conn, name)
             conn.execute(
                 schema.login_failures.delete().where(
