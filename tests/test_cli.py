@@ -420,12 +420,12 @@ def _env() -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def pending_ledger(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A ledger of 120 ingested reports that no `process` has seen: enough for several seconds
+    """A ledger of 60 ingested reports that no `process` has seen: enough for several seconds
     of parsing in two worker processes."""
     folder = tmp_path_factory.mktemp("pending")
     path = folder / "ledger.db"
     code, _, err = cli(
-        "ingest", str(write_corpus(folder / "reports", 120)), "--published", "2022-05-01", "--db", str(path)
+        "ingest", str(write_corpus(folder / "reports", 60)), "--published", "2022-05-01", "--db", str(path)
     )
     assert code == 0, err
     return path
