@@ -85,7 +85,7 @@ def small_ledger(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("small")
     corpus = write_corpus(folder / "reports", 3, 2)
     path = folder / "ledger.db"
-    code, _, err = cli("ingest", str(corpus), "--published", "2022-05-01", "--db", str(path))
+    code, _, err = cli("ingest", str(corpus), "--published", "2022-05-01", "--db", f"sqlite:///{path}")
     assert code == 0, err
     return path
 
@@ -415,7 +415,11 @@ def _children(pid: int) -> list[str]:
 
 
 def _env() -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": str(ROOT / "src"), "CLAIMLEDGER_PROCESSES": "2"}
+    # The code under test: the PYTHONPATH the tests run with (`PYTHONPATH=src`), else this checkout's.
+    path = os.pathsep.join(
+        str(Path(p).resolve()) for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p
+    )
+    return {**os.environ, "PYTHONPATH": path or str(ROOT / "src"), "CLAIMLEDGER_PROCESSES": "2"}
 
 
 @pytest.fixture(scope="module")
@@ -425,7 +429,12 @@ def pending_ledger(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("pending")
     path = folder / "ledger.db"
     code, _, err = cli(
-        "ingest", str(write_corpus(folder / "reports", 60)), "--published", "2022-05-01", "--db", str(path)
+        "ingest",
+        str(write_corpus(folder / "reports", 60)),
+        "--published",
+        "2022-05-01",
+        "--db",
+        f"sqlite:///{path}",
     )
     assert code == 0, err
     return path
@@ -448,7 +457,7 @@ def test_process_stops_within_two_seconds_with_one_line_and_the_ledger_verifies(
     ledger = tmp_path / "ledger.db"
     copy_ledger(pending_ledger, ledger)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "claimledger.cli", "process", "--db", str(ledger)],
+        [sys.executable, "-m", "claimledger.cli", "process", "--db", f"sqlite:///{ledger}"],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
@@ -494,7 +503,7 @@ def test_a_second_process_run_waits_for_the_first_and_does_not_redo_its_work(
     log = tmp_path / "second.log"
     with store.process_lock(), log.open("w") as stderr:  # the first run, in this process
         second = subprocess.Popen(
-            [sys.executable, "-m", "claimledger.cli", "process", "--db", str(ledger)],
+            [sys.executable, "-m", "claimledger.cli", "process", "--db", f"sqlite:///{ledger}"],
             stderr=stderr,
             text=True,
             env=_env(),
