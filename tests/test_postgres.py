@@ -13,6 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from claimledger.cli import EXAMPLES, app
+from claimledger.store import LedgerStore
 from conftest import PostgresServer, needs_postgres
 
 pytestmark = needs_postgres
@@ -120,6 +121,7 @@ def test_four_runs_over_overlapping_inputs_beside_the_web_server_lose_and_double
     chunks = [rows[i::4] for i in range(4)]
     inputs = [write_jsonl(tmp_path / f"set{i}.jsonl", chunks[i] + chunks[(i + 1) % 4]) for i in range(4)]
     url = postgres.database("concurrent")
+    LedgerStore(url)  # `serve` refuses a database that holds no ledger yet
     port = _free_port()
     cli = [sys.executable, "-m", "claimledger.cli"]
     server = subprocess.Popen(

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import re
+import signal
 import sys
+import threading
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from types import FrameType
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from claimledger import __version__
 from claimledger.errors import BadInput, ClaimledgerError, UsageError
 from claimledger.export import (
     acled_csv,
@@ -42,7 +47,14 @@ app = typer.Typer(
 # that reaches rich goes through `_printable`, which escapes markup.
 err = Console(stderr=True, soft_wrap=True, emoji=False, highlight=False)
 EXAMPLES = Path(__file__).parent / "examples"
-DbOption = Annotated[str, typer.Option("--db", help="Ledger database URL (sqlite:///… or postgresql://…).")]
+DbOption = Annotated[
+    str,
+    typer.Option(
+        "--db",
+        metavar="URL",
+        help="Ledger database: sqlite:///PATH, a SQLite file's PATH, or postgresql+psycopg://USER@HOST/DATABASE.",
+    ),
+]
 DEFAULT_DB = "sqlite:///claimledger.db"
 
 
@@ -55,8 +67,26 @@ class Kind(StrEnum):
     bundle = "bundle"
 
 
-def _store(db: str) -> LedgerStore:
-    return LedgerStore(db)
+def _store(db: str, create: bool = False) -> LedgerStore:
+    """The ledger at `db`; only the commands that fill a ledger (ingest, run, load, source add)
+    create one, every other command refuses a ledger that does not exist."""
+    return LedgerStore(db, create=create)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"claimledger {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit."),
+    ] = False,
+) -> None:
+    """Turn war reporting into a verifiable ledger of claims and incidents."""
 
 
 def _progress() -> Progress:
@@ -81,11 +111,14 @@ def _ingest(
     allow_host: list[str] | None = None,
     fetch_seconds: float = 60.0,
 ) -> None:
-    from claimledger.ingest import Defaults, load_meta, read_sources
+    from claimledger.ingest import Defaults, load_meta, missing_paths, read_sources
     from claimledger.ingest.fetch import FetchLimits
     from claimledger.pipeline import ingest_into
 
-    store = _store(db)
+    missing = missing_paths([*paths, *([str(meta)] if meta else [])])
+    if missing:  # before the ledger is opened: a typo must not create one
+        raise UsageError(f"no such file or folder: {', '.join(_printable(m) for m in missing)}")
+    store = _store(db, create=True)
     try:
         table = load_meta(meta)
     except BadInput as exc:
@@ -131,13 +164,18 @@ def _printable(name: object) -> str:
 
 
 def _process(db: str) -> None:
+    store = _store(db)  # a missing ledger is refused before the parser is imported
     from claimledger.pipeline import process_store
 
-    store = _store(db)
     with _progress() as progress:
         task = progress.add_task("extracting claims", total=None)
         summary = process_store(
-            store, lambda n: progress.advance(task, n), lambda total: progress.update(task, total=total)
+            store,
+            lambda n: progress.advance(task, n),
+            lambda total: progress.update(task, total=total),
+            lambda: progress.console.print(
+                "another `claimledger process` is running on this ledger; waiting for it to finish"
+            ),
         )
     for bad in summary.failed:
         err.print(
@@ -201,7 +239,7 @@ def _write_export(db: str, kind: Kind, out: Path | None, include_private_names: 
     if out is None:
         sys.stdout.write(text)
     else:
-        _write_whole(out, text.encode("utf-8"))
+        _write_file(out, text.encode("utf-8"))
     store.audit(
         "export",
         {
@@ -255,7 +293,7 @@ def _write_bundle(
         "incidents", (incident_record(i, incident_redaction(i, redactions)) for i in content.incidents)
     )
     data = bundle_zip(content)
-    _write_whole(out, data)
+    _write_file(out, data)
     store.audit(
         "export",
         {
@@ -267,6 +305,15 @@ def _write_bundle(
         },
     )
     return len(content.incidents)
+
+
+def _write_file(out: Path, data: bytes) -> None:
+    """Write an export whole or not at all; a path that cannot be written is the user's to fix,
+    named with the reason."""
+    try:
+        _write_whole(out, data)
+    except OSError as exc:
+        raise ClaimledgerError(f"cannot write {out}: {exc.strerror or exc}") from exc
 
 
 @app.command()
@@ -430,7 +477,10 @@ def export(
 def locate(
     text: Annotated[str | None, typer.Argument(help="Text to find places in.")] = None,
     jsonl_file: Annotated[
-        Path | None, typer.Option("--jsonl", help="JSON Lines file: locate one field of each line.")
+        Path | None,
+        typer.Option(
+            "--jsonl", help="JSON Lines file: locate one field of each line.", exists=True, dir_okay=False
+        ),
     ] = None,
     field: Annotated[str, typer.Option(help="Field of each line to locate.")] = "text",
     as_place: Annotated[
@@ -535,32 +585,25 @@ def serve(
     """
     import secrets
 
-    import uvicorn
-
     from claimledger.web import _loopback
     from claimledger.web.auth import LoginPolicy
+    from claimledger.web.serving import listen, run_server
 
     LoginPolicy.from_environment(os.environ)  # a bad CLAIMLEDGER_LOGIN_* setting stops here, not in a worker
     if require_login is None:
         require_login = not _loopback(host)
-    _store(db)  # create or migrate the ledger once, before any worker opens it
+    db = _store(db).url  # migrate the ledger once, before any worker opens it
     os.environ["CLAIMLEDGER_DB"] = db
     os.environ["CLAIMLEDGER_REQUIRE_LOGIN"] = "1" if require_login else "0"
     os.environ["CLAIMLEDGER_TILES"] = tiles or ""
     os.environ.setdefault(
         "CLAIMLEDGER_SECRET", secrets.token_urlsafe(32)
     )  # one secret for every worker's sessions
+    sock = listen(host, port)  # bound before "serving" is said: a port in use stops here
     err.print(
         f"serving {_printable(db)} on http://{host}:{port}/ ({'login required' if require_login else 'reading open, reviewing needs an analyst'})"
     )
-    uvicorn.run(
-        "claimledger.web:app_from_environment",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="warning",
-    )
+    run_server("claimledger.web:app_from_environment", sock, host, port, workers)
 
 
 source_app = typer.Typer(
@@ -587,7 +630,7 @@ def source_add(
     """
     if not url.lower().startswith(("http://", "https://")):
         raise UsageError("a source is an http(s) URL")
-    added = _store(db).add_source(url, kind.value)
+    added = _store(db, create=True).add_source(url, kind.value)
     err.print(
         f"watching {_printable(url)} ({kind.value})" if added else f"{_printable(url)} was already watched"
     )
@@ -715,6 +758,36 @@ def user_add(
     )
 
 
+@user_app.command("list")
+def user_list(db: DbOption = DEFAULT_DB) -> None:
+    """List the accounts: name, role, when it was created, and its open sessions.
+
+    Example: claimledger user list
+    """
+    store = _store(db)
+    users = store.users()
+    sessions: dict[str, int] = {}
+    for s in store.open_sessions():
+        sessions[s["user"]] = sessions.get(s["user"], 0) + 1
+    print("\t".join(("user", "role", "created", "open sessions")))
+    for u in users:
+        print("\t".join((_plain(u["name"]), u["role"], u["created_at"], str(sessions.get(u["name"], 0)))))
+    err.print(f"{len(users)} account(s)")
+
+
+@user_app.command("remove")
+def user_remove(
+    name: Annotated[str, typer.Argument(help="Account name.", metavar="NAME")], db: DbOption = DEFAULT_DB
+) -> None:
+    """Delete an account: its sessions end at once, its reviews stay under its name, and the
+    removal is written to the audit log.
+
+    Example: claimledger user remove olena
+    """
+    ended = _store(db).remove_user(name)
+    err.print(f"account {_printable(name)} removed; {ended} open session(s) ended")
+
+
 @user_app.command("role")
 def user_role(
     name: Annotated[str, typer.Argument(help="Account name.")],
@@ -824,9 +897,38 @@ def verify(
             else ""
         )
     )
-    err.print(
-        f"audit chain head after {result.entries} entries: {result.head} (record it elsewhere to detect a cut tail)"
+    err.print(_head_line(result.entries, result.head, result.head_at))
+
+
+def _head_line(entries: int, head: str, at: str) -> str:
+    return (
+        f"audit chain head after {entries} entries: {head}"
+        + (f", written {at}" if at else "")
+        + " (record it elsewhere to detect a cut tail; a backup's head matches the ledger's at its time)"
     )
+
+
+@app.command()
+def backup(
+    path: Annotated[Path, typer.Argument(help="The new file to write the copy to.", metavar="PATH")],
+    db: DbOption = DEFAULT_DB,
+) -> None:
+    """Copy a SQLite ledger to PATH while it is in use (SQLite's online backup API: a consistent
+    snapshot with everything committed, also what is still in the write-ahead log), then verify
+    the copy and print its audit head. For PostgreSQL, use pg_dump.
+
+    Example: claimledger backup backups/ledger-2026-12-04.db
+    """
+    result = _store(db).backup(path)
+    for problem in result.problems:
+        err.print(f"[red]mismatch[/] {_printable(problem)}", highlight=False)
+    if result.problems:
+        err.print(
+            f"backup written to {_printable(path)}, but it does not verify ({len(result.problems)} mismatch(es))"
+        )
+        raise typer.Exit(1)
+    err.print(f"backup written to {_printable(path)} and verified")
+    err.print(_head_line(result.entries, result.head, result.head_at))
 
 
 spark_app = typer.Typer(
@@ -887,7 +989,15 @@ def spark_run(
 
 @app.command()
 def load(
-    directory: Annotated[Path, typer.Argument(help="The --output folder of `claimledger spark run`.")],
+    directory: Annotated[
+        Path,
+        typer.Argument(
+            help="The --output folder of `claimledger spark run`.",
+            exists=True,
+            file_okay=False,
+            metavar="FOLDER",
+        ),
+    ],
     db: DbOption = DEFAULT_DB,
 ) -> None:
     """Bring the output of a Spark job into a ledger database: originals, reports, claims,
@@ -897,7 +1007,7 @@ def load(
     """
     from claimledger.pipeline import load_job
 
-    store = _store(db)
+    store = _store(db, create=True)
     with _progress() as progress:
         task = progress.add_task("loading reports", total=None)
         summary = load_job(store, directory, lambda n: progress.advance(task, n))
@@ -907,19 +1017,89 @@ def load(
     )
 
 
+class _Stopped(BaseException):
+    """Raised in the main process by SIGINT (Ctrl-C) or SIGTERM. Not a KeyboardInterrupt, which
+    click turns into "Aborted!": this one reaches `main`, which says one line and exits."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+_MAIN_PID = os.getpid()
+_STOP_MESSAGES = {
+    signal.SIGINT: "interrupted",
+    signal.SIGTERM: "terminated",
+}
+
+
+def _on_signal(signum: int, _frame: FrameType | None) -> None:
+    """Ctrl-C or SIGTERM: parser workers (forked, so they inherit this handler) leave at once and
+    silently; the main process kills the workers it still has, so that none is left blocked on a
+    pipe, and unwinds (each open transaction rolls back, every committed one stays), with a
+    watchdog that ends it if unwinding takes longer than a second and a half."""
+    if os.getpid() != _MAIN_PID:
+        os._exit(128 + signum)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    import multiprocessing
+    import warnings
+
+    warnings.simplefilter("ignore")  # spaCy warns that its killed workers did not exit cleanly
+    for child in multiprocessing.active_children():
+        child.kill()
+    watchdog = threading.Timer(1.5, _stopped, args=(signum,))
+    watchdog.daemon = True
+    watchdog.start()
+    raise _Stopped(signum)
+
+
+_said = threading.Lock()  # the watchdog and the main thread may both reach `_stopped`
+
+
+def _stopped(signum: int) -> NoReturn:
+    """One line, then exit at once (130 for Ctrl-C, 143 for SIGTERM): no queue's feeder thread or
+    worker is waited for. The ledger needs nothing more: each write was one transaction."""
+    if _said.acquire(blocking=False):
+        name = _STOP_MESSAGES.get(signal.Signals(signum), "stopped")
+        sys.stderr.write(
+            f"{name}: what was committed before the stop is kept; run the command again to go on\n"
+        )
+        for stream in (sys.stderr, sys.stdout):
+            with contextlib.suppress(OSError, ValueError):
+                stream.flush()
+        os._exit(128 + signum)
+    threading.Event().wait()  # the other thread is exiting the process
+    os._exit(128 + signum)
+
+
 def main() -> None:
-    """Console entry point: library errors become one clear line and exit status 1."""
+    """Console entry point: library errors become one clear line and exit status 1 (2 for a
+    usage error, such as a missing path or ledger); Ctrl-C and SIGTERM stop within two seconds."""
+    import sqlalchemy as sa
+
+    global _MAIN_PID
+    _MAIN_PID = os.getpid()
+    signal.signal(signal.SIGINT, _on_signal)
+    signal.signal(signal.SIGTERM, _on_signal)
     try:
         app()
+    except _Stopped as stop:
+        _stopped(stop.signum)
     except UsageError as exc:
         err.print(f"[red]error:[/] {_printable(exc)}", highlight=False)
         sys.exit(2)
     except ClaimledgerError as exc:
         err.print(f"[red]error:[/] {_printable(exc)}", highlight=False)
         sys.exit(1)
-    except KeyboardInterrupt:
-        err.print("interrupted")
-        sys.exit(130)
+    except OSError as exc:  # a file or folder the user named cannot be read or written
+        where = f"{exc.filename}: " if exc.filename else ""
+        err.print(f"[red]error:[/] {_printable(where)}{_printable(exc.strerror or exc)}", highlight=False)
+        sys.exit(1)
+    except sa.exc.SQLAlchemyError as exc:  # the database refused: its own words, not a bug of ours
+        reason = getattr(exc, "orig", None) or exc
+        err.print(f"[red]error:[/] the ledger database: {_printable(reason)}", highlight=False)
+        sys.exit(1)
     except Exception as exc:  # a bug of ours: say so plainly, without a traceback
         err.print(
             f"[red]internal error:[/] {type(exc).__name__}: {_printable(exc)} (please report it; set CLAIMLEDGER_DEBUG=1 for details)",
@@ -928,6 +1108,55 @@ def main() -> None:
         if os.environ.get("CLAIMLEDGER_DEBUG"):
             raise
         sys.exit(1)
+
+
+def _plain_metavars(params: list[Any]) -> None:
+    """Help shows what to type, not Python types: no value for a flag (Typer would show
+    `<bool>`), PATH, N, NUMBER, TEXT or the choices for the others (not `<list[str]>`)."""
+    from typing import get_args
+
+    for param in params:
+        if param.param_type_name == "argument":
+            # The name column shows the metavar; the type column would repeat it as `<path>`.
+            setattr(param, "display_type_rich", lambda ctx: None)  # noqa: B010 (an instance's own)
+            if param.metavar is None:
+                param.metavar = param.name.upper() + ("..." if param.nargs != 1 else "")
+            continue
+        if param.metavar is not None:
+            continue
+        if getattr(param, "is_flag", False):
+            param.metavar = ""
+            continue
+        desc = getattr(param, "type_descriptor", None)
+        annotation = desc.annotation if desc is not None else str
+        if desc is not None and desc.is_list and get_args(annotation):
+            annotation = get_args(annotation)[0]
+        if desc is not None and desc.is_choice:
+            param.metavar = "|".join(str(getattr(c, "value", c)) for c in desc.choices or ())
+        elif desc is not None and desc.is_path:
+            param.metavar = "PATH"
+        else:
+            param.metavar = {int: "N", float: "NUMBER"}.get(annotation, "TEXT")
+
+
+class _Command(typer.core.TyperCommand):
+    def get_params(self, ctx: Any) -> list[Any]:
+        params = super().get_params(ctx)
+        _plain_metavars(params)
+        return params
+
+
+class _Group(typer.core.TyperGroup):
+    def get_params(self, ctx: Any) -> list[Any]:
+        params = super().get_params(ctx)
+        _plain_metavars(params)
+        return params
+
+
+for _typer in (app, source_app, user_app, spark_app):
+    _typer.info.cls = _Group
+    for _info in _typer.registered_commands:
+        _info.cls = _Command
 
 
 if __name__ == "__main__":

@@ -46,3 +46,7 @@ class InvalidExport(ClaimledgerError):
         self.kind = kind
         self.record_id = record_id
         self.reason = reason
+
+
+class LedgerMissing(UsageError):
+    """A command that reads a ledger was pointed at one that does not exist (exit status 2)."""

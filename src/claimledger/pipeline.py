@@ -364,14 +364,27 @@ def process_store(
     store: LedgerStore,
     progress: Callable[[int], None] | None = None,
     on_total: Callable[[int], None] | None = None,
+    on_wait: Callable[[], None] | None = None,
 ) -> ProcessSummary:
-    """Extract claims for unprocessed reports, then recompute stories and incidents (idempotent)."""
+    """Extract claims for unprocessed reports, then recompute stories and incidents (idempotent).
+    One run at a time on a ledger: a second waits for the first (`on_wait` is called when it
+    starts waiting) and then finds only what the first left to do."""
+    with store.process_lock(on_wait):
+        return _process_pending(store, progress, on_total)
+
+
+def _process_pending(
+    store: LedgerStore,
+    progress: Callable[[int], None] | None,
+    on_total: Callable[[int], None] | None,
+) -> ProcessSummary:
     pending = store.reports(unprocessed_only=True)
     if on_total:
         on_total(len(pending))
     count = 0
     failures: list[Rejected] = []
-    for report, claims in analyse_reports(pending, progress, failures=failures):
+    # Nothing pending (a second run that waited for the first): no parser to load.
+    for report, claims in analyse_reports(pending, progress, failures=failures) if pending else ():
         store.save_claims(report.report_id, claims)
         count += 1
     with store.link_lock():

@@ -433,3 +433,8 @@ __all__ = [
     "rederive_text",
     "normalise_date",
 ]
+
+
+def missing_paths(sources: Iterable[str]) -> list[str]:
+    """The sources that name neither an http(s) URL nor an existing file or folder."""
+    return [s for s in sources if not re.match(r"https?://", s, re.IGNORECASE) and not Path(s).exists()]

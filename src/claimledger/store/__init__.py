@@ -6,11 +6,14 @@ derived records; the audit log is append-only and hash-chained.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
+import os
+import re
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -19,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from claimledger import __version__
-from claimledger.errors import ConflictError, StoreError
+from claimledger.errors import ConflictError, LedgerMissing, StoreError, UsageError
 from claimledger.model import (
     Actor,
     Attribution,
@@ -44,6 +47,54 @@ GENESIS = "0" * 64
 
 def now() -> str:
     return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+
+
+URL_HELP = "write sqlite:///PATH (or just the file's PATH) or postgresql+psycopg://USER@HOST/DATABASE"
+
+
+def ledger_url(db: str) -> str:
+    """The database URL a user meant: a bare file path (`e.db`, `/srv/ledger.db`) is a SQLite
+    file; anything else must parse as a SQLAlchemy URL, or the error says how to write one."""
+    if "://" not in db and not re.match(r"[A-Za-z][A-Za-z0-9+.-]+:", db):
+        if not db.strip():
+            raise UsageError(f"--db is empty: {URL_HELP}")
+        return f"sqlite:///{db}"
+    try:
+        parsed = sa.engine.make_url(db)
+        parsed.get_dialect()
+    except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError):
+        raise UsageError(f"--db {db!r} is not a database URL: {URL_HELP}") from None
+    return db
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL (None for PostgreSQL and for an in-memory database)."""
+    parsed = sa.engine.make_url(url)
+    if not parsed.get_backend_name().startswith("sqlite") or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def _existing_sqlite_ledger(file: Path) -> None:
+    """Refuse (LedgerMissing, or StoreError for a file SQLite cannot read) a path that holds no
+    ledger, looking read-only: opening it for writing would turn an empty file into a database."""
+    import sqlite3
+
+    if not file.is_file() or file.stat().st_size == 0:
+        raise LedgerMissing(
+            f"no ledger at {file} (a mistyped --db?); `claimledger ingest` or `run` creates one"
+        )
+    try:
+        with contextlib.closing(sqlite3.connect(f"{file.resolve().as_uri()}?mode=ro", uri=True)) as conn:
+            found = conn.execute(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit'"
+            ).fetchone()
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot open the ledger at {file}: {exc}") from exc
+    if found is None:
+        raise LedgerMissing(
+            f"{file} holds no claimledger ledger (a mistyped --db?); `claimledger ingest` or `run` creates one"
+        )
 
 
 def _engine(url: str) -> sa.Engine:
@@ -97,11 +148,24 @@ def migrate(engine: sa.Engine, attempts: int = 5) -> None:
 class LedgerStore:
     """The ledger database of one URL."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, create: bool = True) -> None:
+        """Open (and migrate) the ledger at `url`, a URL or a SQLite file's path. With
+        `create=False` a ledger that does not exist yet is refused (LedgerMissing) instead of
+        being created empty: a mistyped --db must not look like an empty ledger."""
+        url = ledger_url(url)
         self.url = url
+        file = sqlite_path(url)
+        if not create and file is not None:
+            _existing_sqlite_ledger(file)
         try:
             self.engine = _engine(url)
+            if not create and file is None and not sa.inspect(self.engine).has_table("audit"):
+                raise LedgerMissing(
+                    f"{file or url} holds no claimledger ledger (a mistyped --db?); `claimledger ingest` or `run` creates one"
+                )
             migrate(self.engine)
+        except LedgerMissing:
+            raise
         except Exception as exc:  # SQLAlchemy and drivers raise many kinds
             raise StoreError(f"cannot open the ledger at {url}: {exc}") from exc
 
@@ -141,6 +205,89 @@ class LedgerStore:
                 yield
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
+
+    @contextmanager
+    def process_lock(self, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+        """Held for a whole `process` run, so that a second run on the same ledger waits for
+        the first (calling `on_wait` once, to say so) and then finds its work done, instead of
+        parsing every pending report a second time."""
+        if self.engine.dialect.name == "postgresql":
+            with self.engine.connect() as conn:
+                taken = conn.exec_driver_sql("SELECT pg_try_advisory_lock(7351004)").scalar()
+                conn.commit()
+                if not taken:
+                    if on_wait:
+                        on_wait()
+                    conn.exec_driver_sql("SELECT pg_advisory_lock(7351004)")
+                    conn.commit()
+                try:
+                    yield
+                finally:
+                    conn.exec_driver_sql("SELECT pg_advisory_unlock(7351004)")
+                    conn.commit()
+            return
+        file = sqlite_path(self.url)
+        if file is None:
+            yield
+            return
+        import fcntl
+
+        with open(f"{file}.process-lock", "a") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if on_wait:
+                    on_wait()
+                fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def backup(self, target: Path) -> Verification:
+        """Copy a SQLite ledger to `target` with SQLite's online backup API: a consistent
+        snapshot that includes what is still in the write-ahead log, taken while `serve` or
+        `process` keep working. The copy is a single file (rollback journal, not WAL) and is
+        verified; its Verification is returned. PostgreSQL is backed up with pg_dump."""
+        import sqlite3
+
+        file = sqlite_path(self.url)
+        if file is None:
+            raise UsageError(
+                "claimledger backup copies a SQLite ledger; back up PostgreSQL with its own tools, e.g. "
+                "pg_dump --format=custom --file=ledger.dump DATABASE (restore with pg_restore), "
+                "then compare `claimledger verify` on the restored copy with the live ledger"
+            )
+        if target.exists():
+            raise UsageError(f"{target} exists already; give a new file name for the backup")
+        if not target.parent.is_dir():
+            raise UsageError(f"no folder {target.parent} for the backup")
+        partial = target.with_name(target.name + ".partial")
+        partial.unlink(missing_ok=True)
+        source = sqlite3.connect(str(file), timeout=60)
+        try:
+            copy = sqlite3.connect(str(partial))
+            try:
+                source.backup(copy)
+                copy.execute("PRAGMA journal_mode=DELETE")
+            finally:
+                copy.close()
+        except sqlite3.Error as exc:
+            partial.unlink(missing_ok=True)
+            raise StoreError(f"backup of {file} to {target} failed: {exc}") from exc
+        finally:
+            source.close()
+        os.replace(partial, target)
+        copied = LedgerStore(str(target), create=False)
+        try:
+            return copied.verify()
+        finally:
+            copied.engine.dispose()
+            single = sqlite3.connect(str(target))
+            try:
+                single.execute("PRAGMA journal_mode=DELETE")  # opening it switched it to WAL again
+            finally:
+                single.close()
 
     # -- ingest ---------------------------------------------------------------------------
     def knows_original(self, sha256: str) -> bool:
@@ -414,6 +561,22 @@ class LedgerStore:
             self._audit(
                 conn, "user", {"name": name, "role": role, "record": digest(record), "sessions_ended": ended}
             )
+        return ended
+
+    def remove_user(self, name: str) -> int:
+        """Delete an account and end its sessions (its reviews stay, under its name); the audit
+        log records the removal, so `verify` expects the account to be gone. Returns how many
+        sessions were open; StoreError when there is no such account."""
+        with self._write() as conn:
+            if conn.execute(schema.users.delete().where(schema.users.c.name == name)).rowcount == 0:
+                raise UsageError(f"no account {name!r} in the ledger (see: claimledger user list)")
+            ended = _end_sessions(conn, name)
+            conn.execute(
+                schema.login_failures.delete().where(
+                    schema.login_failures.c.scope == "account", schema.login_failures.c.subject == name[:200]
+                )
+            )
+            self._audit(conn, "user", {"name": name, "removed": True, "sessions_ended": ended})
         return ended
 
     def users(self) -> list[dict[str, Any]]:
@@ -1116,6 +1279,9 @@ class LedgerStore:
                 if recorded is None:
                     problems.append(f"user {name}: no audit entry records this account")
                     continue
+                if recorded.get("removed"):
+                    problems.append(f"user {name}: removed by {where('user', name)} but present")
+                    continue
                 if recorded.get("role") != rec["role"]:
                     problems.append(
                         f"user {name}: role {rec['role']!r} differs from the {recorded.get('role')!r} recorded by {where('user', name)}"
@@ -1135,7 +1301,8 @@ class LedgerStore:
                         f"user {name}: password hash or creation time differ from what {where('user', name)} recorded"
                     )
             for name in sorted(accounts):
-                problems.append(f"user {name}: recorded by {where('user', name)} but missing")
+                if not accounts[name].get("removed"):
+                    problems.append(f"user {name}: recorded by {where('user', name)} but missing")
             watched = announced("source")
             for rec in conn.execute(sa.select(schema.sources.c.url, schema.sources.c.kind)).mappings():
                 recorded = watched.pop(rec["url"], None)
@@ -1160,7 +1327,7 @@ class LedgerStore:
                 problems.append(
                     f"version link of report {rid}: recorded by {where('version', rid)} but missing"
                 )
-        return Verification(problems, len(entries), prev, notes)
+        return Verification(problems, len(entries), prev, notes, entries[-1]["at"] if entries else "")
 
 
 # The audit actions that announce a record, and the detail field that names it: `verify` holds
@@ -1189,6 +1356,8 @@ class Verification:
     head: str
     # What could not be fully checked (an older ledger's entries lack a digest), without failing.
     notes: list[str] = field(default_factory=list)
+    # When the head entry was written ("" for an empty chain).
+    head_at: str = ""
 
 
 def set_sum(added: Sequence[str], removed: Sequence[str] = ()) -> str:

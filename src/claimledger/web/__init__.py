@@ -492,12 +492,15 @@ REVIEW_ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
+FAVICON = (HERE / "static" / "favicon.ico").read_bytes()
+
+
 class SecurityMiddleware:
     """Reads the session, closes everything but the login page when login is required, and adds
     the security headers and the CSRF cookie to every response. Plain ASGI: Starlette's
     BaseHTTPMiddleware costs about a millisecond a request, which matters under load."""
 
-    OPEN_PATHS = ("/login", "/static/", "/leaflet/")
+    OPEN_PATHS = ("/login", "/static/", "/leaflet/", "/favicon.ico")
 
     def __init__(self, app: Any, sessions: Sessions, require_login: bool, csp: str) -> None:
         self.app = app
@@ -643,6 +646,14 @@ def create_app(
     templates.env.globals["claim_types"] = CLAIM_TYPES
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     app.mount("/leaflet", StaticFiles(directory=str(leaflet_dir())), name="leaflet")
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:
+        """The tab's icon, from the package (browsers ask for it on every site)."""
+        return Response(
+            FAVICON, media_type="image/x-icon", headers={"Cache-Control": "public, max-age=86400"}
+        )
+
     tile_origin = ""
     if tile_url:
         from urllib.parse import urlsplit
