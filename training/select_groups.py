@@ -8,7 +8,9 @@ Ukrainian place in a sentence with an event word (strike, shelling, missile, kil
 explosion, looting, ...). Groups are spread over months, places and outlets: at most
 `PER_MONTH` groups a month and `PER_PLACE` a place, no article in two groups. Copies of one
 text (>= 20% of 8-word shingles shared) are kept as members: the annotators mark them as
-copies or wire versions. Writes only ids and why; the texts stay in `../shared`.
+copies or wire versions. A second kind ("w" groups): pairs from different outlets, one day
+apart at most, sharing >= 10% of the smaller one's 8-word shingles, so that copies and wire
+versions are measured too. Writes only ids and why; the texts stay in `../shared`.
 
 The searches choose what is read, never what is annotated: the annotators read every article
 in full and decide which claims are one incident.
@@ -22,6 +24,7 @@ import gzip
 import json
 import random
 import re
+import zlib
 from collections import defaultdict
 from datetime import date, timedelta
 from pathlib import Path
@@ -33,6 +36,10 @@ OPENING = 1500
 PER_MONTH = 8
 PER_PLACE = 4
 GROUPS = 90
+# Second kind: pairs from different outlets, same day or next, sharing >= WIRE_SHARE of the
+# smaller one's 8-word shingles (wire copy, rewritten or updated versions of one story).
+WIRE_GROUPS = 20
+WIRE_SHARE = 0.1
 
 # Ukrainian places and the spellings outlets use for them (lower case).
 PLACES = {
@@ -110,6 +117,44 @@ def cues(row: dict) -> dict[str, str]:
     return found
 
 
+def shingles(text: str) -> set[int]:
+    words = re.findall(r"\w+", text.lower())
+    return {zlib.crc32(" ".join(words[i : i + 8]).encode()) for i in range(max(0, len(words) - 7))}
+
+
+def wire_pairs(rows: list[dict], rng: random.Random, used: set[str]) -> list[tuple[list[str], str, date]]:
+    """Pairs of articles from different outlets, one day apart at most, sharing shingles."""
+    prints = {r["id"]: shingles(r["text"]) for r in rows}
+    index: dict[int, list[str]] = defaultdict(list)
+    for r in rows:
+        for s in prints[r["id"]]:
+            index[s].append(r["id"])
+    by_id = {r["id"]: r for r in rows}
+    found = []
+    for r in rows:
+        counts: dict[str, int] = defaultdict(int)
+        for s in prints[r["id"]]:
+            for other in index[s]:
+                if other > r["id"]:
+                    counts[other] += 1
+        for other, n in sorted(counts.items()):
+            o = by_id[other]
+            share = n / max(1, min(len(prints[r["id"]]), len(prints[other])))
+            gap = abs(((day(r) or date.min) - (day(o) or date.min)).days)
+            if share >= WIRE_SHARE and o["outlet"] != r["outlet"] and gap <= 1:
+                found.append(([r["id"], other], f"shared shingles {share:.2f}", min(day(r), day(o))))  # type: ignore[type-var]
+    rng.shuffle(found)
+    out = []
+    per_month: dict[str, int] = defaultdict(int)
+    for ids, why, when in found:
+        if len(out) >= WIRE_GROUPS or used & set(ids) or per_month[when.isoformat()[:7]] >= 3:
+            continue
+        used.update(ids)
+        per_month[when.isoformat()[:7]] += 1
+        out.append((sorted(ids), why, when))
+    return out
+
+
 def day(row: dict) -> date | None:
     try:
         return date.fromisoformat((row.get("published") or "")[:10])
@@ -127,14 +172,18 @@ def main() -> None:
         pool = [json.loads(line) for line in handle]
     # (place, day) -> articles naming the place with an event word, on that day.
     cells: dict[tuple[str, date], list[tuple[dict, str]]] = defaultdict(list)
+    eligible = []
     for row in pool:
         when = day(row)
         if not row.get("outlet") or when is None or when.year != 2022:
             continue
         if not MIN_CHARS <= len(row["text"]) <= MAX_CHARS:
             continue
-        for place, event in cues(row).items():
+        found = cues(row)
+        for place, event in found.items():
             cells[(place, when)].append((row, event))
+        if found:
+            eligible.append(row)
     candidates = []
     for (place, when), members in sorted(cells.items(), key=lambda kv: (kv[0][0], kv[0][1])):
         pool_members = members + cells.get((place, when + timedelta(days=1)), [])
@@ -173,13 +222,16 @@ def main() -> None:
         why = f"{place} {when.isoformat()}+1: " + ", ".join(sorted({e for _, e in members}))
         chosen.append((sorted(r["id"] for r, _ in members), why, when))
     chosen.sort(key=lambda c: (c[2], c[0]))
+    wires = sorted(wire_pairs(eligible, rng, used), key=lambda c: (c[2], c[0]))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with args.out.open("w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["group", "articles", "why"])
         for i, (ids, why, _) in enumerate(chosen, 1):
             writer.writerow([f"g{i:02d}", " ".join(ids), why])
-    print(f"{len(chosen)} groups written to {args.out}")
+        for i, (ids, why, _) in enumerate(wires, 1):
+            writer.writerow([f"w{i:02d}", " ".join(ids), why])
+    print(f"{len(chosen)} + {len(wires)} groups written to {args.out}")
 
 
 if __name__ == "__main__":
