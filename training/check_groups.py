@@ -40,12 +40,11 @@ SHARED = ROOT.parent / "shared"
 ANNOTATIONS = ROOT / "training" / "annotations"
 SELECTION = ROOT / "training" / "data" / "group-selection.csv"
 RELATIONS = ("copy", "wire_version", "independent")
+# The package's copy of the contract (kept in step with ../shared/contract).
 TYPES = set(
-    json.loads((SHARED / "contract" / "schema" / "claim.json").read_text(encoding="utf-8"))["properties"][
-        "type"
-    ]["enum"]
-    if (SHARED / "contract").exists()
-    else []
+    json.loads((ROOT / "src" / "claimledger" / "contract" / "claim.json").read_text(encoding="utf-8"))[
+        "properties"
+    ]["type"]["enum"]
 )
 
 
@@ -59,10 +58,13 @@ def selection() -> dict[str, set[str]]:
         return {row["group"]: set(row["articles"].split()) for row in csv.DictReader(handle)}
 
 
-def problems(gold: dict[str, Any], texts: dict[str, str]) -> list[str]:
-    """What is wrong with the draft or rebuilt group file `gold` (anchors quoted)."""
+def problems(
+    gold: dict[str, Any], texts: dict[str, str], chosen: dict[str, set[str]] | None = None
+) -> list[str]:
+    """What is wrong with the draft or rebuilt group file `gold` (anchors quoted); `chosen` is
+    the selection (group id -> article ids), by default training/data/group-selection.csv."""
     out: list[str] = []
-    chosen = selection()
+    chosen = selection() if chosen is None else chosen
     group_of: dict[str, str] = {}
     incidents: dict[str, str] = {}
     for group in gold.get("groups", []):
