@@ -101,12 +101,30 @@ GROUP_GOLD = {
     "metadata": {a: {"outlet": o, "published": "2022-05-06"} for a, o in (("g-a", "One"), ("g-b", "Two"))},
     "boilerplate": {},
     "claims": [
-        {"id": "x1", "article": "g-a", "required": True, "types": ["shelling"], "incident": "gx-i1",
-         "anchor": "Rockets hit the grain depot in Vasylkiv on Friday night"},
-        {"id": "x2", "article": "g-b", "required": True, "types": ["shelling"], "incident": "gx-i1",
-         "anchor": "a depot storing grain was struck by rockets on Friday"},
-        {"id": "x3", "article": "g-b", "required": True, "types": ["shelling"], "incident": "gx-i2",
-         "anchor": "A school was shelled too."},
+        {
+            "id": "x1",
+            "article": "g-a",
+            "required": True,
+            "types": ["shelling"],
+            "incident": "gx-i1",
+            "anchor": "Rockets hit the grain depot in Vasylkiv on Friday night",
+        },
+        {
+            "id": "x2",
+            "article": "g-b",
+            "required": True,
+            "types": ["shelling"],
+            "incident": "gx-i1",
+            "anchor": "a depot storing grain was struck by rockets on Friday",
+        },
+        {
+            "id": "x3",
+            "article": "g-b",
+            "required": True,
+            "types": ["shelling"],
+            "incident": "gx-i2",
+            "anchor": "A school was shelled too.",
+        },
     ],
     "groups": [
         {

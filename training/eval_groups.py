@@ -75,8 +75,12 @@ def run_ledger(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
         out = {}
         for kind in ("reports", "claims", "incidents"):
             target = folder / f"{kind}.jsonl"
-            subprocess.run([*cli, "export", kind, "--db", db, "--out", str(target)], check=True, capture_output=True)
-            out[kind] = [json.loads(line) for line in target.read_text(encoding="utf-8").splitlines() if line.strip()]
+            subprocess.run(
+                [*cli, "export", kind, "--db", db, "--out", str(target)], check=True, capture_output=True
+            )
+            out[kind] = [
+                json.loads(line) for line in target.read_text(encoding="utf-8").splitlines() if line.strip()
+            ]
         return out
 
 
@@ -136,7 +140,9 @@ def score_group(
         claims = [g["id"] for g in gold if g["incident"] == inc["id"] and g["id"] in found]
         if not claims:
             continue
-        holders = Counter(i for gid in claims for c in found[gid] for i in incidents_of.get(c["claim_id"], set()))
+        holders = Counter(
+            i for gid in claims for c in found[gid] for i in incidents_of.get(c["claim_id"], set())
+        )
         counts["incidents"] += 1
         if holders:
             predicted = incident_by_id[holders.most_common(1)[0][0]]["independent_source_count"]
@@ -210,7 +216,9 @@ def main() -> None:
         print(json.dumps({"summary": report, "groups": results}, indent=1))
         return
     for r in results:
-        print(f"{r['group']} ({'test' if in_test(r['group']) else 'tune'}): found {r['found']}, {r['pairs']}, {r['counts']}")
+        print(
+            f"{r['group']} ({'test' if in_test(r['group']) else 'tune'}): found {r['found']}, {r['pairs']}, {r['counts']}"
+        )
         for miss in r["source_count_misses"]:
             print(f"    independent sources {miss}")
     for half, figures in report.items():
