@@ -204,8 +204,14 @@ def main() -> None:
     groups = load_groups()
     if args.split != "both":
         groups = [g for g in groups if in_test(g[0]["id"]) == (args.split == "test")]
+
+    def one(group: tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]) -> dict[str, Any]:
+        out = run_ledger(group[2])
+        print(f"processed {group[0]['id']}", file=sys.stderr, flush=True)
+        return out
+
     with ThreadPoolExecutor(args.jobs) as pool:
-        exported = list(pool.map(lambda g: run_ledger(g[2]), groups))
+        exported = list(pool.map(one, groups))
     results = [score_group(g, gold, out) for (g, gold, _), out in zip(groups, exported, strict=True)]
     report = {}
     for half in ("tune", "test"):
