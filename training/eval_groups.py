@@ -3,8 +3,8 @@
 Usage: python training/eval_groups.py [--split tune|test|both] [--jobs N] [--json]
 
 Each group's articles (read from `../shared/corpus/pool.jsonl.gz`, checked against the stored
-hashes) go through `claimledger ingest` and `claimledger process` into a temporary SQLite
-ledger of their own, and the exported claims, incidents and reports are compared with the
+hashes) go through `claimledger run` (ingest, process, export) into a temporary SQLite ledger
+of their own, and the exported claims, incidents and reports are compared with the
 group's gold. A found claim matches a gold claim as `../shared/eval/score.py` matches them:
 one of the gold's types, and an evidence span (<= 600 characters) overlapping the sentence that
 holds the gold anchor. Printed per half of `[groups]` in training/data/splits.toml:
@@ -61,7 +61,8 @@ def load_groups() -> list[tuple[dict[str, Any], list[dict[str, Any]], list[dict[
 
 
 def run_ledger(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
-    """Exported reports, claims and incidents of a fresh ledger holding `rows`."""
+    """Exported reports, claims and incidents of a fresh ledger holding `rows`: one
+    `claimledger run` (ingest, process, export) into a temporary SQLite file."""
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         source = folder / "articles.jsonl"
@@ -69,19 +70,30 @@ def run_ledger(rows: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
             for row in rows:
                 handle.write(json.dumps(row, ensure_ascii=False) + "\n")
         db = f"sqlite:///{folder / 'ledger.db'}"
-        cli = [sys.executable, "-m", "claimledger.cli"]
-        subprocess.run([*cli, "ingest", str(source), "--db", db], check=True, capture_output=True)
-        subprocess.run([*cli, "process", "--db", db], check=True, capture_output=True)
-        out = {}
-        for kind in ("reports", "claims", "incidents"):
-            target = folder / f"{kind}.jsonl"
-            subprocess.run(
-                [*cli, "export", kind, "--db", db, "--out", str(target)], check=True, capture_output=True
-            )
-            out[kind] = [
-                json.loads(line) for line in target.read_text(encoding="utf-8").splitlines() if line.strip()
+        exports = folder / "exports"
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "claimledger.cli",
+                "run",
+                str(source),
+                "--db",
+                db,
+                "--exports",
+                str(exports),
+            ],
+            check=True,
+            capture_output=True,
+        )
+        return {
+            kind: [
+                json.loads(line)
+                for line in (exports / f"{kind}.jsonl").read_text(encoding="utf-8").splitlines()
+                if line.strip()
             ]
-        return out
+            for kind in ("reports", "claims", "incidents")
+        }
 
 
 def score_group(
