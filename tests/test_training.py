@@ -90,3 +90,148 @@ def test_stored_annotations_rebuild_against_the_shared_pool() -> None:
     assert len(gold["metadata"]) >= 244 and len(gold["claims"]) >= 2000
     test = {a for a in gold["metadata"] if harness.in_pool_test(a)}
     assert 0.1 < len(test) / len(gold["metadata"]) < 0.3
+
+
+# Cross-report groups (issue 21): incident labels, story relations, independent-source counts.
+GROUP_TEXTS = {
+    "g-a": "Rockets hit the grain depot in Vasylkiv on Friday night, the mayor said. The fire burned for hours.",
+    "g-b": "The mayor of Vasylkiv said a depot storing grain was struck by rockets on Friday. A school was shelled too.",
+}
+GROUP_GOLD = {
+    "metadata": {a: {"outlet": o, "published": "2022-05-06"} for a, o in (("g-a", "One"), ("g-b", "Two"))},
+    "boilerplate": {},
+    "claims": [
+        {
+            "id": "x1",
+            "article": "g-a",
+            "required": True,
+            "types": ["shelling"],
+            "incident": "gx-i1",
+            "anchor": "Rockets hit the grain depot in Vasylkiv on Friday night",
+        },
+        {
+            "id": "x2",
+            "article": "g-b",
+            "required": True,
+            "types": ["shelling"],
+            "incident": "gx-i1",
+            "anchor": "a depot storing grain was struck by rockets on Friday",
+        },
+        {
+            "id": "x3",
+            "article": "g-b",
+            "required": True,
+            "types": ["shelling"],
+            "incident": "gx-i2",
+            "anchor": "A school was shelled too.",
+        },
+    ],
+    "groups": [
+        {
+            "id": "gx",
+            "articles": ["g-a", "g-b"],
+            "relations": [{"articles": ["g-a", "g-b"], "relation": "independent"}],
+            "incidents": [
+                {"id": "gx-i1", "about": "depot strike", "independent_sources": 1, "sources": ["mayor"]},
+                {"id": "gx-i2", "about": "school shelled", "independent_sources": 1, "sources": []},
+            ],
+        }
+    ],
+}
+CHOSEN = {"gx": {"g-a", "g-b"}}
+
+
+def _strings(value: object) -> list[str]:
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return [value] if isinstance(value, str) else []
+
+
+def _with(change: dict) -> dict:
+    gold = json.loads(json.dumps(GROUP_GOLD))
+    for path, value in change.items():
+        target = gold
+        *keys, last = path
+        for key in keys:
+            target = target[key]
+        target[last] = value
+    return gold
+
+
+def test_group_annotations_are_stored_as_offsets_and_rebuild_with_their_groups() -> None:
+    from training.check_groups import problems
+
+    assert problems(GROUP_GOLD, GROUP_TEXTS, CHOSEN) == []
+    data = stored(GROUP_GOLD, GROUP_TEXTS, "test.jsonl")
+    flat = json.dumps(data)
+    assert all(c["anchor"] not in flat for c in GROUP_GOLD["claims"])
+    again = rebuilt(data, GROUP_TEXTS)
+    assert again["groups"] == GROUP_GOLD["groups"]
+    assert [c["incident"] for c in again["claims"]] == ["gx-i1", "gx-i1", "gx-i2"]
+
+
+@pytest.mark.parametrize(
+    ("change", "complaint"),
+    [
+        ({("claims", 2, "anchor"): "shelled"}, "anchor found"),  # too short
+        ({("claims", 0, "anchor"): "the mayor said"}, "anchor found"),
+        ({("claims", 1, "types"): ["bombardment"]}, "unknown type"),
+        ({("claims", 1, "incident"): "gy-i1"}, "not one of its group's"),
+        ({("claims", 1, "date"): {"from": "6 May", "to": "2022-05-06"}}, "YYYY-MM-DD"),
+        ({("groups", 0, "relations"): []}, "no relation"),
+        ({("groups", 0, "relations", 0, "relation"): "similar"}, "unknown relation"),
+        ({("groups", 0, "incidents", 1, "independent_sources"): 0}, ">= 1"),
+        ({("groups", 0, "articles"): ["g-a"]}, "differ from group-selection"),
+    ],
+)
+def test_the_group_check_refuses_a_bad_annotation(change: dict, complaint: str) -> None:
+    from training.check_groups import problems
+
+    found = problems(_with(change), GROUP_TEXTS, CHOSEN)
+    assert any(complaint in p for p in found), found
+
+
+def test_an_incident_without_claims_is_refused() -> None:
+    from training.check_groups import problems
+
+    gold = _with({("claims",): GROUP_GOLD["claims"][:2]})
+    assert "gx-i2: no claim" in problems(gold, GROUP_TEXTS, CHOSEN)
+
+
+@pytest.mark.shared
+@pytest.mark.skipif(
+    not (ROOT.parent / "shared" / "corpus" / "pool.jsonl.gz").exists(), reason="needs ../shared"
+)
+def test_stored_groups_hold_no_quoted_text_and_rebuild_against_the_shared_pool() -> None:
+    import re
+
+    from training import harness
+    from training.check_groups import pool_texts, problems
+    from training.eval_groups import in_test
+
+    texts = pool_texts()
+    files = sorted((ROOT / "training" / "annotations").glob("groups-*.json"))
+    assert files
+    groups = []
+    for path in files:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        gold = rebuilt(data, texts)
+        assert problems(gold, texts) == []
+        groups += gold["groups"]
+        # No run of eight words of an annotated article is in any string the file stores
+        # (labels, source keywords), article ids aside.
+        strings = [s for s in _strings(data) if s not in data["articles"]]
+        runs = set()
+        for s in strings:
+            words = re.findall(r"\w+", s.lower())
+            runs |= {" ".join(words[i : i + 8]) for i in range(len(words) - 7)}
+        for article in data["articles"]:
+            words = re.findall(r"\w+", texts[article].lower())
+            shingles = {" ".join(words[i : i + 8]) for i in range(len(words) - 7)}
+            assert not runs & shingles, article
+    assert len(groups) >= 30
+    halves = {in_test(g["id"]) for g in groups}
+    assert halves == {True, False}
+    assert harness.splits()["groups"]["modulo"] == 2

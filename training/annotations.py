@@ -3,7 +3,9 @@
 A gold file in the shape of `../shared/eval/GUIDELINES.md` quotes its anchors and boilerplate.
 The repository keeps instead, for every quoted string, its character offsets in the article's
 text and the SHA-256 of the string, and for every article the SHA-256 of its text; the texts
-themselves are read from `../shared` at run time. `stored(gold, texts)` turns a gold file into
+themselves are read from `../shared` at run time. Cross-report group files (issue 21) add an
+`incident` label to each claim and a `groups` section (articles, story relations, incidents
+with their independent-source counts), which hold no quoted text and pass through as they are. `stored(gold, texts)` turns a gold file into
 that form and `rebuilt(stored, texts)` turns it back (refusing an article whose text changed).
 """
 
@@ -53,6 +55,8 @@ def stored(gold: dict[str, Any], texts: dict[str, str], corpus: str) -> dict[str
         record = {k: v for k, v in claim.items() if k != "anchor"}
         record["anchor"] = _span(texts[claim["article"]], claim["anchor"])
         out["claims"].append(record)
+    if "groups" in gold:  # cross-report groups (issue 21): ids, labels and counts only
+        out["groups"] = gold["groups"]
     return out
 
 
@@ -82,4 +86,5 @@ def rebuilt(data: dict[str, Any], texts: dict[str, str]) -> dict[str, Any]:
         "stories": [],
         "single_source_incidents": [],
         "same_incident": [],
+        **({"groups": data["groups"]} if "groups" in data else {}),
     }

@@ -91,7 +91,7 @@ def pool_gold() -> dict[str, Any]:
         "single_source_incidents": [],
         "same_incident": [],
     }
-    for path in sorted(ANNOTATIONS.glob("*.json")):
+    for path in sorted(ANNOTATIONS.glob("pool-*.json")):
         gold = rebuilt(json.loads(path.read_text(encoding="utf-8")), texts)
         merged["metadata"].update(gold["metadata"])
         merged["boilerplate"].update(gold["boilerplate"])
@@ -110,7 +110,7 @@ def gold_sets(split: str) -> list[GoldSet]:
         gold = json.loads((SHARED / "eval" / name).read_text(encoding="utf-8"))
         rows = dev_rows if name.startswith("gold-dev") else train_rows
         out.append(GoldSet(name, gold, [rows[a] for a in sorted(articles_of(gold))]))
-    if any(ANNOTATIONS.glob("*.json")):
+    if any(ANNOTATIONS.glob("pool-*.json")):
         gold = pool_gold()
         pool_rows = _corpus_rows(corpus / "pool.jsonl.gz")
         keep = {a for a in articles_of(gold) if in_pool_test(a) == (split == "test")}
