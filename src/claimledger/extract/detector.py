@@ -268,8 +268,11 @@ def detect(model: DetectorModel, reading: Reading, lex: Lexicon) -> list[list[De
 
 def denied_by_grammar(token: Any, type_name: str) -> bool:
     """The word that weighs most for the type is denied by its own grammar: "no explosions
-    followed", "were not killed". Refusing is itself the event of a desertion ("would not
-    return"), so a negated verb does not deny one."""
+    followed", "were not killed", or undone by the prefix "de-" ("de-mined": mines cleared, not
+    laid). Refusing is itself the event of a desertion ("would not return"), so a negated verb
+    does not deny one."""
+    if token.i >= 2 and token.nbor(-1).text == "-" and token.nbor(-2).lower_ == "de":
+        return True
     children = list(token.children)
     if any(c.dep_ == "det" and c.lower_ == "no" for c in children):
         return True
