@@ -76,7 +76,7 @@ def analyse_reports(
     parsed = nlp.pipe(pieces, batch_size=batch_size, n_process=workers, as_tuples=True)
     for report, doc in zip(reports, _joined(parsed), strict=True):
         try:
-            places = find_places(report.text[:MAX_PARSE_CHARS])
+            places = find_places(report.text[:MAX_PARSE_CHARS], language=report.language or "")
             claims = extract_claims(report, doc, places)
         except Exception as exc:  # one report's failure must not stop the batch
             if failures is not None:

@@ -2016,9 +2016,16 @@ def _location(m: Mention, entry: Entry, text: str, score: float) -> Location:
     )
 
 
-def find_places(text: str, gaz: Gazetteer | None = None) -> list[Location]:
-    """Every place the text names, geocoded, in text order."""
+def find_places(text: str, gaz: Gazetteer | None = None, language: str | None = None) -> list[Location]:
+    """Every place the text names, geocoded, in text order. A text in a language with a profile
+    (`claimledger.lang`: "uk", "ru") is read through its morphology; any other as English."""
+    from claimledger.geo.inflected import find_inflected_places
+    from claimledger.lang import profile_of
+
     gaz = gaz or shared_gazetteer()
+    prof = profile_of(language, text) if language is not None else None
+    if prof is not None:
+        return find_inflected_places(text, prof, gaz)
     return resolve(find_mentions(text, gaz), text, gaz)
 
 

@@ -1,0 +1,122 @@
+"""Places named in an inflected language ("у Харкові", "под Изюмом", "Донецкой области").
+
+Every word of the text is taken to its lemmas by the language profile's morphology (all parses,
+so "Харкові" tries the surname "Харко" and the city "Харків"), and a lemma, or two neighbouring
+lemmas ("Кривий Ріг"), is looked up among the gazetteer's Cyrillic names. Regions come from the
+profile's `regions.csv`: an adjective before a word for region ("Харківська область") or a
+region's own name ("на Харківщині", "в Крыму").
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from typing import TYPE_CHECKING
+
+from claimledger.geo.gazetteer import Entry, Gazetteer, shared_gazetteer
+from claimledger.model import Location
+
+if TYPE_CHECKING:
+    from claimledger.lang import Profile, Region
+
+# Countries whose places the war reporting names first when one name has namesakes elsewhere.
+THEATRE_ORDER = {"UA": 0, "RU": 1, "BY": 2, "MD": 3}
+# A single-word name must be at least this long (shorter lemmas are mostly common words).
+MIN_LEMMA = 3
+_SENTENCE_START = re.compile(r"(?:^|[.!?…:\n»\"“]\s*|\s{2,})$")
+
+
+def _best(entries: list[Entry]) -> Entry | None:
+    if not entries:
+        return None
+    return min(entries, key=lambda e: (THEATRE_ORDER.get(e.country, 9), -e.population))
+
+
+def _location(entry: Entry, surface: str, start: int, end: int, precision: str) -> Location:
+    return Location(
+        name=entry.name,
+        country=entry.country or None,
+        lat=round(entry.lat, 5),
+        lon=round(entry.lon, 5),
+        precision=precision,  # type: ignore[arg-type]
+        text=surface,
+        start=start,
+        end=end,
+        geonameid=entry.geonameid,
+        admin1=entry.admin1,
+        role="site",
+        score=1.0,
+    )
+
+
+def _region_entry(region: Region, gaz: Gazetteer) -> tuple[Entry | None, str]:
+    if region.kind == "admin1":
+        return gaz.admin1(region.country, region.place), "admin1"
+    found = [e for e in gaz.lookup(region.place) if e.kind == "region"]
+    return (found[0] if found else None), "region"
+
+
+def _is_name(word: str) -> bool:
+    return word[:1].isupper()
+
+
+def find_inflected_places(text: str, prof: Profile, gaz: Gazetteer | None = None) -> list[Location]:
+    """Every place the text names, in text order, read through the profile's morphology."""
+    from claimledger.lang import WORD
+
+    gaz = gaz or shared_gazetteer()
+    words = [(m.group(0), m.start(), m.end()) for m in WORD.finditer(text)]
+    lemmas = [prof.lemmas(w) for w, _, _ in words]
+    out: list[Location] = []
+    i = 0
+    while i < len(words):
+        word, start, end = words[i]
+        found: Location | None = None
+        step = 1
+        # A region: its adjective before a word for region, or its own name.
+        for lemma in sorted(lemmas[i]):
+            for region in prof.regions.get(lemma, ()):
+                if region.form == "adjective":
+                    if i + 1 < len(words) and lemmas[i + 1] & prof.region_words:
+                        entry, precision = _region_entry(region, gaz)
+                        if entry is not None:
+                            found = _location(entry, text[start : words[i + 1][2]], start, words[i + 1][2], precision)
+                            step = 2
+                elif _is_name(word):
+                    entry, precision = _region_entry(region, gaz)
+                    if entry is not None:
+                        found = _location(entry, word, start, end, precision)
+                if found:
+                    break
+            if found:
+                break
+        if found is None and _is_name(word):
+            # Two capitalised words joined by a space or hyphen: "Кривий Ріг", "Нова Каховка".
+            if i + 1 < len(words) and _is_name(words[i + 1][0]) and words[i + 1][1] - end == 1:
+                following = words[i + 1]
+                entries = [
+                    e
+                    for a, b in itertools.product(sorted(lemmas[i]), sorted(lemmas[i + 1]))
+                    for e in gaz.cyrillic(f"{a} {b}")
+                ]
+                entry = _best(entries)
+                if entry is not None:
+                    found = _location(entry, text[start : following[2]], start, following[2], "place")
+                    step = 2
+            if found is None:
+                entries = [e for lemma in sorted(lemmas[i]) if len(lemma) >= MIN_LEMMA for e in gaz.cyrillic(lemma)]
+                entries = [e for e in entries if e.kind == "place"]
+                if _SENTENCE_START.search(text, 0, start) and not word.isupper():
+                    # The first word of a sentence is capitalised anyway: a common word
+                    # there ("Мир") is a place only when it is a large town of the theatre.
+                    entries = [e for e in entries if e.country in THEATRE_ORDER and e.population >= 10_000]
+                entry = _best(entries)
+                if entry is not None:
+                    found = _location(entry, word, start, end, "place")
+        if found is not None:
+            out.append(found)
+        i += step
+    return out
+
+
+__all__ = ["find_inflected_places"]
