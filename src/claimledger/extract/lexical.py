@@ -109,9 +109,20 @@ def is_forecast(piece: Piece, index: int, text: str, prof: Profile) -> bool:
     if text[piece.start : piece.end].rstrip().endswith("?"):
         return True
     before = piece.lemmas[:index]
-    return any(found & prof.forecast for found in before) or any(
+    if any(found & prof.forecast for found in before) or any(
         " ".join(w.lower() for w, _, _ in piece.words[k : k + 2]) in prof.forecast for k in range(index)
-    )
+    ):
+        return True
+    # A sentence whose verbs all tell the future ("виплатять", "нанесет") forecasts.
+    tenses = {_tense(prof, w) for w, _, _ in piece.words} - {None}
+    return tenses == {"futr"}
+
+
+def _tense(prof: Profile, word: str) -> str | None:
+    parses = [p for p in prof.parses(word) if p.tag.POS == "VERB"]
+    if not parses:
+        return None
+    return str(parses[0].tag.tense) if parses[0].tag.tense else None
 
 
 def modality_of(piece: Piece, prof: Profile) -> str:
@@ -155,11 +166,21 @@ def sentence_source(text: str, piece: Piece, prof: Profile) -> Attribution | Non
     """Who the sentence says is speaking, when it says so."""
     body = text[piece.start : piece.end]
     tail = _TAIL_SOURCE.search(body)
-    if tail and len(WORD.findall(tail.group(1))) <= MAX_SOURCE_WORDS:
-        return attribution_of(tail.group(1).strip(), piece.start + tail.start(1), prof)
+    if (
+        tail
+        and len(WORD.findall(tail.group(1))) <= MAX_SOURCE_WORDS
+        and (not _LOWER_START.match(tail.group(1)) or source_entry(tail.group(1), prof) is not None)
+    ):
+        return attribution_of(tail.group(1).strip().rstrip("."), piece.start + tail.start(1), prof)
     head = _HEAD_SOURCE.match(body)
-    if head and len(WORD.findall(head.group(1))) <= 4 and not _LOWER_START.match(head.group(1)):
-        return attribution_of(head.group(1).strip(), piece.start + head.start(1), prof)
+    if head:
+        named = WORD.findall(head.group(1))
+        if (
+            0 < len(named) <= 4
+            and all(w[:1].isupper() for w in named)
+            and head.group(1).strip().lower() not in prof.labels
+        ):
+            return attribution_of(head.group(1).strip(), piece.start + head.start(1), prof)
     lower = body.lower()
     for marker in prof.according_to:
         at = lower.find(marker)
@@ -179,11 +200,17 @@ def sentence_source(text: str, piece: Piece, prof: Profile) -> Attribution | Non
                 break
             before.insert(0, word)
         before = _strip_preposition(before, prof)
-        named = [w for w in before if w[0][:1].isupper()]
+        named = [w for w in before if w[0][:1].isupper() or source_entry(w[0], prof) is not None]
         if named:
             first = before.index(named[0])
             words = before[first:]
             return attribution_of(text[words[0][1] : words[-1][2]], words[0][1], prof)
+    if body.rstrip().endswith(":"):
+        # "Главное из заявлений министра обороны:": a known source introducing what follows.
+        for k, word in enumerate(piece.words):
+            if source_entry(word[0], prof) is not None:
+                words = piece.words[k : k + 2]
+                return attribution_of(text[words[0][1] : words[-1][2]], words[0][1], prof)
     return None
 
 
@@ -242,6 +269,13 @@ def sentence_date(body: str, prof: Profile, base: dt.date | None) -> DateInfo | 
                 "day",
                 body[at.start() : at.end()],
             )
+    for words, months in prof.relative_months:
+        at = re.search(rf"(?<!\w){re.escape(words)}(?!\w)", lower)
+        if at:
+            year, month = divmod(base.year * 12 + base.month - 1 + months, 12)
+            first_day = dt.date(year, month + 1, 1)
+            last_day = dt.date(year + (month + 1) // 12, (month + 1) % 12 + 1, 1) - dt.timedelta(days=1)
+            return DateInfo(first_day.isoformat(), last_day.isoformat(), "month", body[at.start() : at.end()])
     for word in WORD.findall(lower):
         for name, weekday in prof.weekdays.items():
             if name in _lemmas_of(prof, word):
@@ -255,6 +289,27 @@ def _lemmas_of(prof: Profile, word: str) -> frozenset[str]:
 
 
 # -- claims ---------------------------------------------------------------------------------
+
+
+_PARAGRAPH = re.compile(r"\n|\s{3,}")
+
+
+def _paragraph_of(text: str, position: int) -> int:
+    """Where the paragraph holding `position` starts (a line break or a wide gap opens one)."""
+    last = -1
+    for match in _PARAGRAPH.finditer(text, max(0, position - 3000), position):
+        last = match.end()
+    return last
+
+
+def default_place(iso: str) -> Location | None:
+    """A country-level place of a report that names none (the profile's default country)."""
+    from claimledger.geo.gazetteer import shared_gazetteer
+
+    entry = shared_gazetteer().country(iso)
+    if entry is None:
+        return None
+    return Location(entry.name, entry.country, round(entry.lat, 5), round(entry.lon, 5), "country", geonameid=entry.geonameid)
 
 
 def _evidence(text: str, piece: Piece, at: int) -> Span:
@@ -297,11 +352,22 @@ def lexical_claims(report: Report, places: list[Location], prof: Profile, lex: L
     base = parse_published(report.published)
     boilerplate = tuple(sorted({*report.boilerplate, *boilerplate_spans(text, prof)}))
     whole = report_source(text, prof)
-    first_site = next((p for p in places if p.role == "site" and p.precision != "country"), None)
+    first_site = next((p for p in places if p.role == "site" and p.precision != "country"), None) or next(
+        (p for p in places if p.role == "site"), None
+    )
+    if first_site is None and prof.default_country:
+        first_site = default_place(prof.default_country)
     claims: list[Claim] = []
     previous: Attribution | None = None
+    carried: DateInfo | None = None
+    paragraph = -1
     for start, end in sentences(text, boilerplate):
+        if _paragraph_of(text, start) != paragraph:
+            paragraph, carried = _paragraph_of(text, start), None
         piece = _piece(text, start, end, prof)
+        own_date = sentence_date(text[start:end], prof, base)
+        if own_date is not None:
+            carried = own_date
         source = sentence_source(text, piece, prof)
         found = trigger(piece, prof)
         if source is not None:
@@ -318,7 +384,7 @@ def lexical_claims(report: Report, places: list[Location], prof: Profile, lex: L
             continue
         said = source or previous or whole
         evidence = _evidence(text, piece, at)
-        date = sentence_date(text[start:end], prof, base) or (
+        date = (own_date or carried) or (
             DateInfo(base.isoformat(), base.isoformat(), "day", None, "report") if base else DateInfo()
         )
         locations = _sites(piece, places, said if said is source else None, first_site)

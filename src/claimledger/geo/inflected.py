@@ -52,8 +52,26 @@ def _location(entry: Entry, surface: str, start: int, end: int, precision: str) 
 def _region_entry(region: Region, gaz: Gazetteer) -> tuple[Entry | None, str]:
     if region.kind == "admin1":
         return gaz.admin1(region.country, region.place), "admin1"
-    found = [e for e in gaz.lookup(region.place) if e.kind == "region"]
-    return (found[0] if found else None), "region"
+    if region.kind == "country":
+        return gaz.country(region.place), "country"
+    found = [e for e in gaz.lookup(region.place) if e.kind == region.kind and e.country == region.country]
+    return (found[0] if found else None), region.kind
+
+
+# Endings of the adjective a town gives its district or front ("сіверський" of Сіверськ,
+# "джанкойський" of Джанкой, "маріупольський" of Маріуполь), longest first.
+_TOWN_ADJECTIVE = re.compile(r"(?:ський|ский|цький|цкий|ій|ий)$")
+
+
+def _towns_of_adjective(lemma: str) -> list[str]:
+    """The town names an adjective may be formed from: "сіверський" -> ["сіверськ", "сівер"]."""
+    out = []
+    if lemma.endswith(("ий", "ій")):
+        out.append(lemma[:-2])
+    stripped = _TOWN_ADJECTIVE.sub("", lemma)
+    if stripped and stripped not in out:
+        out.append(stripped)
+    return out
 
 
 def _is_name(word: str) -> bool:
@@ -76,7 +94,13 @@ def find_inflected_places(text: str, prof: Profile, gaz: Gazetteer | None = None
         # A region: its adjective before a word for region, or its own name.
         for lemma in sorted(lemmas[i]):
             for region in prof.regions.get(lemma, ()):
-                if region.form == "adjective":
+                if region.form.startswith("before:"):
+                    if i + 1 < len(words) and region.form[7:] in lemmas[i + 1]:
+                        entry, precision = _region_entry(region, gaz)
+                        if entry is not None:
+                            found = _location(entry, text[start : words[i + 1][2]], start, words[i + 1][2], precision)
+                            step = 2
+                elif region.form == "adjective":
                     if i + 1 < len(words) and lemmas[i + 1] & prof.region_words:
                         entry, precision = _region_entry(region, gaz)
                         if entry is not None:
@@ -90,21 +114,44 @@ def find_inflected_places(text: str, prof: Profile, gaz: Gazetteer | None = None
                     break
             if found:
                 break
+        if found is None and i + 1 < len(words) and lemmas[i + 1] & prof.town_adjective_before:
+            # "на Сіверському напрямку", "у Джанкойському районі": the town the adjective is formed from.
+            entries = [
+                e
+                for lemma in sorted(lemmas[i])
+                for town in _towns_of_adjective(lemma)
+                if len(town) >= MIN_LEMMA
+                for e in gaz.cyrillic(town)
+                if e.kind == "place"
+            ]
+            entry = _best(entries)
+            if entry is not None:
+                found = _location(entry, word, start, end, "place")
         if found is None and _is_name(word):
             # Two capitalised words joined by a space or hyphen: "Кривий Ріг", "Нова Каховка".
             if i + 1 < len(words) and _is_name(words[i + 1][0]) and words[i + 1][1] - end == 1:
                 following = words[i + 1]
                 entries = [
                     e
-                    for a, b in itertools.product(sorted(lemmas[i]), sorted(lemmas[i + 1]))
+                    for a, b in itertools.product(
+                        sorted(prof.place_lemmas(word)), sorted(prof.place_lemmas(following[0]))
+                    )
                     for e in gaz.cyrillic(f"{a} {b}")
                 ]
                 entry = _best(entries)
                 if entry is not None:
                     found = _location(entry, text[start : following[2]], start, following[2], "place")
                     step = 2
-            if found is None:
-                entries = [e for lemma in sorted(lemmas[i]) if len(lemma) >= MIN_LEMMA for e in gaz.cyrillic(lemma)]
+            named_person = (
+                i + 1 < len(words)
+                and _is_name(words[i + 1][0])
+                and words[i + 1][1] - end == 1
+                and any("anim" in p.tag for p in prof.parses(word))
+            )
+            if found is None and not named_person:
+                entries = [
+                    e for lemma in sorted(prof.place_lemmas(word)) if len(lemma) >= MIN_LEMMA for e in gaz.cyrillic(lemma)
+                ]
                 entries = [e for e in entries if e.kind == "place"]
                 if _SENTENCE_START.search(text, 0, start) and not word.isupper():
                     # The first word of a sentence is capitalised anyway: a common word

@@ -57,21 +57,30 @@ class Profile:
     speech: frozenset[str]
     according_to: tuple[str, ...]
     prepositions: frozenset[str]
+    labels: frozenset[str]
     alleged: frozenset[str]
     denied: frozenset[str]
     forecast: frozenset[str]
     months: dict[str, int]
     night_before: tuple[str, ...]
     relative: tuple[tuple[str, int, int], ...]
+    relative_months: tuple[tuple[str, int], ...]
     weekdays: dict[str, int]
     boilerplate: tuple[str, ...]
     sources: tuple[SourceEntry, ...]
     regions: dict[str, tuple[Region, ...]]
     region_words: frozenset[str]
+    default_country: str | None
+    town_adjective_before: frozenset[str]
 
     def lemmas(self, word: str) -> frozenset[str]:
         """Every normal form the morphology gives the word (all its parses), and the word."""
         return _lemmas(self.code, word.lower())
+
+    def place_lemmas(self, word: str) -> frozenset[str]:
+        """The normal forms a place name may have: of the parses that are no person's name and no
+        function word; none at all when the word can be a function word ("Коли", "Мы")."""
+        return _place_lemmas(self.code, word.lower())
 
     def parses(self, word: str) -> list[Any]:
         """The morphology's parses of a word (pymorphy3 Parse objects)."""
@@ -119,12 +128,14 @@ def profile(code: str | None) -> Profile | None:
         speech=frozenset(data["speech"]["lemmas"]),
         according_to=tuple(sorted(data["speech"]["according_to"], key=len, reverse=True)),
         prepositions=frozenset(data["speech"]["prepositions"]),
+        labels=frozenset(data["speech"].get("labels", [])),
         alleged=frozenset(data["modality"]["alleged"]),
         denied=frozenset(data["modality"]["denied"]),
         forecast=frozenset(data["modality"]["forecast"]),
         months=dict(dates["months"]),
         night_before=tuple(dates["night_before"]),
         relative=tuple((r["words"], int(r["from"]), int(r["to"])) for r in dates["relative"]),
+        relative_months=tuple((r["words"], int(r["months"])) for r in dates.get("relative_months", [])),
         weekdays=dict(dates["weekdays"]),
         boilerplate=tuple(data["boilerplate"]["patterns"]),
         sources=tuple(
@@ -135,6 +146,8 @@ def profile(code: str | None) -> Profile | None:
         ),
         regions={k: tuple(v) for k, v in regions.items()},
         region_words=frozenset(data.get("regions", {}).get("words", ["область", "обл", "край", "регіон", "регион"])),
+        default_country=data.get("places", {}).get("default_country"),
+        town_adjective_before=frozenset(data.get("places", {}).get("town_adjective_before", [])),
     )
 
 
@@ -148,6 +161,21 @@ def _analyzer(code: str) -> Any:
 @lru_cache(maxsize=200_000)
 def _lemmas(code: str, word: str) -> frozenset[str]:
     return frozenset({p.normal_form.replace("ё", "е") for p in _analyzer(code).parse(word)} | {word})
+
+
+# Parts of speech that no place name shares (OpenCorpora tags, as pymorphy3 gives them).
+_FUNCTION_WORDS = frozenset({"CONJ", "PREP", "PRCL", "NPRO", "INTJ", "ADVB", "PRED", "COMP", "NUMR"})
+_PERSON_NAMES = frozenset({"Name", "Surn", "Patr"})
+
+
+@lru_cache(maxsize=200_000)
+def _place_lemmas(code: str, word: str) -> frozenset[str]:
+    parses = _analyzer(code).parse(word)
+    if any(p.tag.POS in _FUNCTION_WORDS for p in parses):
+        return frozenset()
+    kept = [p for p in parses if not (_PERSON_NAMES & set(p.tag.grammemes))]
+    lemmas = {p.normal_form.replace("ё", "е") for p in kept}
+    return frozenset(lemmas | ({word} if len(kept) == len(parses) else set()))
 
 
 # The languages a report may be in for the detector below to tell: English and those with a profile.
