@@ -108,14 +108,25 @@ def is_forecast(piece: Piece, index: int, text: str, prof: Profile) -> bool:
     """A forecast, possibility or question before the trigger: no event is stated."""
     if text[piece.start : piece.end].rstrip().endswith("?"):
         return True
+    if piece.words and piece.words[0][0].lower() in prof.questions:
+        return True
+    if any(w.lower() in prof.purpose for w, _, _ in piece.words[max(0, index - 2) : index]):
+        return True
     before = piece.lemmas[:index]
     if any(found & prof.forecast for found in before) or any(
         " ".join(w.lower() for w, _, _ in piece.words[k : k + 2]) in prof.forecast for k in range(index)
     ):
         return True
-    # A sentence whose verbs all tell the future ("виплатять", "нанесет") forecasts.
-    tenses = {_tense(prof, w) for w, _, _ in piece.words} - {None}
-    return tenses == {"futr"}
+    # The trigger's own verb, or else the verb of its clause after it, tells the future
+    # ("взятие … нанесет урон", "сім'ям загиблих виплатять"): a forecast.
+    trigger_end = piece.words[index][2]
+    for word, w_start, _ in piece.words[index:]:
+        if w_start > trigger_end and "," in text[trigger_end:w_start]:
+            break
+        tense = _tense(prof, word)
+        if tense is not None:
+            return tense == "futr"
+    return False
 
 
 def _tense(prof: Profile, word: str) -> str | None:
@@ -200,6 +211,14 @@ def sentence_source(text: str, piece: Piece, prof: Profile) -> Attribution | Non
                 break
             before.insert(0, word)
         before = _strip_preposition(before, prof)
+        if before:
+            joined = text[before[0][1] : before[-1][2]]
+            entry = source_entry(joined, prof)
+            if entry is not None and " " in entry.stem:
+                # "міський голова закликав": a source named in two words.
+                at = before[0][1] + joined.lower().find(entry.stem)
+                words = [w for w in before if w[2] > at]
+                return attribution_of(text[words[0][1] : words[-1][2]], words[0][1], prof)
         named = [w for w in before if w[0][:1].isupper() or source_entry(w[0], prof) is not None]
         if named:
             first = before.index(named[0])
@@ -320,7 +339,7 @@ def _evidence(text: str, piece: Piece, at: int) -> Span:
     return Span(start, end, text[start:end])
 
 
-def _sites(piece: Piece, places: list[Location], source: Attribution | None, fallback: Location | None) -> list[Location]:
+def _sites(piece: Piece, places: list[Location], source: Attribution | None, fallback: list[Location]) -> list[Location]:
     inside = [p for p in places if p.start is not None and piece.start <= p.start < piece.end]
     if source is not None and source.start is not None and source.end is not None:
         # "В Херсонской области заявили": a place inside the source says who speaks, not where.
@@ -330,7 +349,7 @@ def _sites(piece: Piece, places: list[Location], source: Attribution | None, fal
         inside.sort(key=lambda p: p.role != "site")
     if any(p.role == "site" for p in inside):
         return inside
-    return inside + ([fallback] if fallback is not None else [])
+    return inside + [p for p in fallback if p not in inside and (p.start is None or not piece.start <= p.start < piece.end)][:1]
 
 
 def _summary(label: str, evidence: Span, locations: list[Location], date: DateInfo, source: Attribution | None) -> str:
@@ -352,23 +371,34 @@ def lexical_claims(report: Report, places: list[Location], prof: Profile, lex: L
     base = parse_published(report.published)
     boilerplate = tuple(sorted({*report.boilerplate, *boilerplate_spans(text, prof)}))
     whole = report_source(text, prof)
-    first_site = next((p for p in places if p.role == "site" and p.precision != "country"), None) or next(
-        (p for p in places if p.role == "site"), None
+    # Where a sentence that names no place happened: the report's places, towns before
+    # countries, and last the profile's default country.
+    spans = [(start, end) for start, end in sentences(text, boilerplate)]
+    pieces = [_piece(text, start, end, prof) for start, end in spans]
+    sources = [sentence_source(text, piece, prof) for piece in pieces]
+    spoken = [(a.start, a.end) for a in sources if a is not None and a.start is not None and a.end is not None]
+    # A place inside a source names who speaks ("адмірал Великої Британії"), not where.
+    fallback = sorted(
+        (
+            p
+            for p in places
+            if p.role == "site" and not any(p.start is not None and s <= p.start < e for s, e in spoken)
+        ),
+        key=lambda p: p.precision == "country",
     )
-    if first_site is None and prof.default_country:
-        first_site = default_place(prof.default_country)
+    default = default_place(prof.default_country) if prof.default_country else None
+    if default is not None:
+        fallback.append(default)
     claims: list[Claim] = []
     previous: Attribution | None = None
     carried: DateInfo | None = None
     paragraph = -1
-    for start, end in sentences(text, boilerplate):
+    for (start, end), piece, source in zip(spans, pieces, sources, strict=True):
         if _paragraph_of(text, start) != paragraph:
             paragraph, carried = _paragraph_of(text, start), None
-        piece = _piece(text, start, end, prof)
         own_date = sentence_date(text[start:end], prof, base)
         if own_date is not None:
             carried = own_date
-        source = sentence_source(text, piece, prof)
         found = trigger(piece, prof)
         if source is not None:
             previous = source
@@ -387,7 +417,7 @@ def lexical_claims(report: Report, places: list[Location], prof: Profile, lex: L
         date = (own_date or carried) or (
             DateInfo(base.isoformat(), base.isoformat(), "day", None, "report") if base else DateInfo()
         )
-        locations = _sites(piece, places, said if said is source else None, first_site)
+        locations = _sites(piece, places, said if said is source else None, fallback)
         mode = modality_of(piece, prof)
         confidence = 0.45 + 0.15 * bool(said) + 0.15 * bool(locations) + 0.1 * bool(date.start)
         if mode != "asserted":

@@ -10,6 +10,7 @@ region's own name ("на Харківщині", "в Крыму").
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from typing import TYPE_CHECKING
 
@@ -23,13 +24,23 @@ if TYPE_CHECKING:
 THEATRE_ORDER = {"UA": 0, "RU": 1, "BY": 2, "MD": 3}
 # A single-word name must be at least this long (shorter lemmas are mostly common words).
 MIN_LEMMA = 3
+# A single word in quotes names a unit, an operation or a firm (ОК "Схід"), not a place.
+_QUOTES = frozenset("\"«»“”„'")
 _SENTENCE_START = re.compile(r"(?:^|[.!?…:\n»\"“]\s*|\s{2,})$")
+
+
+# How much a place of the theatre counts over a namesake elsewhere, in orders of magnitude of
+# population: a Ukrainian village "Париж" loses to Paris, Donetsk in Ukraine beats Donetsk by Rostov.
+THEATRE_BONUS = 2.0
 
 
 def _best(entries: list[Entry]) -> Entry | None:
     if not entries:
         return None
-    return min(entries, key=lambda e: (THEATRE_ORDER.get(e.country, 9), -e.population))
+    return max(
+        entries,
+        key=lambda e: (math.log10(1 + e.population) + (THEATRE_BONUS if e.country in THEATRE_ORDER else 0.0), -THEATRE_ORDER.get(e.country, 9)),
+    )
 
 
 def _location(entry: Entry, surface: str, start: int, end: int, precision: str) -> Location:
@@ -116,9 +127,10 @@ def find_inflected_places(text: str, prof: Profile, gaz: Gazetteer | None = None
                 break
         if found is None and i + 1 < len(words) and lemmas[i + 1] & prof.town_adjective_before:
             # "на Сіверському напрямку", "у Джанкойському районі": the town the adjective is formed from.
+            adjectives = {p.normal_form for p in prof.parses(word) if p.tag.POS == "ADJF"}
             entries = [
                 e
-                for lemma in sorted(lemmas[i])
+                for lemma in sorted(adjectives)
                 for town in _towns_of_adjective(lemma)
                 if len(town) >= MIN_LEMMA
                 for e in gaz.cyrillic(town)
@@ -127,7 +139,8 @@ def find_inflected_places(text: str, prof: Profile, gaz: Gazetteer | None = None
             entry = _best(entries)
             if entry is not None:
                 found = _location(entry, word, start, end, "place")
-        if found is None and _is_name(word):
+        quoted = start > 0 and end < len(text) and text[start - 1] in _QUOTES and text[end] in _QUOTES
+        if found is None and _is_name(word) and not quoted:
             # Two capitalised words joined by a space or hyphen: "Кривий Ріг", "Нова Каховка".
             if i + 1 < len(words) and _is_name(words[i + 1][0]) and words[i + 1][1] - end == 1:
                 following = words[i + 1]

@@ -61,6 +61,8 @@ class Profile:
     alleged: frozenset[str]
     denied: frozenset[str]
     forecast: frozenset[str]
+    purpose: frozenset[str]
+    questions: frozenset[str]
     months: dict[str, int]
     night_before: tuple[str, ...]
     relative: tuple[tuple[str, int, int], ...]
@@ -132,6 +134,8 @@ def profile(code: str | None) -> Profile | None:
         alleged=frozenset(data["modality"]["alleged"]),
         denied=frozenset(data["modality"]["denied"]),
         forecast=frozenset(data["modality"]["forecast"]),
+        purpose=frozenset(data["modality"].get("purpose", [])),
+        questions=frozenset(data["modality"].get("questions", [])),
         months=dict(dates["months"]),
         night_before=tuple(dates["night_before"]),
         relative=tuple((r["words"], int(r["from"]), int(r["to"])) for r in dates["relative"]),
@@ -165,7 +169,8 @@ def _lemmas(code: str, word: str) -> frozenset[str]:
 
 # Parts of speech that no place name shares (OpenCorpora tags, as pymorphy3 gives them).
 _FUNCTION_WORDS = frozenset({"CONJ", "PREP", "PRCL", "NPRO", "INTJ", "ADVB", "PRED", "COMP", "NUMR"})
-_PERSON_NAMES = frozenset({"Name", "Surn", "Patr"})
+# Given names and patronymics are people; a surname may be a town's name too ("Стаханов").
+_PERSON_NAMES = frozenset({"Name", "Patr"})
 
 
 @lru_cache(maxsize=200_000)
