@@ -20,6 +20,7 @@ from claimledger.extract import extract_claims
 from claimledger.extract.nlp import load_nlp
 from claimledger.geo import find_places
 from claimledger.ingest import to_report
+from claimledger.lang import profile_of
 from claimledger.model import Claim, Incident, RawDocument, Report
 from claimledger.store import LedgerStore
 
@@ -46,8 +47,13 @@ class Ledger:
 
 
 def clean_report(report: Report) -> Report:
-    """The report with its boilerplate spans marked."""
-    return replace(report, boilerplate=tuple(boilerplate_spans(report.text)))
+    """The report with its boilerplate spans marked: the page furniture English sites share, and
+    that of the report's language profile ("Читати далі", "Реклама:")."""
+    spans = boilerplate_spans(report.text)
+    prof = profile_of(report.language, report.text) if report.text else None
+    if prof is not None:
+        spans = sorted({*spans, *prof.boilerplate_spans(report.text)})
+    return replace(report, boilerplate=tuple(spans))
 
 
 def parse_processes(count: int) -> int:

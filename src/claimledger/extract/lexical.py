@@ -70,11 +70,6 @@ def sentences(text: str, boilerplate: tuple[tuple[int, int], ...]) -> list[tuple
     return spans
 
 
-def boilerplate_spans(text: str, prof: Profile) -> list[tuple[int, int]]:
-    """Page furniture of the language's channels and sites ("Читати далі", "Реклама:")."""
-    return sorted((m.start(), m.end()) for p in prof.boilerplate for m in re.finditer(p, text))
-
-
 def _piece(text: str, start: int, end: int, prof: Profile) -> Piece:
     words = [(m.group(0), m.start(), m.end()) for m in WORD.finditer(text, start, end)]
     return Piece(start, end, words, [prof.lemmas(w) for w, _, _ in words])
@@ -369,7 +364,7 @@ def lexical_claims(report: Report, places: list[Location], prof: Profile, lex: L
     """All claims of one report in the profile's language."""
     text = report.text
     base = parse_published(report.published)
-    boilerplate = tuple(sorted({*report.boilerplate, *boilerplate_spans(text, prof)}))
+    boilerplate = tuple(sorted({*report.boilerplate, *prof.boilerplate_spans(text)}))
     whole = report_source(text, prof)
     # Where a sentence that names no place happened: the report's places, towns before
     # countries, and last the profile's default country.

@@ -84,6 +84,10 @@ class Profile:
         function word; none at all when the word can be a function word ("Коли", "Мы")."""
         return _place_lemmas(self.code, word.lower())
 
+    def boilerplate_spans(self, text: str) -> list[tuple[int, int]]:
+        """Page furniture of the language's channels and sites ("Читати далі", "Реклама:")."""
+        return sorted((m.start(), m.end()) for m in _boilerplate(self).finditer(text))
+
     def parses(self, word: str) -> list[Any]:
         """The morphology's parses of a word (pymorphy3 Parse objects)."""
         return list(_analyzer(self.code).parse(word))
@@ -153,6 +157,11 @@ def profile(code: str | None) -> Profile | None:
         default_country=data.get("places", {}).get("default_country"),
         town_adjective_before=frozenset(data.get("places", {}).get("town_adjective_before", [])),
     )
+
+
+@lru_cache(maxsize=8)
+def _boilerplate(prof: Profile) -> re.Pattern[str]:
+    return re.compile("|".join(f"(?:{p})" for p in prof.boilerplate) or r"(?!)")
 
 
 @lru_cache(maxsize=4)
