@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 
 from claimledger.extract import extract_claims
-from claimledger.extract.lexical import sentence_date
 from claimledger.geo import find_places
 from claimledger.lang import detect, language_of, profile, profile_of
 from claimledger.model import Report
@@ -177,7 +176,12 @@ def test_a_report_date_alone_dates_an_undated_claim_by_the_report() -> None:
         ("ЗСУ відбили наступ ворога біля міста - Генштаб", "uk", "Генштаб", "military"),
         ("Окупанти обстріляли лікарню, — голова ОВА", "uk", "голова ОВА", "government"),
         ("У Генштабі ЗСУ повідомили про бої на сході.", "uk", "Генштабі ЗСУ", "military"),
-        ("Міський голова закликав не виходити з укриттів через вибухи.", "uk", "Міський голова", "government"),
+        (
+            "Міський голова закликав не виходити з укриттів через вибухи.",
+            "uk",
+            "Міський голова",
+            "government",
+        ),
         ("За даними Повітряних сил, над областю збили ракету.", "uk", "Повітряних сил", "military"),
         ("В ДНР сообщили, что противник обстрелял окраину города.", "ru", "ДНР", "government"),
         ("Минобороны России заявило об уничтожении склада.", "ru", "Минобороны России", "military"),
@@ -242,7 +246,9 @@ def test_a_place_that_names_the_speaker_is_not_the_site() -> None:
         ("Противник обстрелял окраину. Реклама: купите окна", "ru", "Реклама:"),
     ],
 )
-def test_channel_furniture_is_boilerplate_and_never_evidence(text: str, language: str, furniture: str) -> None:
+def test_channel_furniture_is_boilerplate_and_never_evidence(
+    text: str, language: str, furniture: str
+) -> None:
     report = _report(text, language)
     at = text.index(furniture)
     assert any(s <= at and at + len(furniture) <= e for s, e in report.boilerplate)

@@ -45,7 +45,9 @@ def figures(split: str) -> dict[str, dict[str, Any]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--split", default="both", choices=["tune", "test", "all", "both"])
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)

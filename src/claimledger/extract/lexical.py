@@ -56,7 +56,9 @@ def sentences(text: str, boilerplate: tuple[tuple[int, int], ...]) -> list[tuple
             pieces = [
                 part
                 for s, e in pieces
-                for part in (((s, min(e, b_start)), (max(s, b_end), e)) if s < b_end and b_start < e else ((s, e),))
+                for part in (
+                    ((s, min(e, b_start)), (max(s, b_end), e)) if s < b_end and b_start < e else ((s, e),)
+                )
                 if part[1] > part[0]
             ]
         for s, e in pieces:
@@ -192,7 +194,9 @@ def sentence_source(text: str, piece: Piece, prof: Profile) -> Attribution | Non
         at = lower.find(marker)
         if at >= 0 and (at == 0 or not lower[at - 1].isalnum()):
             after = [w for w in piece.words if w[1] >= piece.start + at + len(marker)][:4]
-            cut = next((k for k, w in enumerate(after) if k and text[after[k - 1][2] : w[1]].strip()), len(after))
+            cut = next(
+                (k for k, w in enumerate(after) if k and text[after[k - 1][2] : w[1]].strip()), len(after)
+            )
             after = after[:cut]
             if after:
                 return attribution_of(text[after[0][1] : after[-1][2]], after[0][1], prof)
@@ -266,13 +270,17 @@ def sentence_date(body: str, prof: Profile, base: dt.date | None) -> DateInfo | 
     if base is None:
         return None
     lower = body.lower()
-    months = "|".join(sorted(map(re.escape, prof.months), key=len, reverse=True))
-    match = re.search(rf"(?<!\d)(\d{{1,2}})\s+({months})(?:\s+(\d{{4}}))?", lower)
+    month_words = "|".join(sorted(map(re.escape, prof.months), key=len, reverse=True))
+    match = re.search(rf"(?<!\d)(\d{{1,2}})\s+({month_words})(?:\s+(\d{{4}}))?", lower)
     if match:
         day = _day(match.group(0), prof.code, base)
         if day is not None:
             before = lower[max(0, match.start() - 14) : match.start()]
-            start = day - dt.timedelta(days=1) if any(before.endswith(n + " ") for n in prof.night_before) else day
+            start = (
+                day - dt.timedelta(days=1)
+                if any(before.endswith(n + " ") for n in prof.night_before)
+                else day
+            )
             return DateInfo(start.isoformat(), day.isoformat(), "day", body[match.start() : match.end()])
     for words, first, last in prof.relative:
         at = re.search(rf"(?<!\w){re.escape(words)}(?!\w)", lower)
@@ -283,10 +291,10 @@ def sentence_date(body: str, prof: Profile, base: dt.date | None) -> DateInfo | 
                 "day",
                 body[at.start() : at.end()],
             )
-    for words, months in prof.relative_months:
+    for words, shift in prof.relative_months:
         at = re.search(rf"(?<!\w){re.escape(words)}(?!\w)", lower)
         if at:
-            year, month = divmod(base.year * 12 + base.month - 1 + months, 12)
+            year, month = divmod(base.year * 12 + base.month - 1 + shift, 12)
             first_day = dt.date(year, month + 1, 1)
             last_day = dt.date(year + (month + 1) // 12, (month + 1) % 12 + 1, 1) - dt.timedelta(days=1)
             return DateInfo(first_day.isoformat(), last_day.isoformat(), "month", body[at.start() : at.end()])
@@ -323,7 +331,14 @@ def default_place(iso: str) -> Location | None:
     entry = shared_gazetteer().country(iso)
     if entry is None:
         return None
-    return Location(entry.name, entry.country, round(entry.lat, 5), round(entry.lon, 5), "country", geonameid=entry.geonameid)
+    return Location(
+        entry.name,
+        entry.country,
+        round(entry.lat, 5),
+        round(entry.lon, 5),
+        "country",
+        geonameid=entry.geonameid,
+    )
 
 
 def _evidence(text: str, piece: Piece, at: int) -> Span:
@@ -334,20 +349,32 @@ def _evidence(text: str, piece: Piece, at: int) -> Span:
     return Span(start, end, text[start:end])
 
 
-def _sites(piece: Piece, places: list[Location], source: Attribution | None, fallback: list[Location]) -> list[Location]:
+def _sites(
+    piece: Piece, places: list[Location], source: Attribution | None, fallback: list[Location]
+) -> list[Location]:
     inside = [p for p in places if p.start is not None and piece.start <= p.start < piece.end]
     if source is not None and source.start is not None and source.end is not None:
         # "В Херсонской области заявили": a place inside the source says who speaks, not where.
         inside = [
-            p.with_role("other") if p.start is not None and source.start <= p.start < source.end else p for p in inside
+            p.with_role("other") if p.start is not None and source.start <= p.start < source.end else p
+            for p in inside
         ]
         inside.sort(key=lambda p: p.role != "site")
     if any(p.role == "site" for p in inside):
         return inside
-    return inside + [p for p in fallback if p not in inside and (p.start is None or not piece.start <= p.start < piece.end)][:1]
+    return (
+        inside
+        + [
+            p
+            for p in fallback
+            if p not in inside and (p.start is None or not piece.start <= p.start < piece.end)
+        ][:1]
+    )
 
 
-def _summary(label: str, evidence: Span, locations: list[Location], date: DateInfo, source: Attribution | None) -> str:
+def _summary(
+    label: str, evidence: Span, locations: list[Location], date: DateInfo, source: Attribution | None
+) -> str:
     parts = [label]
     sites = [p for p in locations if p.role == "site"]
     if sites:
@@ -371,7 +398,9 @@ def lexical_claims(report: Report, places: list[Location], prof: Profile, lex: L
     spans = [(start, end) for start, end in sentences(text, boilerplate)]
     pieces = [_piece(text, start, end, prof) for start, end in spans]
     sources = [sentence_source(text, piece, prof) for piece in pieces]
-    spoken = [(a.start, a.end) for a in sources if a is not None and a.start is not None and a.end is not None]
+    spoken = [
+        (a.start, a.end) for a in sources if a is not None and a.start is not None and a.end is not None
+    ]
     # A place inside a source names who speaks ("адмірал Великої Британії"), not where.
     fallback = sorted(
         (

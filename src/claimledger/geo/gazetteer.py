@@ -665,7 +665,9 @@ def build(path: Path) -> None:
             )
         )
         seen = set()
-        cyrillic.extend((k, pid) for k in sorted({cyrillic_key(n) for n in city.get("alternatenames", [])} - {""}))
+        cyrillic.extend(
+            (k, pid) for k in sorted({cyrillic_key(n) for n in city.get("alternatenames", [])} - {""})
+        )
         for n in [city["name"], *city.get("alternatenames", [])]:
             if not is_latin(n) or len(n) < 2:
                 continue
@@ -791,7 +793,9 @@ def build(path: Path) -> None:
     db.executemany("INSERT INTO name VALUES (?,?,?,?)", names)
     db.executemany("INSERT INTO cyrillic VALUES (?,?)", cyrillic)
     db.executemany("INSERT INTO word VALUES (?,?)", sorted((w, int(flag)) for w, flag in english.items()))
-    db.executescript("CREATE INDEX name_key ON name(key); CREATE INDEX name_skel ON name(skel); CREATE INDEX cyrillic_key ON cyrillic(key);")
+    db.executescript(
+        "CREATE INDEX name_key ON name(key); CREATE INDEX name_skel ON name(skel); CREATE INDEX cyrillic_key ON cyrillic(key);"
+    )
     db.commit()
     db.close()
     os.replace(tmp, path)

@@ -39,7 +39,10 @@ def _best(entries: list[Entry]) -> Entry | None:
         return None
     return max(
         entries,
-        key=lambda e: (math.log10(1 + e.population) + (THEATRE_BONUS if e.country in THEATRE_ORDER else 0.0), -THEATRE_ORDER.get(e.country, 9)),
+        key=lambda e: (
+            math.log10(1 + e.population) + (THEATRE_BONUS if e.country in THEATRE_ORDER else 0.0),
+            -THEATRE_ORDER.get(e.country, 9),
+        ),
     )
 
 
@@ -109,13 +112,17 @@ def find_inflected_places(text: str, prof: Profile, gaz: Gazetteer | None = None
                     if i + 1 < len(words) and region.form[7:] in lemmas[i + 1]:
                         entry, precision = _region_entry(region, gaz)
                         if entry is not None:
-                            found = _location(entry, text[start : words[i + 1][2]], start, words[i + 1][2], precision)
+                            found = _location(
+                                entry, text[start : words[i + 1][2]], start, words[i + 1][2], precision
+                            )
                             step = 2
                 elif region.form == "adjective":
                     if i + 1 < len(words) and lemmas[i + 1] & prof.region_words:
                         entry, precision = _region_entry(region, gaz)
                         if entry is not None:
-                            found = _location(entry, text[start : words[i + 1][2]], start, words[i + 1][2], precision)
+                            found = _location(
+                                entry, text[start : words[i + 1][2]], start, words[i + 1][2], precision
+                            )
                             step = 2
                 elif _is_name(word):
                     entry, precision = _region_entry(region, gaz)
@@ -163,7 +170,10 @@ def find_inflected_places(text: str, prof: Profile, gaz: Gazetteer | None = None
             )
             if found is None and not named_person:
                 entries = [
-                    e for lemma in sorted(prof.place_lemmas(word)) if len(lemma) >= MIN_LEMMA for e in gaz.cyrillic(lemma)
+                    e
+                    for lemma in sorted(prof.place_lemmas(word))
+                    if len(lemma) >= MIN_LEMMA
+                    for e in gaz.cyrillic(lemma)
                 ]
                 entries = [e for e in entries if e.kind == "place"]
                 if _SENTENCE_START.search(text, 0, start) and not word.isupper():

@@ -148,12 +148,17 @@ def profile(code: str | None) -> Profile | None:
         boilerplate=tuple(data["boilerplate"]["patterns"]),
         sources=tuple(
             sorted(
-                (SourceEntry(r["stem"], r["kind"], r["side"], r["english"]) for r in _rows(folder / "sources.csv")),
+                (
+                    SourceEntry(r["stem"], r["kind"], r["side"], r["english"])
+                    for r in _rows(folder / "sources.csv")
+                ),
                 key=lambda s: -len(s.stem),
             )
         ),
         regions={k: tuple(v) for k, v in regions.items()},
-        region_words=frozenset(data.get("regions", {}).get("words", ["область", "обл", "край", "регіон", "регион"])),
+        region_words=frozenset(
+            data.get("regions", {}).get("words", ["область", "обл", "край", "регіон", "регион"])
+        ),
         default_country=data.get("places", {}).get("default_country"),
         town_adjective_before=frozenset(data.get("places", {}).get("town_adjective_before", [])),
     )
@@ -229,4 +234,14 @@ def profile_of(declared: str | None, text: str) -> Profile | None:
     return profile(language_of(declared, text))
 
 
-__all__ = ["Profile", "Region", "SourceEntry", "TriggerType", "WORD", "detect", "language_of", "profile", "profile_of"]
+__all__ = [
+    "Profile",
+    "Region",
+    "SourceEntry",
+    "TriggerType",
+    "WORD",
+    "detect",
+    "language_of",
+    "profile",
+    "profile_of",
+]
