@@ -254,3 +254,20 @@ def test_channel_furniture_is_boilerplate_and_never_evidence(
     assert any(s <= at and at + len(furniture) <= e for s, e in report.boilerplate)
     for claim in extract_claims(report, None, find_places(text, language=language)):
         assert all(e.end <= at or e.start >= at + len(furniture) for e in claim.evidence)
+
+
+@pytest.mark.parametrize(
+    ("query", "name", "precision"),
+    [
+        ("Ізюм, Харківська область", "Izyum", "place"),
+        ("Харківська область", "Kharkiv", "admin1"),
+        ("под Изюмом", "Izyum", "place"),
+        ("Донецкая область", "Donetsk", "admin1"),
+        ("Херсонщина", "Kherson", "admin1"),
+    ],
+)
+def test_cyrillic_place_strings_are_located(query: str, name: str, precision: str) -> None:
+    from claimledger.geo import locate_string
+
+    best = locate_string(query)[0]
+    assert (best.name, best.precision) == (name, precision)

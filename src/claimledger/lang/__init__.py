@@ -53,6 +53,7 @@ class Region:
 class Profile:
     code: str
     morphology: str
+    script: str
     triggers: tuple[TriggerType, ...]
     speech: frozenset[str]
     according_to: tuple[str, ...]
@@ -117,6 +118,7 @@ def profile(code: str | None) -> Profile | None:
     return Profile(
         code=code,
         morphology=data["morphology"],
+        script=data["script"],
         triggers=tuple(
             sorted(
                 (
@@ -227,6 +229,21 @@ def language_of(declared: str | None, text: str) -> str | None:
     if declared and (declared == "en") == (latin >= cyrillic):
         return declared
     return detect(text) or declared
+
+
+def codes() -> list[str]:
+    """The language codes that have a profile, in order."""
+    return sorted(p.name for p in HERE.iterdir() if (p / "profile.toml").is_file())
+
+
+def profiles_in_script(text: str) -> list[Profile]:
+    """The profiles whose script the text's letters are written in (a place string too short to
+    tell its language by: "Харківська область")."""
+    import unicodedata
+
+    letters = [c for c in text if c.isalpha()]
+    found = [p for p in map(profile, codes()) if p is not None]
+    return [p for p in found if letters and all(p.script in unicodedata.name(c, "") for c in letters)]
 
 
 def profile_of(declared: str | None, text: str) -> Profile | None:
