@@ -271,3 +271,13 @@ def test_cyrillic_place_strings_are_located(query: str, name: str, precision: st
 
     best = locate_string(query)[0]
     assert (best.name, best.precision) == (name, precision)
+
+
+@pytest.mark.slow
+def test_the_pipeline_reads_a_ukrainian_report_through_its_profile(nlp) -> None:
+    from claimledger.pipeline import analyse_reports
+
+    text = "Окупанти обстріляли Херсон, є загиблі - ОВА Читати далі"
+    ((report, claims),) = list(analyse_reports([_report(text, None)], processes=1))
+    assert [(c.type, c.locations[0].name) for c in claims] == [("shelling", "Kherson")]
+    assert claims[0].attributions[0].kind == "government"

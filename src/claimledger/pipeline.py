@@ -75,8 +75,12 @@ def analyse_reports(
     """Claims of each report: spaCy parse, places, extraction. Order is kept. `processes`
     fixes the parser processes (Spark gives 1: its executors are the parallelism)."""
     nlp = load_nlp()
+    # A report read through a language profile needs no English parse: the parser gets nothing.
+    profiled = [profile_of(r.language, r.text) is not None for r in reports]
     pieces = (
-        (piece, index) for index, r in enumerate(reports) for piece in text_pieces(r.text[:MAX_PARSE_CHARS])
+        (piece, index)
+        for index, r in enumerate(reports)
+        for piece in ([""] if profiled[index] else text_pieces(r.text[:MAX_PARSE_CHARS]))
     )
     workers = processes or parse_processes(len(reports))
     parsed = nlp.pipe(pieces, batch_size=batch_size, n_process=workers, as_tuples=True)
