@@ -15,7 +15,7 @@ import json
 import sys
 from typing import Any
 
-from training.harness import SHARED, _corpus_rows, _subset, reports_of, score, splits  # noqa: PLC2701
+from training.harness import SHARED, corpus_rows, reports_of, score, splits, subset
 
 KEYS = ("recall", "precision", "place_strict", "date", "attribution", "claims_predicted")
 
@@ -26,7 +26,7 @@ def figures(split: str) -> dict[str, dict[str, Any]]:
 
     config = splits()["ukru"]
     gold = json.loads((SHARED / "eval" / config["gold"]).read_text(encoding="utf-8"))
-    rows = _corpus_rows(SHARED / "corpus" / config["corpus"])
+    rows = corpus_rows(SHARED / "corpus" / config["corpus"])
     ids = sorted(config["tune"] + config["test"]) if split == "all" else sorted(config[split])
     reports = reports_of([rows[i] for i in ids])
     claims = {r.report_id: c for r, c in analyse_reports(reports, processes=1)}
@@ -36,7 +36,7 @@ def figures(split: str) -> dict[str, dict[str, Any]]:
         chosen = [r for r in reports if (r.path or "").rsplit("#", 1)[-1] in keep]
         chosen_ids = {r.report_id for r in chosen}
         result = score(
-            _subset(gold, keep),
+            subset(gold, keep),
             chosen,
             [c for rid, cs in claims.items() if rid in chosen_ids for c in cs],
         )
