@@ -72,6 +72,7 @@ def test_english_has_no_profile_and_ukrainian_and_russian_do() -> None:
         ("Бої точаться на Сіверському напрямку.", "uk", "Сіверському", "Siversk", "place"),
         ("Склад вибухнув у Джанкойському районі.", "uk", "Джанкойському", "Dzhankoy", "place"),
         ("Ситуация у Запорожской АЭС остается напряженной.", "ru", "Запорожской АЭС", "Enerhodar", "place"),
+        ("Под завалами в Новой Каховке остаются люди.", "ru", "Новой Каховке", "Nova Kakhovka", "place"),
     ],
 )
 def test_inflected_cyrillic_places_resolve_through_their_lemmas(
@@ -94,6 +95,8 @@ def test_ukrainian_and_russian_spellings_of_one_town_are_one_place() -> None:
         "Володимир Петренко розповів про свій день.",  # a given name before a surname
         "Коли стемніло, усі пішли додому.",  # a conjunction that spells a place elsewhere
         'Оперативне командування "Схід" звітує щодня.',  # a unit's name in quotes
+        "Будівлю Миколаївської ОДА відновлюють.",  # an abbreviation in capitals
+        "Новая техника прибыла вчера.",  # an adjective alone
     ],
 )
 def test_names_of_people_and_units_and_function_words_are_not_places(text: str) -> None:
@@ -134,6 +137,9 @@ def test_claim_types_are_found_by_lemmas_of_their_triggers(text: str, language: 
         ("Взятие города нанесет урон противнику.", "ru"),
         ("Сайт передавав координати для бомбардування.", "uk"),  # a purpose
         ("Сегодня в городе открылась новая школа.", "ru"),  # no event
+        ("Факты предоставят после освобождения республики.", "ru"),  # the future before the trigger
+        ("Президент заявив про можливий ракетний удар по місту.", "uk"),  # a possible strike
+        ("Чим заклеїти вікна, щоб захиститися під час обстрілів", "uk"),  # an explainer
     ],
 )
 def test_forecasts_questions_and_purposes_are_not_claims(text: str, language: str) -> None:
@@ -216,6 +222,7 @@ def test_a_known_source_is_given_its_english_name() -> None:
         ("Противник якобы обстрелял свои позиции.", "ru", "alleged"),
         ("Ведомство опровергло сообщения об обстреле школы.", "ru", "denied"),
         ("Окупанти обстріляли село.", "uk", "asserted"),
+        ("Войска не штурмуют завод, заявили в ведомстве.", "ru", "denied"),
     ],
 )
 def test_modality_words_mark_alleged_and_denied_claims(text: str, language: str, mode: str) -> None:
@@ -281,3 +288,9 @@ def test_the_pipeline_reads_a_ukrainian_report_through_its_profile(nlp) -> None:
     ((report, claims),) = list(analyse_reports([_report(text, None)], processes=1))
     assert [(c.type, c.locations[0].name) for c in claims] == [("shelling", "Kherson")]
     assert claims[0].attributions[0].kind == "government"
+
+
+def test_a_pronoun_speaker_takes_the_source_named_before() -> None:
+    text = "Генштаб повідомив про бої на сході. Він додав, що ворог обстріляв село."
+    claims = _claims(text, "uk")
+    assert claims[-1].attributions[0].source.startswith("Генштаб")

@@ -107,7 +107,11 @@ def is_forecast(piece: Piece, index: int, text: str, prof: Profile) -> bool:
         return True
     if piece.words and piece.words[0][0].lower() in prof.questions:
         return True
-    if any(w.lower() in prof.purpose for w, _, _ in piece.words[max(0, index - 2) : index]):
+    trigger_start = piece.words[index][1]
+    if any(
+        w.lower() in prof.purpose and "," not in text[w_end:trigger_start]
+        for w, _, w_end in piece.words[max(0, index - 6) : index]
+    ):
         return True
     before = piece.lemmas[:index]
     if any(found & prof.forecast for found in before) or any(
@@ -123,6 +127,13 @@ def is_forecast(piece: Piece, index: int, text: str, prof: Profile) -> bool:
         tense = _tense(prof, word)
         if tense is not None:
             return tense == "futr"
+    # No verb after it in its clause: the verb before it ("предоставят после ее освобождения").
+    for word, _, w_end in reversed(piece.words[:index]):
+        if "," in text[w_end:trigger_start]:
+            break
+        tense = _tense(prof, word)
+        if tense is not None:
+            return tense == "futr"
     return False
 
 
@@ -133,9 +144,11 @@ def _tense(prof: Profile, word: str) -> str | None:
     return str(parses[0].tag.tense) if parses[0].tag.tense else None
 
 
-def modality_of(piece: Piece, prof: Profile) -> str:
+def modality_of(piece: Piece, index: int, prof: Profile) -> str:
     joined = " ".join(w.lower() for w, _, _ in piece.words)
-    if any(found & prof.denied for found in piece.lemmas):
+    if any(found & prof.denied for found in piece.lemmas) or (
+        index > 0 and piece.words[index - 1][0].lower() in prof.negation
+    ):
         return "denied"
     if any(found & prof.alleged for found in piece.lemmas) or any(
         " " in a and a in joined for a in prof.alleged
@@ -219,6 +232,8 @@ def sentence_source(text: str, piece: Piece, prof: Profile) -> Attribution | Non
                 words = [w for w in before if w[2] > at]
                 return attribution_of(text[words[0][1] : words[-1][2]], words[0][1], prof)
         named = [w for w in before if w[0][:1].isupper() or source_entry(w[0], prof) is not None]
+        if named and all(p.tag.POS == "NPRO" for p in prof.parses(named[0][0])):
+            return None  # "Він додав": the speaker named before
         if named:
             first = before.index(named[0])
             words = before[first:]
@@ -442,7 +457,7 @@ def lexical_claims(report: Report, places: list[Location], prof: Profile, lex: L
             DateInfo(base.isoformat(), base.isoformat(), "day", None, "report") if base else DateInfo()
         )
         locations = _sites(piece, places, said if said is source else None, fallback)
-        mode = modality_of(piece, prof)
+        mode = modality_of(piece, index, prof)
         confidence = 0.45 + 0.15 * bool(said) + 0.15 * bool(locations) + 0.1 * bool(date.start)
         if mode != "asserted":
             confidence -= 0.15

@@ -88,6 +88,24 @@ def _towns_of_adjective(lemma: str) -> list[str]:
     return out
 
 
+# A word in capitals this short is an abbreviation (ОДА, ЗСУ, МО), not a town; regions and
+# countries written so (ДНР, США) come from the profile's regions.csv.
+MAX_ABBREVIATION = 5
+
+
+def _first_word_forms(word: str, prof: Profile) -> set[str]:
+    """The first word of a two-word name as the name may be written: its lemmas, and an
+    adjective in the nominative of every gender ("Новой" -> "новая", "новое": Новая Каховка)."""
+    forms = set(prof.place_lemmas(word))
+    for parse in prof.parses(word):
+        if parse.tag.POS == "ADJF":
+            for gender in ("masc", "femn", "neut"):
+                inflected = parse.inflect({"nomn", "sing", gender})
+                if inflected is not None:
+                    forms.add(inflected.word.replace("ё", "е"))
+    return forms
+
+
 def _is_name(word: str) -> bool:
     return word[:1].isupper()
 
@@ -154,7 +172,7 @@ def find_inflected_places(text: str, prof: Profile, gaz: Gazetteer | None = None
                 entries = [
                     e
                     for a, b in itertools.product(
-                        sorted(prof.place_lemmas(word)), sorted(prof.place_lemmas(following[0]))
+                        sorted(_first_word_forms(word, prof)), sorted(prof.place_lemmas(following[0]))
                     )
                     for e in gaz.cyrillic(f"{a} {b}")
                 ]
@@ -168,7 +186,10 @@ def find_inflected_places(text: str, prof: Profile, gaz: Gazetteer | None = None
                 and words[i + 1][1] - end == 1
                 and any("anim" in p.tag for p in prof.parses(word))
             )
-            if found is None and not named_person:
+            abbreviation = word.isupper() and len(word) <= MAX_ABBREVIATION
+            # An adjective alone ("Новая" of a name the gazetteer spells otherwise) is no town.
+            adjective = all(p.tag.POS in ("ADJF", "ADJS") for p in prof.parses(word))
+            if found is None and not named_person and not abbreviation and not adjective:
                 entries = [
                     e
                     for lemma in sorted(prof.place_lemmas(word))

@@ -63,6 +63,7 @@ class Profile:
     denied: frozenset[str]
     forecast: frozenset[str]
     purpose: frozenset[str]
+    negation: frozenset[str]
     questions: frozenset[str]
     months: dict[str, int]
     night_before: tuple[str, ...]
@@ -141,6 +142,7 @@ def profile(code: str | None) -> Profile | None:
         denied=frozenset(data["modality"]["denied"]),
         forecast=frozenset(data["modality"]["forecast"]),
         purpose=frozenset(data["modality"].get("purpose", [])),
+        negation=frozenset(data["modality"].get("negation", [])),
         questions=frozenset(data["modality"].get("questions", [])),
         months=dict(dates["months"]),
         night_before=tuple(dates["night_before"]),
