@@ -4,7 +4,7 @@ Sentences are cut by punctuation, line breaks and the wide gaps that scraped pag
 word is taken to its lemmas by the profile's morphology; a sentence states the claim type whose
 trigger lemma (or two-lemma phrase) it holds, the type of lowest priority winning. Forecasts and
 questions are skipped. Places come from `geo` (inflected names), dates from the profile's date
-words (day and month parsed by dateparser in the language), sources from the verbs of saying
+words (a day and the profile's month names, the latest such date not after the report), sources from the verbs of saying
 and the headline conventions of the language's news ("… — Генштаб", "Лавров: …", "В ДНР
 сообщили …", "Джерело: …"), modality from its words. Every field is language-neutral: type, place
 with its English GeoNames name, date, source kind and English name; the summary is English.
@@ -265,19 +265,16 @@ def report_source(text: str, prof: Profile) -> Attribution | None:
 # -- dates ----------------------------------------------------------------------------------
 
 
-def _day(value: str, code: str, base: dt.date) -> dt.date | None:
-    import dateparser
-
-    parsed = dateparser.parse(
-        value,
-        languages=[code],
-        settings={
-            "RELATIVE_BASE": dt.datetime(base.year, base.month, base.day),
-            "PREFER_DATES_FROM": "past",
-            "REQUIRE_PARTS": ["day", "month"],
-        },
-    )
-    return parsed.date() if parsed else None
+def _day(day: int, month: int, year: int | None, base: dt.date) -> dt.date | None:
+    """The date of a day and month (and year if written), the latest one not after the report:
+    "27 августа" in a report of 2022-08-18 is 2021-08-27."""
+    try:
+        if year is not None:
+            return dt.date(year, month, day)
+        found = dt.date(base.year, month, day)
+        return found if found <= base else dt.date(base.year - 1, month, day)
+    except ValueError:
+        return None
 
 
 def sentence_date(body: str, prof: Profile, base: dt.date | None) -> DateInfo | None:
@@ -288,7 +285,12 @@ def sentence_date(body: str, prof: Profile, base: dt.date | None) -> DateInfo | 
     month_words = "|".join(sorted(map(re.escape, prof.months), key=len, reverse=True))
     match = re.search(rf"(?<!\d)(\d{{1,2}})\s+({month_words})(?:\s+(\d{{4}}))?", lower)
     if match:
-        day = _day(match.group(0), prof.code, base)
+        day = _day(
+            int(match.group(1)),
+            prof.months[match.group(2)],
+            int(match.group(3)) if match.group(3) else None,
+            base,
+        )
         if day is not None:
             before = lower[max(0, match.start() - 14) : match.start()]
             start = (

@@ -852,6 +852,7 @@ class Gazetteer:
         self._cache: dict[tuple[str, bool], list[Entry]] = {}
         self._keys: dict[tuple[str, ...], list[str]] = {}
         self._countries: dict[str, Entry | None] = {}
+        self._admin1: dict[tuple[str, str], Entry | None] = {}
 
     def _db(self) -> sqlite3.Connection:
         db = getattr(self._local, "db", None)
@@ -996,15 +997,18 @@ class Gazetteer:
         return self._db().execute("SELECT 1 FROM word WHERE word = ?", (text.lower(),)).fetchone() is not None
 
     def admin1(self, country: str, name: str) -> Entry | None:
-        rows = (
-            self._db()
-            .execute(
-                "SELECT geonameid, name, country, admin1, lat, lon, population, kind FROM place WHERE kind='admin1' AND country=? AND name=?",
-                (country, name),
+        """The admin1 region of that name, remembered (the table has no index for it)."""
+        if (country, name) not in self._admin1:
+            rows = (
+                self._db()
+                .execute(
+                    "SELECT geonameid, name, country, admin1, lat, lon, population, kind FROM place WHERE kind='admin1' AND country=? AND name=?",
+                    (country, name),
+                )
+                .fetchall()
             )
-            .fetchall()
-        )
-        return Entry(*rows[0]) if rows else None
+            self._admin1[(country, name)] = Entry(*rows[0]) if rows else None
+        return self._admin1[(country, name)]
 
     def country_names(self) -> list[tuple[str, str]]:
         """(name, ISO code) of every country."""

@@ -90,9 +90,9 @@ class Profile:
         """Page furniture of the language's channels and sites ("Читати далі", "Реклама:")."""
         return sorted((m.start(), m.end()) for m in _boilerplate(self).finditer(text))
 
-    def parses(self, word: str) -> list[Any]:
-        """The morphology's parses of a word (pymorphy3 Parse objects)."""
-        return list(_analyzer(self.code).parse(word))
+    def parses(self, word: str) -> tuple[Any, ...]:
+        """The morphology's parses of a word (pymorphy3 Parse objects), remembered."""
+        return _parses(self.code, word)
 
 
 def _rows(path: Path) -> Iterator[dict[str, str]]:
@@ -181,8 +181,13 @@ def _analyzer(code: str) -> Any:
 
 
 @lru_cache(maxsize=200_000)
+def _parses(code: str, word: str) -> tuple[Any, ...]:
+    return tuple(_analyzer(code).parse(word))
+
+
+@lru_cache(maxsize=200_000)
 def _lemmas(code: str, word: str) -> frozenset[str]:
-    return frozenset({p.normal_form.replace("ё", "е") for p in _analyzer(code).parse(word)} | {word})
+    return frozenset({p.normal_form.replace("ё", "е") for p in _parses(code, word)} | {word})
 
 
 # Parts of speech that no place name shares (OpenCorpora tags, as pymorphy3 gives them).
@@ -193,7 +198,7 @@ _PERSON_NAMES = frozenset({"Name", "Patr"})
 
 @lru_cache(maxsize=200_000)
 def _place_lemmas(code: str, word: str) -> frozenset[str]:
-    parses = _analyzer(code).parse(word)
+    parses = _parses(code, word)
     if any(p.tag.POS in _FUNCTION_WORDS for p in parses):
         return frozenset()
     kept = [p for p in parses if not (_PERSON_NAMES & set(p.tag.grammemes))]
