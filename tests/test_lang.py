@@ -48,6 +48,8 @@ def test_the_language_of_a_report_is_detected_from_its_text(text: str, code: str
 def test_a_declared_language_the_script_contradicts_is_detected_again() -> None:
     assert language_of("en", "Окупанти знову обстріляли околиці міста.") == "uk"
     assert language_of("ru", "Росіяни вночі обстріляли село, загинула жінка.") == "ru"
+    # An unrestricted detector's guess for a short post, with no profile, is told again.
+    assert language_of("mk", "Росіяни вночі обстріляли село, загинула жінка.") == "uk"
 
 
 def test_english_has_no_profile_and_ukrainian_and_russian_do() -> None:

@@ -229,12 +229,15 @@ def detect(text: str) -> str | None:
 
 
 def language_of(declared: str | None, text: str) -> str | None:
-    """The report's language: the declared one when a profile or English covers it, else detected.
-    A declared code is trusted unless the script contradicts it (a Cyrillic text declared "en")."""
+    """The report's language: the declared one when English or a profile covers it and the script
+    agrees (a Cyrillic text declared "en" does not), else detected."""
     cyrillic = sum("\u0400" <= c <= "\u04ff" for c in text[:2000])
     latin = sum(c.isascii() and c.isalpha() for c in text[:2000])
-    if declared and (declared == "en") == (latin >= cyrillic):
+    known = declared == "en" or (declared is not None and profile(declared) is not None)
+    if declared and known and (declared == "en") == (latin >= cyrillic):
         return declared
+    # Undeclared, contradicted by the script, or a code an unrestricted detector gave a short
+    # post ("bg", "mk" for Ukrainian): told again among the languages claimledger reads.
     return detect(text) or declared
 
 
