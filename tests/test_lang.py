@@ -296,3 +296,39 @@ def test_a_pronoun_speaker_takes_the_source_named_before() -> None:
     text = "Генштаб повідомив про бої на сході. Він додав, що ворог обстріляв село."
     claims = _claims(text, "uk")
     assert claims[-1].attributions[0].source.startswith("Генштаб")
+
+
+@pytest.mark.slow
+def test_a_ukrainian_channel_export_goes_through_end_to_end(ledger_url: str, tmp_path) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from claimledger.cli import app
+
+    posts = [
+        "Окупанти обстріляли Херсон з артилерії, є поранені - ОВА Читати далі",
+        "Вночі над Київщиною сили ППО збили ворожий безпілотник Читати далі",
+        "Як правильно заклеїти вікна під час тривоги Читати далі",
+    ]
+    messages = [
+        {"id": n, "type": "message", "date": f"2022-09-0{n}T09:00:00", "from": "Тестовий канал", "text": text}
+        for n, text in enumerate(posts, start=1)
+    ]
+    export = tmp_path / "result.json"
+    export.write_text(
+        json.dumps({"name": "Тестовий канал", "type": "public_channel", "id": 7, "messages": messages}),
+        encoding="utf-8",
+    )
+    runner = CliRunner()
+    assert runner.invoke(app, ["run", str(export), "--db", ledger_url]).exit_code == 0
+    claims = [
+        json.loads(line)
+        for line in runner.invoke(app, ["export", "claims", "--db", ledger_url]).stdout.splitlines()
+        if line.startswith("{")
+    ]
+    assert sorted((c["type"], c["locations"][0]["name"]) for c in claims) == [
+        ("air_strike", "Kiev"),
+        ("shelling", "Kherson"),
+    ]
+    assert all("Читати далі" not in e["text"] for c in claims for e in c["evidence"])
