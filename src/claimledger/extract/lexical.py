@@ -317,14 +317,10 @@ def sentence_date(body: str, prof: Profile, base: dt.date | None) -> DateInfo | 
             return DateInfo(first_day.isoformat(), last_day.isoformat(), "month", body[at.start() : at.end()])
     for word in WORD.findall(lower):
         for name, weekday in prof.weekdays.items():
-            if name in _lemmas_of(prof, word):
+            if name in prof.lemmas(word):
                 day = base - dt.timedelta(days=(base.weekday() - weekday) % 7)
                 return DateInfo(day.isoformat(), day.isoformat(), "day", word)
     return None
-
-
-def _lemmas_of(prof: Profile, word: str) -> frozenset[str]:
-    return prof.lemmas(word)
 
 
 # -- claims ---------------------------------------------------------------------------------
