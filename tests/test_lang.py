@@ -332,3 +332,23 @@ def test_a_ukrainian_channel_export_goes_through_end_to_end(ledger_url: str, tmp
         ("shelling", "Kherson"),
     ]
     assert all("Читати далі" not in e["text"] for c in claims for e in c["evidence"])
+
+
+@pytest.mark.parametrize(
+    ("args", "name"),
+    [
+        (["locate", "Вночі у Харкові пролунали вибухи"], "Kharkiv"),
+        (["locate", "Ночью под Изюмом шли бои"], "Izyum"),
+        (["locate", "--as-place", "Харківська область"], "Kharkiv"),
+    ],
+)
+def test_locate_reads_cyrillic_text_and_place_strings(args: list[str], name: str) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from claimledger.cli import app
+
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["places"][0]["name"] == name
