@@ -73,6 +73,16 @@ def _subset(gold: dict[str, Any], keep: set[str]) -> dict[str, Any]:
     return out
 
 
+def corpus_rows(path: Path) -> dict[str, dict[str, Any]]:
+    """The lines of a corpus file (.jsonl or .jsonl.gz) by id."""
+    return _corpus_rows(path)
+
+
+def subset(gold: dict[str, Any], keep: set[str]) -> dict[str, Any]:
+    """The part of a gold file about the articles in `keep`."""
+    return _subset(gold, keep)
+
+
 def articles_of(gold: dict[str, Any]) -> set[str]:
     return set(gold.get("metadata", {})) | {c["article"] for c in gold["claims"]}
 

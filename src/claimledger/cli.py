@@ -507,7 +507,7 @@ def locate(
     from claimledger.geo import find_places, locate_string
 
     def places_of(value: str) -> list[Location]:
-        return locate_string(value) if as_place else _ranked(find_places(value))
+        return locate_string(value) if as_place else _ranked(find_places(value, language=""))
 
     def line(places: list[Location]) -> str:
         return json.dumps({"places": [p.export() for p in places]}, ensure_ascii=False)

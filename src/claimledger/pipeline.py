@@ -20,6 +20,7 @@ from claimledger.extract import extract_claims
 from claimledger.extract.nlp import load_nlp
 from claimledger.geo import find_places
 from claimledger.ingest import to_report
+from claimledger.lang import profile_of
 from claimledger.model import Claim, Incident, RawDocument, Report
 from claimledger.store import LedgerStore
 
@@ -46,8 +47,13 @@ class Ledger:
 
 
 def clean_report(report: Report) -> Report:
-    """The report with its boilerplate spans marked."""
-    return replace(report, boilerplate=tuple(boilerplate_spans(report.text)))
+    """The report with its boilerplate spans marked: the page furniture English sites share, and
+    that of the report's language profile ("Читати далі", "Реклама:")."""
+    spans = boilerplate_spans(report.text)
+    prof = profile_of(report.language, report.text) if report.text else None
+    if prof is not None:
+        spans = sorted({*spans, *prof.boilerplate_spans(report.text)})
+    return replace(report, boilerplate=tuple(spans))
 
 
 def parse_processes(count: int) -> int:
@@ -69,14 +75,18 @@ def analyse_reports(
     """Claims of each report: spaCy parse, places, extraction. Order is kept. `processes`
     fixes the parser processes (Spark gives 1: its executors are the parallelism)."""
     nlp = load_nlp()
+    # A report read through a language profile needs no English parse: the parser gets nothing.
+    profiled = [profile_of(r.language, r.text) is not None for r in reports]
     pieces = (
-        (piece, index) for index, r in enumerate(reports) for piece in text_pieces(r.text[:MAX_PARSE_CHARS])
+        (piece, index)
+        for index, r in enumerate(reports)
+        for piece in ([""] if profiled[index] else text_pieces(r.text[:MAX_PARSE_CHARS]))
     )
     workers = processes or parse_processes(len(reports))
     parsed = nlp.pipe(pieces, batch_size=batch_size, n_process=workers, as_tuples=True)
     for report, doc in zip(reports, _joined(parsed), strict=True):
         try:
-            places = find_places(report.text[:MAX_PARSE_CHARS])
+            places = find_places(report.text[:MAX_PARSE_CHARS], language=report.language or "")
             claims = extract_claims(report, doc, places)
         except Exception as exc:  # one report's failure must not stop the batch
             if failures is not None:

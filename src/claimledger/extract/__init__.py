@@ -32,6 +32,7 @@ from claimledger.extract.sentences import (
     read_sentences,
 )
 from claimledger.extract.sites import TAKEN_FROM_HOME, claim_sites, filter_places, home_as_site, report_place
+from claimledger.lang import profile_of
 from claimledger.model import Attribution, Claim, DateInfo, Location, Report, content_id
 
 
@@ -109,8 +110,15 @@ def extract_claims(
     lex: Lexicon | None = None,
     detector: Detector | None = None,
 ) -> list[Claim]:
-    """All claims of one report, given its spaCy doc and its geocoded places."""
+    """All claims of one report, given its spaCy doc and its geocoded places. A report in a
+    language with a profile (`claimledger.lang`) is read through the profile's lexicons and
+    morphology; any other through the English pipeline."""
     lex = lex or load_lexicon()
+    prof = profile_of(report.language, report.text)
+    if prof is not None:
+        from claimledger.extract.lexical import lexical_claims
+
+        return lexical_claims(report, places, prof, lex)
     reading = read_report(report, doc, places, lex)
     if detector is None:
         from claimledger.extract.detector import trained_detector

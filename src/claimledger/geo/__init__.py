@@ -2016,9 +2016,16 @@ def _location(m: Mention, entry: Entry, text: str, score: float) -> Location:
     )
 
 
-def find_places(text: str, gaz: Gazetteer | None = None) -> list[Location]:
-    """Every place the text names, geocoded, in text order."""
+def find_places(text: str, gaz: Gazetteer | None = None, language: str | None = None) -> list[Location]:
+    """Every place the text names, geocoded, in text order. A text in a language with a profile
+    (`claimledger.lang`: "uk", "ru") is read through its morphology; any other as English."""
+    from claimledger.geo.inflected import find_inflected_places
+    from claimledger.lang import profile_of
+
     gaz = gaz or shared_gazetteer()
+    prof = profile_of(language, text) if language is not None else None
+    if prof is not None:
+        return find_inflected_places(text, prof, gaz)
     return resolve(find_mentions(text, gaz), text, gaz)
 
 
@@ -2079,11 +2086,28 @@ def _settlement_by_town(first: str, named: list[Entry], gaz: Gazetteer) -> Entry
     return best[1] if best else None
 
 
+_PRECISION_ORDER = {"place": 0, "admin2": 1, "admin1": 2, "region": 3, "country": 4}
+
+
+def _locate_in_script(query: str, gaz: Gazetteer) -> list[Location]:
+    """A place string in another script ("Ізюм, Харківська область", "под Изюмом"), read with each
+    profile written in it: the most precise place any of them finds, first."""
+    from claimledger.geo.inflected import find_inflected_places
+    from claimledger.lang import profiles_in_script
+
+    found: list[Location] = []
+    for prof in profiles_in_script(query):
+        found += [p for p in find_inflected_places(query, prof, gaz) if p not in found]
+    return sorted(found, key=lambda p: (_PRECISION_ORDER.get(p.precision, 5), p.start or 0))
+
+
 def locate_string(query: str, gaz: Gazetteer | None = None) -> list[Location]:
     """Geocode a whole string as one place name ("Trostyanets', Sumy region"), best first."""
     gaz = gaz or shared_gazetteer()
     query = query.strip()
-    if not query or not re.search(r"[A-Za-z]", query):
+    if query and not re.search(r"[A-Za-z]", query):
+        return _locate_in_script(query, gaz)
+    if not query:
         return []
     parts = [p.strip() for p in re.split(r"[,;(]|\bvicinity\b", query) if p.strip(" )")]
     head = parts[0].strip(" )")

