@@ -283,22 +283,19 @@ def test_user_list_shows_every_account_and_its_role_and_never_a_password_hash(
     assert "argon2" not in out and "3 account(s)" in err
 
 
+def add_user(ledger: Path, name: str, role: str, password: str) -> None:
+    code, _, err = cli(
+        "user", "add", name, "--role", role, "--password-stdin", "--db", str(ledger), stdin=password + "\n"
+    )
+    assert code == 0, err
+
+
 def test_user_remove_ends_the_account_and_its_sessions_and_the_ledger_still_verifies(
     small_ledger: Path, tmp_path: Path
 ) -> None:
     ledger = tmp_path / "accounts.db"
     copy_ledger(small_ledger, ledger)
-    cli(
-        "user",
-        "add",
-        "olena",
-        "--role",
-        "analyst",
-        "--password-stdin",
-        "--db",
-        str(ledger),
-        stdin="a long password\n",
-    )
+    add_user(ledger, "olena", "analyst", "a long password")
     store = LedgerStore(str(ledger))
     store.open_session("s" * 64, "olena", "127.0.0.1 test", 3600)
     code, _, err = cli("user", "remove", "olena", "--db", str(ledger))
@@ -309,17 +306,7 @@ def test_user_remove_ends_the_account_and_its_sessions_and_the_ledger_still_veri
     code, _, err = cli("user", "remove", "olena", "--db", str(ledger))
     assert code == 2 and "no account 'olena'" in err
     # An account added again after its removal is expected by verify once more.
-    cli(
-        "user",
-        "add",
-        "olena",
-        "--role",
-        "viewer",
-        "--password-stdin",
-        "--db",
-        str(ledger),
-        stdin="another password\n",
-    )
+    add_user(ledger, "olena", "viewer", "another password")
     assert store.verify().problems == []
 
 
@@ -328,17 +315,7 @@ def test_an_account_put_back_behind_the_ledgers_back_after_its_removal_is_a_mism
 ) -> None:
     ledger = tmp_path / "accounts.db"
     copy_ledger(small_ledger, ledger)
-    cli(
-        "user",
-        "add",
-        "olena",
-        "--role",
-        "admin",
-        "--password-stdin",
-        "--db",
-        str(ledger),
-        stdin="a long password\n",
-    )
+    add_user(ledger, "olena", "admin", "a long password")
     store = LedgerStore(str(ledger))
     row = store.user("olena")
     assert row is not None

@@ -150,9 +150,16 @@ def speaker_actors(
 def summary(
     spec: TypeSpec, evidence: Span, locations: list[Location], date: DateInfo, attribution: Attribution | None
 ) -> str:
-    parts = [spec.label]
-    if locations:
-        parts.append(f"in {locations[0].name}")
+    return summary_text(spec.label, locations[0].name if locations else None, date, attribution, evidence)
+
+
+def summary_text(
+    label: str, place: str | None, date: DateInfo, attribution: Attribution | None, evidence: Span
+) -> str:
+    """ "Shelling in Kharkiv on 2022-05-03 — according to the governor: <the evidence>"."""
+    parts = [label]
+    if place:
+        parts.append(f"in {place}")
     if date.start:
         parts.append(f"on {date.start}" if date.start == date.end else f"between {date.start} and {date.end}")
     head = " ".join(parts)

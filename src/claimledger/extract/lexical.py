@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from claimledger.extract.dates import parse_published
-from claimledger.extract.fields import MAX_EVIDENCE
+from claimledger.extract.fields import MAX_EVIDENCE, summary_text
 from claimledger.extract.lexicon import Lexicon
 from claimledger.lang import WORD, Profile, SourceEntry
 from claimledger.model import Attribution, Claim, DateInfo, Location, Report, Span, content_id
@@ -388,16 +388,8 @@ def _sites(
 def _summary(
     label: str, evidence: Span, locations: list[Location], date: DateInfo, source: Attribution | None
 ) -> str:
-    parts = [label]
     sites = [p for p in locations if p.role == "site"]
-    if sites:
-        parts.append(f"in {sites[0].name}")
-    if date.start:
-        parts.append(f"on {date.start}" if date.start == date.end else f"between {date.start} and {date.end}")
-    head = " ".join(parts)
-    said = f" — according to {source.source}" if source else ""
-    quote = evidence.text if len(evidence.text) <= 220 else evidence.text[:217].rsplit(" ", 1)[0] + "…"
-    return f"{head}{said}: {quote}"
+    return summary_text(label, sites[0].name if sites else None, date, source, evidence)
 
 
 def lexical_claims(report: Report, places: list[Location], prof: Profile, lex: Lexicon) -> list[Claim]:

@@ -2000,20 +2000,7 @@ def _location(m: Mention, entry: Entry, text: str, score: float) -> Location:
         and not _RELATION_INSIDE.search(relation.group(0))
     ):
         precision = "admin2"
-    return Location(
-        name=entry.name,
-        country=entry.country or None,
-        lat=round(entry.lat, 5),
-        lon=round(entry.lon, 5),
-        precision=precision,  # type: ignore[arg-type]
-        text=m.text,
-        start=m.start,
-        end=m.end,
-        geonameid=entry.geonameid,
-        admin1=entry.admin1,
-        role=role,  # type: ignore[arg-type]
-        score=round(score, 3),
-    )
+    return entry.located(m.text, m.start, m.end, precision, role, score)
 
 
 def find_places(text: str, gaz: Gazetteer | None = None, language: str | None = None) -> list[Location]:

@@ -21,6 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from claimledger.geo.names import cyrillic_key, is_latin, key, romanise_ukrainian, russian_forms, skeleton
+from claimledger.model import Location
 
 GAZETTEER_VERSION = "29"
 # English names that GeoNames lacks or spells otherwise, true of the world.
@@ -255,6 +256,31 @@ class Entry:
     lon: float
     population: int
     kind: str  # place | admin1 | admin2 | region | country | village (approximate point)
+
+    def located(
+        self,
+        text: str,
+        start: int | None,
+        end: int | None,
+        precision: str,
+        role: str = "site",
+        score: float = 1.0,
+    ) -> Location:
+        """This place as the location of a mention of it (`text` at `start`:`end`)."""
+        return Location(
+            name=self.name,
+            country=self.country or None,
+            lat=round(self.lat, 5),
+            lon=round(self.lon, 5),
+            precision=precision,  # type: ignore[arg-type]
+            text=text,
+            start=start,
+            end=end,
+            geonameid=self.geonameid,
+            admin1=self.admin1,
+            role=role,  # type: ignore[arg-type]
+            score=round(score, 3),
+        )
 
 
 def cache_dir() -> Path:

@@ -47,20 +47,7 @@ def _best(entries: list[Entry]) -> Entry | None:
 
 
 def _location(entry: Entry, surface: str, start: int, end: int, precision: str) -> Location:
-    return Location(
-        name=entry.name,
-        country=entry.country or None,
-        lat=round(entry.lat, 5),
-        lon=round(entry.lon, 5),
-        precision=precision,  # type: ignore[arg-type]
-        text=surface,
-        start=start,
-        end=end,
-        geonameid=entry.geonameid,
-        admin1=entry.admin1,
-        role="site",
-        score=1.0,
-    )
+    return entry.located(surface, start, end, precision)
 
 
 def _region_entry(region: Region, gaz: Gazetteer) -> tuple[Entry | None, str]:
