@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -573,3 +574,30 @@ def test_a_role_change_a_logout_and_an_unlock_leave_the_ledger_verifying(tmp_pat
     with sqlite3.connect(tmp_path / "accounts.db") as conn:
         conn.execute("UPDATE users SET role = 'admin' WHERE name = 'olena'")
     assert any("olena" in p and "role" in p for p in store.verify().problems)
+
+
+def test_a_new_sqlite_ledger_appears_whole_or_not_at_all(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import claimledger.store as store_module
+    from claimledger.errors import StoreError
+
+    target = tmp_path / "new.db"
+
+    def broken(engine: Any, attempts: int = 5) -> None:
+        with engine.connect() as connection:  # the database file is made here
+            connection.exec_driver_sql("SELECT 1")
+        raise RuntimeError("killed while the schema was being made")
+
+    monkeypatch.setattr(store_module, "migrate", broken)
+    with pytest.raises(StoreError):
+        LedgerStore(str(target))
+    # Regression: a kill before the schema was in place left a file that `verify` refused.
+    assert not target.exists()
+    assert list(tmp_path.iterdir()) == []
+    monkeypatch.undo()
+    LedgerStore(str(target))
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("new.db")) == []
+    with sqlite3.connect(target) as conn:
+        assert conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'audit'").fetchone() is not None
+    assert LedgerStore(str(target), create=False).verify().problems == []

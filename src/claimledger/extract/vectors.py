@@ -1,12 +1,11 @@
-"""Classes of words used alike, learned from unannotated reports, read by the claim detector.
+"""Classes of words used alike, learned from unannotated reports: the detector's optional
+feature group "clusters" (measured, not in the packaged model; see the README's Quality).
 
 `model/vectors.npz` (rebuilt by `training/train_vectors.py` from the shared pool of unannotated
 articles) holds, for each of the pool's frequent words, a class: k-means over word vectors made
 from the pool's co-occurrence counts (PPMI and SVD). Words used alike share a class ("shelled"
 and "bombarded", "abducted" and "kidnapped"), so a sentence stating an event in a word the
-annotated reports never used still shows the detector a feature they did. Dense sentence
-vectors made from the same word vectors were tried as features and did not raise the
-cross-validated figures, so only the classes ship.
+annotated reports never used still shows the detector a feature they did.
 """
 
 from __future__ import annotations

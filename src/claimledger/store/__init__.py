@@ -97,6 +97,29 @@ def _existing_sqlite_ledger(file: Path) -> None:
         )
 
 
+def _create_sqlite_ledger(file: Path) -> None:
+    """Make a new SQLite ledger whole or not at all: its schema is built in a temporary file
+    beside it, which is then linked into place. A process killed while creating one leaves no
+    file that looks like a ledger but holds none; two processes creating one at once both
+    end up with the one that was linked first."""
+    temporary = file.with_name(f".{file.name}.{os.getpid()}.creating")
+    engine = _engine(f"sqlite:///{temporary}")
+    try:
+        migrate(engine)
+        engine.dispose()  # the last connection's close checkpoints and removes the WAL
+        try:
+            os.link(temporary, file)
+        except FileExistsError:
+            pass  # another process made it first: use that one
+        except OSError:  # a file system without hard links
+            if not file.exists():
+                os.replace(temporary, file)
+    finally:
+        engine.dispose()
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{temporary}{suffix}").unlink(missing_ok=True)
+
+
 def _engine(url: str) -> sa.Engine:
     if url.startswith("sqlite"):
         engine = sa.create_engine(url, connect_args={"timeout": 60})
@@ -158,6 +181,8 @@ class LedgerStore:
         if not create and file is not None:
             _existing_sqlite_ledger(file)
         try:
+            if create and file is not None and not file.exists():
+                _create_sqlite_ledger(file)
             self.engine = _engine(url)
             if not create and file is None and not sa.inspect(self.engine).has_table("audit"):
                 raise LedgerMissing(
