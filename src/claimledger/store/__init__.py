@@ -106,7 +106,13 @@ def _create_sqlite_ledger(file: Path) -> None:
     engine = _engine(f"sqlite:///{temporary}")
     try:
         migrate(engine)
-        engine.dispose()  # the last connection's close checkpoints and removes the WAL
+        engine.dispose()
+        import sqlite3
+
+        # Out of WAL mode while it is linked, so the one file holds everything (every later
+        # connection puts it back in WAL mode).
+        with contextlib.closing(sqlite3.connect(temporary)) as conn:
+            conn.execute("PRAGMA journal_mode=DELETE").fetchone()
         try:
             os.link(temporary, file)
         except FileExistsError:
